@@ -1,0 +1,65 @@
+/**
+ * Registers the CRM's server-side rules as Directus filter hooks, so they hold for every item
+ * route: REST, GraphQL, nested writes, imports and flows.
+ */
+import { defineHook } from '@directus/extensions-sdk';
+import type { Knex } from 'knex';
+import { isCrmError, toDirectusError } from '../../shared/errors.js';
+import type { Accountability } from '../../shared/directus.js';
+import {
+  beforeApprovalRequestCreate,
+  beforeDealCreate,
+  beforeDealLineCreate,
+  beforeDealLineUpdate,
+  beforeDealUpdate,
+} from '../../modules/deals/rules.js';
+import { beforeUserUpdate } from '../../modules/orgs/rules.js';
+import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
+
+type Payload = Record<string, unknown>;
+interface Context {
+  database: Knex;
+  accountability: Accountability | null;
+}
+interface Meta {
+  keys?: Array<string | number>;
+}
+
+/** CrmErrors leave through Directus' error handler with their status, code and fields. */
+function guarded<T>(work: () => Promise<T> | T): Promise<T> {
+  return Promise.resolve()
+    .then(work)
+    .catch((error: unknown) => {
+      throw isCrmError(error) ? toDirectusError(error) : error;
+    });
+}
+
+const keysOf = (meta: Meta) => (meta.keys ?? []).map(String);
+
+export default defineHook(({ filter }) => {
+  filter('deals.items.create', (payload, _meta, ctx) =>
+    guarded(() => beforeDealCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
+  );
+  filter('deals.items.update', (payload, meta, ctx) =>
+    guarded(() => beforeDealUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability)),
+  );
+  filter('deal_lines.items.create', (payload, _meta, ctx) =>
+    guarded(() => beforeDealLineCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
+  );
+  filter('deal_lines.items.update', (payload, _meta, ctx) =>
+    guarded(() => beforeDealLineUpdate(payload as Payload, (ctx as Context).accountability)),
+  );
+  filter('approval_requests.items.create', (payload, _meta, ctx) =>
+    guarded(() => beforeApprovalRequestCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
+  );
+  filter('users.update', (payload, meta, ctx) =>
+    guarded(() => beforeUserUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database)),
+  );
+  // The database triggers' refusals (CRM_* messages) become 400s with their code instead of 500s.
+  filter('database.error', (error) => {
+    const mapped = crmErrorFromDatabase(error);
+    return mapped ? (toDirectusError(mapped) as never) : error;
+  });
+});
+
+

@@ -1,0 +1,105 @@
+/**
+ * Org access rules (stories 1–3, 17), pure. `org_grants` is the only source of org access: a user
+ * acts in an org only through a grant there, and the grant's role decides what they may do in it.
+ *
+ * The Directus policies in schema-snapshots/access/ express the same matrix as row filters (each
+ * policy applies where the user's grant role matches); this module is what the server-side hooks
+ * and endpoints check, and a unit test keeps the two from drifting apart.
+ */
+
+export const ORG_ROLES = ['sales_owner', 'sales_manager', 'pricing_manager', 'finance', 'crm_admin'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+
+export const ORG_SCOPES = ['active', 'all'] as const;
+export type OrgScope = (typeof ORG_SCOPES)[number];
+
+export interface Grant {
+  orgId: string;
+  orgCode: string;
+  role: OrgRole;
+}
+
+/** What a role may do in an org. Reading is implied by holding any grant there. */
+export type Capability =
+  | 'deal.create'
+  | 'deal.update'
+  | 'deal_line.write'
+  | 'approval.request'
+  | 'approval.decide_pricing'
+  | 'approval.decide_sales'
+  | 'customer.create'
+  | 'customer_profile.manage'
+  | 'customer.see_inactive';
+
+export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
+  sales_owner: ['deal.create', 'deal.update', 'deal_line.write', 'approval.request', 'customer.create'],
+  sales_manager: [
+    'deal.create',
+    'deal.update',
+    'deal_line.write',
+    'approval.request',
+    'approval.decide_sales',
+    'customer.create',
+    'customer_profile.manage',
+    'customer.see_inactive',
+  ],
+  pricing_manager: ['approval.decide_pricing', 'customer.see_inactive'],
+  finance: ['customer.see_inactive'],
+  // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
+  // (recipients of org-admin fallback emails), not extra data rights.
+  crm_admin: ['customer.see_inactive'],
+};
+
+export function can(grants: readonly Grant[], orgId: string, capability: Capability): boolean {
+  return grants.some((g) => g.orgId === orgId && CAPABILITIES[g.role].includes(capability));
+}
+
+export function orgsWith(grants: readonly Grant[], capability: Capability): string[] {
+  return [...new Set(grants.filter((g) => CAPABILITIES[g.role].includes(capability)).map((g) => g.orgId))];
+}
+
+export function grantedOrgIds(grants: readonly Grant[]): string[] {
+  return [...new Set(grants.map((g) => g.orgId))];
+}
+
+export type OrgResolution = { ok: true; orgId: string } | { ok: false; code: 'ORG_REQUIRED' | 'ORG_NOT_GRANTED'; message: string };
+
+/**
+ * Story 3: a new deal's org is the one the request names, else the creator's Active Org; it must
+ * be an org where the creator may create deals. An org the user is not granted is reported exactly
+ * like one that does not exist.
+ */
+export function resolveNewRecordOrg(
+  requested: string | null | undefined,
+  activeOrg: string | null | undefined,
+  grants: readonly Grant[],
+  capability: Capability,
+): OrgResolution {
+  const orgId = requested ?? activeOrg ?? null;
+  if (!orgId) {
+    return {
+      ok: false,
+      code: 'ORG_REQUIRED',
+      message: 'org_id is required: the request names no org and you have no Active Org',
+    };
+  }
+  if (!can(grants, orgId, capability)) {
+    return { ok: false, code: 'ORG_NOT_GRANTED', message: 'org_id: no such org, or you may not do this there' };
+  }
+  return { ok: true, orgId };
+}
+
+/**
+ * Story 2: the orgs a custom endpoint or command center shows. `active` narrows to the Active Org
+ * (when it is still granted); `all` is every granted org. Never wider than the grants.
+ */
+export function orgsInScope(scope: OrgScope, activeOrg: string | null | undefined, grants: readonly Grant[]): string[] {
+  const granted = grantedOrgIds(grants);
+  if (scope === 'all') return granted;
+  return activeOrg && granted.includes(activeOrg) ? [activeOrg] : [];
+}
+
+/** The Active Org a user may switch to: one they hold a grant in, or none. */
+export function canActivate(orgId: string | null, grants: readonly Grant[]): boolean {
+  return orgId === null || grantedOrgIds(grants).includes(orgId);
+}

@@ -1,0 +1,115 @@
+/**
+ * The job queue: pg-boss on the CRM's own PostgreSQL, in its own `pgboss` schema.
+ *
+ * Why pg-boss and not a Redis queue: a job must commit or roll back together with the business
+ * write that causes it (transactional outbox). `enqueueInTransaction` inserts the job through the
+ * caller's knex transaction, so a rolled-back business change leaves no job behind and a committed
+ * one always has its job.
+ */
+import { PgBoss, fromKnex, type SendOptions } from 'pg-boss';
+import type { Knex } from 'knex';
+import { QUEUES } from './queues.js';
+
+export interface JobQueueStatus {
+  state: 'not_started' | 'starting' | 'started' | 'failed' | 'stopped';
+  error?: string;
+  queues: string[];
+}
+
+interface Logger {
+  info(msg: string): void;
+  warn(msg: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface DatabaseEnv {
+  DB_HOST?: unknown;
+  DB_PORT?: unknown;
+  DB_DATABASE?: unknown;
+  DB_USER?: unknown;
+  DB_PASSWORD?: unknown;
+  DB_SSL?: unknown;
+}
+
+let boss: PgBoss | undefined;
+let status: JobQueueStatus = { state: 'not_started', queues: [] };
+
+export function jobQueueStatus(): JobQueueStatus {
+  return { ...status, queues: [...status.queues] };
+}
+
+export function jobQueue(): PgBoss {
+  if (!boss || status.state !== 'started') {
+    throw new Error(`job queue is not running (state: ${status.state})`);
+  }
+  return boss;
+}
+
+export async function startJobQueue(env: DatabaseEnv, logger: Logger): Promise<void> {
+  if (status.state === 'starting' || status.state === 'started') return;
+  status = { state: 'starting', queues: [] };
+  const ssl = env.DB_SSL === true || env.DB_SSL === 'true';
+  const instance = new PgBoss({
+    host: String(env.DB_HOST ?? '127.0.0.1'),
+    port: Number(env.DB_PORT ?? 5432),
+    database: String(env.DB_DATABASE ?? ''),
+    user: String(env.DB_USER ?? ''),
+    password: env.DB_PASSWORD === undefined ? undefined : String(env.DB_PASSWORD),
+    ssl: ssl ? { rejectUnauthorized: false } : undefined,
+    schema: 'pgboss',
+    application_name: 'crm-jobs',
+    max: 4,
+  });
+  instance.on('error', (error) => logger.error(error, 'job queue error'));
+  try {
+    await instance.start();
+    for (const queue of QUEUES) {
+      const options = {
+        ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
+        ...(queue.retryLimit !== undefined ? { retryLimit: queue.retryLimit } : {}),
+        ...(queue.retryDelaySeconds !== undefined ? { retryDelay: queue.retryDelaySeconds } : {}),
+        ...(queue.retryBackoff !== undefined ? { retryBackoff: queue.retryBackoff } : {}),
+        ...(queue.expireInSeconds !== undefined ? { expireInSeconds: queue.expireInSeconds } : {}),
+      };
+      // createQueue is a no-op when the queue exists; updateQueue keeps options in line with code.
+      await instance.createQueue(queue.name, options);
+      await instance.updateQueue(queue.name, options);
+    }
+    boss = instance;
+    status = { state: 'started', queues: QUEUES.map((q) => q.name) };
+    logger.info(`job queue started (${status.queues.length} queues)`);
+  } catch (error) {
+    status = { state: 'failed', error: (error as Error).message, queues: [] };
+    logger.error(error, 'job queue failed to start');
+    await instance.stop({ graceful: false }).catch(() => undefined);
+  }
+}
+
+export async function stopJobQueue(): Promise<void> {
+  if (!boss) return;
+  const instance = boss;
+  boss = undefined;
+  status = { state: 'stopped', queues: [] };
+  await instance.stop({ graceful: true, timeout: 5_000 }).catch(() => undefined);
+}
+
+/**
+ * Enqueues a job inside the caller's transaction (transactional outbox): the job exists if and only
+ * if the transaction commits. Pass a `singletonKey` (a deterministic business key) where a retry of
+ * the same business action must not create a second job.
+ */
+export async function enqueueInTransaction(
+  trx: Knex.Transaction,
+  queue: string,
+  data: object,
+  options: Omit<SendOptions, 'db'> = {},
+): Promise<string | null> {
+  return jobQueue().send(queue, data, { ...options, db: fromKnex(trx) });
+}
+
+/** Confirms, against the database, that every queue the CRM needs exists. */
+export async function missingQueues(): Promise<string[]> {
+  if (!boss) return QUEUES.map((q) => q.name);
+  const existing = new Set((await boss.getQueues()).map((q) => q.name));
+  return QUEUES.map((q) => q.name).filter((name) => !existing.has(name));
+}

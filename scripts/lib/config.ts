@@ -1,0 +1,169 @@
+/**
+ * The runtime configuration, parsed once from the environment into a typed object.
+ *
+ * Every start-up path (npm start, the test harness, the benchmarks) goes through `loadConfig`, so a
+ * bad environment is reported the same way everywhere: one message naming each variable that is
+ * wrong and why, never a stack trace from deep inside Directus.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** Documented defaults; the README's env table lists the same values. */
+export const DEFAULTS = {
+  PORT: 8055,
+  HOST: '0.0.0.0',
+  CRM_DATA_DIR: '.data',
+  EMBEDDED_PG_PORT: 54329,
+  ADMIN_EMAIL: 'admin@example.com',
+  DEMO_PASSWORD: 'demo-password',
+  WMS_WEBHOOK_SECRET_DEMO: 'whsec_ZGVtby13bXMtd2ViaG9vay1zZWNyZXQtY2hhbmdlLW1l',
+} as const;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce
+  .number({ message: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(DEFAULTS.PORT),
+    HOST: nonEmpty.default(DEFAULTS.HOST),
+    PUBLIC_URL: z.url({ message: 'must be an absolute URL, e.g. https://crm.example.com' }).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
+
+    KEY: nonEmpty.optional(),
+    SECRET: z.string().min(32, 'must be at least 32 characters (use `openssl rand -base64 48`)').optional(),
+    ADMIN_EMAIL: z.email({ message: 'must be an email address' }).default(DEFAULTS.ADMIN_EMAIL),
+    ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+
+    CRM_DATA_DIR: nonEmpty.default(DEFAULTS.CRM_DATA_DIR),
+    EMBEDDED_PG_PORT: port.default(DEFAULTS.EMBEDDED_PG_PORT),
+
+    DB_HOST: nonEmpty.optional(),
+    DB_PORT: port.default(5432),
+    DB_DATABASE: nonEmpty.optional(),
+    DB_USER: nonEmpty.optional(),
+    DB_PASSWORD: z.string().optional(),
+    DB_SSL: booleanFlag.default(false),
+
+    SEED_DEMO: booleanFlag.default(true),
+
+    WMS_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+    WMS_BASE_URL: z.url({ message: 'must be an absolute URL of the WMS command endpoint' }).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      for (const name of ['SECRET', 'KEY', 'ADMIN_PASSWORD', 'WMS_WEBHOOK_SECRET', 'PUBLIC_URL'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
+      }
+      if (env.SEED_DEMO) {
+        ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must be false when NODE_ENV=production (demo users have a public password)' });
+      }
+    }
+    if (env.DB_HOST && !env.DB_DATABASE) {
+      ctx.addIssue({ code: 'custom', path: ['DB_DATABASE'], message: 'is required when DB_HOST is set' });
+    }
+    if (env.DB_HOST && !env.DB_USER) {
+      ctx.addIssue({ code: 'custom', path: ['DB_USER'], message: 'is required when DB_HOST is set' });
+    }
+  });
+
+export type DatabaseTarget =
+  | { kind: 'embedded'; dataDir: string; port: number; database: string; user: string; password: string }
+  | { kind: 'external'; host: string; port: number; database: string; user: string; password: string; ssl: boolean };
+
+export interface RuntimeConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  publicUrl: string;
+  logLevel: string;
+  key: string;
+  secret: string;
+  adminEmail: string;
+  adminPassword: string;
+  dataDir: string;
+  database: DatabaseTarget;
+  seedDemo: boolean;
+  wmsWebhookSecret: string;
+  wmsBaseUrl: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Development secrets are generated once and kept beside the data, so tokens survive restarts. */
+function persistedDevSecrets(dataDir: string): { key: string; secret: string } {
+  const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { key: string; secret: string };
+  mkdirSync(dataDir, { recursive: true });
+  const generated = { key: randomBytes(16).toString('hex'), secret: randomBytes(48).toString('base64url') };
+  writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  return generated;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  // Treat empty strings as unset: `.env` files and compose files often carry `NAME=`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = isAbsolute(e.CRM_DATA_DIR) ? e.CRM_DATA_DIR : resolve(PROJECT_ROOT, e.CRM_DATA_DIR);
+  const devSecrets = e.KEY && e.SECRET ? undefined : persistedDevSecrets(dataDir);
+
+  const database: DatabaseTarget = e.DB_HOST
+    ? {
+        kind: 'external',
+        host: e.DB_HOST,
+        port: e.DB_PORT,
+        database: e.DB_DATABASE!,
+        user: e.DB_USER!,
+        password: e.DB_PASSWORD ?? '',
+        ssl: e.DB_SSL,
+      }
+    : {
+        kind: 'embedded',
+        dataDir: join(dataDir, 'postgres'),
+        port: e.EMBEDDED_PG_PORT,
+        database: 'crm',
+        user: 'postgres',
+        // The embedded server listens on loopback only and its data directory is private to this
+        // checkout; the password guards against other local users, not against the network.
+        password: 'crm-embedded',
+      };
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    logLevel: e.LOG_LEVEL,
+    key: e.KEY ?? devSecrets!.key,
+    secret: e.SECRET ?? devSecrets!.secret,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD ?? DEFAULTS.DEMO_PASSWORD,
+    dataDir,
+    database,
+    seedDemo: e.SEED_DEMO,
+    wmsWebhookSecret: e.WMS_WEBHOOK_SECRET ?? DEFAULTS.WMS_WEBHOOK_SECRET_DEMO,
+    wmsBaseUrl: e.WMS_BASE_URL,
+  };
+}

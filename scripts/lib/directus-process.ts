@@ -1,0 +1,123 @@
+/**
+ * Runs Directus: its CLI for one-shot steps (bootstrap, schema apply/snapshot) and the server as a
+ * supervised child process. The child gets an explicit environment built from the parsed config, so
+ * what runs is exactly what `loadConfig` validated.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { RuntimeConfig } from './config.js';
+import { PROJECT_ROOT } from './config.js';
+import type { DatabaseConnection } from './database.js';
+
+const require = createRequire(join(PROJECT_ROOT, 'package.json'));
+/**
+ * Directus' own CLI entry. We call it directly rather than `directus` (cli.js), which first runs an
+ * update check against the internet; this machine has no route there and start-up must not wait.
+ */
+export const DIRECTUS_CLI = require.resolve('@directus/api/cli/run.js');
+
+export class DirectusProcessError extends Error {
+  override name = 'DirectusProcessError';
+}
+
+export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnection): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: config.nodeEnv === 'test' ? 'production' : config.nodeEnv,
+    // Directus reads a .env file from CONFIG_PATH; everything it needs is passed explicitly here,
+    // so point it at nothing to keep one source of truth (scripts/lib/config.ts).
+    CONFIG_PATH: join(config.dataDir, 'directus.env.unused'),
+    HOST: config.host,
+    PORT: String(config.port),
+    PUBLIC_URL: config.publicUrl,
+    LOG_LEVEL: config.logLevel,
+    LOG_STYLE: 'pretty',
+    KEY: config.key,
+    SECRET: config.secret,
+    ADMIN_EMAIL: config.adminEmail,
+    ADMIN_PASSWORD: config.adminPassword,
+    DB_CLIENT: 'pg',
+    DB_HOST: db.host,
+    DB_PORT: String(db.port),
+    DB_DATABASE: db.database,
+    DB_USER: db.user,
+    DB_PASSWORD: db.password,
+    DB_SSL: db.ssl ? 'true' : 'false',
+    EXTENSIONS_PATH: join(PROJECT_ROOT, 'extensions'),
+    EXTENSIONS_AUTO_RELOAD: 'false',
+    STORAGE_LOCATIONS: 'local',
+    STORAGE_LOCAL_ROOT: join(config.dataDir, 'uploads'),
+    TELEMETRY: 'false',
+    // Real-time subscriptions stay off until a feature needs them; when enabled, auth mode must
+    // never be `public` (a known 11.x advisory; see docs/security.md).
+    WEBSOCKETS_ENABLED: 'false',
+    // Schema and permission caches are safe (Directus clears them on change); the data cache is not
+    // used so that a revoked grant takes effect on the very next request.
+    CACHE_ENABLED: 'false',
+    CRM_WMS_WEBHOOK_SECRET: config.wmsWebhookSecret,
+    ...(config.wmsBaseUrl ? { CRM_WMS_BASE_URL: config.wmsBaseUrl } : {}),
+  };
+}
+
+/** Runs one Directus CLI command to completion; on failure, throws with the tail of its output. */
+export function runDirectusCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIRECTUS_CLI, ...args], { env, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0) return resolve(output);
+      const tail = output.trim().split('\n').slice(-15).join('\n');
+      reject(new DirectusProcessError(`directus ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail}`));
+    });
+  });
+}
+
+export interface DirectusServer {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `directus start` and resolves once it reports "ready" over IPC (Directus calls
+ * `process.send('ready')` when it listens). Rejects if the process exits first.
+ */
+export function startDirectusServer(env: NodeJS.ProcessEnv, url: string, timeoutMs = 60_000): Promise<DirectusServer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIRECTUS_CLI, 'start'], {
+      env,
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let exited = false;
+    const exitPromise = new Promise<void>((done) => child.once('exit', () => done()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new DirectusProcessError(`Directus did not become ready within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    child.once('exit', (code, signal) => {
+      exited = true;
+      clearTimeout(timer);
+      reject(new DirectusProcessError(`Directus exited during start-up (${signal ?? `exit ${code}`}); see its log above`));
+    });
+    child.on('message', (message) => {
+      if (message !== 'ready') return;
+      clearTimeout(timer);
+      resolve({
+        child,
+        url,
+        async stop() {
+          if (exited || child.exitCode !== null) return;
+          child.kill('SIGTERM');
+          const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exitPromise;
+          clearTimeout(killer);
+        },
+      });
+    });
+  });
+}

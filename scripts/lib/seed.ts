@@ -1,0 +1,148 @@
+/**
+ * Demo data for `npm start` (SEED_DEMO=true, the default outside production): the two orgs, one
+ * user per role, customers that trade with MOD, with JTR or with both, profiles in every status,
+ * and deals with lines in both orgs. Written through the REST API as the admin, so every server
+ * rule (codes, org checks) applies to it as to any other write.
+ *
+ * Seeds once: when any org exists already the step does nothing, so a restart never re-creates
+ * what somebody deleted on purpose.
+ */
+import { DEFAULTS } from './config.js';
+import type { DirectusApi } from './directus-api.js';
+
+const ROLE = {
+  salesOwner: '6673b026-b132-4aa5-be82-ce2a16ebf4a4',
+  salesManager: '03d3464f-0941-407c-a8bf-dabef381d60f',
+  pricingManager: '5651ee86-49e3-4bcd-b0b3-f50b1c4ccaca',
+  finance: '91c7be67-b0e5-47bf-8337-fa5264d07f71',
+  crmAdmin: 'fda2f085-6a35-4a15-a992-0dd3b5bfdc08',
+} as const;
+
+type OrgCode = 'MOD' | 'JTR';
+type OrgRole = 'sales_owner' | 'sales_manager' | 'pricing_manager' | 'finance' | 'crm_admin';
+
+interface DemoUser {
+  email: string;
+  description: string;
+  firstName: string;
+  lastName: string;
+  role: string;
+  grants: Array<[OrgCode, OrgRole]>;
+  activeOrg: OrgCode | null;
+}
+
+const USERS: DemoUser[] = [
+  { email: 'admin@example.com', description: 'CRM Admin (all orgs)', firstName: 'Ada', lastName: 'Admin', role: ROLE.crmAdmin, grants: [['MOD', 'crm_admin'], ['JTR', 'crm_admin']], activeOrg: 'MOD' },
+  { email: 'manager@example.com', description: 'Sales Manager, MOD + JTR', firstName: 'Mert', lastName: 'Manager', role: ROLE.salesManager, grants: [['MOD', 'sales_manager'], ['JTR', 'sales_manager']], activeOrg: 'MOD' },
+  { email: 'sales.mod@example.com', description: 'Sales Owner, MOD only', firstName: 'Selin', lastName: 'Mod', role: ROLE.salesOwner, grants: [['MOD', 'sales_owner']], activeOrg: 'MOD' },
+  { email: 'sales.jtr@example.com', description: 'Sales Owner, JTR only', firstName: 'Jale', lastName: 'Jtr', role: ROLE.salesOwner, grants: [['JTR', 'sales_owner']], activeOrg: 'JTR' },
+  { email: 'pricing@example.com', description: 'Pricing Manager, MOD + JTR', firstName: 'Pınar', lastName: 'Pricing', role: ROLE.pricingManager, grants: [['MOD', 'pricing_manager'], ['JTR', 'pricing_manager']], activeOrg: 'MOD' },
+  { email: 'finance@example.com', description: 'Finance, MOD + JTR', firstName: 'Filiz', lastName: 'Finance', role: ROLE.finance, grants: [['MOD', 'finance'], ['JTR', 'finance']], activeOrg: 'MOD' },
+  { email: 'nogrant@example.com', description: 'Sales Owner with no grants (sees nothing)', firstName: 'Nuri', lastName: 'Nogrant', role: ROLE.salesOwner, grants: [], activeOrg: null },
+];
+
+export const DEMO_USERS = USERS.map(({ email, description }) => ({ email, description }));
+
+interface DemoCustomer {
+  legalName: string;
+  taxNumber: string;
+  country: string;
+  profiles: Array<{ org: OrgCode; status: 'active' | 'inactive' | 'pending_review'; paymentMode: 'cash' | 'credit'; graceDays: number; city: string }>;
+}
+
+const CUSTOMERS: DemoCustomer[] = [
+  { legalName: 'Anka Tekstil San. ve Tic. A.Ş.', taxNumber: '1234567890', country: 'TR', profiles: [
+    { org: 'MOD', status: 'active', paymentMode: 'cash', graceDays: 0, city: 'Bursa' },
+    { org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 15, city: 'Bursa' },
+  ] },
+  { legalName: 'Boğaziçi Moda Ltd. Şti.', taxNumber: '2345678901', country: 'TR', profiles: [{ org: 'MOD', status: 'active', paymentMode: 'credit', graceDays: 10, city: 'İstanbul' }] },
+  { legalName: 'Kapadokya Ev Tekstili A.Ş.', taxNumber: '3456789012', country: 'TR', profiles: [{ org: 'MOD', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Kayseri' }] },
+  { legalName: 'Deniz Konfeksiyon', taxNumber: '4567890123', country: 'TR', profiles: [{ org: 'MOD', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'İzmir' }] },
+  { legalName: 'Ege Fashion GmbH', taxNumber: 'DE811907980', country: 'DE', profiles: [{ org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 30, city: 'Düsseldorf' }] },
+  { legalName: 'Fırat İplik Tic. Ltd.', taxNumber: '5678901234', country: 'TR', profiles: [{ org: 'JTR', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Gaziantep' }] },
+  { legalName: 'Galata Design SRL', taxNumber: 'RO18547290', country: 'RO', profiles: [{ org: 'JTR', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'București' }] },
+];
+
+const DEALS: Array<{ org: OrgCode; customer: string; currency: 'TRY' | 'USD' | 'EUR'; status: 'draft' | 'submitted' | 'won'; lines: Array<[string, string, string]> }> = [
+  { org: 'MOD', customer: '1234567890', currency: 'TRY', status: 'submitted', lines: [['MOD-POPLIN-120', '1250.00', '84.5000'], ['MOD-SATEN-090', '600.00', '132.0000']] },
+  { org: 'MOD', customer: '2345678901', currency: 'USD', status: 'draft', lines: [['MOD-KETEN-150', '3000.00', '4.2500']] },
+  { org: 'MOD', customer: '4567890123', currency: 'TRY', status: 'draft', lines: [['MOD-POPLIN-120', '400.00', '84.5000']] },
+  { org: 'JTR', customer: '1234567890', currency: 'EUR', status: 'won', lines: [['JTR-DENIM-1400', '5200.00', '3.9000'], ['JTR-GABARDIN-200', '800.00', '5.1000']] },
+  { org: 'JTR', customer: 'DE811907980', currency: 'EUR', status: 'submitted', lines: [['JTR-DENIM-1400', '12000.00', '3.8500']] },
+  { org: 'JTR', customer: 'RO18547290', currency: 'USD', status: 'draft', lines: [['JTR-VISKON-300', '2500.00', '2.7500']] },
+];
+
+export async function seedDemoData(api: DirectusApi): Promise<void> {
+  const existingOrgs = await api.get<Array<{ id: string }>>('/items/orgs?limit=1&fields=id');
+  if (existingOrgs.length) return;
+
+  const orgs: Record<OrgCode, string> = {
+    MOD: (await api.post<{ id: string }>('/items/orgs', {
+      code: 'MOD', name: 'MOD Tekstil A.Ş.', base_currency: 'TRY', brand_color: '#1F4E79',
+      email_sender_name: 'MOD Tekstil', email_sender_address: 'orders@mod.example.com',
+    })).id,
+    JTR: (await api.post<{ id: string }>('/items/orgs', {
+      code: 'JTR', name: 'JTR Kumaş San. A.Ş.', base_currency: 'TRY', brand_color: '#8A1538',
+      email_sender_name: 'JTR Kumaş', email_sender_address: 'orders@jtr.example.com',
+    })).id,
+  };
+
+  const userIds: Record<string, string> = {};
+  for (const user of USERS) {
+    const found = await api.get<Array<{ id: string }>>(`/users?filter[email][_eq]=${encodeURIComponent(user.email)}&fields=id`);
+    const body = {
+      first_name: user.firstName,
+      last_name: user.lastName,
+      role: user.role,
+      active_org: null,
+      org_scope: 'active',
+    };
+    const id = found[0]?.id ?? (await api.post<{ id: string }>('/users', { ...body, email: user.email, password: DEFAULTS.DEMO_PASSWORD, status: 'active' })).id;
+    if (found[0]) await api.patch(`/users/${id}`, body);
+    userIds[user.email] = id;
+    for (const [org, role] of user.grants) await api.post('/items/org_grants', { user_id: id, org_id: orgs[org], role });
+    // After the grants: the Active Org must be a granted org.
+    if (user.activeOrg) await api.patch(`/users/${id}`, { active_org: orgs[user.activeOrg] });
+  }
+
+  const ownerOf: Record<OrgCode, string> = { MOD: userIds['sales.mod@example.com']!, JTR: userIds['sales.jtr@example.com']! };
+  const profileIds = new Map<string, string>();
+  for (const customer of CUSTOMERS) {
+    const { id } = await api.post<{ id: string }>('/items/customers', {
+      legal_name: customer.legalName,
+      tax_number: customer.taxNumber,
+      country: customer.country,
+      contacts: [{ name: 'Satın Alma', email: `purchasing+${customer.taxNumber.toLowerCase()}@example.com`, role: 'purchasing' }],
+    });
+    for (const profile of customer.profiles) {
+      const created = await api.post<{ id: string }>('/items/customer_org_profiles', {
+        customer_id: id,
+        org_id: orgs[profile.org],
+        status: profile.status,
+        payment_mode: profile.paymentMode,
+        grace_days: profile.graceDays,
+        billing_address: `${customer.legalName}\n${profile.city}`,
+        shipping_address: `${customer.legalName} Depo\n${profile.city}`,
+        owner: ownerOf[profile.org],
+      });
+      profileIds.set(`${customer.taxNumber}:${profile.org}`, created.id);
+    }
+  }
+
+  for (const deal of DEALS) {
+    await api.post('/items/deals', {
+      org_id: orgs[deal.org],
+      customer_profile_id: profileIds.get(`${deal.customer}:${deal.org}`),
+      owner: ownerOf[deal.org],
+      status: deal.status,
+      currency: deal.currency,
+      lines: deal.lines.map(([quality, meters, price], index) => ({
+        line_no: index + 1,
+        quality_code: quality,
+        meters,
+        unit_price: price,
+        currency: deal.currency,
+      })),
+    });
+  }
+}
