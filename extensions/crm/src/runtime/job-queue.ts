@@ -95,8 +95,9 @@ export async function stopJobQueue(): Promise<void> {
 
 /**
  * Enqueues a job inside the caller's transaction (transactional outbox): the job exists if and only
- * if the transaction commits. Pass a `singletonKey` (a deterministic business key) where a retry of
- * the same business action must not create a second job.
+ * if the transaction commits. pg-boss is not an idempotency ledger (it deletes finished jobs after
+ * their retention): callers that must not repeat a side effect record it under a unique business
+ * key in their own table, in the same transaction.
  */
 export async function enqueueInTransaction(
   trx: Knex.Transaction,

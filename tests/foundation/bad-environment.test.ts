@@ -1,0 +1,40 @@
+/**
+ * A bad environment stops start-up with one clear message naming what is wrong, not a stack trace.
+ */
+import { rmSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, runFailingStart, tempDataDir } from '../support/processes.js';
+
+const dataDir = tempDataDir('badenv');
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function expectCleanFailure(result: { code: number | null; output: string }, message: RegExp) {
+  expect(result.code).toBe(1);
+  expect(result.output).toMatch(message);
+  // One message, no stack trace.
+  expect(result.output).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+}
+
+describe('start-up refuses a bad environment', () => {
+  it('names a missing SECRET (and the rest) in production mode', async () => {
+    const result = await runFailingStart({ NODE_ENV: 'production', CRM_DATA_DIR: dataDir, SEED_DEMO: 'false', SECRET: '', KEY: '' });
+    expectCleanFailure(result, /SECRET is required when NODE_ENV=production/);
+    expect(result.output).toMatch(/ADMIN_PASSWORD is required when NODE_ENV=production/);
+  });
+
+  it('names a malformed variable', async () => {
+    const result = await runFailingStart({ CRM_DATA_DIR: dataDir, PORT: 'eighty' });
+    expectCleanFailure(result, /PORT must be a number/);
+  });
+
+  it('names an unreachable external database', async () => {
+    const port = await freePort();
+    const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_DATABASE: 'crm', DB_USER: 'crm', DB_PASSWORD: 'x' });
+    expectCleanFailure(result, new RegExp(`cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+  });
+
+  it('names a missing database name for an external server', async () => {
+    const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_HOST: '127.0.0.1', DB_USER: 'crm' });
+    expectCleanFailure(result, /DB_DATABASE is required when DB_HOST is set/);
+  });
+});
