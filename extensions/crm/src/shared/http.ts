@@ -40,6 +40,13 @@ export function route(logger: Logger, handler: Handler) {
     } catch (error) {
       if (res.headersSent) return next(error);
       if (isCrmError(error)) return void res.status(error.status).json(error.toJSON());
+      // Directus services throw an array of FAILED_VALIDATION errors for invalid payloads.
+      if (Array.isArray(error) && error.length && error.every((e) => typeof e?.status === 'number' && e.status < 500)) {
+        const fields = error.map((e) => ({ field: String(e.extensions?.field ?? '(root)'), reason: String(e.message ?? e.code) }));
+        return void res.status(400).json({
+          errors: [{ message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.reason}`).join('; ')}`, extensions: { code: 'INVALID_INPUT', fields } }],
+        });
+      }
       const maybeDirectus = error as { status?: unknown; code?: unknown; message?: unknown };
       if (typeof maybeDirectus.status === 'number' && typeof maybeDirectus.code === 'string' && maybeDirectus.status < 500) {
         return void res

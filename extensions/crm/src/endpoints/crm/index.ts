@@ -1,14 +1,87 @@
 /**
- * `/crm/*`: the CRM's own HTTP routes. Thin: parse, call a service, respond.
+ * `/crm/*`: the CRM's own HTTP routes. Thin: parse with zod, call a module service with the
+ * caller's accountability, respond. Errors are mapped to HTTP in shared/http.ts only.
  */
 import { defineEndpoint } from '@directus/extensions-sdk';
+import type { Request } from 'express';
+import { z } from 'zod';
 import { CONTRACT_VERSION } from '../../../../../contract/src/version.js';
-import { route } from '../../shared/http.js';
+import { parseInput, route } from '../../shared/http.js';
 import { jobQueueStatus, missingQueues } from '../../runtime/job-queue.js';
+import type { Accountability } from '../../shared/directus.js';
+import type { CrmServices, RequestScope } from '../../shared/services.js';
+import { CrmError } from '../../shared/errors.js';
+import { readOrgContext, switchOrgContext } from '../../modules/orgs/service.js';
+import { createCustomer } from '../../modules/customers/service.js';
+import { decideApprovals } from '../../modules/approvals/service.js';
+import { ORG_SCOPES } from '../../modules/orgs/access.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+
+const OrgContextChange = z
+  .strictObject({
+    active_org: uuid.nullable().optional(),
+    scope: z.enum(ORG_SCOPES, { message: `must be one of ${ORG_SCOPES.join(', ')}` }).optional(),
+  })
+  .refine((v) => v.active_org !== undefined || v.scope !== undefined, { message: 'name active_org, scope or both' });
+
+const NewCustomerBody = z.strictObject({
+  legal_name: z.string().trim().min(2, 'must be at least 2 characters').max(255),
+  tax_number: z
+    .string()
+    .trim()
+    .regex(/^[A-Z0-9]{6,32}$/, 'must be 6–32 upper-case letters or digits, no spaces'),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code, e.g. TR')
+    .nullable()
+    .optional(),
+  contacts: z
+    .array(
+      z.strictObject({
+        name: z.string().trim().min(1, 'is required'),
+        email: z.email({ message: 'must be an email address' }).optional(),
+        phone: z.string().max(32).optional(),
+        role: z.string().max(64).optional(),
+      }),
+    )
+    .max(20)
+    .optional(),
+  profile: z.strictObject({
+    org_id: uuid.optional(),
+    payment_mode: z.enum(['cash', 'credit'], { message: 'must be cash or credit' }),
+    billing_address: z.string().max(2000).nullable().optional(),
+    shipping_address: z.string().max(2000).nullable().optional(),
+    grace_days: z.number().int('must be a whole number').min(0).max(365).optional(),
+  }),
+});
+
+const Decision = z.strictObject({
+  decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
+  note: z.string().trim().min(1, 'is required: every decision is audited with a note').max(2000),
+});
+const BulkDecision = Decision.extend({
+  ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
+});
+
+interface DirectusRequest extends Request {
+  accountability?: Accountability | null;
+  schema?: unknown;
+}
 
 export default defineEndpoint({
   id: 'crm',
-  handler: (router, { database, logger }) => {
+  handler: (router, { database, logger, services }) => {
+    const scopeOf = (req: DirectusRequest): RequestScope => ({
+      database,
+      schema: req.schema,
+      accountability: req.accountability ?? null,
+      services: services as unknown as CrmServices,
+    });
+    const requireLogin = (req: DirectusRequest) => {
+      if (!req.accountability?.user) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
+    };
+
     // Public like Directus' own /server/health: it reports states, never data.
     router.get(
       '/health',
@@ -42,6 +115,53 @@ export default defineEndpoint({
           contract_version: CONTRACT_VERSION,
           checks: { database: databaseCheck, job_queue: jobQueueCheck },
         };
+      }),
+    );
+
+    router.get(
+      '/me/org-context',
+      route(logger, async (req) => {
+        requireLogin(req);
+        return { data: await readOrgContext(scopeOf(req)) };
+      }),
+    );
+
+    router.patch(
+      '/me/org-context',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const change = parseInput(OrgContextChange, req.body);
+        return { data: await switchOrgContext(scopeOf(req), change) };
+      }),
+    );
+
+    router.post(
+      '/customers',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const body = parseInput(NewCustomerBody, req.body);
+        return { data: await createCustomer(scopeOf(req), body) };
+      }),
+    );
+
+    router.post(
+      '/approvals/:id/decision',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'APPROVAL_NOT_FOUND');
+        const body = parseInput(Decision, req.body);
+        const [result] = await decideApprovals(scopeOf(req), [id], body.decision, body.note);
+        return { data: result };
+      }),
+    );
+
+    router.post(
+      '/approvals/decisions',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const body = parseInput(BulkDecision, req.body);
+        const ids = [...new Set(body.ids)];
+        return { data: await decideApprovals(scopeOf(req), ids, body.decision, body.note) };
       }),
     );
   },

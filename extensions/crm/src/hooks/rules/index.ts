@@ -8,10 +8,12 @@ import { isCrmError, toDirectusError } from '../../shared/errors.js';
 import type { Accountability } from '../../shared/directus.js';
 import {
   beforeApprovalRequestCreate,
+  beforeApprovalRequestUpdate,
   beforeDealCreate,
   beforeDealLineCreate,
   beforeDealLineUpdate,
   beforeDealUpdate,
+  refuseAuditChange,
 } from '../../modules/deals/rules.js';
 import { beforeUserUpdate } from '../../modules/orgs/rules.js';
 import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
@@ -52,8 +54,11 @@ export default defineHook(({ filter }) => {
   filter('approval_requests.items.create', (payload, _meta, ctx) =>
     guarded(() => beforeApprovalRequestCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
   );
+  filter('approval_requests.items.update', (payload) => guarded(() => beforeApprovalRequestUpdate(payload as Payload)));
+  filter('audit_log.items.update', () => guarded(() => refuseAuditChange()));
+  filter('audit_log.items.delete', () => guarded(() => refuseAuditChange()));
   filter('users.update', (payload, meta, ctx) =>
-    guarded(() => beforeUserUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database)),
+    guarded(() => beforeUserUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability)),
   );
   // The database triggers' refusals (CRM_* messages) become 400s with their code instead of 500s.
   filter('database.error', (error) => {

@@ -88,7 +88,14 @@ export async function beforeDealUpdate(payload: Payload, keys: string[], db: Kne
     }
   }
   if ('customer_profile_id' in payload) {
-    const deals = await db('deals').whereIn('id', keys.filter(isUuid)).select('org_id');
+    const deals: Array<{ org_id: string }> = await db('deals').whereIn('id', keys.filter(isUuid)).select('org_id');
+    const actor = actorOf(accountability);
+    if (actor.kind === 'user') {
+      // This hook runs before Directus checks access. If any target is out of the caller's reach,
+      // say nothing here: Directus then answers 403 exactly as for an id that does not exist.
+      const { grants } = await loadUserOrgContext(db, actor.userId);
+      if (deals.length !== keys.length || deals.some((d) => !can(grants, d.org_id, 'deal.update'))) return payload;
+    }
     for (const deal of deals) await checkCustomerProfile(db, accountability, deal.org_id, relatedId(payload['customer_profile_id']));
   }
   return payload;
@@ -144,4 +151,22 @@ export async function beforeApprovalRequestCreate(payload: Payload, db: Knex, ac
   }
   // org_id comes from the deal (approval_requests_guard) and status defaults to pending.
   return payload;
+}
+
+/**
+ * Approval decisions go only through POST /crm/approvals/:id/decision (which authorises by org
+ * role and audits in the same transaction); item routes cannot set a decision, not even an admin's.
+ */
+export function beforeApprovalRequestUpdate(payload: Payload): Payload {
+  for (const field of ['status', 'decided_by', 'decided_at', 'decision_note', 'deal_id', 'deal_line_id', 'kind', 'org_id'] as const) {
+    if (field in payload) {
+      throw invalid('DECIDE_THROUGH_ENDPOINT', field, 'approval requests are decided through POST /crm/approvals/:id/decision');
+    }
+  }
+  return payload;
+}
+
+/** The audit log is append-only (story 38); the database refuses too, this answers clearly first. */
+export function refuseAuditChange(): never {
+  throw new CrmError('invalid_input', 'AUDIT_APPEND_ONLY', 'audit entries are never changed or deleted');
 }

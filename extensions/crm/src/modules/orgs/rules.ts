@@ -7,8 +7,18 @@ import { ORG_SCOPES, canActivate } from './access.js';
 import { loadUserOrgContext } from './repository.js';
 import { CrmError } from '../../shared/errors.js';
 import { isUuid, relatedId } from '../../shared/ids.js';
+import { actorOf, type Accountability } from '../../shared/directus.js';
 
-export async function beforeUserUpdate(payload: Record<string, unknown>, keys: string[], db: Knex): Promise<Record<string, unknown>> {
+export async function beforeUserUpdate(
+  payload: Record<string, unknown>,
+  keys: string[],
+  db: Knex,
+  accountability: Accountability | null,
+): Promise<Record<string, unknown>> {
+  const actor = actorOf(accountability);
+  // This hook runs before Directus checks access. A user changing anyone but themselves is refused
+  // by Directus (403); answering here first would tell them about the other user's grants.
+  if (actor.kind === 'user' && keys.some((key) => key !== actor.userId)) return payload;
   if ('org_scope' in payload && !ORG_SCOPES.includes(payload['org_scope'] as never)) {
     const reason = `must be one of ${ORG_SCOPES.join(', ')}`;
     throw new CrmError('invalid_input', 'INVALID_ORG_SCOPE', `org_scope: ${reason}`, [{ field: 'org_scope', reason }]);
