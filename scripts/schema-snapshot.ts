@@ -1,5 +1,5 @@
 /**
- * `npm run schema:snapshot`: writes schema-snapshots/snapshot.json from the database the config
+ * `npm run schema:snapshot`: writes schema-snapshots/collections/*.json from the database the config
  * points at (by default the embedded one in .data/). Run it after changing collections, fields or
  * relations in the admin app on a development instance, then commit the diff.
  *
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ConfigError, PROJECT_ROOT, loadConfig } from './lib/config.js';
 import { checkConnection, startDatabase, type DatabaseConnection } from './lib/database.js';
 import { directusEnvironment } from './lib/directus-process.js';
-import { SNAPSHOT_FILE, writeSchemaSnapshot } from './lib/schema.js';
+import { SNAPSHOT_DIR, writeSchemaSnapshot } from './lib/schema.js';
 
 const envFile = join(PROJECT_ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -33,8 +33,8 @@ try {
     stop = db.stop;
   }
   try {
-    await writeSchemaSnapshot(directusEnvironment(config, connection));
-    console.log(`wrote ${SNAPSHOT_FILE}`);
+    const written = await writeSchemaSnapshot(directusEnvironment(config, connection), config.dataDir);
+    console.log(`wrote ${written.length} files to ${SNAPSHOT_DIR}`);
   } finally {
     await stop();
   }

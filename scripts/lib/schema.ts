@@ -1,47 +1,114 @@
 /**
  * Schema as code, in two committed layers:
  *
- * 1. `schema-snapshots/snapshot.json`: collections, fields and relations as Directus models them
- *    (`directus schema snapshot`), applied with `directus schema apply`. Edit the schema in the
- *    admin app on a development instance, then run `npm run schema:snapshot` and commit the diff.
- * 2. `schema-snapshots/constraints.sql`: what Directus cannot express and PostgreSQL enforces
+ * 1. `schema-snapshots/collections/*.json`: collections, fields and relations as Directus models
+ *    them (`directus schema snapshot`, one file per collection), merged and applied with
+ *    `directus schema apply`. Edit the schema in the admin app on a development instance, then run
+ *    `npm run schema:snapshot` and commit the diff.
+ * 2. `schema-snapshots/constraints/*.sql`: what Directus cannot express and PostgreSQL enforces
  *    for every route, including raw SQL: composite uniques, checks, immutability and cross-org
- *    triggers. Written to be re-runnable (IF NOT EXISTS / CREATE OR REPLACE), applied in one
- *    transaction after the snapshot.
+ *    triggers. Written to be re-runnable (IF NOT EXISTS / CREATE OR REPLACE), applied in file-name
+ *    order, all in one transaction, after the snapshot.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PROJECT_ROOT } from './config.js';
 import type { DatabaseConnection } from './database.js';
 import { runDirectusCli } from './directus-process.js';
 
-export const SNAPSHOT_FILE = join(PROJECT_ROOT, 'schema-snapshots', 'snapshot.json');
-export const CONSTRAINTS_FILE = join(PROJECT_ROOT, 'schema-snapshots', 'constraints.sql');
+export const SNAPSHOT_DIR = join(PROJECT_ROOT, 'schema-snapshots', 'collections');
+export const CONSTRAINTS_DIR = join(PROJECT_ROOT, 'schema-snapshots', 'constraints');
 
-export async function applySchemaSnapshot(env: NodeJS.ProcessEnv): Promise<void> {
-  if (!existsSync(SNAPSHOT_FILE)) throw new Error(`missing ${SNAPSHOT_FILE}`);
-  await runDirectusCli(['schema', 'apply', '--yes', SNAPSHOT_FILE], env);
+/**
+ * The Directus snapshot is kept as one file per collection (its meta, its fields and the relations
+ * it holds), so a schema change reads as a diff of the collections it touches and two changes to
+ * different collections never conflict. Custom fields on system collections (directus_users) get a
+ * file too, without a collection entry.
+ */
+export interface SchemaSnapshot {
+  version: number;
+  directus: string;
+  vendor: string;
+  collections: Array<{ collection: string } & Record<string, unknown>>;
+  fields: Array<{ collection: string; field: string } & Record<string, unknown>>;
+  systemFields: unknown[];
+  relations: Array<{ collection: string; field: string } & Record<string, unknown>>;
 }
 
-export async function writeSchemaSnapshot(env: NodeJS.ProcessEnv): Promise<void> {
-  await runDirectusCli(['schema', 'snapshot', '--yes', '--format', 'json', SNAPSHOT_FILE], env);
-  // Directus writes one long line; indent it so that a schema change reads as a small diff.
-  writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(JSON.parse(readFileSync(SNAPSHOT_FILE, 'utf8')), null, 2)}\n`);
+export function loadSchemaSnapshot(dir = SNAPSHOT_DIR): SchemaSnapshot {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  if (!files.length) throw new Error(`no schema snapshot files in ${dir}`);
+  const merged: SchemaSnapshot = { version: 1, directus: '', vendor: '', collections: [], fields: [], systemFields: [], relations: [] };
+  for (const file of files) {
+    const part = JSON.parse(readFileSync(join(dir, file), 'utf8')) as SchemaSnapshot;
+    if (merged.directus && (part.directus !== merged.directus || part.vendor !== merged.vendor)) {
+      throw new Error(`${file} was taken from Directus ${part.directus}/${part.vendor}, the others from ${merged.directus}/${merged.vendor}`);
+    }
+    Object.assign(merged, { version: part.version, directus: part.directus, vendor: part.vendor });
+    merged.collections.push(...part.collections);
+    merged.fields.push(...part.fields);
+    merged.relations.push(...part.relations);
+  }
+  return merged;
+}
+
+export function splitSchemaSnapshot(snapshot: SchemaSnapshot): Map<string, SchemaSnapshot> {
+  const names = new Set([...snapshot.collections.map((c) => c.collection), ...snapshot.fields.map((f) => f.collection)]);
+  const parts = new Map<string, SchemaSnapshot>();
+  for (const name of [...names].sort()) {
+    parts.set(name, {
+      version: snapshot.version,
+      directus: snapshot.directus,
+      vendor: snapshot.vendor,
+      collections: snapshot.collections.filter((c) => c.collection === name),
+      fields: snapshot.fields.filter((f) => f.collection === name),
+      systemFields: [],
+      relations: snapshot.relations.filter((r) => r.collection === name),
+    });
+  }
+  return parts;
+}
+
+export async function applySchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
+  const merged = join(workDir, 'schema-snapshot.merged.json');
+  writeFileSync(merged, JSON.stringify(loadSchemaSnapshot()));
+  await runDirectusCli(['schema', 'apply', '--yes', merged], env);
+}
+
+export async function writeSchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string): Promise<string[]> {
+  const raw = join(workDir, 'schema-snapshot.raw.json');
+  await runDirectusCli(['schema', 'snapshot', '--yes', '--format', 'json', raw], env);
+  const parts = splitSchemaSnapshot(JSON.parse(readFileSync(raw, 'utf8')) as SchemaSnapshot);
+  mkdirSync(SNAPSHOT_DIR, { recursive: true });
+  for (const file of readdirSync(SNAPSHOT_DIR)) {
+    if (file.endsWith('.json') && !parts.has(file.slice(0, -5))) rmSync(join(SNAPSHOT_DIR, file));
+  }
+  for (const [name, part] of parts) {
+    writeFileSync(join(SNAPSHOT_DIR, `${name}.json`), `${JSON.stringify(part, null, 2)}\n`);
+  }
+  return [...parts.keys()];
+}
+
+export function constraintFiles(dir = CONSTRAINTS_DIR): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f));
 }
 
 export async function applyDatabaseConstraints(connection: DatabaseConnection): Promise<void> {
-  if (!existsSync(CONSTRAINTS_FILE)) return;
-  const sql = readFileSync(CONSTRAINTS_FILE, 'utf8');
   const client = new pg.Client({ ...connection, ssl: connection.ssl ? { rejectUnauthorized: false } : undefined });
   await client.connect();
+  let current = '';
   try {
     await client.query('begin');
-    await client.query(sql);
+    for (const file of constraintFiles()) {
+      current = file;
+      await client.query(readFileSync(file, 'utf8'));
+    }
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
-    throw new Error(`applying ${CONSTRAINTS_FILE} failed: ${(error as Error).message}`);
+    throw new Error(`applying ${current} failed: ${(error as Error).message}`);
   } finally {
     await client.end();
   }

@@ -41,7 +41,7 @@ export async function startSystem(config: RuntimeConfig, log: StepLogger = conso
     const env = directusEnvironment(config, database.connection);
     await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
     await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env));
-    await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env));
+    await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir));
     await step(log, 'database constraints applied', () => applyDatabaseConstraints(database.connection));
     const localUrl = `http://127.0.0.1:${config.port}`;
     directus = await step(log, 'directus listening', () => startDirectusServer(env, localUrl));

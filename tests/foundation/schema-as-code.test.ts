@@ -9,6 +9,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { applyAccessModel, loadAccessModel } from '../../scripts/lib/access.js';
 import { DirectusApi } from '../../scripts/lib/directus-api.js';
 import { applySettingsAndFlows } from '../../scripts/lib/flows.js';
+import { constraintFiles, loadSchemaSnapshot } from '../../scripts/lib/schema.js';
 import { adminToken, baseUrl, http } from '../support/api.js';
 import { PROJECT_ROOT } from '../support/processes.js';
 
@@ -21,8 +22,8 @@ function dbClient() {
 }
 
 describe('schema as code', () => {
-  it('has no difference between the database and schema-snapshots/snapshot.json', async () => {
-    const snapshot = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema-snapshots', 'snapshot.json'), 'utf8'));
+  it('has no difference between the database and schema-snapshots/collections', async () => {
+    const snapshot = loadSchemaSnapshot();
     const diff = await http('POST', '/schema/diff?force=true', await adminToken(), snapshot);
     // 204: nothing to apply. A 200 carries the differences; print them to make the failure useful.
     expect(diff.status, JSON.stringify(diff.body?.data?.diff ?? diff.body, null, 2)?.slice(0, 3000)).toBe(204);
@@ -30,7 +31,7 @@ describe('schema as code', () => {
 
   it('detects drift: a field added outside the snapshot shows up in the diff', async () => {
     const token = await adminToken();
-    const snapshot = JSON.parse(readFileSync(join(PROJECT_ROOT, 'schema-snapshots', 'snapshot.json'), 'utf8'));
+    const snapshot = loadSchemaSnapshot();
     const created = await http('POST', '/fields/orgs', token, { field: 'drift_probe', type: 'string', schema: {}, meta: {} });
     expect(created.status).toBe(200);
     try {
@@ -42,8 +43,8 @@ describe('schema as code', () => {
     }
   });
 
-  it('has every constraint and trigger of schema-snapshots/constraints.sql', async () => {
-    const sql = readFileSync(join(PROJECT_ROOT, 'schema-snapshots', 'constraints.sql'), 'utf8');
+  it('has every constraint and trigger of schema-snapshots/constraints/', async () => {
+    const sql = constraintFiles().map((f) => readFileSync(f, 'utf8')).join('\n');
     const indexes = [...sql.matchAll(/create unique index if not exists (\w+)|create index if not exists (\w+)/g)].map((m) => m[1] ?? m[2]);
     const checks = [...sql.matchAll(/add constraint (\w+)/g)].map((m) => m[1]);
     const triggers = [...sql.matchAll(/create trigger (\w+)/g)].map((m) => m[1]);

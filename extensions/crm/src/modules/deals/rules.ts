@@ -2,7 +2,7 @@
  * Server-side rules for deals, deal lines and approval requests, applied by Directus filter hooks
  * on every item route (REST, GraphQL, nested writes, flows). Directus create permissions cannot
  * filter on relations, so the org checks that the policies cannot express live here; the database
- * triggers in schema-snapshots/constraints.sql are the last line.
+ * triggers in schema-snapshots/constraints/ are the last line.
  *
  * Anything the caller may not see is reported exactly like something that does not exist.
  */

@@ -1,5 +1,5 @@
 /**
- * Maps the refusals raised by the triggers in schema-snapshots/constraints.sql to CrmErrors. Their
+ * Maps the refusals raised by the triggers in schema-snapshots/constraints/ to CrmErrors. Their
  * messages start with a stable code: "CRM_CROSS_ORG_REFERENCE: <reason>".
  */
 import { CrmError } from '../../shared/errors.js';

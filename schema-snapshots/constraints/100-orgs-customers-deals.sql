@@ -1,4 +1,4 @@
--- What Directus' snapshot cannot express, enforced by PostgreSQL for every route (REST, GraphQL,
+-- Orgs, grants, customers, deals, approvals, audit. What Directus' snapshot cannot express, enforced by PostgreSQL for every route (REST, GraphQL,
 -- flows, imports, raw SQL). Applied after the snapshot on every start, in one transaction, so it
 -- must stay re-runnable: CREATE ... IF NOT EXISTS, CREATE OR REPLACE, DROP ... IF EXISTS + ADD.
 --
