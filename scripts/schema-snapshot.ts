@@ -3,6 +3,8 @@
  * points at (by default the embedded one in .data/). Run it after changing collections, fields or
  * relations in the admin app on a development instance, then commit the diff.
  *
+ * `npm run schema:snapshot -- deals deal_lines` writes only those collections' files.
+ *
  * Works whether or not `npm start` is running: an embedded database that already answers is used
  * as it is; otherwise it is started for the snapshot and stopped again.
  */
@@ -33,7 +35,7 @@ try {
     stop = db.stop;
   }
   try {
-    const written = await writeSchemaSnapshot(directusEnvironment(config, connection), config.dataDir);
+    const written = await writeSchemaSnapshot(directusEnvironment(config, connection), config.dataDir, process.argv.slice(2));
     console.log(`wrote ${written.length} files to ${SNAPSHOT_DIR}`);
   } finally {
     await stop();

@@ -76,13 +76,23 @@ export async function applySchemaSnapshot(env: NodeJS.ProcessEnv, workDir: strin
   await runDirectusCli(['schema', 'apply', '--yes', merged], env);
 }
 
-export async function writeSchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string): Promise<string[]> {
+/**
+ * Writes the snapshot files. With `only`, writes just those collections' files and removes none:
+ * for a change that touches a few collections while the database lacks others' work in progress.
+ */
+export async function writeSchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string, only: string[] = []): Promise<string[]> {
   const raw = join(workDir, 'schema-snapshot.raw.json');
   await runDirectusCli(['schema', 'snapshot', '--yes', '--format', 'json', raw], env);
-  const parts = splitSchemaSnapshot(JSON.parse(readFileSync(raw, 'utf8')) as SchemaSnapshot);
+  let parts = splitSchemaSnapshot(JSON.parse(readFileSync(raw, 'utf8')) as SchemaSnapshot);
   mkdirSync(SNAPSHOT_DIR, { recursive: true });
-  for (const file of readdirSync(SNAPSHOT_DIR)) {
-    if (file.endsWith('.json') && !parts.has(file.slice(0, -5))) rmSync(join(SNAPSHOT_DIR, file));
+  if (only.length) {
+    const unknown = only.filter((name) => !parts.has(name));
+    if (unknown.length) throw new Error(`not in the database: ${unknown.join(', ')}`);
+    parts = new Map([...parts].filter(([name]) => only.includes(name)));
+  } else {
+    for (const file of readdirSync(SNAPSHOT_DIR)) {
+      if (file.endsWith('.json') && !parts.has(file.slice(0, -5))) rmSync(join(SNAPSHOT_DIR, file));
+    }
   }
   for (const [name, part] of parts) {
     writeFileSync(join(SNAPSHOT_DIR, `${name}.json`), `${JSON.stringify(part, null, 2)}\n`);
