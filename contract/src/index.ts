@@ -93,3 +93,4 @@ export {
 
 export { CONTRACT_DECISIONS, type ContractDecision } from './decisions.js';
 export { renderGeneratedFiles } from './render/files.js';
+export * from './signature.js';

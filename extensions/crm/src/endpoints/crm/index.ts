@@ -3,14 +3,11 @@
  * caller's accountability, respond. Errors are mapped to HTTP in shared/http.ts only.
  */
 import { defineEndpoint } from '@directus/extensions-sdk';
-import type { Request } from 'express';
 import { z } from 'zod';
 import { CONTRACT_VERSION } from '../../../../../contract/src/version.js';
 import { parseInput, route } from '../../shared/http.js';
 import { jobQueueStatus, missingQueues } from '../../runtime/job-queue.js';
-import type { Accountability } from '../../shared/directus.js';
-import type { CrmServices, RequestScope } from '../../shared/services.js';
-import { CrmError } from '../../shared/errors.js';
+import { requestScope, requireLogin, type DirectusRequest } from '../../shared/request.js';
 import { readOrgContext, switchOrgContext } from '../../modules/orgs/service.js';
 import { createCustomer } from '../../modules/customers/service.js';
 import { decideApprovals } from '../../modules/approvals/service.js';
@@ -64,23 +61,11 @@ const BulkDecision = Decision.extend({
   ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
 });
 
-interface DirectusRequest extends Request {
-  accountability?: Accountability | null;
-  schema?: unknown;
-}
 
 export default defineEndpoint({
   id: 'crm',
   handler: (router, { database, logger, services }) => {
-    const scopeOf = (req: DirectusRequest): RequestScope => ({
-      database,
-      schema: req.schema,
-      accountability: req.accountability ?? null,
-      services: services as unknown as CrmServices,
-    });
-    const requireLogin = (req: DirectusRequest) => {
-      if (!req.accountability?.user) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-    };
+    const scopeOf = (req: DirectusRequest) => requestScope(req, database, services);
 
     // Public like Directus' own /server/health: it reports states, never data.
     router.get(
