@@ -11,13 +11,16 @@ import { DEMO_USERS } from './lib/seed.js';
 const envFile = join(PROJECT_ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
-let system: RunningSystem | undefined;
+let starting: Promise<RunningSystem> | undefined;
 let shuttingDown = false;
 
 async function shutdown(signal: string) {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log(`\n${signal}: stopping…`);
+  // A signal during start-up waits for the step in progress, then stops whatever is running, so
+  // no Directus or PostgreSQL process outlives us. A failed start has cleaned up after itself.
+  const system = await starting?.catch(() => undefined);
   await system?.stop();
   console.log('stopped.');
   process.exit(0);
@@ -33,8 +36,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 try {
   const started = Date.now();
   const config = loadConfig();
-  system = await startSystem(config);
-  if (shuttingDown) process.exit(0);
+  starting = startSystem(config);
+  const system = await starting;
+  if (shuttingDown) await new Promise(() => undefined); // shutdown() owns the exit from here
   const lines = [
     '',
     `CRM ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${system.url}`,
@@ -47,7 +51,7 @@ try {
   }
   lines.push('Press Ctrl+C to stop.');
   console.log(lines.join('\n'));
-  // The parent of a supervised process (tests, process managers) waits for this exact line.
+  // A supervising parent (the test harness, a process manager) waits for this IPC message.
   process.send?.({ type: 'ready', url: system.url });
 } catch (error) {
   if (error instanceof ConfigError) {
@@ -55,6 +59,5 @@ try {
   } else {
     console.error(`\n✗ start-up failed: ${(error as Error)?.message ?? String(error)}`);
   }
-  await system?.stop().catch(() => undefined);
   process.exit(1);
 }
