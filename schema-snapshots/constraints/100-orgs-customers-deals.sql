@@ -66,6 +66,11 @@ declare
   org_code text;
   profile_org uuid;
 begin
+  -- NOT NULL is enforced here rather than on the column: the column stays nullable so that
+  -- Directus' GraphQL create input does not demand a code the server assigns (rules hook).
+  if new.code is null then
+    raise exception using errcode = '23514', message = 'CRM_CODE_REQUIRED: a deal code is assigned by the server on creation';
+  end if;
   if tg_op = 'UPDATE' then
     if new.org_id is distinct from old.org_id then
       raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a deal''s org_id never changes after creation';

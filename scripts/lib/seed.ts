@@ -112,7 +112,6 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
       legal_name: customer.legalName,
       tax_number: customer.taxNumber,
       country: customer.country,
-      contacts: [{ name: 'Satın Alma', email: `purchasing+${customer.taxNumber.toLowerCase()}@example.com`, role: 'purchasing' }],
     });
     for (const profile of customer.profiles) {
       const created = await api.post<{ id: string }>('/items/customer_org_profiles', {
@@ -124,6 +123,8 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
         billing_address: `${customer.legalName}\n${profile.city}`,
         shipping_address: `${customer.legalName} Depo\n${profile.city}`,
         owner: ownerOf[profile.org],
+        // Contacts are relationship data: each org keeps its own.
+        contacts: [{ name: 'Satın Alma', email: `purchasing+${profile.org.toLowerCase()}.${customer.taxNumber.toLowerCase()}@example.com`, role: 'purchasing' }],
       });
       profileIds.set(`${customer.taxNumber}:${profile.org}`, created.id);
     }

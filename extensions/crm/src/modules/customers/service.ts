@@ -1,7 +1,11 @@
 /**
- * Creating customers (stories 4, 5, 1). Identity is global and keyed by tax number; the commercial
- * profile is per org. A user who adds a customer that already trades with another org gets the
- * same answer as for a brand-new customer: the other org's relationship is never revealed.
+ * Creating customers (stories 4, 5, 1). Identity is global and keyed by tax number: the tax number,
+ * the registered legal name and the country (public registry facts, the same for every org).
+ * Everything an org learns in its relationship lives on its profile: contacts, addresses, terms,
+ * status, owner, deals. A user who adds a customer that already trades with another org gets the
+ * same answer as for a brand-new customer, and afterwards sees the shared identity but none of the
+ * other org's relationship. (That the group already knew the tax number can be inferred from a
+ * registered legal name that differs from the one typed; docs/access-model.md records this choice.)
  */
 import { CrmError } from '../../shared/errors.js';
 import { actorOf } from '../../shared/directus.js';
@@ -72,7 +76,6 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
           tax_number: input.tax_number,
           // Omitted rather than null when unknown: the field's validation only accepts a code.
           ...(input.country ? { country: input.country } : {}),
-          contacts: input.contacts ?? [],
         });
 
     const profile = await trx('customer_org_profiles').where({ customer_id: customerId, org_id: orgId }).first('id');
@@ -90,6 +93,7 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
       billing_address: input.profile.billing_address ?? null,
       shipping_address: input.profile.shipping_address ?? null,
       grace_days: input.profile.grace_days ?? 0,
+      contacts: input.contacts ?? [],
       owner: actor.userId,
     });
     return { customer_id: customerId, profile_id: profileId, org_id: orgId, status };

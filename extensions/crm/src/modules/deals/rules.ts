@@ -30,6 +30,23 @@ async function actorMay(db: Knex, accountability: Accountability | null, orgId: 
   return can(context.grants, orgId, capability);
 }
 
+/**
+ * Ids of existing lines a nested `lines` payload refers to. Directus accepts `[id, {id, …}, {…new}]`
+ * or `{create, update, delete}`. New lines (objects without id) are not returned.
+ */
+function referencedLineIds(lines: unknown): unknown[] {
+  if (lines === undefined || lines === null) return [];
+  const idOf = (entry: unknown) => (entry && typeof entry === 'object' ? (entry as { id?: unknown }).id : entry);
+  if (Array.isArray(lines)) return lines.map(idOf).filter((id) => id !== undefined && id !== null);
+  if (typeof lines === 'object') {
+    const { create, update, delete: remove } = lines as { create?: unknown[]; update?: unknown[]; delete?: unknown[] };
+    return [...(create ?? []), ...(update ?? []), ...(remove ?? [])].map(idOf).filter((id) => id !== undefined && id !== null);
+  }
+  return [lines];
+}
+
+const LINE_NOT_FOUND_REASON = 'no such line on this deal';
+
 export async function beforeDealCreate(payload: Payload, db: Knex, accountability: Accountability | null): Promise<Payload> {
   const actor = actorOf(accountability);
   for (const field of SERVER_ASSIGNED_DEAL_FIELDS) {
@@ -37,6 +54,12 @@ export async function beforeDealCreate(payload: Payload, db: Knex, accountabilit
     if (field in payload && (field === 'code' || actor.kind === 'user')) {
       throw invalid('SERVER_ASSIGNED_FIELD', field, 'is assigned by the server and cannot be set');
     }
+  }
+
+  // A new deal has no lines yet: any existing line id is refused without looking it up, so a line
+  // of another org answers exactly like a made-up id (Directus would otherwise check existence).
+  if (actor.kind === 'user' && referencedLineIds(payload['lines']).length) {
+    throw invalid('DEAL_LINE_NOT_FOUND', 'lines', LINE_NOT_FOUND_REASON);
   }
 
   const requestedOrg = relatedId(payload['org_id']);
@@ -86,6 +109,18 @@ export async function beforeDealUpdate(payload: Payload, keys: string[], db: Kne
     for (const field of ['submitted_from_form', 'credit_blocked'] as const) {
       if (field in payload) throw invalid('SERVER_ASSIGNED_FIELD', field, 'is assigned by the server and cannot be set');
     }
+  }
+  const lineIds = referencedLineIds(payload['lines']);
+  const updater = actorOf(accountability);
+  if (lineIds.length && updater.kind === 'user') {
+    const deals: Array<{ id: string; org_id: string }> = await db('deals').whereIn('id', keys.filter(isUuid)).select('id', 'org_id');
+    const { grants } = await loadUserOrgContext(db, updater.userId);
+    // Out of reach: stay silent and let Directus answer its uniform 403.
+    if (deals.length !== keys.length || deals.some((d) => !can(grants, d.org_id, 'deal.update'))) return payload;
+    const own = lineIds.every(isUuid)
+      ? new Set((await db('deal_lines').whereIn('id', lineIds as string[]).whereIn('deal_id', keys).select('id')).map((r: { id: string }) => r.id))
+      : new Set<string>();
+    if (lineIds.some((id) => !own.has(id as string))) throw invalid('DEAL_LINE_NOT_FOUND', 'lines', LINE_NOT_FOUND_REASON);
   }
   if ('customer_profile_id' in payload) {
     const deals: Array<{ org_id: string }> = await db('deals').whereIn('id', keys.filter(isUuid)).select('org_id');
