@@ -61,7 +61,13 @@ const EnvSchema = z
     SEED_DEMO: booleanFlag.default(true),
 
     WMS_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
+    WMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(24, 'must be at least 24 characters').optional(),
     WMS_BASE_URL: z.url({ message: 'must be an absolute URL of the WMS command endpoint' }).optional(),
+    // Outbound delivery to the WMS (docs/wms-outbound.md): per-attempt timeout and retry backoff.
+    WMS_REQUEST_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(100).max(60_000).default(10_000),
+    WMS_OUTBOX_RETRY_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(50).default(8),
+    WMS_OUTBOX_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(3_600).default(5),
+    WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(86_400).default(600),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -71,6 +77,9 @@ const EnvSchema = z
       if (env.SEED_DEMO) {
         ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must be false when NODE_ENV=production (demo users have a public password)' });
       }
+    }
+    if (env.WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS < env.WMS_OUTBOX_RETRY_DELAY_SECONDS) {
+      ctx.addIssue({ code: 'custom', path: ['WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS'], message: 'must not be below WMS_OUTBOX_RETRY_DELAY_SECONDS' });
     }
     if (env.DB_HOST && !env.DB_DATABASE) {
       ctx.addIssue({ code: 'custom', path: ['DB_DATABASE'], message: 'is required when DB_HOST is set' });
@@ -98,7 +107,10 @@ export interface RuntimeConfig {
   database: DatabaseTarget;
   seedDemo: boolean;
   wmsWebhookSecret: string;
+  /** Also accepted on POST /wms/events while the WMS switches to a new secret (rotation). */
+  wmsWebhookSecretPrevious: string | undefined;
   wmsBaseUrl: string | undefined;
+  wmsOutbound: { requestTimeoutMs: number; retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +176,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     database,
     seedDemo: e.SEED_DEMO,
     wmsWebhookSecret: e.WMS_WEBHOOK_SECRET ?? DEFAULTS.WMS_WEBHOOK_SECRET_DEMO,
+    wmsWebhookSecretPrevious: e.WMS_WEBHOOK_SECRET_PREVIOUS,
     wmsBaseUrl: e.WMS_BASE_URL,
+    wmsOutbound: {
+      requestTimeoutMs: e.WMS_REQUEST_TIMEOUT_MS,
+      retryLimit: e.WMS_OUTBOX_RETRY_LIMIT,
+      retryDelaySeconds: e.WMS_OUTBOX_RETRY_DELAY_SECONDS,
+      retryDelayMaxSeconds: e.WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS,
+    },
   };
 }

@@ -56,7 +56,12 @@ export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnectio
     // used so that a revoked grant takes effect on the very next request.
     CACHE_ENABLED: 'false',
     CRM_WMS_WEBHOOK_SECRET: config.wmsWebhookSecret,
+    ...(config.wmsWebhookSecretPrevious ? { CRM_WMS_WEBHOOK_SECRET_PREVIOUS: config.wmsWebhookSecretPrevious } : {}),
     ...(config.wmsBaseUrl ? { CRM_WMS_BASE_URL: config.wmsBaseUrl } : {}),
+    CRM_WMS_REQUEST_TIMEOUT_MS: String(config.wmsOutbound.requestTimeoutMs),
+    CRM_WMS_OUTBOX_RETRY_LIMIT: String(config.wmsOutbound.retryLimit),
+    CRM_WMS_OUTBOX_RETRY_DELAY_SECONDS: String(config.wmsOutbound.retryDelaySeconds),
+    CRM_WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: String(config.wmsOutbound.retryDelayMaxSeconds),
   };
 }
 

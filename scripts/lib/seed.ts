@@ -131,11 +131,12 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
   }
 
   for (const deal of DEALS) {
-    await api.post('/items/deals', {
+    // A deal is won only through the CRM endpoint, which also tells the WMS (deal.won, outbox).
+    const created = await api.post<{ id: string }>('/items/deals', {
       org_id: orgs[deal.org],
       customer_profile_id: profileIds.get(`${deal.customer}:${deal.org}`),
       owner: ownerOf[deal.org],
-      status: deal.status,
+      status: deal.status === 'won' ? 'submitted' : deal.status,
       currency: deal.currency,
       lines: deal.lines.map(([quality, meters, price], index) => ({
         line_no: index + 1,
@@ -145,5 +146,54 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
         currency: deal.currency,
       })),
     });
+    if (deal.status === 'won') await api.post(`/crm/deals/${created.id}/won`, { note: 'demo data' });
   }
+
+  await seedPricingDemo(api, orgs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pricing and FX demo (stories 12, 14, 22–26): qualities, list prices (fresh, stale, missing), FX
+// rates, and a discount request waiting in the /pricing inbox. Stale prices show in the weekly
+// review once the WMS reports the quality in stock (stock_by_quality_cache).
+
+const DAY = 86_400_000;
+
+const QUALITIES: Array<{ org: OrgCode; code: string; name: string; prices: Array<[string, string, number]> }> = [
+  // [currency, price, confirmed days ago]; the default stale threshold is 30 days.
+  { org: 'MOD', code: 'MOD-POPLIN-120', name: 'Poplin 120 g/m², 100% cotton', prices: [['TRY', '84.5000', 3], ['USD', '2.2000', 3]] },
+  { org: 'MOD', code: 'MOD-SATEN-090', name: 'Satin 90 g/m²', prices: [['TRY', '132.0000', 45]] },
+  { org: 'MOD', code: 'MOD-KETEN-150', name: 'Linen 150 g/m²', prices: [['USD', '4.2500', 10]] },
+  { org: 'MOD', code: 'MOD-VUAL-060', name: 'Voile 60 g/m²', prices: [] },
+  { org: 'JTR', code: 'JTR-DENIM-1400', name: 'Denim 14 oz', prices: [['EUR', '3.9000', 5], ['TRY', '158.0000', 40]] },
+  { org: 'JTR', code: 'JTR-GABARDIN-200', name: 'Gabardine 200 g/m²', prices: [['EUR', '5.1000', 60]] },
+  { org: 'JTR', code: 'JTR-VISKON-300', name: 'Viscose 300 g/m²', prices: [['USD', '2.7500', 2]] },
+  { org: 'JTR', code: 'JTR-KADIFE-400', name: 'Velvet 400 g/m²', prices: [] },
+];
+
+export async function seedPricingDemo(api: DirectusApi, orgs: Record<OrgCode, string>): Promise<void> {
+  const now = Date.now();
+  for (const quality of QUALITIES) {
+    const { id } = await api.post<{ id: string }>('/items/qualities', { org_id: orgs[quality.org], code: quality.code, name: quality.name });
+    for (const [currency, price, daysAgo] of quality.prices) {
+      await api.post('/items/list_prices', {
+        quality_id: id,
+        currency,
+        price,
+        confirmed_at: new Date(now - daysAgo * DAY).toISOString(),
+        confirmation_note: 'demo price list',
+      });
+    }
+  }
+  for (const [pair, rate, daysAgo] of [
+    ['USDTRY', '37.850000', 14],
+    ['EURTRY', '40.900000', 14],
+    ['USDTRY', '38.250000', 1],
+    ['EURTRY', '41.350000', 1],
+  ] as const) {
+    await api.post('/crm/fx-rates', { pair, rate, effective_at: new Date(now - daysAgo * DAY).toISOString(), note: 'demo: central bank fixing' });
+  }
+  // One discount request waiting for a pricing manager.
+  const [line] = await api.get<Array<{ id: string }>>('/items/deal_lines?filter[quality_code][_eq]=MOD-POPLIN-120&filter[deal_id][status][_eq]=submitted&fields=id&limit=1');
+  if (line) await api.post(`/crm/deal-lines/${line.id}/discount-request`, { discount_pct: '5', note: 'repeat customer, 1,250 m' });
 }

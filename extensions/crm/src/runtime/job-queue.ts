@@ -6,9 +6,9 @@
  * caller's knex transaction, so a rolled-back business change leaves no job behind and a committed
  * one always has its job.
  */
-import { PgBoss, fromKnex, type SendOptions } from 'pg-boss';
+import { PgBoss, fromKnex, type JobWithMetadata, type SendOptions, type WorkOptions } from 'pg-boss';
 import type { Knex } from 'knex';
-import { QUEUES } from './queues.js';
+import { QUEUES, type QueueDefinition } from './queues.js';
 
 export interface JobQueueStatus {
   state: 'not_started' | 'starting' | 'started' | 'failed' | 'stopped';
@@ -31,8 +31,27 @@ export interface DatabaseEnv {
   DB_SSL?: unknown;
 }
 
+/**
+ * A worker the CRM runs on one of its queues, registered when the queue starts. The handler gets
+ * the jobs with their metadata (retry count, dead-letter origin); throwing fails them, and pg-boss
+ * retries them as the queue says.
+ */
+export interface WorkerRegistration {
+  queue: string;
+  options?: Omit<WorkOptions, 'includeMetadata'>;
+  handler: (jobs: JobWithMetadata<unknown>[]) => Promise<void>;
+}
+
+export interface JobQueueSetup {
+  /** The queues to create (default: QUEUES with the default retry policy). */
+  queues?: readonly QueueDefinition[];
+  /** Workers to start once the queues exist; none when this process only enqueues. */
+  workers?: readonly WorkerRegistration[];
+}
+
 let boss: PgBoss | undefined;
 let status: JobQueueStatus = { state: 'not_started', queues: [] };
+let activeQueues: readonly QueueDefinition[] = QUEUES;
 
 export function jobQueueStatus(): JobQueueStatus {
   return { ...status, queues: [...status.queues] };
@@ -45,9 +64,10 @@ export function jobQueue(): PgBoss {
   return boss;
 }
 
-export async function startJobQueue(env: DatabaseEnv, logger: Logger): Promise<void> {
+export async function startJobQueue(env: DatabaseEnv, logger: Logger, setup: JobQueueSetup = {}): Promise<void> {
   if (status.state === 'starting' || status.state === 'started') return;
   status = { state: 'starting', queues: [] };
+  activeQueues = setup.queues ?? QUEUES;
   const ssl = env.DB_SSL === true || env.DB_SSL === 'true';
   const instance = new PgBoss({
     host: String(env.DB_HOST ?? '127.0.0.1'),
@@ -63,20 +83,24 @@ export async function startJobQueue(env: DatabaseEnv, logger: Logger): Promise<v
   instance.on('error', (error) => logger.error(error, 'job queue error'));
   try {
     await instance.start();
-    for (const queue of QUEUES) {
+    for (const queue of activeQueues) {
       const options = {
         ...(queue.deadLetter ? { deadLetter: queue.deadLetter } : {}),
         ...(queue.retryLimit !== undefined ? { retryLimit: queue.retryLimit } : {}),
         ...(queue.retryDelaySeconds !== undefined ? { retryDelay: queue.retryDelaySeconds } : {}),
         ...(queue.retryBackoff !== undefined ? { retryBackoff: queue.retryBackoff } : {}),
+        ...(queue.retryDelayMaxSeconds !== undefined ? { retryDelayMax: queue.retryDelayMaxSeconds } : {}),
         ...(queue.expireInSeconds !== undefined ? { expireInSeconds: queue.expireInSeconds } : {}),
       };
       // createQueue is a no-op when the queue exists; updateQueue keeps options in line with code.
       await instance.createQueue(queue.name, options);
       await instance.updateQueue(queue.name, options);
     }
+    for (const worker of setup.workers ?? []) {
+      await instance.work(worker.queue, { ...worker.options, includeMetadata: true } as const, worker.handler);
+    }
     boss = instance;
-    status = { state: 'started', queues: QUEUES.map((q) => q.name) };
+    status = { state: 'started', queues: activeQueues.map((q) => q.name) };
     logger.info(`job queue started (${status.queues.length} queues)`);
   } catch (error) {
     status = { state: 'failed', error: (error as Error).message, queues: [] };
@@ -110,7 +134,7 @@ export async function enqueueInTransaction(
 
 /** Confirms, against the database, that every queue the CRM needs exists. */
 export async function missingQueues(): Promise<string[]> {
-  if (!boss) return QUEUES.map((q) => q.name);
+  if (!boss) return activeQueues.map((q) => q.name);
   const existing = new Set((await boss.getQueues()).map((q) => q.name));
-  return QUEUES.map((q) => q.name).filter((name) => !existing.has(name));
+  return activeQueues.map((q) => q.name).filter((name) => !existing.has(name));
 }

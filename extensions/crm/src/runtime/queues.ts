@@ -9,6 +9,8 @@ export interface QueueDefinition {
   retryLimit?: number;
   retryDelaySeconds?: number;
   retryBackoff?: boolean;
+  /** Upper bound of the backoff delay, so a long outage does not push retries days apart. */
+  retryDelayMaxSeconds?: number;
   /** How long a worker may hold a job before pg-boss considers it lost and retries it. */
   expireInSeconds?: number;
 }
@@ -19,15 +21,33 @@ export const QUEUE_NAMES = {
   wmsOutboundDead: 'wms.outbound.dead',
 } as const;
 
-export const QUEUES: readonly QueueDefinition[] = [
-  // Dead-letter queues first: a queue's deadLetter must exist when the queue is created.
-  { name: QUEUE_NAMES.wmsOutboundDead, retryLimit: 0 },
-  {
-    name: QUEUE_NAMES.wmsOutbound,
-    deadLetter: QUEUE_NAMES.wmsOutboundDead,
-    retryLimit: 8,
-    retryDelaySeconds: 5,
-    retryBackoff: true,
-    expireInSeconds: 120,
-  },
-];
+/**
+ * How often and how patiently the outbox retries a delivery. The defaults suit production (a WMS
+ * outage of about an hour is ridden out before a message is given up as dead); tests and demos
+ * tune them through the environment (see docs/wms-outbound.md).
+ */
+export interface OutboundRetryPolicy {
+  retryLimit: number;
+  retryDelaySeconds: number;
+  retryDelayMaxSeconds: number;
+}
+
+export const DEFAULT_OUTBOUND_RETRY: OutboundRetryPolicy = { retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 600 };
+
+export function buildQueues(outbound: OutboundRetryPolicy = DEFAULT_OUTBOUND_RETRY): QueueDefinition[] {
+  return [
+    // Dead-letter queues first: a queue's deadLetter must exist when the queue is created.
+    { name: QUEUE_NAMES.wmsOutboundDead, retryLimit: 0 },
+    {
+      name: QUEUE_NAMES.wmsOutbound,
+      deadLetter: QUEUE_NAMES.wmsOutboundDead,
+      retryLimit: outbound.retryLimit,
+      retryDelaySeconds: outbound.retryDelaySeconds,
+      retryDelayMaxSeconds: outbound.retryDelayMaxSeconds,
+      retryBackoff: true,
+      expireInSeconds: 120,
+    },
+  ];
+}
+
+export const QUEUES: readonly QueueDefinition[] = buildQueues();

@@ -12,6 +12,14 @@ import { readOrgContext, switchOrgContext } from '../../modules/orgs/service.js'
 import { createCustomer } from '../../modules/customers/service.js';
 import { decideApprovals } from '../../modules/approvals/service.js';
 import { ORG_SCOPES } from '../../modules/orgs/access.js';
+import { registerFxRoutes } from '../../modules/fx/http.js';
+import { registerPricingRoutes } from '../../modules/pricing/http.js';
+import { registerPricingImportRoutes } from '../../modules/pricing/import-http.js';
+import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from '../../modules/purchase-orders/service.js';
+import { retryOutboundMessage } from '../../modules/wms-outbound/service.js';
+import { IsoDate } from '../../../../../contract/src/primitives.js';
+// The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
+import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '../../../../../contract/src/events/po.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 
@@ -61,6 +69,32 @@ const BulkDecision = Decision.extend({
   ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
 });
 
+// Story 72: changes that reach the WMS. Notes are audited; release and cancellation need one.
+const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
+const DealWon = z.strictObject({ note: auditNote(2000).optional() });
+const Meters = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/, 'must be meters as a decimal string with at most two decimals, e.g. "250.50"')
+  .refine((v) => Number(v) > 0, 'must be more than zero');
+const NewPurchaseOrder = z.strictObject({
+  deal_id: uuid,
+  ship_date: IsoDate,
+  ship_to: PoReleasedPayload.shape.ship_to,
+  instructions: z.string().trim().min(1).max(1000).optional(),
+  lines: z
+    .array(z.strictObject({ deal_line_id: uuid, meters: Meters.optional() }))
+    .min(1, 'name at least one line, or leave lines out to order everything left')
+    .max(200)
+    .refine((lines) => new Set(lines.map((l) => l.deal_line_id)).size === lines.length, 'each deal line at most once')
+    .optional(),
+  note: auditNote(2000).optional(),
+});
+const ReleaseBody = z.strictObject({ note: auditNote(2000) });
+const CancelBody = z.strictObject({
+  reason_code: z.enum(PO_CANCELLATION_REASONS, { message: `must be one of ${PO_CANCELLATION_REASONS.join(', ')}` }),
+  note: auditNote(1000),
+});
+const RetryBody = z.strictObject({ note: auditNote(2000) });
 
 export default defineEndpoint({
   id: 'crm',
@@ -140,6 +174,11 @@ export default defineEndpoint({
       }),
     );
 
+    // Pricing governance and FX rates (stories 12, 14, 24–26, 39): docs/pricing.md.
+    registerFxRoutes(router, logger, scopeOf);
+    registerPricingRoutes(router, logger, scopeOf);
+    registerPricingImportRoutes(router, logger, scopeOf);
+
     router.post(
       '/approvals/decisions',
       route(logger, async (req) => {
@@ -147,6 +186,58 @@ export default defineEndpoint({
         const body = parseInput(BulkDecision, req.body);
         const ids = [...new Set(body.ids)];
         return { data: await decideApprovals(scopeOf(req), ids, body.decision, body.note) };
+      }),
+    );
+
+    // --- WMS outbound (story 72): each call is one transaction with its command in the outbox.
+    router.post(
+      '/deals/:id/won',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'DEAL_NOT_FOUND');
+        const body = parseInput(DealWon, req.body ?? {});
+        return { data: await markDealWon(scopeOf(req), id, body.note ?? null) };
+      }),
+    );
+
+    router.post(
+      '/purchase-orders',
+      route(logger, async (req, res) => {
+        requireLogin(req);
+        const body = parseInput(NewPurchaseOrder, req.body);
+        const created = await createPurchaseOrder(scopeOf(req), body);
+        res.status(201);
+        return { data: created };
+      }),
+    );
+
+    router.post(
+      '/purchase-orders/:id/release',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'PURCHASE_ORDER_NOT_FOUND');
+        const body = parseInput(ReleaseBody, req.body);
+        return { data: await releasePurchaseOrder(scopeOf(req), id, body.note) };
+      }),
+    );
+
+    router.post(
+      '/purchase-orders/:id/cancel',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'PURCHASE_ORDER_NOT_FOUND');
+        const body = parseInput(CancelBody, req.body);
+        return { data: await cancelPurchaseOrder(scopeOf(req), id, body) };
+      }),
+    );
+
+    router.post(
+      '/outbound/:id/retry',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'OUTBOUND_MESSAGE_NOT_FOUND');
+        const body = parseInput(RetryBody, req.body);
+        return { data: await retryOutboundMessage(scopeOf(req), id, body.note) };
       }),
     );
   },

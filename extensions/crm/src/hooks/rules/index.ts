@@ -16,6 +16,13 @@ import {
   refuseAuditChange,
 } from '../../modules/deals/rules.js';
 import { beforeUserUpdate } from '../../modules/orgs/rules.js';
+import {
+  beforePurchaseOrderUpdate,
+  refusePurchaseOrderWriteThroughItems,
+  refuseWinThroughItems,
+} from '../../modules/purchase-orders/rules.js';
+import { refuseOutboxWriteThroughItems } from '../../modules/wms-outbound/rules.js';
+import { checkQualityChange } from '../../modules/pricing/deal-line-rules.js';
 import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
 
 type Payload = Record<string, unknown>;
@@ -51,6 +58,13 @@ export default defineHook(({ filter }) => {
   filter('deal_lines.items.update', (payload, _meta, ctx) =>
     guarded(() => beforeDealLineUpdate(payload as Payload, (ctx as Context).accountability)),
   );
+  // Stories 22, 23: a changed quality must be one the caller may select (pricing module).
+  filter('deal_lines.items.update', (payload, meta, ctx) =>
+    guarded(async () => {
+      await checkQualityChange(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability);
+      return payload;
+    }),
+  );
   filter('approval_requests.items.create', (payload, _meta, ctx) =>
     guarded(() => beforeApprovalRequestCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
   );
@@ -60,6 +74,15 @@ export default defineHook(({ filter }) => {
   filter('users.update', (payload, meta, ctx) =>
     guarded(() => beforeUserUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability)),
   );
+  // Story 72: states that reach the WMS change only through the /crm endpoints (outbox).
+  filter('deals.items.create', (payload) => guarded(() => refuseWinThroughItems(payload as Payload)));
+  filter('deals.items.update', (payload) => guarded(() => refuseWinThroughItems(payload as Payload)));
+  filter('purchase_orders.items.create', () => guarded(() => refusePurchaseOrderWriteThroughItems()));
+  filter('purchase_orders.items.update', (payload) => guarded(() => beforePurchaseOrderUpdate(payload as Payload)));
+  for (const action of ['create', 'update', 'delete'] as const) {
+    filter(`purchase_order_lines.items.${action}`, () => guarded(() => refusePurchaseOrderWriteThroughItems()));
+    filter(`outbound_messages.items.${action}`, () => guarded(() => refuseOutboxWriteThroughItems()));
+  }
   // The database triggers' refusals (CRM_* messages) become 400s with their code instead of 500s.
   filter('database.error', (error) => {
     const mapped = crmErrorFromDatabase(error);

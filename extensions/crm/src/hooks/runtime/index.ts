@@ -1,15 +1,31 @@
 /**
- * Starts and stops the CRM's long-lived runtime parts (the job queue) with the Directus server.
+ * Starts and stops the CRM's long-lived runtime parts (the job queue and its workers) with the
+ * Directus server.
  */
 import { defineHook } from '@directus/extensions-sdk';
-import { startJobQueue, stopJobQueue } from '../../runtime/job-queue.js';
+import { startJobQueue, stopJobQueue, type WorkerRegistration } from '../../runtime/job-queue.js';
+import { buildQueues, DEFAULT_OUTBOUND_RETRY } from '../../runtime/queues.js';
+import { readOutboundConfig } from '../../modules/wms-outbound/config.js';
+import { outboundWorkers } from '../../modules/wms-outbound/worker.js';
 
-export default defineHook(({ init, action }, { env, logger }) => {
+export default defineHook(({ init, action }, { env, logger, database }) => {
   // `app.before` runs once the API app is being built, before it listens; starting here means the
   // queue is up by the time the first request could enqueue. A failure is reported by
   // GET /crm/health rather than killing the server, so the admin app stays reachable.
   init('app.before', async () => {
-    await startJobQueue(env, logger);
+    const outbound = readOutboundConfig(env);
+    let workers: WorkerRegistration[] = [];
+    if (outbound.ok) {
+      workers = outboundWorkers(database, outbound.config, logger);
+    } else {
+      // Commands are still recorded (the outbox needs only the queue); nothing is delivered until
+      // the configuration is fixed, so a typo cannot send to the wrong place or unsigned.
+      logger.error(`wms.outbound: delivery disabled, bad configuration: ${outbound.problems.join('; ')}`);
+    }
+    await startJobQueue(env, logger, {
+      queues: buildQueues(outbound.ok ? outbound.config.retry : DEFAULT_OUTBOUND_RETRY),
+      workers,
+    });
   });
   action('server.stop', async () => {
     await stopJobQueue();

@@ -8,6 +8,7 @@ import { CrmError } from '../../shared/errors.js';
 import { actorOf } from '../../shared/directus.js';
 import { elevated, type RequestScope } from '../../shared/services.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
+import { recomputeLinesAfterDecision } from '../pricing/service.js';
 import { checkDecision, type ApprovalKind, type Decision } from './decisions.js';
 
 export interface DecisionResult {
@@ -64,6 +65,9 @@ export async function decideApprovals(scope: RequestScope, ids: string[], decisi
         };
       }),
     );
+    // Pricing cases (story 26): in the same transaction, a line whose every case is now approved
+    // reaches approved pricing with its price snapshot; a rejected case rejects the line.
+    await recomputeLinesAfterDecision(trx, rows, actorId, new Date(decidedAt));
     return ids.map((id) => ({ id, status: decision, decided_at: decidedAt }));
   });
 }

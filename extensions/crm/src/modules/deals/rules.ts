@@ -10,6 +10,7 @@ import type { Knex } from 'knex';
 import { generateUniqueCode } from '../codes/codes.js';
 import { can, resolveNewRecordOrg, type Capability } from '../orgs/access.js';
 import { loadUserOrgContext, orgCodeOf } from '../orgs/repository.js';
+import { checkQualitySelectable } from '../pricing/deal-line-rules.js';
 import { CrmError } from '../../shared/errors.js';
 import { actorOf, type Accountability } from '../../shared/directus.js';
 import { isUuid, relatedId } from '../../shared/ids.js';
@@ -155,6 +156,8 @@ export async function beforeDealLineCreate(payload: Payload, db: Knex, accountab
   if ('pricing_status' in payload && actorOf(accountability).kind === 'user') {
     throw invalid('SERVER_ASSIGNED_FIELD', 'pricing_status', 'changes only through the pricing approval flow');
   }
+  // Stories 22, 23: sales never select a quality without a visible list price (pricing module).
+  await checkQualitySelectable(db, accountability, orgId, payload['quality_code']);
   // org_id is filled in by the database from the deal (deal_lines_guard), so the client's field
   // permissions need not include it.
   return payload;

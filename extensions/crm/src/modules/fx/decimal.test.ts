@@ -1,0 +1,48 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
+
+describe('decimal arithmetic', () => {
+  it('multiplies exactly where floats do not', () => {
+    expect(0.1 * 3).not.toBe(0.3);
+    expect(multiplyDecimals('0.1', '3')).toBe('0.3');
+    expect(multiplyDecimals('84.5000', '1.1')).toBe('92.95000');
+    expect(multiplyDecimals('-2.5', '4')).toBe('-10.0');
+  });
+
+  it('rounds half away from zero to a fixed number of digits', () => {
+    expect(roundDecimal('0.125', 2)).toBe('0.13');
+    expect(roundDecimal('0.124999', 2)).toBe('0.12');
+    expect(roundDecimal('-0.125', 2)).toBe('-0.13');
+    expect(roundDecimal('7', 4)).toBe('7.0000');
+    expect(roundDecimal('0.00004', 4)).toBe('0.0000');
+  });
+
+  it('divides with rounding', () => {
+    expect(divideDecimals('100', '3', 4)).toBe('33.3333');
+    expect(divideDecimals('2', '3', 4)).toBe('0.6667');
+    expect(divideDecimals('84.50', '38.250000', 4)).toBe('2.2092');
+    expect(() => divideDecimals('1', '0.000', 2)).toThrow(RangeError);
+  });
+
+  it('compares, subtracts and normalises', () => {
+    expect(compareDecimals('1.50', '1.5')).toBe(0);
+    expect(compareDecimals('-1', '0')).toBe(-1);
+    expect(subtractDecimals('100', '12.5')).toBe('87.5');
+    expect(isPositiveDecimal('0.000')).toBe(false);
+    expect(isPositiveDecimal('0.001')).toBe(true);
+    expect(normaliseDecimal('84.5000')).toBe('84.5');
+    expect(normaliseDecimal('30.00')).toBe('30');
+  });
+
+  it('round-trips multiplication and division within the rounding unit', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 10_000_000 }), (a, b) => {
+        const x = (a / 100).toFixed(2);
+        const y = (b / 1000).toFixed(3);
+        const product = multiplyDecimals(x, y);
+        expect(compareDecimals(divideDecimals(product, y, 2), x)).toBe(0);
+      }),
+    );
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * `/crm/pricing/*` and `/crm/deal-lines/:id/*` routes (stories 12, 24–26, 39), registered by the
+ * crm endpoint. Thin: zod, service, respond.
+ */
+import type { Router } from 'express';
+import { z } from 'zod';
+import { parseInput, route } from '../../shared/http.js';
+import { requireLogin, type DirectusRequest } from '../../shared/request.js';
+import type { RequestScope } from '../../shared/services.js';
+import { compareDecimals, isDecimalString, isPositiveDecimal } from '../fx/decimal.js';
+import { CURRENCIES } from '../fx/rates.js';
+import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
+import { requestDiscount, submitLinePricing } from './service.js';
+
+interface Logger {
+  error(obj: unknown, msg?: string): void;
+}
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const note = z.string().trim().min(1, 'is required: every pricing decision is audited with a note').max(2000);
+const price = z
+  .string({ message: 'must be a decimal string, e.g. "84.5000"' })
+  .regex(/^\d{1,10}(\.\d{1,4})?$/, 'must be a decimal string with at most 10 integer and 4 fraction digits')
+  // zod 4 runs refinements even when the regex failed; that case is reported already, and a
+  // non-decimal must not reach the decimal parser (it throws: a 500 instead of a 400).
+  .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero');
+
+export const DiscountRequest = z.strictObject({
+  discount_pct: z
+    .string({ message: 'must be a decimal string, e.g. "7.5"' })
+    .regex(/^\d{1,2}(\.\d{1,2})?$/, 'must be a percentage with at most 2 decimals, e.g. "7.5"')
+    .refine((v) => !isDecimalString(v) || (isPositiveDecimal(v) && compareDecimals(v, '100') < 0), 'must be above 0 and below 100'),
+  note,
+});
+const Submit = z.strictObject({ note: z.string().trim().max(2000).optional() });
+const Reconfirm = z.strictObject({ ids: z.array(uuid).min(1, 'name at least one list price').max(500, 'at most 500 at a time'), note });
+const SetPrices = z.strictObject({
+  items: z
+    .array(z.strictObject({ quality_id: uuid, currency: z.enum(CURRENCIES, { message: 'must be TRY, USD or EUR' }), price }))
+    .min(1, 'name at least one price')
+    .max(500, 'at most 500 at a time')
+    .refine((items) => new Set(items.map((i) => `${i.quality_id}:${i.currency}`)).size === items.length, 'names the same quality and currency twice'),
+  note,
+});
+
+export function registerPricingRoutes(router: Router, logger: Logger, scopeOf: (req: DirectusRequest) => RequestScope): void {
+  router.get(
+    '/pricing/overview',
+    route(logger, async (req) => {
+      requireLogin(req);
+      return { data: await pricingOverview(scopeOf(req)) };
+    }),
+  );
+
+  router.post(
+    '/pricing/list-prices/reconfirm',
+    route(logger, async (req) => {
+      requireLogin(req);
+      const body = parseInput(Reconfirm, req.body);
+      return { data: await reconfirmListPrices(scopeOf(req), [...new Set(body.ids)], body.note) };
+    }),
+  );
+
+  router.post(
+    '/pricing/list-prices',
+    route(logger, async (req) => {
+      requireLogin(req);
+      const body = parseInput(SetPrices, req.body);
+      return { data: await setListPrices(scopeOf(req), body.items, body.note) };
+    }),
+  );
+
+  router.post(
+    '/deal-lines/:id/pricing/submit',
+    route(logger, async (req) => {
+      requireLogin(req);
+      const id = parseInput(uuid, req.params['id'], 'DEAL_LINE_NOT_FOUND');
+      const body = parseInput(Submit, req.body ?? {});
+      return { data: await submitLinePricing(scopeOf(req), id, body.note || 'pricing submitted for approval') };
+    }),
+  );
+
+  router.post(
+    '/deal-lines/:id/discount-request',
+    route(logger, async (req) => {
+      requireLogin(req);
+      const id = parseInput(uuid, req.params['id'], 'DEAL_LINE_NOT_FOUND');
+      const body = parseInput(DiscountRequest, req.body);
+      return { data: await requestDiscount(scopeOf(req), id, body.discount_pct, body.note) };
+    }),
+  );
+}

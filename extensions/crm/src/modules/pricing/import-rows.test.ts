@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { cellText, checkHeader, columnLetter, validateImportRows, type ImportCatalogue, type RawImportRow } from './import-rows.js';
+
+const catalogue: ImportCatalogue = {
+  orgs: new Map([
+    ['MOD', { id: 'org-mod', governed: true }],
+    ['JTR', { id: 'org-jtr', governed: false }],
+  ]),
+  qualities: new Map([['org-mod|MOD-POPLIN-120', 'q1']]),
+  prices: new Map([['q1|TRY', '84.5000']]),
+};
+
+function row(n: number, cells: Partial<RawImportRow['cells']>): RawImportRow {
+  return { row: n, cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells }, extraCells: [] };
+}
+
+describe('cellText', () => {
+  it('reads what exceljs hands out, money as decimal text', () => {
+    expect(cellText('  MOD ')).toBe('MOD');
+    expect(cellText('   ')).toBeNull();
+    expect(cellText(84.5)).toBe('84.5');
+    expect(cellText(0.1 + 0.2)).toBe('0.30000000000000004'); // refused later: more than 4 decimals
+    expect(cellText(1e-7)).toBe('0.0000001');
+    expect(cellText({ richText: [{ text: 'MOD-' }, { text: 'X' }] })).toBe('MOD-X');
+    expect(cellText({ formula: 'A1*2', result: 12 })).toBe('12');
+    expect(cellText({ error: '#N/A' })).toBe('#N/A');
+    expect(cellText(null)).toBeNull();
+  });
+});
+
+describe('checkHeader', () => {
+  it('accepts the exact columns and names each problem', () => {
+    expect(checkHeader(['org_code', 'quality_code', 'currency', 'price', 'note'])).toEqual([]);
+    expect(checkHeader(['org_code', 'quality_code', 'currency', 'price'])).toEqual([{ field: 'columns.E', reason: 'missing column "note"' }]);
+    expect(checkHeader(['org_code', 'quality', 'currency', 'price', 'note', 'x']).map((p) => p.field)).toEqual(['columns.B', 'columns.F']);
+    expect(columnLetter(27)).toBe('AA');
+  });
+});
+
+describe('validateImportRows', () => {
+  it('sorts valid rows into new / changed / unchanged with normalised prices', () => {
+    const result = validateImportRows(
+      [row(2, { org_code: 'mod', quality_code: 'mod-poplin-120', currency: 'try', price: '84.5' }), row(3, { org_code: 'MOD', quality_code: 'MOD-POPLIN-120', currency: 'USD', price: '2' })],
+      catalogue,
+    );
+    expect(result.errors).toEqual([]);
+    expect(result.rows.map((r) => [r.row, r.price, r.action])).toEqual([
+      [2, '84.5000', 'unchanged'],
+      [3, '2.0000', 'new'],
+    ]);
+  });
+
+  it('refuses an org the caller does not govern exactly like an unknown one', () => {
+    const result = validateImportRows([row(2, { org_code: 'JTR', quality_code: 'JTR-X', currency: 'TRY', price: '1' }), row(3, { org_code: 'ABC', quality_code: 'ABC-X', currency: 'TRY', price: '1' })], catalogue);
+    expect(result.errors.map((e) => e.reason)).toEqual(['"JTR" is not one of your pricing orgs (MOD)', '"ABC" is not one of your pricing orgs (MOD)']);
+  });
+
+  it('reports duplicates and values in columns without a heading', () => {
+    const dup = { org_code: 'MOD', quality_code: 'MOD-POPLIN-120', currency: 'TRY', price: '90' };
+    const result = validateImportRows([row(2, dup), row(3, dup), { ...row(4, dup), extraCells: [6] }], catalogue);
+    expect(result.errors).toEqual([
+      { row: 3, column: 'quality_code', reason: 'duplicates row 2: one price per org, quality and currency' },
+      { row: 4, column: 'F', reason: 'has a value but no column heading: remove it' },
+      { row: 4, column: 'quality_code', reason: 'duplicates row 2: one price per org, quality and currency' },
+    ]);
+    expect(result.rowsWithErrors).toBe(2);
+  });
+});

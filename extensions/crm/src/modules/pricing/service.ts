@@ -1,0 +1,199 @@
+/**
+ * The pricing approval flow of a deal line (stories 25, 26, 38).
+ *
+ * - submit: works out which approvals the line needs (discount, currency exception, stale price),
+ *   asks for the missing ones and moves the line to pending_approval; a line that needs none is
+ *   approved at once from its list price.
+ * - discount request: sets the discount and always asks a manager (a new request every time).
+ * - after a decision (called by modules/approvals/service.ts in the deciding transaction): a line
+ *   whose every case is approved reaches approved pricing with an immutable price snapshot; a
+ *   rejected case makes the line rejected.
+ *
+ * The database holds the same line: a line becomes approved only in a transaction that wrote its
+ * snapshot (deal_lines_pricing_gate), and new terms send an approved line back to draft.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { CrmError } from '../../shared/errors.js';
+import { actorOf } from '../../shared/directus.js';
+import { isUuid } from '../../shared/ids.js';
+import type { RequestScope } from '../../shared/services.js';
+import { roundDecimal } from '../fx/decimal.js';
+import { ratesAsOf } from '../fx/repository.js';
+import { can } from '../orgs/access.js';
+import { loadUserOrgContext } from '../orgs/repository.js';
+import { canPricing } from './access.js';
+import { createPricingRequest, loadCases, loadLine, loadListPrices, loadQuality, orgBaseCurrency, writeAudit, type LineRow } from './repository.js';
+import { chooseListPrice, evaluatePricing, isQualityVisibleToSales, priceLine, requiredApprovals, type LineTerms, type ListPrice, type PricingKind } from './rules.js';
+
+export interface LinePricingView {
+  deal_line_id: string;
+  pricing_status: LineRow['pricing_status'];
+  required: PricingKind[];
+  states: Record<string, string>;
+  requested: string[];
+  snapshot_id: string | null;
+  unit_price: string | null;
+}
+
+const lineNotFound = () => new CrmError('not_found', 'DEAL_LINE_NOT_FOUND', 'no such deal line, or you may not do this there', [{ field: 'id', reason: 'no such deal line, or you may not do this there' }]);
+
+function termsOf(line: LineRow): LineTerms {
+  return { qualityCode: line.quality_code, currency: line.currency, discountPct: roundDecimal(line.discount_pct ?? '0', 2) };
+}
+
+/** The caller may ask for pricing approvals on this line: sales roles of the line's org, admins. */
+async function authoriseRequester(scope: RequestScope, trx: Knex, lineId: string): Promise<{ line: LineRow; userId: string | null; seesAll: boolean }> {
+  const actor = actorOf(scope.accountability);
+  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
+  if (!isUuid(lineId)) throw lineNotFound();
+  const line = await loadLine(trx, lineId, true);
+  if (!line) throw lineNotFound();
+  if (actor.kind === 'admin') return { line, userId: actor.userId, seesAll: true };
+  const { grants } = await loadUserOrgContext(trx, actor.userId);
+  if (!grants.some((g) => g.orgId === line.org_id)) throw lineNotFound();
+  if (!can(grants, line.org_id, 'approval.request')) {
+    throw new CrmError('forbidden', 'PRICING_REQUEST_NOT_ALLOWED', 'your role in this org cannot ask for pricing approvals');
+  }
+  return { line, userId: actor.userId, seesAll: canPricing(grants, line.org_id, 'quality.see_all') };
+}
+
+interface LinePricingContext {
+  prices: ListPrice[];
+  chosen: ListPrice;
+  required: PricingKind[];
+}
+
+/** The line's quality and list prices; what sales may not see answers like a missing quality. */
+async function pricingContext(db: Knex, line: LineRow, seesAll: boolean, now: Date): Promise<LinePricingContext> {
+  const quality = await loadQuality(db, line.org_id, line.quality_code);
+  const prices = quality ? await loadListPrices(db, quality.id) : [];
+  if (!quality || (!seesAll && !isQualityVisibleToSales(prices, now))) {
+    throw new CrmError('invalid_input', 'QUALITY_NOT_FOUND', "quality_code: no such quality in the deal's org", [{ field: 'quality_code', reason: "no such quality in the deal's org" }]);
+  }
+  const base = await orgBaseCurrency(db, line.org_id);
+  const chosen = chooseListPrice(prices, line.currency, base);
+  if (!chosen) {
+    throw new CrmError('gate_blocked', 'NO_LIST_PRICE', `${line.quality_code} has no list price in this org: a pricing manager sets one first (story 22)`, [
+      { field: 'quality_code', reason: 'has no list price in this org' },
+    ]);
+  }
+  return { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, now) };
+}
+
+/**
+ * Moves the line to approved pricing: prices it with the FX rates as of `at`, writes the snapshot,
+ * then the status (the database accepts 'approved' only after the snapshot in this transaction).
+ */
+async function approveLine(trx: Knex, line: LineRow, ctx: LinePricingContext, approvalIds: string[], approverId: string | null, at: Date, basis: 'list_price' | 'manager_approval'): Promise<{ snapshotId: string; unitPrice: string }> {
+  const terms = termsOf(line);
+  const priced = priceLine(ctx.chosen, terms, await ratesAsOf(trx, at), at);
+  if (!priced.ok) throw new CrmError('gate_blocked', 'FX_RATE_MISSING', `cannot price ${line.quality_code} in ${line.currency}: ${priced.message}`, [{ field: 'currency', reason: priced.message }]);
+  const snapshotId = randomUUID();
+  await trx('price_snapshots').insert({
+    id: snapshotId,
+    org_id: line.org_id,
+    deal_id: line.deal_id,
+    deal_line_id: line.id,
+    quality_code: line.quality_code,
+    list_price_id: ctx.chosen.id,
+    list_price: priced.priced.listPrice,
+    list_currency: priced.priced.listCurrency,
+    discount_pct: terms.discountPct,
+    unit_price: priced.priced.unitPrice,
+    currency: line.currency,
+    fx_pair: priced.priced.fx?.pair ?? null,
+    fx_rate: priced.priced.fx?.rate.rate ?? null,
+    fx_rate_id: priced.priced.fx?.rate.id ?? null,
+    fx_effective_at: priced.priced.fx?.rate.effectiveAt ?? null,
+    approved_by: approverId,
+    approved_at: at,
+    approval_request_ids: JSON.stringify(approvalIds),
+  });
+  await trx('deal_lines').where('id', line.id).update({ pricing_status: 'approved', unit_price: priced.priced.unitPrice });
+  await writeAudit(trx, [
+    {
+      orgId: line.org_id,
+      actor: approverId,
+      at,
+      action: 'pricing.line_approved',
+      collection: 'deal_lines',
+      entityId: line.id,
+      note: basis === 'list_price' ? 'list price without discount or exception: no manager approval needed' : null,
+      details: { snapshot_id: snapshotId, basis, approval_request_ids: approvalIds, unit_price: priced.priced.unitPrice, currency: line.currency },
+    },
+  ]);
+  return { snapshotId, unitPrice: priced.priced.unitPrice };
+}
+
+async function settle(trx: Knex, line: LineRow, ctx: LinePricingContext, userId: string | null, note: string, now: Date, forceDiscountRequest: boolean): Promise<LinePricingView> {
+  const terms = termsOf(line);
+  const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), terms, ctx.chosen);
+  const kinds = new Set(evaluation.toRequest);
+  if (forceDiscountRequest) kinds.add('discount');
+  const requested: string[] = [];
+  for (const kind of [...kinds]) {
+    requested.push(await createPricingRequest(trx, { line, kind, note, userId, at: now, discountPct: terms.discountPct, listPrice: ctx.chosen }));
+  }
+  if (requested.length) {
+    await writeAudit(trx, [
+      { orgId: line.org_id, actor: userId, at: now, action: 'pricing.approval_requested', collection: 'deal_lines', entityId: line.id, note, details: { kinds: [...kinds], approval_request_ids: requested, ...terms } },
+    ]);
+  }
+  if (!requested.length && evaluation.status === 'approved') {
+    const basis = ctx.required.length ? 'manager_approval' : 'list_price';
+    const approvedBy = evaluation.approvals.map((a) => a.decidedBy).at(-1) ?? userId;
+    const { snapshotId, unitPrice } = await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), approvedBy, now, basis);
+    return { deal_line_id: line.id, pricing_status: 'approved', required: ctx.required, states: evaluation.states, requested, snapshot_id: snapshotId, unit_price: unitPrice };
+  }
+  await trx('deal_lines').where('id', line.id).update({ pricing_status: 'pending_approval' });
+  return { deal_line_id: line.id, pricing_status: 'pending_approval', required: ctx.required, states: evaluation.states, requested, snapshot_id: null, unit_price: line.unit_price };
+}
+
+export async function submitLinePricing(scope: RequestScope, lineId: string, note: string): Promise<LinePricingView> {
+  return scope.database.transaction(async (trx) => {
+    const { line, userId, seesAll } = await authoriseRequester(scope, trx, lineId);
+    if (line.pricing_status === 'approved') {
+      throw new CrmError('conflict', 'PRICING_ALREADY_APPROVED', 'this line already has approved pricing; change its terms to price it again');
+    }
+    const now = new Date();
+    return settle(trx, line, await pricingContext(trx, line, seesAll, now), userId, note, now, false);
+  });
+}
+
+/** Story 25: always creates a manager approval item for the discount. */
+export async function requestDiscount(scope: RequestScope, lineId: string, discountPct: string, note: string): Promise<LinePricingView> {
+  return scope.database.transaction(async (trx) => {
+    const { line, userId, seesAll } = await authoriseRequester(scope, trx, lineId);
+    const now = new Date();
+    // The new discount first (the database sends a submitted or approved line back to draft when
+    // its terms change), then the requests for exactly these terms.
+    await trx('deal_lines').where('id', line.id).update({ discount_pct: discountPct });
+    const updated = (await loadLine(trx, line.id, true))!;
+    return settle(trx, updated, await pricingContext(trx, updated, seesAll, now), userId, note, now, true);
+  });
+}
+
+/**
+ * Called inside the transaction that decided approval requests: re-evaluates each pending line the
+ * decided pricing requests belong to. A request for terms the line no longer has changes nothing.
+ */
+export async function recomputeLinesAfterDecision(trx: Knex, decided: Array<{ kind: string; deal_line_id: string | null }>, deciderId: string | null, decidedAt: Date): Promise<void> {
+  const lineIds = [...new Set(decided.filter((d) => d.deal_line_id && ['discount', 'currency_exception', 'stale_price'].includes(d.kind)).map((d) => d.deal_line_id!))];
+  for (const lineId of lineIds.sort()) {
+    const line = await loadLine(trx, lineId, true);
+    if (!line || line.pricing_status !== 'pending_approval') continue;
+    const quality = await loadQuality(trx, line.org_id, line.quality_code);
+    const prices = quality ? await loadListPrices(trx, quality.id) : [];
+    const base = await orgBaseCurrency(trx, line.org_id);
+    const chosen = chooseListPrice(prices, line.currency, base);
+    if (!chosen) continue;
+    const ctx = { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, decidedAt) };
+    const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), termsOf(line), chosen);
+    if (evaluation.status === 'approved') {
+      await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), deciderId, decidedAt, 'manager_approval');
+    } else if (evaluation.status === 'rejected') {
+      await trx('deal_lines').where('id', line.id).update({ pricing_status: 'rejected' });
+    }
+  }
+}

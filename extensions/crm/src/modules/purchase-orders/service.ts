@@ -1,0 +1,457 @@
+/**
+ * Winning deals and creating, releasing and cancelling purchase orders (stories 29-37, 72). Each
+ * use case is one transaction that holds the business change, the command to the WMS in the
+ * outbox (wms-outbound/outbox.ts) and the audit entry: all of them or none.
+ *
+ * These are the only ways to reach those states: item routes refuse them (rules.ts), and the
+ * database refuses a won deal or a released/cancelled PO without its command in the outbox
+ * (schema-snapshots/constraints/210-wms-outbound.sql).
+ *
+ * Roles: winning a deal and drafting a PO are sales work (deal.update: sales owner or manager of
+ * the deal's org); releasing and cancelling a PO are the shipment approval of stories 17, 18, 35
+ * (approval.decide_sales: the sales manager of the PO's org). The CRM admin may do all of it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { CrmError } from '../../shared/errors.js';
+import { elevated, type RequestScope } from '../../shared/services.js';
+import { generateUniqueCode } from '../codes/codes.js';
+import {
+  buildDealWon,
+  buildPoCancelled,
+  buildPoReleased,
+  InvalidCommandError,
+  type PoCancelledCommand,
+  type ShipTo,
+} from '../wms-outbound/commands.js';
+import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
+import { evaluateReleaseGates } from './gates.js';
+import { fromCentimeters, remainingMeters, toCentimeters } from './meters.js';
+import { reachIn, requireActor, userLabel, type Actor } from './reach.js';
+
+function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
+  return new CrmError(kind, code, `${field}: ${reason}`, [{ field, reason }]);
+}
+
+/** The command builders refuse what the contract would refuse; that is the caller's data problem. */
+function command<T>(eventType: string, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof InvalidCommandError) throw crmErrorOfInvalidCommand(error, eventType);
+    throw error;
+  }
+}
+
+async function audit(
+  trx: Knex.Transaction,
+  entry: { orgId: string; at: Date; actor: string; action: string; collection: string; entityId: string; note: string | null; details: object },
+): Promise<void> {
+  await trx('audit_log').insert({
+    id: randomUUID(),
+    org_id: entry.orgId,
+    occurred_at: entry.at.toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    entity_collection: entry.collection,
+    entity_id: entry.entityId,
+    note: entry.note,
+    details: JSON.stringify(entry.details),
+  });
+}
+
+/**
+ * Authorised by the service itself; elevated so the write passes item permissions (which let no
+ * one set these fields), while activity and revisions still name the user. emitEvents: false skips
+ * the rules hooks that refuse these very changes on item routes.
+ */
+function trustedItems(scope: RequestScope, trx: Knex.Transaction, collection: string) {
+  return new scope.services.ItemsService(collection, { knex: trx, schema: scope.schema, accountability: elevated(scope.accountability!) });
+}
+const TRUSTED = { emitEvents: false } as const;
+
+function outboundSummary(message: EnqueuedCommand | null) {
+  return message ? { id: message.id, idempotency_key: message.idempotency_key } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// deal.won
+
+export interface WonDeal {
+  id: string;
+  code: string;
+  status: 'won';
+  won_at: string;
+  credit_blocked: boolean;
+  outbound_message: { id: string; idempotency_key: string } | null;
+}
+
+interface DealForCommand {
+  id: string;
+  org_id: string;
+  org_code: string;
+  code: string;
+  status: string;
+  credit_blocked: boolean;
+  customer_id: string;
+  customer_name: string;
+}
+
+async function loadDeal(db: Knex, dealId: string, lock = false): Promise<DealForCommand | undefined> {
+  const query = db('deals as d')
+    .join('orgs as o', 'o.id', 'd.org_id')
+    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
+    .join('customers as c', 'c.id', 'p.customer_id')
+    .where('d.id', dealId)
+    .first('d.id', 'd.org_id', 'o.code as org_code', 'd.code', 'd.status', 'd.credit_blocked', 'c.id as customer_id', 'c.legal_name as customer_name');
+  return lock ? query.forUpdate('d') : query;
+}
+
+export async function markDealWon(scope: RequestScope, dealId: string, note: string | null): Promise<WonDeal> {
+  const actor = requireActor(scope);
+  const notFound = fieldError('not_found', 'DEAL_NOT_FOUND', 'id', 'no such deal, or you may not do this there');
+  const visible = await loadDeal(scope.database, dealId);
+  if (!visible) throw notFound;
+  const reach = await reachIn(scope, actor, visible.org_id, 'deal.update');
+  if (reach === 'none') throw notFound;
+  if (reach === 'see') throw fieldError('forbidden', 'WIN_NOT_ALLOWED', 'id', "your role in this deal's org cannot mark deals won");
+
+  return scope.database.transaction(async (trx) => {
+    // Locked: two clicks on "won" give one won deal and one deal.won.
+    const deal = (await loadDeal(trx, dealId, true))!;
+    if (deal.status === 'won') throw fieldError('conflict', 'DEAL_ALREADY_WON', 'id', 'the deal is won already');
+    if (deal.status !== 'draft' && deal.status !== 'submitted') {
+      throw fieldError('conflict', 'DEAL_NOT_OPEN', 'id', `a ${deal.status} deal cannot be won`);
+    }
+    const lines: Array<{ id: string; quality_code: string; meters: string }> = await trx('deal_lines')
+      .where('deal_id', deal.id)
+      .orderBy([{ column: 'line_no', nulls: 'last' }, 'id'])
+      .select('id', 'quality_code', 'meters');
+    if (!lines.length) throw fieldError('gate_blocked', 'DEAL_HAS_NO_LINES', 'lines', 'a deal is won with at least one line');
+
+    const wonAt = new Date();
+    const wonCommand = command('deal.won', () =>
+      buildDealWon({
+        dealCode: deal.code,
+        orgCode: deal.org_code,
+        wonAt,
+        customerId: deal.customer_id,
+        customerName: deal.customer_name,
+        // Computing the credit block on deal.won (stories 28, 29) is a later issue; until then the
+        // deal's own flag travels as it is.
+        creditBlocked: deal.credit_blocked,
+        lines: lines.map((line) => ({ id: line.id, qualityCode: line.quality_code, meters: String(line.meters) })),
+      }),
+    );
+    const message = await enqueueCommand(trx, { orgId: deal.org_id, entityCollection: 'deals', entityId: deal.id, command: wonCommand });
+    await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won' }, TRUSTED);
+    await audit(trx, {
+      orgId: deal.org_id,
+      at: wonAt,
+      actor: actor.userId,
+      action: 'deal.won',
+      collection: 'deals',
+      entityId: deal.id,
+      note,
+      details: { previous_status: deal.status, idempotency_key: message.idempotency_key, credit_blocked: deal.credit_blocked },
+    });
+    return {
+      id: deal.id,
+      code: deal.code,
+      status: 'won',
+      won_at: wonAt.toISOString(),
+      credit_blocked: deal.credit_blocked,
+      outbound_message: outboundSummary(message),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// purchase orders
+
+export interface NewPurchaseOrder {
+  deal_id: string;
+  ship_date: string;
+  ship_to: ShipTo;
+  instructions?: string | undefined;
+  /** Omitted: every deal line with meters left to order, all of them. */
+  lines?: Array<{ deal_line_id: string; meters?: string | undefined }> | undefined;
+  note?: string | undefined;
+}
+
+export interface PurchaseOrderView {
+  id: string;
+  code: string;
+  org_id: string;
+  deal_id: string;
+  status: 'draft' | 'released' | 'cancelled';
+  ship_date: string;
+  lines: Array<{ id: string; deal_line_id: string; line_no: number; quality_code: string; meters: string }>;
+  released_at?: string | undefined;
+  cancelled_at?: string | undefined;
+  outbound_message?: { id: string; idempotency_key: string } | null | undefined;
+}
+
+export async function createPurchaseOrder(scope: RequestScope, input: NewPurchaseOrder): Promise<PurchaseOrderView> {
+  const actor = requireActor(scope);
+  const notFound = fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', 'no such deal, or you may not do this there');
+  const visible = await loadDeal(scope.database, input.deal_id);
+  if (!visible) throw notFound;
+  const reach = await reachIn(scope, actor, visible.org_id, 'deal.update');
+  if (reach === 'none') throw notFound;
+  if (reach === 'see') throw fieldError('forbidden', 'PURCHASE_ORDER_NOT_ALLOWED', 'deal_id', "your role in this deal's org cannot create purchase orders");
+
+  return scope.database.transaction(async (trx) => {
+    // Locked: concurrent POs of one deal must not both take the same remaining meters.
+    const deal = (await loadDeal(trx, input.deal_id, true))!;
+    if (deal.status !== 'won') throw fieldError('conflict', 'DEAL_NOT_WON', 'deal_id', 'purchase orders are created for won deals');
+
+    const dealLines: Array<{ id: string; line_no: number | null; quality_code: string; meters: string; on_open_pos: string }> = await trx('deal_lines as l')
+      .where('l.deal_id', deal.id)
+      .select(
+        'l.id',
+        'l.line_no',
+        'l.quality_code',
+        'l.meters',
+        trx.raw(
+          `coalesce((select sum(pl.meters) from purchase_order_lines pl join purchase_orders po on po.id = pl.po_id
+                     where pl.deal_line_id = l.id and po.status <> 'cancelled'), 0)::numeric(14,2)::text as on_open_pos`,
+        ),
+      )
+      .orderBy([{ column: 'l.line_no', nulls: 'last' }, 'l.id']);
+    const byId = new Map(dealLines.map((line) => [line.id, line]));
+    const left = (line: (typeof dealLines)[number]) =>
+      remainingMeters({ dealLineId: line.id, ordered: String(line.meters), onOpenPurchaseOrders: String(line.on_open_pos) });
+
+    const wanted = input.lines
+      ? input.lines.map((requested, index) => {
+          const line = byId.get(requested.deal_line_id);
+          if (!line) throw fieldError('invalid_input', 'DEAL_LINE_NOT_FOUND', `lines.${index}.deal_line_id`, 'no such line on this deal');
+          const available = left(line);
+          const meters = fromCentimeters(toCentimeters(requested.meters ?? available));
+          if (toCentimeters(meters) === 0n || toCentimeters(meters) > toCentimeters(available)) {
+            throw fieldError('gate_blocked', 'PO_LINE_EXCEEDS_DEAL_LINE', `lines.${index}.meters`, `${available} m of this deal line are left to order`);
+          }
+          return { line, meters };
+        })
+      : dealLines.map((line) => ({ line, meters: left(line) })).filter((entry) => toCentimeters(entry.meters) > 0n);
+    if (!wanted.length) throw fieldError('gate_blocked', 'NOTHING_LEFT_TO_ORDER', 'lines', 'every line of this deal is on purchase orders already');
+
+    const code = await generateUniqueCode('po', { org: deal.org_code }, async (candidate) => Boolean(await trx('purchase_orders').where('code', candidate).first('id')));
+    const poId = randomUUID();
+    await trustedItems(scope, trx, 'purchase_orders').createOne(
+      {
+        id: poId,
+        org_id: deal.org_id,
+        code,
+        deal_id: deal.id,
+        status: 'draft',
+        ship_date: input.ship_date,
+        ship_to: input.ship_to,
+        instructions: input.instructions ?? null,
+      },
+      TRUSTED,
+    );
+    const lineService = trustedItems(scope, trx, 'purchase_order_lines');
+    const lines: PurchaseOrderView['lines'] = [];
+    for (const [index, { line, meters }] of wanted.entries()) {
+      const row = { id: randomUUID(), po_id: poId, deal_line_id: line.id, line_no: index + 1, quality_code: line.quality_code, meters };
+      await lineService.createOne(row, TRUSTED);
+      lines.push({ id: row.id, deal_line_id: line.id, line_no: row.line_no, quality_code: line.quality_code, meters });
+    }
+    await audit(trx, {
+      orgId: deal.org_id,
+      at: new Date(),
+      actor: actor.userId,
+      action: 'purchase_order.created',
+      collection: 'purchase_orders',
+      entityId: poId,
+      note: input.note ?? null,
+      details: { code, deal_id: deal.id, lines: lines.map((l) => ({ deal_line_id: l.deal_line_id, meters: l.meters })) },
+    });
+    return { id: poId, code, org_id: deal.org_id, deal_id: deal.id, status: 'draft', ship_date: input.ship_date, lines };
+  });
+}
+
+interface PurchaseOrderRow {
+  id: string;
+  org_id: string;
+  org_code: string;
+  code: string;
+  deal_id: string;
+  deal_code: string;
+  credit_blocked: boolean;
+  customer_id: string;
+  status: 'draft' | 'released' | 'cancelled';
+  ship_date: string | Date;
+  ship_to: ShipTo;
+  instructions: string | null;
+}
+
+async function loadPurchaseOrder(db: Knex, poId: string, lock = false): Promise<PurchaseOrderRow | undefined> {
+  const query = db('purchase_orders as po')
+    .join('orgs as o', 'o.id', 'po.org_id')
+    .join('deals as d', 'd.id', 'po.deal_id')
+    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
+    .where('po.id', poId)
+    .first(
+      'po.id',
+      'po.org_id',
+      'o.code as org_code',
+      'po.code',
+      'po.deal_id',
+      'd.code as deal_code',
+      'd.credit_blocked',
+      'p.customer_id',
+      'po.status',
+      db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
+      'po.ship_to',
+      'po.instructions',
+    );
+  return lock ? query.forUpdate('po') : query;
+}
+
+/** Loads a PO the actor may act on with `capability`, or answers like it does not exist / 403. */
+async function reachablePurchaseOrder(scope: RequestScope, actor: Actor, poId: string, forbiddenCode: string, what: string): Promise<PurchaseOrderRow> {
+  const notFound = fieldError('not_found', 'PURCHASE_ORDER_NOT_FOUND', 'id', 'no such purchase order, or you may not do this there');
+  const po = await loadPurchaseOrder(scope.database, poId);
+  if (!po) throw notFound;
+  const reach = await reachIn(scope, actor, po.org_id, 'approval.decide_sales');
+  if (reach === 'none') throw notFound;
+  if (reach === 'see') throw fieldError('forbidden', forbiddenCode, 'id', `only a Sales Manager of this org can ${what} purchase orders`);
+  return po;
+}
+
+export async function releasePurchaseOrder(scope: RequestScope, poId: string, note: string): Promise<PurchaseOrderView> {
+  const actor = requireActor(scope);
+  await reachablePurchaseOrder(scope, actor, poId, 'RELEASE_NOT_ALLOWED', 'release');
+
+  return scope.database.transaction(async (trx) => {
+    // Locked: the same release requested twice (double click, two managers) gives one release and
+    // one po.released; the second caller sees the released PO and gets 409.
+    const po = (await loadPurchaseOrder(trx, poId, true))!;
+    if (po.status === 'released') throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_RELEASED', 'id', 'the purchase order is released already');
+    if (po.status === 'cancelled') throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
+
+    const refusals = evaluateReleaseGates({ orgId: po.org_id, dealId: po.deal_id, creditBlocked: po.credit_blocked });
+    if (refusals.length) {
+      throw new CrmError(
+        'gate_blocked',
+        'RELEASE_GATE_BLOCKED',
+        `release refused: ${refusals.map((r) => `${r.gate}: ${r.reason}`).join('; ')}`,
+        refusals.map((r) => ({ field: `gates.${r.gate}`, reason: r.reason })),
+      );
+    }
+
+    const lines: Array<{ id: string; deal_line_id: string; line_no: number; quality_code: string; meters: string }> = await trx('purchase_order_lines')
+      .where('po_id', po.id)
+      .orderBy('line_no')
+      .select('id', 'deal_line_id', 'line_no', 'quality_code', trx.raw('meters::text as meters'));
+    const releasedAt = new Date();
+    const approvedBy = await userLabel(trx, actor.userId);
+    const releaseCommand = command('po.released', () =>
+      buildPoReleased({
+        poNumber: po.code,
+        orgCode: po.org_code,
+        dealCode: po.deal_code,
+        customerId: po.customer_id,
+        releasedAt,
+        approvedBy,
+        shipDate: String(po.ship_date),
+        shipTo: po.ship_to,
+        instructions: po.instructions,
+        // Stock of the selling org; cross-ownership lines (story 73) will name another owner and
+        // the intercompany PO here.
+        lines: lines.map((line) => ({ dealLineId: line.deal_line_id, qualityCode: line.quality_code, meters: line.meters, stockOwnerOrg: po.org_code })),
+      }),
+    );
+    const message = await enqueueCommand(trx, { orgId: po.org_id, entityCollection: 'purchase_orders', entityId: po.id, command: releaseCommand });
+    if (!message.created) {
+      // Cannot happen while the row lock and the status check above hold; refuse rather than
+      // release a second time under an existing key.
+      throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_RELEASED', 'id', 'a release of this purchase order was recorded already');
+    }
+    await trustedItems(scope, trx, 'purchase_orders').updateOne(
+      po.id,
+      { status: 'released', released_at: releasedAt.toISOString(), released_by: actor.userId, release_note: note },
+      TRUSTED,
+    );
+    await audit(trx, {
+      orgId: po.org_id,
+      at: releasedAt,
+      actor: actor.userId,
+      action: 'purchase_order.released',
+      collection: 'purchase_orders',
+      entityId: po.id,
+      note,
+      details: { code: po.code, release_basis: releaseCommand.payload.release_basis, idempotency_key: message.idempotency_key },
+    });
+    return {
+      id: po.id,
+      code: po.code,
+      org_id: po.org_id,
+      deal_id: po.deal_id,
+      status: 'released',
+      ship_date: String(po.ship_date),
+      lines: lines.map((line) => ({ ...line })),
+      released_at: releasedAt.toISOString(),
+      outbound_message: outboundSummary(message),
+    };
+  });
+}
+
+export async function cancelPurchaseOrder(
+  scope: RequestScope,
+  poId: string,
+  input: { reason_code: PoCancelledCommand['payload']['reason_code']; note: string },
+): Promise<PurchaseOrderView> {
+  const actor = requireActor(scope);
+  await reachablePurchaseOrder(scope, actor, poId, 'CANCEL_NOT_ALLOWED', 'cancel');
+
+  return scope.database.transaction(async (trx) => {
+    const po = (await loadPurchaseOrder(trx, poId, true))!;
+    if (po.status === 'cancelled') throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_CANCELLED', 'id', 'the purchase order is cancelled already');
+
+    const cancelledAt = new Date();
+    let message: EnqueuedCommand | null = null;
+    // A draft never reached the WMS, so there is nothing to tell it; a released PO is stopped with
+    // po.cancelled, whose sequence outranks the release (contract D-PO-RELEASE).
+    if (po.status === 'released') {
+      const cancelledBy = await userLabel(trx, actor.userId);
+      const cancelCommand = command('po.cancelled', () =>
+        buildPoCancelled({ poNumber: po.code, orgCode: po.org_code, cancelledAt, cancelledBy, reasonCode: input.reason_code, note: input.note }),
+      );
+      message = await enqueueCommand(trx, { orgId: po.org_id, entityCollection: 'purchase_orders', entityId: po.id, command: cancelCommand });
+    }
+    await trustedItems(scope, trx, 'purchase_orders').updateOne(
+      po.id,
+      { status: 'cancelled', cancelled_at: cancelledAt.toISOString(), cancelled_by: actor.userId, cancel_reason_code: input.reason_code, cancel_note: input.note },
+      TRUSTED,
+    );
+    await audit(trx, {
+      orgId: po.org_id,
+      at: cancelledAt,
+      actor: actor.userId,
+      action: 'purchase_order.cancelled',
+      collection: 'purchase_orders',
+      entityId: po.id,
+      note: input.note,
+      details: { code: po.code, previous_status: po.status, reason_code: input.reason_code, idempotency_key: message?.idempotency_key ?? null },
+    });
+    const lines: PurchaseOrderView['lines'] = await trx('purchase_order_lines')
+      .where('po_id', po.id)
+      .orderBy('line_no')
+      .select('id', 'deal_line_id', 'line_no', 'quality_code', trx.raw('meters::text as meters'));
+    return {
+      id: po.id,
+      code: po.code,
+      org_id: po.org_id,
+      deal_id: po.deal_id,
+      status: 'cancelled',
+      ship_date: String(po.ship_date),
+      lines,
+      cancelled_at: cancelledAt.toISOString(),
+      outbound_message: outboundSummary(message),
+    };
+  });
+}

@@ -1,0 +1,292 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  expectedKeyFor,
+  IDEMPOTENCY_KEY_PATTERN,
+  validateEvent,
+  type EventResult,
+  type WmsToCrmEvent,
+} from '../../../../../contract/src/index.js';
+import {
+  applyReferences,
+  classifyClaims,
+  collectWrites,
+  ledgerOutcomes,
+  orderedResults,
+  planSequences,
+  triage,
+  type CandidateEvent,
+} from './ingestion.js';
+import type { ReferenceIndex } from './references.js';
+
+const EXAMPLES = join(import.meta.dirname, '../../../../../contract/examples');
+const example = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(EXAMPLES, `${name}.json`), 'utf8'));
+
+/** A stock.changed with its own key and the given sequence/figures for one scope. */
+function stock(batchId: string, sequence: number, onHand = '100.00', scope = { owner_org: 'MOD', quality_code: 'SAT-120', warehouse_code: 'IST-01' }) {
+  const event = {
+    event_type: 'stock.changed',
+    contract_version: '1.0.23',
+    occurred_at: '2026-02-03T08:41:12Z',
+    source: 'wms',
+    sequence,
+    payload: {
+      transaction_batch_id: batchId,
+      cause: 'receipt',
+      scopes: [{ ...scope, on_hand_meters: onHand, reserved_meters: '0', available_meters: onHand, roll_count: 2, lot_count: 1 }],
+    },
+  };
+  return { idempotency_key: expectedKeyFor(event as never), ...event };
+}
+
+const validate = (events: unknown[]) => events.map((event) => validateEvent(event, { direction: 'wms_to_crm' }));
+
+const ORGS: ReferenceIndex = {
+  orgIdByCode: new Map([
+    ['MOD', '00000000-0000-4000-8000-00000000000a'],
+    ['JTR', '00000000-0000-4000-8000-00000000000b'],
+  ]),
+  dealsByCode: new Map(),
+  linesById: new Map(),
+};
+
+/** Runs the pure pipeline as the service does, with the given claims and stored marks. */
+function run(events: unknown[], opts: { taken?: Map<string, { fingerprint: string }>; marks?: Map<string, number>; index?: ReferenceIndex } = {}) {
+  const { results, candidates } = triage(validate(events), events);
+  const taken = opts.taken ?? new Map();
+  const claimed = classifyClaims(candidates, new Set(candidates.map((c) => c.key).filter((k) => !taken.has(k))), taken, results);
+  const { resolved, unresolved } = applyReferences(claimed, opts.index ?? ORGS, results);
+  const { planned, marks } = planSequences(resolved, opts.marks ?? new Map(), results);
+  return { results: orderedResults(results, events.length), writes: collectWrites(planned), marks, ledger: ledgerOutcomes(planned, unresolved, results), candidates };
+}
+
+const statuses = (results: EventResult[]) => results.map((r) => r.status);
+
+describe('duplicates and conflicts (story 81/82)', () => {
+  it('the same event twice in one batch is applied once and reported duplicate once', () => {
+    const event = stock('TB-1', 5);
+    const { results, writes } = run([event, structuredClone(event)]);
+    expect(statuses(results)).toEqual(['applied', 'duplicate']);
+    expect(writes.stock).toHaveLength(1);
+  });
+
+  it('the same key with another payload in one batch is a conflict and changes nothing for it', () => {
+    const first = stock('TB-1', 5, '100.00');
+    const second = { ...stock('TB-1', 5, '999.00'), idempotency_key: first.idempotency_key };
+    const { results, writes } = run([first, second]);
+    expect(results[1]).toMatchObject({ status: 'rejected', error: { code: 'IDEMPOTENCY_KEY_CONFLICT' } });
+    expect(writes.stock.map((row) => row.on_hand_meters)).toEqual(['100.00']);
+  });
+
+  it('a key claimed before: same fingerprint is a duplicate, another is a conflict; neither writes', () => {
+    const event = stock('TB-1', 5);
+    const [candidate] = triage(validate([event]), [event]).candidates as CandidateEvent[];
+    const same = run([event], { taken: new Map([[candidate!.key, { fingerprint: candidate!.fingerprint }]]) });
+    expect(statuses(same.results)).toEqual(['duplicate']);
+    expect(same.writes.stock).toEqual([]);
+    expect(same.ledger).toEqual([]);
+    const other = run([event], { taken: new Map([[candidate!.key, { fingerprint: 'f'.repeat(64) }]]) });
+    expect(other.results[0]).toMatchObject({ status: 'rejected', error: { code: 'IDEMPOTENCY_KEY_CONFLICT' } });
+    expect(other.writes.stock).toEqual([]);
+  });
+
+  it('the fingerprint ignores key order and whitespace but not values', () => {
+    const event = stock('TB-1', 5);
+    const reverse = (value: object) => Object.fromEntries(Object.entries(value).reverse());
+    const reordered = reverse({ ...event, payload: reverse(event.payload) });
+    const [a] = triage(validate([event]), [event]).candidates;
+    const [b] = triage(validate([reordered]), [reordered]).candidates;
+    const [c] = triage(validate([stock('TB-1', 6)]), [stock('TB-1', 6)]).candidates;
+    expect(a!.fingerprint).toBe(b!.fingerprint);
+    expect(a!.fingerprint).not.toBe(c!.fingerprint);
+  });
+});
+
+describe('malformed idempotency keys (story 82)', () => {
+  it('any string that breaks the grammar is rejected with MALFORMED_IDEMPOTENCY_KEY before anything else', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          // near misses: a valid key with one segment damaged
+          fc.tuple(fc.nat({ max: 4 }), fc.constantFrom('', 'X', 'a:b', ' ', 'v0', '\u00e9')).map(([segment, junk]) => {
+            const parts = 'wms:stock:TB-1:changed:v1'.split(':');
+            parts[segment] = junk;
+            return parts.join(':');
+          }),
+        ).filter((key) => !IDEMPOTENCY_KEY_PATTERN.test(key)),
+        (key) => {
+          const event = { ...stock('TB-1', 5), idempotency_key: key };
+          const { results, writes, candidates, ledger } = run([event]);
+          expect(results[0]).toMatchObject({ status: 'rejected', error: { code: 'MALFORMED_IDEMPOTENCY_KEY' } });
+          expect(results[0]!.error!.detail_code).toMatch(/^IDEMPOTENCY_KEY_/);
+          expect(candidates).toEqual([]);
+          expect(writes.stock).toEqual([]);
+          expect(ledger).toEqual([]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('non-string keys are rejected too, and a malformed key never reaches the ledger', () => {
+    for (const key of [undefined, null, 42, ['wms'], { id: 1 }]) {
+      const event = { ...stock('TB-1', 5), idempotency_key: key };
+      const triaged = triage(validate([event]), [event]);
+      expect(triaged.results.get(0)).toMatchObject({ status: 'rejected', error: { code: 'MALFORMED_IDEMPOTENCY_KEY', detail_code: 'IDEMPOTENCY_KEY_NOT_A_STRING' } });
+      expect(triaged.ledgerRejections).toEqual([]);
+    }
+  });
+
+  it('a well-formed key of another event is a mismatch (recorded as a rejected attempt, not claimed)', () => {
+    const event = { ...stock('TB-1', 5), idempotency_key: 'wms:stock:TB-2:changed:v1' };
+    const triaged = triage(validate([event]), [event]);
+    expect(triaged.results.get(0)).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH', detail_code: 'IDEMPOTENCY_KEY_ID_MISMATCH' } });
+    expect(triaged.candidates).toEqual([]);
+    expect(triaged.ledgerRejections).toHaveLength(1);
+  });
+});
+
+describe('out-of-order protection (story 83)', () => {
+  const scope = 'stock:MOD:SAT-120:IST-01';
+
+  it('applies a newer sequence, records an older or equal one as stale without writing', () => {
+    expect(statuses(run([stock('TB-1', 7)], { marks: new Map([[scope, 5]]) }).results)).toEqual(['applied']);
+    for (const sequence of [5, 4, 1]) {
+      const outcome = run([stock('TB-1', sequence)], { marks: new Map([[scope, 5]]) });
+      expect(statuses(outcome.results)).toEqual(['stale']);
+      expect(outcome.writes.stock).toEqual([]);
+      expect(outcome.marks).toEqual([]);
+      expect(outcome.ledger[0]).toMatchObject({ status: 'stale', result: { applied_scopes: [], stale_scopes: [scope] } });
+    }
+  });
+
+  it('within one batch, events are ordered as sent: a later lower sequence is stale, the newest state wins', () => {
+    const outcome = run([stock('TB-1', 3, '30.00'), stock('TB-2', 9, '90.00'), stock('TB-3', 6, '60.00')]);
+    expect(statuses(outcome.results)).toEqual(['applied', 'applied', 'stale']);
+    expect(outcome.writes.stock.map((row) => [row.on_hand_meters, row.sequence])).toEqual([['90.00', 9]]);
+    expect(outcome.marks).toEqual([{ scopeKey: scope, sequence: 9, eventKey: stock('TB-2', 9).idempotency_key }]);
+  });
+
+  it('gaps are fine: absolute state, so sequence 100 after 1 applies', () => {
+    expect(statuses(run([stock('TB-1', 100)], { marks: new Map([[scope, 1]]) }).results)).toEqual(['applied']);
+  });
+
+  it('any order of the same events ends in the state of the highest sequence (property)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 1000 }), { minLength: 1, maxLength: 8 }), (sequences) => {
+        const events = sequences.map((sequence) => stock(`TB-${sequence}`, sequence, `${sequence}.00`));
+        const outcome = run(events);
+        const max = Math.max(...sequences);
+        expect(outcome.writes.stock).toHaveLength(1);
+        expect(outcome.writes.stock[0]!.on_hand_meters).toBe(`${max}.00`);
+        // applied exactly for the running maxima
+        let best = 0;
+        expect(statuses(outcome.results)).toEqual(sequences.map((s) => (s > best ? ((best = s), 'applied') : 'stale')));
+      }),
+    );
+  });
+
+  it('multi-scope stock.changed: each scope is decided alone; applied if any scope advanced', () => {
+    const event = stock('TB-1', 6);
+    (event.payload.scopes as unknown[]).push({ owner_org: 'JTR', quality_code: 'DEN-1', warehouse_code: 'IST-01', on_hand_meters: '5.00', reserved_meters: '0', available_meters: '5.00', roll_count: 1, lot_count: 1 });
+    const fresh = { ...event, idempotency_key: expectedKeyFor(event as never) };
+    const outcome = run([fresh], { marks: new Map([[scope, 9]]) });
+    expect(statuses(outcome.results)).toEqual(['applied']);
+    expect(outcome.writes.stock.map((row) => row.quality_code)).toEqual(['DEN-1']);
+    expect(outcome.ledger[0]!.result).toEqual({ applied_scopes: ['stock:JTR:DEN-1:IST-01'], stale_scopes: [scope] });
+  });
+
+  it('unsequenced one-off facts are deduplicated by key only', () => {
+    const override = example('shipment_gate.overridden');
+    const outcome = run([override]);
+    expect(statuses(outcome.results)).toEqual(['applied']);
+    expect(outcome.writes.gateOverrides).toHaveLength(1);
+    expect(outcome.marks).toEqual([]);
+  });
+});
+
+describe('references', () => {
+  it('an event naming a deal the CRM does not know is rejected UNKNOWN_REFERENCE and its key is released', () => {
+    const check = example('central_stock_check.completed');
+    const outcome = run([check]);
+    expect(outcome.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
+    expect(outcome.writes.abraChecks).toEqual([]);
+    expect(outcome.ledger).toEqual([expect.objectContaining({ status: 'rejected', error: expect.objectContaining({ code: 'UNKNOWN_REFERENCE' }) })]);
+  });
+
+  it('stock rows carry the owner org id (resolved from the org code)', () => {
+    const { writes } = run([stock('TB-1', 1)]);
+    expect(writes.stock[0]).toMatchObject({ org_id: ORGS.orgIdByCode.get('MOD'), on_hand_meters: '100.00', roll_count: 2 });
+  });
+});
+
+describe('the contract examples map to mirror rows', () => {
+  const dealId = '11111111-1111-4111-8111-111111111111';
+  const lineA = '22222222-2222-4222-8222-222222222222';
+  const lineB = '33333333-3333-4333-8333-333333333333';
+  const withLines = (event: Record<string, unknown>) =>
+    JSON.parse(JSON.stringify(event).replaceAll('dl-4f1c2a', lineA).replaceAll('dl-4f1c2b', lineB)) as Record<string, unknown>;
+  const rekey = (event: Record<string, unknown>) => ({ ...event, idempotency_key: expectedKeyFor(event as never) });
+  const index: ReferenceIndex = {
+    orgIdByCode: ORGS.orgIdByCode,
+    dealsByCode: new Map([['MODDL7K3M9Q2A', { id: dealId, org_id: ORGS.orgIdByCode.get('MOD')! }]]),
+    linesById: new Map([
+      [lineA, { id: lineA, deal_id: dealId, org_id: ORGS.orgIdByCode.get('MOD')! }],
+      [lineB, { id: lineB, deal_id: dealId, org_id: ORGS.orgIdByCode.get('MOD')! }],
+    ]),
+  };
+
+  it('central_stock_check.completed → an Abra check line with every story-49 field', () => {
+    const { writes, results } = run([rekey(withLines(example('central_stock_check.completed')))], { index });
+    expect(statuses(results)).toEqual(['applied']);
+    expect(writes.abraChecks[0]).toMatchObject({
+      deal_id: dealId,
+      deal_line_id: lineA,
+      checked_at: '2026-02-04T10:15:00Z',
+      checked_by: 'mehmet.kaya',
+      result: 'partial',
+      available_qty: '250.00',
+      proposed_next_step: 'transfer_from_central',
+      eta_text: '3 working days via Abra transfer',
+    });
+  });
+
+  it('order.shipped → an order mirror with carrier fields; reservation.released → a released mirror', () => {
+    const { writes } = run(
+      [rekey(withLines(example('order.shipped'))), rekey(withLines(example('reservation.released')))],
+      { index },
+    );
+    expect(writes.orders[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', deal_id: dealId, status: 'shipped', tracking_id: '3020117745', carrier_name: 'Aras Kargo' });
+    expect(writes.reservations[0]).toMatchObject({ status: 'released', reserved_meters: '0', released_meters: '250.00', owner_org_code: 'JTR', deal_line_id: lineA });
+  });
+
+  it('shortage.sent_back with a check on every line is applied; a line of another deal is an unknown reference', () => {
+    const sendBack = rekey(withLines(example('shortage.sent_back')));
+    expect(statuses(run([sendBack], { index }).results)).toEqual(['applied']);
+    const foreign = rekey(JSON.parse(JSON.stringify(sendBack).replaceAll(lineB, '44444444-4444-4444-8444-444444444444')));
+    expect(run([foreign], { index }).results[0]).toMatchObject({ error: { code: 'UNKNOWN_REFERENCE' } });
+  });
+
+  it('the Abra rule applies to the send-back path only (stories 47, 48)', () => {
+    const sendBack = withLines(example('shortage.sent_back')) as { payload: { lines: Array<Record<string, unknown>> } };
+    delete sendBack.payload.lines[1]!['central_stock_check'];
+    const outcome = run([rekey(sendBack as never)], { index });
+    expect(outcome.results[0]).toMatchObject({ status: 'rejected', error: { code: 'ABRA_CHECK_MISSING' } });
+    expect(outcome.writes.sendBacks).toEqual([]);
+    // Order and reservation events for the same lines need no check.
+    const others = run([rekey(withLines(example('order.shipped'))), rekey(withLines(example('reservation.created')))], { index });
+    expect(statuses(others.results)).toEqual(['applied', 'applied']);
+  });
+
+  it('every WMS → CRM example is accepted by the pipeline', () => {
+    const types = ['stock.changed', 'reservation.created', 'reservation.updated', 'reservation.released', 'order.picking_started', 'order.prepared', 'order.shipped', 'order.tracking_updated', 'order.delivered', 'order.cancelled', 'central_stock_check.completed', 'central_stock_check.updated', 'shortage.sent_back', 'shipment_gate.overridden', 'supply.updated', 'wac.changed'];
+    for (const type of types) {
+      const { results } = run([rekey(withLines(example(type)))], { index });
+      expect(results[0]?.status, `${type}: ${JSON.stringify(results[0]?.error)}`).toBe('applied');
+    }
+    expect(((example('order.shipped') as unknown) as WmsToCrmEvent).event_type).toBe('order.shipped');
+  });
+});

@@ -1,0 +1,115 @@
+-- WMS → CRM ingestion (stories 16, 46-50, 81-83): the event ledger, sequence high-water marks and
+-- the mirrors the WMS pipeline writes. Re-runnable (see 100-orgs-customers-deals.sql for the
+-- conventions). The pipeline writes with set-based SQL (extensions/crm/src/modules/wms-inbound/
+-- repository.ts); these rules hold for every route, raw SQL included.
+
+-- ---------------------------------------------------------------------------------------------
+-- inbound_events: an idempotency key is claimed by at most one applied/stale/pending row. Rejected
+-- attempts stay in the ledger for the record but do not claim the key (contract D-RESULTS: the
+-- sender fixes the event and re-sends it under the same key), hence the partial unique index.
+-- The ingestion path relies on its exact predicate (ON CONFLICT ... WHERE status <> 'rejected').
+-- (Indexes here are partial or span several columns: Directus' schema diff reads a plain
+-- single-column index as a field property and would try to drop it on the next start.)
+create unique index if not exists inbound_events_claimed_key on inbound_events (idempotency_key) where status <> 'rejected';
+alter table inbound_events drop constraint if exists inbound_events_status_check;
+alter table inbound_events add constraint inbound_events_status_check
+  check (status in ('pending', 'applied', 'stale', 'rejected'));
+alter table inbound_events drop constraint if exists inbound_events_error_iff_rejected;
+alter table inbound_events add constraint inbound_events_error_iff_rejected
+  check ((status = 'rejected') = (error is not null));
+
+-- wms_sequence_marks: 0 means "nothing applied yet" (sequences start at 1).
+alter table wms_sequence_marks drop constraint if exists wms_sequence_marks_non_negative;
+alter table wms_sequence_marks add constraint wms_sequence_marks_non_negative check (last_sequence >= 0);
+
+-- ---------------------------------------------------------------------------------------------
+-- stock_by_quality_cache: one row per owner org + quality + warehouse (story 81 scope keys).
+create unique index if not exists stock_by_quality_cache_scope on stock_by_quality_cache (org_id, quality_code, warehouse_code);
+alter table stock_by_quality_cache drop constraint if exists stock_by_quality_cache_figures;
+alter table stock_by_quality_cache add constraint stock_by_quality_cache_figures check (
+  on_hand_meters >= 0 and reserved_meters >= 0 and available_meters >= 0
+  and available_meters + reserved_meters <= on_hand_meters
+  and roll_count >= 0 and lot_count >= 0 and lot_count <= roll_count
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Mirrors that point at CRM rows: the deal is in the mirror's org, the line is a line of the deal.
+-- The pipeline resolves references before writing; this is the backstop for every other route.
+create or replace function crm_wms_mirror_refs_guard() returns trigger language plpgsql as $$
+declare
+  deal_org uuid;
+  line_deal uuid;
+  new_row jsonb := to_jsonb(new);
+begin
+  if new_row ? 'deal_id' and new_row ->> 'deal_id' is not null then
+    select org_id into deal_org from deals where id = (new_row ->> 'deal_id')::uuid;
+    if deal_org is distinct from new.org_id then
+      raise exception using errcode = '23514',
+        message = format('CRM_CROSS_ORG_REFERENCE: %s.deal_id must be a deal of the row''s org', tg_table_name);
+    end if;
+  end if;
+  if new_row ? 'deal_line_id' and new_row ->> 'deal_line_id' is not null then
+    select deal_id into line_deal from deal_lines where id = (new_row ->> 'deal_line_id')::uuid;
+    if line_deal is null or line_deal is distinct from (new_row ->> 'deal_id')::uuid then
+      raise exception using errcode = '23514',
+        message = format('CRM_CROSS_ORG_REFERENCE: %s.deal_line_id must be a line of deal_id', tg_table_name);
+    end if;
+  end if;
+  return new;
+end $$;
+
+drop trigger if exists reservation_mirrors_refs on reservation_mirrors;
+create trigger reservation_mirrors_refs before insert or update on reservation_mirrors
+  for each row execute function crm_wms_mirror_refs_guard();
+drop trigger if exists order_mirrors_refs on order_mirrors;
+create trigger order_mirrors_refs before insert or update on order_mirrors
+  for each row execute function crm_wms_mirror_refs_guard();
+drop trigger if exists abra_check_lines_refs on abra_check_lines;
+create trigger abra_check_lines_refs before insert or update on abra_check_lines
+  for each row execute function crm_wms_mirror_refs_guard();
+drop trigger if exists shortage_send_backs_refs on shortage_send_backs;
+create trigger shortage_send_backs_refs before insert or update on shortage_send_backs
+  for each row execute function crm_wms_mirror_refs_guard();
+
+-- ---------------------------------------------------------------------------------------------
+-- reservation_mirrors
+create index if not exists reservation_mirrors_org_deal on reservation_mirrors (org_id, deal_id);
+alter table reservation_mirrors drop constraint if exists reservation_mirrors_status_check;
+alter table reservation_mirrors add constraint reservation_mirrors_status_check check (
+  (status = 'active' and released_at is null)
+  or (status = 'released' and released_at is not null and release_reason in ('shipped', 'cancelled', 'expired', 'manual'))
+);
+alter table reservation_mirrors drop constraint if exists reservation_mirrors_owner_org_format;
+alter table reservation_mirrors add constraint reservation_mirrors_owner_org_format check (owner_org_code ~ '^[A-Z]{3}$');
+
+-- order_mirrors
+create index if not exists order_mirrors_org_deal on order_mirrors (org_id, deal_id);
+alter table order_mirrors drop constraint if exists order_mirrors_status_check;
+alter table order_mirrors add constraint order_mirrors_status_check
+  check (status in ('picking', 'prepared', 'shipped', 'delivered', 'cancelled'));
+
+-- abra_check_lines: story 49 fields; available_qty exactly when something was found (D-CHECK-EVENTS).
+create index if not exists abra_check_lines_org_deal on abra_check_lines (org_id, deal_id);
+alter table abra_check_lines drop constraint if exists abra_check_lines_result_check;
+alter table abra_check_lines add constraint abra_check_lines_result_check check (
+  (result in ('found', 'partial') and available_qty is not null)
+  or (result = 'not_found' and available_qty is null)
+);
+alter table abra_check_lines drop constraint if exists abra_check_lines_next_step_check;
+alter table abra_check_lines add constraint abra_check_lines_next_step_check check (proposed_next_step in
+  ('transfer_from_central', 'ship_available', 'wait_for_supply', 'request_supply', 'substitute_quality', 'cancel_line'));
+
+-- shortage_send_backs
+create index if not exists shortage_send_backs_org_deal on shortage_send_backs (org_id, deal_id);
+alter table shortage_send_backs drop constraint if exists shortage_send_backs_kind_check;
+alter table shortage_send_backs add constraint shortage_send_backs_kind_check check (kind in ('no_on_hand', 'shortage'));
+
+-- shipment_gate_overrides: an audit fact, never rewritten (story 38).
+create index if not exists shipment_gate_overrides_org_po on shipment_gate_overrides (org_id, po_number);
+create or replace function crm_shipment_gate_overrides_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception using errcode = '23514', message = 'CRM_AUDIT_APPEND_ONLY: recorded gate overrides are never changed or deleted';
+end $$;
+drop trigger if exists shipment_gate_overrides_append_only on shipment_gate_overrides;
+create trigger shipment_gate_overrides_append_only before update or delete on shipment_gate_overrides
+  for each row execute function crm_shipment_gate_overrides_append_only();

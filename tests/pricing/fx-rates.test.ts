@@ -1,0 +1,96 @@
+/**
+ * Story 14: USDTRY/EURTRY with an effective datetime, append-only history with who/when, the
+ * "rate as of t" lookup around an effective boundary, and who may add rates.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { adminGet, adminToken, http, tokenFor } from '../support/api.js';
+import { closeDb, db } from './world.js';
+
+afterAll(closeDb);
+
+const count = async () => Number((await db()('fx_rates').count('* as n'))[0]!.n);
+
+describe('FX rates', () => {
+  it('a pricing manager adds a rate; who, when and note are kept and audited', async () => {
+    const token = await tokenFor('pricing@example.com');
+    const created = await http('POST', '/crm/fx-rates', token, { pair: 'EURTRY', rate: '41.123456', effective_at: '2031-05-01T09:00:00+03:00', note: 'test fixing' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.data).toMatchObject({ pair: 'EURTRY', rate: '41.123456', effective_at: '2031-05-01T06:00:00.000Z', note: 'test fixing', recorded_by: { name: 'Pınar Pricing' } });
+    const audit = await adminGet<Array<{ action: string; note: string }>>(`/items/audit_log?filter[entity_id][_eq]=${created.body.data.id}&fields=action,note`);
+    expect(audit).toEqual([{ action: 'fx_rate.added', note: 'test fixing' }]);
+  });
+
+  it('looks a rate up as of t: never a future rate early, exactly from its effective moment', async () => {
+    const finance = await tokenFor('finance@example.com');
+    for (const [rate, at] of [['40.000000', '2032-01-01T00:00:00Z'], ['40.500000', '2032-01-01T12:00:00Z']]) {
+      expect((await http('POST', '/crm/fx-rates', finance, { pair: 'USDTRY', rate, effective_at: at, note: 'boundary' })).status).toBe(201);
+    }
+    const sales = await tokenFor('sales.mod@example.com');
+    const asOf = async (at: string) => (await http('GET', `/crm/fx-rates/as-of?pair=USDTRY&at=${encodeURIComponent(at)}`, sales)).body.data?.rate;
+    expect(await asOf('2032-01-01T11:59:59.999Z')).toBe('40.000000');
+    expect(await asOf('2032-01-01T12:00:00.000Z')).toBe('40.500000');
+    // The same boundary written in Istanbul time.
+    expect(await asOf('2032-01-01T14:59:59+03:00')).toBe('40.000000');
+    expect(await asOf('2032-01-01T15:00:00+03:00')).toBe('40.500000');
+    // Now, the 2032 rates are in the future and do not apply.
+    expect(await asOf(new Date().toISOString())).not.toMatch(/^40\.(0|5)00000$/);
+    const before = await http('GET', '/crm/fx-rates/as-of?pair=USDTRY&at=1999-01-01T00:00:00Z', sales);
+    expect(before.status).toBe(404);
+    expect(before.body.errors[0].extensions.code).toBe('FX_RATE_NOT_FOUND');
+  });
+
+  it('shows current rates, scheduled ones and the history', async () => {
+    const overview = await http('GET', '/crm/fx-rates?pair=USDTRY&limit=5', await tokenFor('sales.jtr@example.com'));
+    expect(overview.status).toBe(200);
+    expect(overview.body.data.may_add).toBe(false);
+    const usd = overview.body.data.current.find((c: { pair: string }) => c.pair === 'USDTRY');
+    expect(usd.current).not.toBeNull();
+    expect(usd.scheduled.map((r: { rate: string }) => r.rate)).toContain('40.500000');
+    expect(overview.body.data.history.every((r: { pair: string }) => r.pair === 'USDTRY')).toBe(true);
+  });
+
+  it('refuses sales roles and users without grants, and changes nothing', async () => {
+    const before = await count();
+    const sales = await http('POST', '/crm/fx-rates', await tokenFor('sales.mod@example.com'), { pair: 'USDTRY', rate: '1.000000', effective_at: '2033-01-01T00:00:00Z', note: 'x' });
+    expect(sales.status).toBe(403);
+    expect(sales.body.errors[0].extensions.code).toBe('FX_NOT_ALLOWED');
+    expect((await http('GET', '/crm/fx-rates', await tokenFor('nogrant@example.com'))).status).toBe(403);
+    expect((await http('GET', '/crm/fx-rates')).status).toBe(401);
+    // Item routes are closed to non-admins.
+    expect((await http('POST', '/items/fx_rates', await tokenFor('pricing@example.com'), { pair: 'USDTRY', rate: '1', effective_at: '2033-01-01T00:00:00Z' })).status).toBe(403);
+    expect(await count()).toBe(before);
+  });
+
+  it('names every invalid field and changes nothing', async () => {
+    const token = await tokenFor('pricing@example.com');
+    const before = await count();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ pair: 'GBPTRY', rate: '50.000000', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'pair'],
+      [{ pair: 'USDTRY', rate: '0', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
+      [{ pair: 'USDTRY', rate: 38.25, effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
+      [{ pair: 'USDTRY', rate: '38.1234567', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
+      [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01 10:00', note: 'x' }, 'effective_at'],
+      [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01T00:00:00Z', note: ' ' }, 'note'],
+      [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01T00:00:00Z', note: 'x', user_created: 'me' }, '(root)'],
+    ];
+    for (const [body, field] of cases) {
+      const result = await http('POST', '/crm/fx-rates', token, body);
+      expect(result.status, JSON.stringify(body)).toBe(400);
+      expect(result.body.errors[0].extensions.code).toBe('INVALID_INPUT');
+      expect(result.body.errors[0].extensions.fields.map((f: { field: string }) => f.field)).toContain(field);
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it('is append-only, even for an admin', async () => {
+    const [rate] = await adminGet<Array<{ id: string; rate: string }>>('/items/fx_rates?limit=1&fields=id,rate');
+    const token = await adminToken();
+    // Refused by the database (fx_rates_append_only); see the known gap in docs/pricing.md.
+    const patched = await http('PATCH', `/items/fx_rates/${rate!.id}`, token, { rate: '1.000000' });
+    expect(patched.status, patched.text).toBeGreaterThanOrEqual(400);
+    expect((await http('DELETE', `/items/fx_rates/${rate!.id}`, token)).status).toBeGreaterThanOrEqual(400);
+    expect(await adminGet(`/items/fx_rates?filter[id][_eq]=${rate!.id}&fields=id`)).toHaveLength(1);
+    const [after] = await adminGet<Array<{ rate: string }>>(`/items/fx_rates?filter[id][_eq]=${rate!.id}&fields=rate`);
+    expect(after!.rate).toBe(rate!.rate);
+  });
+});

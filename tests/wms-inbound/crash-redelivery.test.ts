@@ -1,0 +1,145 @@
+/**
+ * Exactly-once across a crash: the Directus process is killed (SIGKILL) while it is in the middle
+ * of applying a batch, the system is restarted, the WMS redelivers the batch, and the final state
+ * equals that of an uninterrupted run. Runs on its own system because it kills the server.
+ *
+ * "In the middle" is made deterministic, not timed: the test holds a row lock on the sequence mark
+ * of one scope of the batch, so the ingestion transaction has claimed the delivery and its event
+ * keys and then waits; the kill lands exactly there.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { batchOf, send, stockChanged, type WireEvent } from '../../scripts/wms-simulator/lib.js';
+import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
+import { dbClient } from './support.js';
+
+const secret = 'whsec_Y3Jhc2gtdGVzdC13ZWJob29rLXNlY3JldC0xMjM0';
+const dataDir = tempDataDir('wms-crash');
+let system: StartedSystem | undefined;
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** The Directus server started by scripts/start.ts (a child running Directus' CLI). */
+function directusPid(startPid: number): number {
+  const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(startPid)], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
+  const directus = children.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli/run.js'));
+  if (!directus) throw new Error(`no Directus child of ${startPid}`);
+  return directus;
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function stockEvents(count: number): WireEvent[] {
+  return Array.from({ length: count }, (_, index) =>
+    stockChanged({
+      transactionBatchId: `CRASH-${index}`,
+      sequence: 1000 + index,
+      scopes: ['MOD', 'JTR'].map((owner) => ({
+        owner_org: owner as 'MOD' | 'JTR',
+        quality_code: `CRASH-Q${index}`,
+        warehouse_code: 'IST-01',
+        on_hand_meters: `${index + 1}.25`,
+        roll_count: 1,
+        lot_count: 1,
+      })),
+    }),
+  );
+}
+
+async function pipelineRows(db: pg.Client) {
+  const count = async (sql: string) => Number((await db.query(sql)).rows[0].n);
+  return {
+    events: await count(`select count(*) as n from inbound_events where idempotency_key like 'wms:stock:CRASH-%'`),
+    batches: await count(`select count(*) as n from wms_inbound_batches`),
+    stock: await count(`select count(*) as n from stock_by_quality_cache where quality_code like 'CRASH-%'`),
+    marks: await count(`select count(*) as n from wms_sequence_marks where scope_key like 'stock:%:CRASH-%' and last_sequence > 0`),
+  };
+}
+
+describe('a crash in the middle of a batch', () => {
+  it('leaves nothing of it; the redelivered batch gives the state of an uninterrupted run', async () => {
+    const pgPort = await freePort();
+    const env = { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), WMS_WEBHOOK_SECRET: secret };
+    system = await startSystemProcess(env);
+    const events = stockEvents(200);
+    const delivery = batchOf(events);
+
+    // Hold the mark of the last event's MOD scope: the ingestion transaction blocks on it after
+    // it has claimed the delivery and all 200 event keys.
+    const holder = dbClient(pgPort);
+    await holder.connect();
+    await holder.query(`insert into wms_sequence_marks (scope_key, last_sequence, updated_at) values ('stock:MOD:CRASH-Q199:IST-01', 0, now())`);
+    await holder.query('begin');
+    await holder.query(`select * from wms_sequence_marks where scope_key = 'stock:MOD:CRASH-Q199:IST-01' for update`);
+
+    const inFlight = send(system.url, delivery, { secrets: [secret] }).then(
+      (response) => ({ ok: true as const, response }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
+    const observer = dbClient(pgPort);
+    await observer.connect();
+    holder.on('error', () => undefined); // the server side goes away with the restart below
+    let settled: unknown;
+    void inFlight.then((value) => (settled = value));
+    await waitFor(async () => {
+      if (settled) throw new Error(`the delivery finished before it could block: ${JSON.stringify(settled)}`);
+      // Another connection: inside a transaction, pg_stat_activity is a snapshot taken once.
+      const { rows } = await observer.query(`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%wms_sequence_marks%'`);
+      return rows[0].n > 0;
+    }, 'the ingestion transaction to block on the held mark');
+
+    process.kill(directusPid(system.child.pid!), 'SIGKILL');
+    const outcome = await inFlight;
+    expect(outcome.ok).toBe(false); // the WMS saw no answer, so it will redeliver
+    await holder.query('rollback');
+    await observer.end();
+
+    // All or nothing: the killed transaction left no trace (only the mark this test inserted).
+    expect(await pipelineRows(holder)).toEqual({ events: 0, batches: 0, stock: 0, marks: 0 });
+    await holder.end();
+
+    await system.stop();
+    system = await startSystemProcess(env);
+
+    const redelivered = await send(system.url, delivery, { secrets: [secret] });
+    expect(redelivered.status).toBe(200);
+    expect(redelivered.body.results.map((r) => r.status)).toEqual(events.map(() => 'applied'));
+
+    const db = dbClient(pgPort);
+    await db.connect();
+    try {
+      // The state of an uninterrupted run: every scope holds its event's figures and sequence.
+      expect(await pipelineRows(db)).toEqual({ events: 200, batches: 1, stock: 400, marks: 400 });
+      const { rows } = await db.query(
+        `select quality_code, o.code as org, on_hand_meters::text, sequence::int from stock_by_quality_cache s join orgs o on o.id = s.org_id
+          where quality_code like 'CRASH-%' order by sequence, o.code`,
+      );
+      expect(rows).toEqual(
+        events.flatMap((_, index) =>
+          ['JTR', 'MOD'].map((org) => ({ quality_code: `CRASH-Q${index}`, org, on_hand_meters: `${index + 1}.25`, sequence: 1000 + index })),
+        ),
+      );
+      // A third delivery, re-batched by the WMS under a new id, changes nothing.
+      const again = await send(system.url, batchOf(events), { secrets: [secret] });
+      expect(new Set(again.body.results.map((r) => r.status))).toEqual(new Set(['duplicate']));
+      expect(await pipelineRows(db)).toEqual({ events: 200, batches: 2, stock: 400, marks: 400 });
+    } finally {
+      await db.end();
+    }
+  });
+});
