@@ -1,0 +1,95 @@
+/**
+ * `POST /wms/events`: the WMS → CRM side of the integration contract v1.0.23, mounted ahead of
+ * Directus' own middleware (`middlewares.before`).
+ *
+ *   POST /wms/events   one batch of 1-500 signed events (Standard Webhooks), answered with one
+ *                      result per event (applied | duplicate | stale | rejected)
+ *
+ * Why here and not as an endpoint extension behind Directus' middleware:
+ *  - the signature covers the exact body bytes. Directus parses JSON bodies for every route (its
+ *    `rawBody` copy stops at MAX_PAYLOAD_SIZE, 1 MB by default, with its own 400), while the
+ *    contract allows 5 MiB and wants PAYLOAD_TOO_LARGE;
+ *  - the caller is the WMS, authenticated by that signature, not by a Directus token (the WMS
+ *    Integration role has no collection permissions), and the route needs neither accountability
+ *    nor the schema. Directus' authenticate and schema middleware deep-clone the schema on every
+ *    request (a fifth of the server's CPU in a profile of single-event ingestion), which this
+ *    route has no use for.
+ * Answers use the contract's error format ({"error": {code, message, ...}}), not the CRM's,
+ * because the WMS adapter is written against the contract. The body is parsed as JSON only after
+ * the signature over these bytes has been verified.
+ */
+import { defineHook } from '@directus/extensions-sdk';
+import type { NextFunction, Request, Response } from 'express';
+import { contractError, MAX_BATCH_BODY_BYTES } from '../../../../../contract/src/index.js';
+import { refusal, webhookHeadersOf, webhookSecretsFromEnv } from '../../modules/wms-inbound/delivery.js';
+import { receiveDelivery } from '../../modules/wms-inbound/service.js';
+
+export const WMS_EVENTS_PATH = '/wms/events';
+
+export interface RawBodyRequest extends Request {
+  wmsRawBody?: Buffer;
+  /** body-parser's "already read" flag. */
+  _body?: boolean;
+}
+
+function tooLarge(res: Response, bytes: number): void {
+  const refused = refusal('PAYLOAD_TOO_LARGE', `the body has at least ${bytes} bytes; at most ${MAX_BATCH_BODY_BYTES}`);
+  res.status(refused.httpStatus).set('connection', 'close').json({ error: refused.error });
+}
+
+export function readRawBody(req: RawBodyRequest, res: Response, next: NextFunction): void {
+  if (req.method !== 'POST') return next();
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BATCH_BODY_BYTES) return tooLarge(res, declared);
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let done = false;
+  req.on('data', (chunk: Buffer) => {
+    if (done) return;
+    received += chunk.length;
+    if (received > MAX_BATCH_BODY_BYTES) {
+      done = true;
+      req.pause();
+      tooLarge(res, received);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (done) return;
+    done = true;
+    req.wmsRawBody = Buffer.concat(chunks);
+    req._body = true;
+    req.body = {};
+    next();
+  });
+  req.on('error', (error) => {
+    if (done) return;
+    done = true;
+    next(error);
+  });
+}
+
+export default defineHook(({ init }, { database, env, logger }) => {
+  // Read once: a rotation (new current secret, old one as previous) is a configuration change
+  // and takes a restart, like every other secret.
+  const secrets = webhookSecretsFromEnv(env);
+  if (secrets.length === 0) logger.error('wms: CRM_WMS_WEBHOOK_SECRET is not set; POST /wms/events answers 503');
+
+  async function handleDelivery(req: RawBodyRequest, res: Response): Promise<void> {
+    try {
+      const outcome = await receiveDelivery(database, { secrets, headers: webhookHeadersOf(req.headers), rawBody: req.wmsRawBody! });
+      res.status(outcome.httpStatus).json(outcome.body);
+    } catch (error) {
+      logger.error(error, 'wms: delivery failed');
+      if (!res.headersSent) {
+        res.status(500).json({ error: contractError('INTERNAL_ERROR', 'the delivery could not be processed; nothing was applied, retry later') });
+      }
+    }
+  }
+
+  init('middlewares.before', (meta) => {
+    const app = meta['app'] as { post(path: string, ...handlers: Array<(req: RawBodyRequest, res: Response, next: NextFunction) => void>): void };
+    app.post(WMS_EVENTS_PATH, readRawBody, (req, res) => void handleDelivery(req, res));
+  });
+});
