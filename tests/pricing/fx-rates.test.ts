@@ -69,6 +69,7 @@ describe('FX rates', () => {
       [{ pair: 'USDTRY', rate: '0', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
       [{ pair: 'USDTRY', rate: 38.25, effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
       [{ pair: 'USDTRY', rate: '38.1234567', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
+      [{ pair: 'USDTRY', rate: '38,25', effective_at: '2033-01-01T00:00:00Z', note: 'x' }, 'rate'],
       [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01 10:00', note: 'x' }, 'effective_at'],
       [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01T00:00:00Z', note: ' ' }, 'note'],
       [{ pair: 'USDTRY', rate: '38.25', effective_at: '2033-01-01T00:00:00Z', note: 'x', user_created: 'me' }, '(root)'],

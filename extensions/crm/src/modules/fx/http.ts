@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseInput, route } from '../../shared/http.js';
 import { requireLogin, type DirectusRequest } from '../../shared/request.js';
 import type { RequestScope } from '../../shared/services.js';
-import { isPositiveDecimal } from './decimal.js';
+import { isDecimalString, isPositiveDecimal } from './decimal.js';
 import { FX_PAIRS } from './rates.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
 
@@ -23,7 +23,8 @@ export const NewFxRate = z.strictObject({
   rate: z
     .string({ message: 'must be a decimal string, e.g. "38.250000"' })
     .regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a decimal string with at most 12 integer and 6 fraction digits, e.g. "38.250000"')
-    .refine(isPositiveDecimal, 'must be greater than zero'),
+    // zod runs refinements even after the regex failed; only judge the sign of a real decimal.
+    .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero'),
   effective_at: instant,
   note: z.string().trim().min(1, 'is required: say where the rate comes from').max(2000),
 });

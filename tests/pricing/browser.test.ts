@@ -1,0 +1,199 @@
+/**
+ * The /pricing command center in a real browser (issue 5 acceptance): a pricing manager logs in
+ * through the Directus login page, approves a pending discount request from the inbox with a note,
+ * sees it decided, and the server agrees; a sales owner opening /admin/pricing gets the no-access
+ * state. One Chromium, one page, reused.
+ *
+ * Chromium comes from Debian (/usr/bin/chromium). On a fresh machine the test installs it with
+ * apt-get when it runs as root; where that is impossible it skips and says why.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import ExcelJS from 'exceljs';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminGet, baseUrl, DEMO_PASSWORD, http, tokenFor } from '../support/api.js';
+import { closeDb, makeDeal, makeQuality } from './world.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
+const PRICING = 'pricing@example.com';
+const SALES = 'sales.mod@example.com';
+const run = promisify(execFile);
+
+/** Installs Debian's chromium when missing; answers why not when it cannot. */
+async function provisionChromium(): Promise<string | null> {
+  if (existsSync(CHROMIUM)) return null;
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
+  try {
+    await run('sh', ['-c', 'command -v apt-get']);
+  } catch {
+    return `${CHROMIUM} is missing and apt-get is not available on this machine`;
+  }
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update'], { env, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    await run('apt-get', ['install', '-y', 'chromium'], { env, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    return `apt-get install chromium failed: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
+}
+
+let skipReason: string | null = null;
+let context: BrowserContext | undefined;
+let page: Page;
+let profileDir: string | undefined;
+let pendingId: string;
+
+beforeAll(async () => {
+  skipReason = await provisionChromium();
+  if (skipReason) {
+    console.warn(`[browser test] skipped: ${skipReason}`);
+    return;
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+
+  // A pending discount request of our own, so the test never depends on the demo data's state.
+  const quality = await makeQuality('MOD', [['TRY', '84.5000', 2]], 'UI');
+  const deal = await makeDeal(SALES, 'MOD', [{ quality_code: quality.code }]);
+  expect(deal.status, deal.text).toBe(200);
+  const request = await http('POST', `/crm/deal-lines/${deal.body.data.lines[0].id}/discount-request`, await tokenFor(SALES), { discount_pct: '5', note: 'browser test: repeat customer' });
+  expect(request.status, request.text).toBe(200);
+  pendingId = request.body.data.requested[0];
+
+  // launchPersistentContext is playwright's way to pass a user-data-dir (it refuses the flag in
+  // launch's args); a fresh directory each run, removed afterwards.
+  profileDir = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1440, height: 1000 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+}, 600_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await closeDb();
+});
+
+/** Logs in through the real Directus login page (clearing any previous session first). */
+async function logInAs(email: string) {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl()}/admin/login`);
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(DEMO_PASSWORD);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 });
+}
+
+/** Directus components put data-testid on the input itself or on a wrapper, depending on the component. */
+function inputOf(testid: string) {
+  return page.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first();
+}
+
+describe('/admin/pricing in a browser', () => {
+  it('a pricing manager approves an inbox item with a note; the UI and the server agree', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await logInAs(PRICING);
+    await page.goto(`${baseUrl()}/admin/pricing`);
+    await expect.poll(() => page.locator('[data-testid="pricing-scope"]').innerText()).toContain('MOD');
+
+    const row = page.locator(`[data-testid="inbox-row-${pendingId}"]`);
+    await row.waitFor();
+    await expect.poll(() => row.innerText()).toMatch(/Discount[\s\S]*5(\.00)? %/);
+    await row.locator('.v-checkbox').first().click();
+    const note = `approved in the browser test ${Date.now()}`;
+    await inputOf('decision-note').fill(note);
+    await page.locator('[data-testid="approve-selected"]').click();
+
+    const decided = page.locator(`[data-testid="decided-${pendingId}"]`);
+    await decided.waitFor();
+    expect(await decided.getAttribute('data-status')).toBe('approved');
+    await row.waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(ARTIFACTS, 'pricing-approved.png'), fullPage: true });
+
+    const pricingUser = (await http('GET', '/users/me?fields=id', await tokenFor(PRICING))).body.data.id;
+    const [server] = await adminGet<Array<Record<string, unknown>>>(`/items/approval_requests?filter[id][_eq]=${pendingId}&fields=status,decision_note,decided_by`);
+    expect(server).toEqual({ status: 'approved', decision_note: note, decided_by: pricingUser });
+  });
+
+  it('the FX rates module shows the reason under the field, then records a scheduled rate', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    // Still logged in as the pricing manager (who may add rates).
+    await page.goto(`${baseUrl()}/admin/fx-rates`);
+    await page.locator('[data-testid="fx-current-USDTRY"]').waitFor();
+    // A typo is named under its field before anything is sent…
+    await inputOf('fx-form-rate').fill('38,25');
+    await page.locator('[data-testid="fx-form-submit"]').click();
+    const rateError = page.locator('[data-testid="fx-error-rate"]');
+    await rateError.waitFor();
+    expect(await rateError.innerText()).toContain('decimal');
+    // …and the server's reason for a field shows under that field (the note is required).
+    await inputOf('fx-form-rate').fill('38.25');
+    await page.locator('[data-testid="fx-form-submit"]').click();
+    const noteError = page.locator('[data-testid="fx-error-note"]');
+    await noteError.waitFor();
+    expect(await noteError.innerText()).toContain('is required');
+    expect(await rateError.count()).toBe(0);
+    await inputOf('fx-form-note').fill('browser test');
+
+    // Far in the future: a scheduled rate never applies early, so other tests are unaffected.
+    const effective = new Date(Date.now() + 400 * 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    await inputOf('fx-form-effective').fill(`${effective.getFullYear()}-${pad(effective.getMonth() + 1)}-${pad(effective.getDate())}T10:30`);
+    await inputOf('fx-form-rate').fill('97.123456');
+    await page.locator('[data-testid="fx-form-submit"]').click();
+    await page.locator('[data-testid="fx-added"]').waitFor();
+    await expect.poll(() => page.locator('[data-testid="fx-scheduled-USDTRY"]').innerText()).toContain('97.123456');
+    await page.screenshot({ path: join(ARTIFACTS, 'fx-rates.png'), fullPage: true });
+
+    const overview = (await http('GET', '/crm/fx-rates?pair=USDTRY', await tokenFor(PRICING))).body.data;
+    const scheduled = overview.current.find((c: { pair: string }) => c.pair === 'USDTRY').scheduled;
+    expect(scheduled.map((r: { rate: string; note: string }) => [r.rate, r.note])).toContainEqual(['97.123456', 'browser test']);
+  });
+
+  it('imports a price list through the panel: dry run, then apply', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const quality = await makeQuality('MOD', [], 'UIIMP');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('prices');
+    sheet.addRow(['org_code', 'quality_code', 'currency', 'price', 'note']);
+    sheet.addRow(['MOD', quality.code, 'USD', '3.7500', 'from the browser test']);
+    const file = Buffer.from(await workbook.xlsx.writeBuffer());
+
+    await page.goto(`${baseUrl()}/admin/pricing`);
+    await page.locator('[data-testid="import-panel"]').waitFor();
+    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'prices.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
+    await page.locator('[data-testid="import-upload"]').click();
+    const report = page.locator('[data-testid="import-report"][data-status="dry_run"]');
+    await report.waitFor();
+    expect(await page.locator('[data-testid="import-count-new"]').innerText()).toBe('1 new');
+    expect(await page.locator('[data-testid="import-count-errors"]').innerText()).toBe('0 error(s)');
+    await inputOf('import-note').fill('browser import');
+    await page.locator('[data-testid="import-apply"]').click();
+    await page.locator('[data-testid="import-applied"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'pricing-import-applied.png'), fullPage: true });
+
+    const [price] = await adminGet<Array<Record<string, unknown>>>(`/items/list_prices?filter[quality_id][_eq]=${quality.id}&fields=currency,price,confirmation_note`);
+    expect(price).toEqual({ currency: 'USD', price: '3.7500', confirmation_note: 'from the browser test' });
+  });
+
+  it('a sales owner opening /admin/pricing sees the no-access state', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await logInAs(SALES);
+    await page.goto(`${baseUrl()}/admin/pricing`);
+    const notice = page.locator('[data-testid="pricing-no-access"]');
+    await notice.waitFor();
+    expect(await notice.innerText()).toContain("You don't have access to pricing");
+    expect(await page.locator('[data-testid="inbox"]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'pricing-no-access.png'), fullPage: true });
+  });
+});
