@@ -17,6 +17,9 @@ import { registerPricingRoutes } from '../../modules/pricing/http.js';
 import { registerPricingImportRoutes } from '../../modules/pricing/import-http.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from '../../modules/purchase-orders/service.js';
 import { retryOutboundMessage } from '../../modules/wms-outbound/service.js';
+import { readFulfillmentDeals } from '../../modules/fulfillment/service.js';
+import { FulfillmentDealsQuery } from '../../modules/fulfillment/query.js';
+import { serverTimingOf } from '../../shared/statements.js';
 import { IsoDate } from '../../../../../contract/src/primitives.js';
 // The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
 import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '../../../../../contract/src/events/po.js';
@@ -186,6 +189,19 @@ export default defineEndpoint({
         const body = parseInput(BulkDecision, req.body);
         const ids = [...new Set(body.ids)];
         return { data: await decideApprovals(scopeOf(req), ids, body.decision, body.note) };
+      }),
+    );
+
+    // /fulfillment command center read (stories 9, 10, 16): docs/fulfillment-read.md. The number of
+    // SQL statements the read issued goes out in Server-Timing: it stays the same for any page size.
+    router.get(
+      '/fulfillment/deals',
+      route(logger, async (req, res) => {
+        requireLogin(req);
+        const query = parseInput(FulfillmentDealsQuery, req.query);
+        const counted = await readFulfillmentDeals(scopeOf(req), query);
+        res.setHeader('Server-Timing', serverTimingOf('db', counted));
+        return counted.result;
       }),
     );
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
+import { addDecimals, compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
 
 describe('decimal arithmetic', () => {
   it('multiplies exactly where floats do not', () => {
@@ -29,6 +29,8 @@ describe('decimal arithmetic', () => {
     expect(compareDecimals('1.50', '1.5')).toBe(0);
     expect(compareDecimals('-1', '0')).toBe(-1);
     expect(subtractDecimals('100', '12.5')).toBe('87.5');
+    expect(addDecimals('0.1', '0.2')).toBe('0.3');
+    expect(addDecimals('1250.50', '-0.5')).toBe('1250.00');
     expect(isPositiveDecimal('0.000')).toBe(false);
     expect(isPositiveDecimal('0.001')).toBe(true);
     expect(normaliseDecimal('84.5000')).toBe('84.5');

@@ -71,6 +71,13 @@ export function divideDecimals(a: string, b: string, scale: number): string {
   return render({ units: divideRounded(numerator, denominator), scale });
 }
 
+export function addDecimals(a: string, b: string): string {
+  const left = parse(a);
+  const right = parse(b);
+  const scale = Math.max(left.scale, right.scale);
+  return render({ units: rescaleUp(left, scale) + rescaleUp(right, scale), scale });
+}
+
 export function subtractDecimals(a: string, b: string): string {
   const left = parse(a);
   const right = parse(b);
