@@ -4,19 +4,32 @@
 -- repository.ts); these rules hold for every route, raw SQL included.
 
 -- ---------------------------------------------------------------------------------------------
--- inbound_events: an idempotency key is claimed by at most one applied/stale/pending row. Rejected
--- attempts stay in the ledger for the record but do not claim the key (contract D-RESULTS: the
--- sender fixes the event and re-sends it under the same key), hence the partial unique index.
--- The ingestion path relies on its exact predicate (ON CONFLICT ... WHERE status <> 'rejected').
+-- inbound_events: an idempotency key is claimed by at most one applied/stale row. Rejected attempts
+-- stay in the ledger for the record but do not claim the key (contract D-RESULTS: the sender fixes
+-- the event and re-sends it under the same key), hence the partial unique index. The ingestion path
+-- relies on its exact predicate (ON CONFLICT ... WHERE status <> 'rejected'). Rows are written once,
+-- with their final status, in the statement that applies the event.
 -- (Indexes here are partial or span several columns: Directus' schema diff reads a plain
 -- single-column index as a field property and would try to drop it on the next start.)
 create unique index if not exists inbound_events_claimed_key on inbound_events (idempotency_key) where status <> 'rejected';
 alter table inbound_events drop constraint if exists inbound_events_status_check;
 alter table inbound_events add constraint inbound_events_status_check
-  check (status in ('pending', 'applied', 'stale', 'rejected'));
+  check (status in ('applied', 'stale', 'rejected'));
 alter table inbound_events drop constraint if exists inbound_events_error_iff_rejected;
 alter table inbound_events add constraint inbound_events_error_iff_rejected
   check ((status = 'rejected') = (error is not null));
+
+-- The ingestion's write statement decides from a read taken just before it; it checks the
+-- assumptions it made with this function and aborts as a whole when one no longer holds. 40001
+-- (serialization_failure) tells the caller to decide again from a fresh read, as for any other
+-- serialization failure.
+create or replace function crm_wms_expect(holds boolean, what text) returns boolean language plpgsql as $$
+begin
+  if holds is not true then
+    raise exception using errcode = '40001', message = 'CRM_WMS_CONCURRENT_CHANGE: ' || what;
+  end if;
+  return true;
+end $$;
 
 -- wms_sequence_marks: 0 means "nothing applied yet" (sequences start at 1).
 alter table wms_sequence_marks drop constraint if exists wms_sequence_marks_non_negative;

@@ -230,6 +230,63 @@ describe('out-of-order protection (story 83)', () => {
     expect(rows.map((r) => r.status)).toEqual(['stale', 'applied', 'stale', 'applied']);
   });
 
+  it('a newer state committed while a delivery is being written makes that delivery stale, never a regression', async () => {
+    // The delivery decides "apply sequence 5" from its read, then its write waits on the mark this
+    // test holds; meanwhile the test commits sequence 9 for the scope. The write's guard sees the
+    // mark moved past 5, aborts all of it, and the delivery is decided again: stale.
+    const quality = randomId('Q').toUpperCase();
+    const markKey = `stock:MOD:${quality}:IST-01`;
+    const holder = dbClient(inject('crmDbPort'));
+    await holder.connect();
+    try {
+      await holder.query(`insert into wms_sequence_marks (scope_key, last_sequence, updated_at) values ($1, 0, now())`, [markKey]);
+      await holder.query('begin');
+      await holder.query(`select 1 from wms_sequence_marks where scope_key = $1 for update`, [markKey]);
+      const holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid as number;
+      const event = stockChanged({ sequence: 5, scopes: [scope(quality, '50.00')] });
+      const inFlight = wms.events([event]);
+      const until = Date.now() + 20_000;
+      for (;;) {
+        const { rows } = await db.query(`select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [holderPid]);
+        if (rows[0].n > 0) break;
+        if (Date.now() > until) throw new Error('the delivery never blocked on the held mark');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await holder.query(`update wms_sequence_marks set last_sequence = 9, last_event_key = 'test' where scope_key = $1`, [markKey]);
+      await holder.query('commit');
+      const response = await inFlight;
+      expect(response.status).toBe(200);
+      expect(response.body.results[0]).toMatchObject({ status: 'stale', idempotency_key: event.idempotency_key });
+      expect(await stockRow(quality)).toBeUndefined();
+      expect(await ledgerRows(event.idempotency_key)).toEqual([{ status: 'stale', error: null }]);
+      const mark = await db.query(`select last_sequence::int as n from wms_sequence_marks where scope_key = $1`, [markKey]);
+      expect(mark.rows[0].n).toBe(9);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('concurrent deliveries of one scope in any order end in the newest state, each applied or stale', async () => {
+    const quality = randomId('Q').toUpperCase();
+    const sequences = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    const events = sequences.map((sequence) =>
+      stockChanged({ sequence, scopes: [scope(quality, `${sequence}.00`), scope(quality, `${sequence}.50`, 'JTR')] }),
+    );
+    // Singles and one batch of all of them, racing each other for the same two scopes.
+    const responses = await Promise.all([...events.map((event) => wms.events([event])), wms.events(events)]);
+    expect(responses.map((r) => r.status)).toEqual(responses.map(() => 200));
+    for (const response of responses) {
+      for (const result of response.body.results) expect(['applied', 'stale', 'duplicate']).toContain(result.status);
+    }
+    expect(await stockRow(quality)).toMatchObject({ on_hand_meters: '40.00', sequence: 40 });
+    expect(await stockRow(quality, 'JTR')).toMatchObject({ on_hand_meters: '40.50', sequence: 40 });
+    const ledger = await db.query(
+      `select count(*)::int as n, count(distinct idempotency_key)::int as keys from inbound_events where idempotency_key = any($1::text[]) and status <> 'rejected'`,
+      [events.map((e) => e.idempotency_key)],
+    );
+    expect(ledger.rows[0]).toEqual({ n: 40, keys: 40 });
+  });
+
   it('an order lifecycle delivered out of order ends in the newest state', async () => {
     const target = mod[0]!;
     const po = randomPoNumber('MOD');

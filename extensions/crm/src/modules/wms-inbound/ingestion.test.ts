@@ -9,16 +9,7 @@ import {
   type EventResult,
   type WmsToCrmEvent,
 } from '../../../../../contract/src/index.js';
-import {
-  applyReferences,
-  classifyClaims,
-  collectWrites,
-  ledgerOutcomes,
-  orderedResults,
-  planSequences,
-  triage,
-  type CandidateEvent,
-} from './ingestion.js';
+import { planDelivery, triage, type CandidateEvent } from './ingestion.js';
 import type { ReferenceIndex } from './references.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../../../contract/examples');
@@ -52,14 +43,11 @@ const ORGS: ReferenceIndex = {
   linesById: new Map(),
 };
 
-/** Runs the pure pipeline as the service does, with the given claims and stored marks. */
+/** Runs the pure pipeline as the service does, with the given earlier claims and stored marks. */
 function run(events: unknown[], opts: { taken?: Map<string, { fingerprint: string }>; marks?: Map<string, number>; index?: ReferenceIndex } = {}) {
-  const { results, candidates } = triage(validate(events), events);
-  const taken = opts.taken ?? new Map();
-  const claimed = classifyClaims(candidates, new Set(candidates.map((c) => c.key).filter((k) => !taken.has(k))), taken, results);
-  const { resolved, unresolved } = applyReferences(claimed, opts.index ?? ORGS, results);
-  const { planned, marks } = planSequences(resolved, opts.marks ?? new Map(), results);
-  return { results: orderedResults(results, events.length), writes: collectWrites(planned), marks, ledger: ledgerOutcomes(planned, unresolved, results), candidates };
+  const triaged = triage(validate(events), events);
+  const plan = planDelivery(triaged, { storedClaims: opts.taken ?? new Map(), storedMarks: opts.marks ?? new Map(), references: opts.index ?? ORGS }, events.length);
+  return { ...plan, candidates: triaged.candidates };
 }
 
 const statuses = (results: EventResult[]) => results.map((r) => r.status);

@@ -1,23 +1,29 @@
 /**
- * Exactly-once application of a WMS batch, as pure steps. The service runs them inside one
- * database transaction, in this order, with one set-based statement per database step:
+ * Exactly-once application of a WMS batch, as pure steps. The service (service.ts) reads what the
+ * delivery needs in one statement, decides here, and writes everything in one guarded statement:
  *
- *   1. triage        validation results → rejected results, in-batch repeats, candidates
- *   2. (db) claim    ledger INSERT ... ON CONFLICT DO NOTHING for every candidate key
- *   3. classifyClaims  unclaimed keys: same fingerprint → duplicate, else IDEMPOTENCY_KEY_CONFLICT
- *   4. (db) references, then resolveReferences per claimed event → UNKNOWN_REFERENCE
- *   5. (db) lock high-water marks, then planSequences in request order → applied / stale scopes
- *   6. collectWrites  the rows to upsert, collapsed per scope (the newest applied state wins)
- *   7. (db) one statement: mirrors, marks, ledger statuses, stored batch response
+ *   1. triage          validation results → rejected results, in-batch repeats, candidates
+ *   2. (db) read       stored delivery, earlier claims of the candidate keys, sequence marks of
+ *                      their scopes, the deals and lines they name (one statement)
+ *   3. classifyClaims  keys taken before: same fingerprint → duplicate, else IDEMPOTENCY_KEY_CONFLICT
+ *   4. applyReferences per fresh event → UNKNOWN_REFERENCE
+ *   5. planSequences   in request order against the marks read → applied / stale scopes
+ *   6. collectWrites   the rows to upsert, collapsed per scope (the newest applied state wins)
+ *   7. (db) write      one statement: delivery + response, ledger rows, marks, mirrors, guarded
  *
- * Duplicates are detected by the claim itself (the unique index on the key), never by a read
- * before the write, so 50 concurrent deliveries of one event produce exactly one side effect: the
- * others wait on the index entry and then see the key as taken.
+ * planDelivery runs steps 3-6 and builds the ledger rows. What was read may be outdated by the
+ * time the write runs (another delivery of the same key or scope committed in between); the write
+ * statement checks exactly the assumptions made here (every fresh key still free, every advanced
+ * mark still below the new sequence, the delivery id still unseen) and aborts as a whole when one
+ * no longer holds, and the delivery is decided again from a fresh read. So 50 concurrent
+ * deliveries of one event still produce exactly one side effect: the unique index lets one claim
+ * win, the others' writes abort, and their second read sees the key taken.
  */
 import { createHash } from 'node:crypto';
 import {
   contractError,
   eventFingerprint,
+  orderingScopeKeys,
   parseIdempotencyKey,
   planOrderedApply,
   type ContractErrorDetail,
@@ -127,23 +133,22 @@ export interface StoredClaim {
 }
 
 /**
- * Step 3. `claimed`: keys this transaction now owns. Every other candidate's key is held by an
- * earlier (committed) event, whose fingerprint decides duplicate vs conflict.
+ * Step 3. `stored`: earlier claims of candidate keys (committed). A key not among them is fresh:
+ * the write claims it. A stored key with the same fingerprint is a duplicate, with another one a
+ * conflict; nothing else happens for either.
  */
 export function classifyClaims(
   candidates: readonly CandidateEvent[],
-  claimed: ReadonlySet<string>,
   stored: ReadonlyMap<string, StoredClaim>,
   results: Map<number, EventResult>,
 ): CandidateEvent[] {
-  const mine: CandidateEvent[] = [];
+  const fresh: CandidateEvent[] = [];
   for (const candidate of candidates) {
-    if (claimed.has(candidate.key)) {
-      mine.push(candidate);
+    const earlier = stored.get(candidate.key);
+    if (!earlier) {
+      fresh.push(candidate);
       continue;
     }
-    const earlier = stored.get(candidate.key);
-    if (!earlier) throw new Error(`key ${candidate.key} was neither claimed nor found in the ledger`);
     results.set(
       candidate.index,
       earlier.fingerprint === candidate.fingerprint
@@ -151,7 +156,7 @@ export function classifyClaims(
         : rejected(candidate.index, conflictError(candidate.key, 'before'), candidate.key),
     );
   }
-  return mine;
+  return fresh;
 }
 
 export interface ResolvedEvent extends CandidateEvent {
@@ -189,7 +194,7 @@ export interface MarkAdvance {
 }
 
 /**
- * Step 5, story 83. `stored` holds the locked high-water marks (0 = nothing applied yet). Events are
+ * Step 5, story 83. `stored` holds the high-water marks read (missing or 0: nothing applied yet). Events are
  * decided in request order against a working copy, so two events of one scope in the same batch
  * are ordered exactly as if they had come in two requests.
  */
@@ -223,10 +228,10 @@ export function sequenceOf(event: WmsToCrmEvent): number | undefined {
   return 'sequence' in event ? event.sequence : undefined;
 }
 
-/** Scope keys of the sequenced events among `events` (for locking their marks). */
-export function scopeKeysToLock(events: readonly ResolvedEvent[], scopeKeysOf: (event: WmsToCrmEvent) => string[]): string[] {
+/** Scope keys of the sequenced events among `events`, sorted (the order marks are locked in). */
+export function scopeKeysOf(events: readonly { readonly event: WmsToCrmEvent }[]): string[] {
   const keys = new Set<string>();
-  for (const event of events) scopeKeysOf(event.event).forEach((key) => keys.add(key));
+  for (const { event } of events) orderingScopeKeys(event).forEach((key) => keys.add(key));
   return [...keys].sort();
 }
 
@@ -301,24 +306,91 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
   };
 }
 
-/** What the ledger keeps for a claimed event once decided. */
-export interface LedgerOutcome {
+/**
+ * One row of the `inbound_events` ledger, written once with its final status. `applied` and `stale`
+ * rows claim their key (the partial unique index); `rejected` rows are kept for the record without
+ * claiming it, so the sender can fix the event and send it again under the same key.
+ */
+export interface LedgerRow {
   readonly key: string;
+  readonly event_type: string;
+  readonly sequence: number | null;
+  readonly occurred_at: string | null;
+  readonly fingerprint: string;
   readonly status: 'applied' | 'stale' | 'rejected';
   readonly result: { applied_scopes: readonly string[]; stale_scopes: readonly string[] } | null;
   readonly error: ContractErrorDetail | null;
+  readonly event: unknown;
 }
 
-export function ledgerOutcomes(planned: readonly SequencedEvent[], unresolved: readonly CandidateEvent[], results: ReadonlyMap<number, EventResult>): LedgerOutcome[] {
+export function ledgerRows(
+  planned: readonly SequencedEvent[],
+  unresolved: readonly CandidateEvent[],
+  rejections: readonly LedgerRejection[],
+  results: ReadonlyMap<number, EventResult>,
+): LedgerRow[] {
+  const row = (candidate: CandidateEvent) => ({
+    key: candidate.key,
+    event_type: candidate.event.event_type,
+    sequence: sequenceOf(candidate.event) ?? null,
+    occurred_at: candidate.event.occurred_at,
+    fingerprint: candidate.fingerprint,
+    event: candidate.event,
+  });
   return [
     ...planned.map((event) => ({
-      key: event.key,
+      ...row(event),
       status: event.plan.status,
       result: { applied_scopes: event.plan.applyScopes, stale_scopes: event.plan.staleScopes },
       error: null,
     })),
-    ...unresolved.map((event) => ({ key: event.key, status: 'rejected' as const, result: null, error: results.get(event.index)!.error! })),
+    ...unresolved.map((event) => ({ ...row(event), status: 'rejected' as const, result: null, error: results.get(event.index)!.error! })),
+    ...rejections.map((rejection) => ({
+      key: rejection.key,
+      event_type: rejection.eventType.slice(0, 64),
+      sequence: null,
+      occurred_at: null,
+      fingerprint: createHash('sha256').update(JSON.stringify(rejection.event)).digest('hex'),
+      status: 'rejected' as const,
+      result: null,
+      error: rejection.error,
+      event: rejection.event,
+    })),
   ];
+}
+
+/** What one delivery writes, decided from one read. */
+export interface DeliveryPlan {
+  /** One result per event, in request order. */
+  readonly results: EventResult[];
+  readonly writes: Writes;
+  readonly marks: MarkAdvance[];
+  readonly ledger: LedgerRow[];
+  /** Ledger rows that claim their key: the write must insert exactly this many. */
+  readonly claims: number;
+}
+
+/** What the read found for the delivery's candidates. */
+export interface DeliveryState {
+  readonly storedClaims: ReadonlyMap<string, StoredClaim>;
+  /** Stored high-water marks; a scope without one has applied nothing yet. */
+  readonly storedMarks: ReadonlyMap<string, number>;
+  readonly references: ReferenceIndex;
+}
+
+/** Steps 3-6 and the ledger rows, for one delivery triaged in step 1. */
+export function planDelivery(triaged: Triage, state: DeliveryState, eventCount: number): DeliveryPlan {
+  const results = new Map(triaged.results);
+  const fresh = classifyClaims(triaged.candidates, state.storedClaims, results);
+  const { resolved, unresolved } = applyReferences(fresh, state.references, results);
+  const { planned, marks } = planSequences(resolved, state.storedMarks, results);
+  return {
+    results: orderedResults(results, eventCount),
+    writes: collectWrites(planned),
+    marks,
+    ledger: ledgerRows(planned, unresolved, triaged.ledgerRejections, results),
+    claims: planned.length,
+  };
 }
 
 export function orderedResults(results: ReadonlyMap<number, EventResult>, count: number): EventResult[] {

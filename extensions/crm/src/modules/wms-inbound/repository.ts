@@ -1,142 +1,133 @@
 /**
- * The SQL of WMS ingestion: set-based, a fixed number of statements per request whatever the batch
- * size, all inside the caller's transaction. Rows travel as one JSON document per statement
- * (json_to_recordset), so 500 events cost the same number of round trips as one. Directus rows
- * need ids: gen_random_uuid() supplies them.
+ * The SQL of WMS ingestion: two statements per delivery whatever its size. One read, one write;
+ * rows travel as one JSON document or one array per column (json_to_recordset, unnest), so 500
+ * events cost the same number of round trips as one. Directus rows need ids: gen_random_uuid()
+ * supplies them.
+ *
+ * Both statements run on their own (autocommit) on the fast path, and inside one transaction after
+ * the scope marks were locked on the contended path (service.ts). The write is a single statement,
+ * so it commits all of a delivery or none of it either way.
  *
  * Nothing here decides anything: the pure steps in ingestion.ts do, between these statements.
+ * Joins against a batch use `= any(array)` or unnest rather than json_to_recordset: PostgreSQL
+ * knows the length of an array parameter, but guesses 100 rows for json_to_recordset, and with
+ * that guess it preferred scanning every sequence mark over 100 index probes (measured: the cost
+ * of a single-event delivery grew with the table).
  */
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ContractErrorDetail } from '../../../../../contract/src/index.js';
-import type { LedgerOutcome, MarkAdvance, StoredClaim, Writes } from './ingestion.js';
+import type { DeliveryPlan, StoredClaim } from './ingestion.js';
 import type { DealLineRef, DealRef, ReferenceIndex, ReferencesNeeded } from './references.js';
 
-export interface LedgerInsert {
-  readonly key: string;
-  readonly event_type: string;
-  readonly sequence: number | null;
-  readonly occurred_at: string | null;
-  readonly fingerprint: string;
-  /** 'pending' claims the key; 'rejected' records an attempt without claiming it. */
-  readonly status: 'pending' | 'rejected';
-  readonly error: ContractErrorDetail | null;
-  readonly event: unknown;
-}
+/** A knex instance (autocommit statements) or a transaction. */
+type Db = Knex | Knex.Transaction;
 
-export interface ClaimOutcome {
-  /** False: this webhook-id was delivered before (or concurrently, and that delivery committed). */
-  readonly batchClaimed: boolean;
-  /** Keys this transaction now owns. */
-  readonly claimed: Set<string>;
-  /** Earlier claims of the other candidate keys. */
-  readonly stored: Map<string, StoredClaim>;
-}
-
+const statementNames = new Map<string, string>();
 /**
- * Claims the delivery and the event keys in one statement. Concurrent claims of the same key wait
- * on the unique index until the first transaction ends, then find the key taken. The subquery that
- * reads earlier claims sees rows committed before this statement; a key taken by a transaction that
- * committed while this one waited is read again afterwards (readClaims).
+ * The two statements run as named prepared statements: PostgreSQL parses and plans each text once
+ * per connection instead of on every delivery (planning the write took about as long as running
+ * it). The name is derived from the text, which varies only with the kinds of rows a delivery
+ * writes, so there are few of them, and the same text always has the same name.
  */
-export async function claimDelivery(
-  trx: Knex.Transaction,
-  delivery: { webhookId: string; batchId: string; bodySha256: string; eventCount: number },
-  ledger: readonly LedgerInsert[],
-  candidateKeys: readonly string[],
-): Promise<ClaimOutcome> {
-  const { rows } = await trx.raw<{ rows: Array<{ batch_claimed: boolean; claimed: string[]; stored: Array<{ key: string; fingerprint: string }> }> }>(
-    `with batch_claim as (
-       insert into wms_inbound_batches (id, webhook_id, batch_id, body_sha256, event_count, received_at)
-       values (gen_random_uuid(), ?, ?, ?, ?, now())
-       on conflict (webhook_id) do nothing
-       returning webhook_id
-     ), ledger_claim as (
-       insert into inbound_events (id, idempotency_key, event_type, sequence, occurred_at, fingerprint, status, error, event, webhook_id, received_at)
-       select gen_random_uuid(), e.key, e.event_type, e.sequence, e.occurred_at, e.fingerprint, e.status, e.error, e.event, ?, now()
-         from json_to_recordset(?::json) as e(key text, event_type text, sequence bigint, occurred_at timestamptz,
-                                              fingerprint text, status text, error json, event json)
-        order by e.key
-       on conflict (idempotency_key) where status <> 'rejected' do nothing
-       returning idempotency_key, status
-     )
-     select exists (select 1 from batch_claim) as batch_claimed,
-            (select coalesce(json_agg(idempotency_key), '[]'::json) from ledger_claim where status = 'pending') as claimed,
-            (select coalesce(json_agg(json_build_object('key', idempotency_key, 'fingerprint', fingerprint)), '[]'::json)
-               from inbound_events where idempotency_key = any(?::text[]) and status <> 'rejected') as stored`,
-    [delivery.webhookId, delivery.batchId, delivery.bodySha256, delivery.eventCount, delivery.webhookId, JSON.stringify(ledger), candidateKeys],
-  );
-  const row = rows[0]!;
-  const claimed = new Set(row.claimed);
-  const stored = new Map(row.stored.map((claim) => [claim.key, { fingerprint: claim.fingerprint }]));
-  const missing = candidateKeys.filter((key) => !claimed.has(key) && !stored.has(key));
-  if (missing.length > 0) for (const [key, claim] of await readClaims(trx, missing)) stored.set(key, claim);
-  return { batchClaimed: row.batch_claimed, claimed, stored };
+function preparedName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `crm_wms_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
-export async function readClaims(trx: Knex.Transaction, keys: readonly string[]): Promise<Map<string, StoredClaim>> {
-  const rows: Array<{ idempotency_key: string; fingerprint: string }> = await trx('inbound_events')
-    .select('idempotency_key', 'fingerprint')
-    .whereIn('idempotency_key', keys)
-    .whereNot('status', 'rejected');
-  return new Map(rows.map((row) => [row.idempotency_key, { fingerprint: row.fingerprint }]));
+function prepared(db: Db, sql: string, bindings: readonly unknown[]) {
+  return db.raw(sql, bindings as unknown[]).options({ name: preparedName(sql) });
 }
 
-export async function readStoredDelivery(
-  trx: Knex.Transaction,
-  webhookId: string,
-): Promise<{ bodySha256: string; response: unknown } | undefined> {
-  const row: { body_sha256: string; response: unknown } | undefined = await trx('wms_inbound_batches')
-    .select('body_sha256', 'response')
-    .where('webhook_id', webhookId)
-    .first();
-  return row && { bodySha256: row.body_sha256, response: row.response };
+export interface StoredDelivery {
+  readonly bodySha256: string;
+  readonly response: unknown;
+}
+
+export interface ReadState {
+  /** Set when this webhook-id was delivered (and committed) before. */
+  readonly delivery: StoredDelivery | undefined;
+  readonly storedClaims: Map<string, StoredClaim>;
+  readonly storedMarks: Map<string, number>;
+  readonly references: ReferenceIndex;
 }
 
 /**
  * Org ids never change, so they are cached for the life of the process (a code not found is looked
- * up again, so an org created later is seen). Deals and lines are read per request, one query each,
- * and only when some event names them.
+ * up again, so an org created later is seen).
  */
 const orgIdCache = new Map<string, string>();
 
-export async function loadReferences(trx: Knex.Transaction, needed: ReferencesNeeded): Promise<ReferenceIndex> {
-  const missingOrgs = [...needed.orgCodes].filter((code) => !orgIdCache.has(code));
+const READ_STATE_SQL = `select
+  (select json_build_object('body_sha256', body_sha256, 'response', response)
+     from wms_inbound_batches where webhook_id = ?) as delivery,
+  (select coalesce(json_agg(json_build_object('key', idempotency_key, 'fingerprint', fingerprint)), '[]'::json)
+     from inbound_events where idempotency_key = any(?::text[]) and status <> 'rejected') as claims,
+  (select coalesce(json_agg(json_build_object('scope_key', scope_key, 'sequence', last_sequence)), '[]'::json)
+     from wms_sequence_marks where scope_key = any(?::text[])) as marks,
+  (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id)), '[]'::json)
+     from deals where code = any(?::text[])) as deals,
+  (select coalesce(json_agg(json_build_object('id', id, 'deal_id', deal_id, 'org_id', org_id)), '[]'::json)
+     from deal_lines where id = any(?::uuid[])) as lines`;
+
+/**
+ * Everything a delivery's decision depends on, in one statement: the stored delivery of this
+ * webhook-id, earlier (non-rejected) claims of the candidate keys, the high-water marks of their
+ * scopes, and the deals and deal lines they name. Orgs come from the cache (one more query only
+ * for a code not seen yet).
+ */
+export async function readDeliveryState(
+  db: Db,
+  input: { webhookId: string; keys: readonly string[]; scopeKeys: readonly string[]; references: ReferencesNeeded },
+): Promise<ReadState> {
+  const missingOrgs = [...input.references.orgCodes].filter((code) => !orgIdCache.has(code));
   if (missingOrgs.length > 0) {
-    const orgs: Array<{ id: string; code: string }> = await trx('orgs').select('id', 'code').whereIn('code', missingOrgs);
+    const orgs: Array<{ id: string; code: string }> = await db('orgs').select('id', 'code').whereIn('code', missingOrgs);
     for (const org of orgs) orgIdCache.set(org.code, org.id);
   }
-  const dealsByCode = new Map<string, DealRef>();
-  if (needed.dealCodes.size > 0) {
-    const deals: Array<{ id: string; code: string; org_id: string }> = await trx('deals')
-      .select('id', 'code', 'org_id')
-      .whereIn('code', [...needed.dealCodes]);
-    for (const deal of deals) dealsByCode.set(deal.code, { id: deal.id, org_id: deal.org_id });
-  }
-  const linesById = new Map<string, DealLineRef>();
-  if (needed.lineIds.size > 0) {
-    const lines: Array<{ id: string; deal_id: string; org_id: string }> = await trx('deal_lines')
-      .select('id', 'deal_id', 'org_id')
-      .whereIn('id', [...needed.lineIds]);
-    for (const line of lines) linesById.set(line.id, line);
-  }
-  return { orgIdByCode: orgIdCache, dealsByCode, linesById };
+  const { rows } = (await prepared(
+    db,
+    READ_STATE_SQL,
+    [input.webhookId, input.keys, input.scopeKeys, [...input.references.dealCodes], [...input.references.lineIds]],
+  )) as {
+    rows: Array<{
+      delivery: { body_sha256: string; response: unknown } | null;
+      claims: Array<{ key: string; fingerprint: string }>;
+      marks: Array<{ scope_key: string; sequence: number }>;
+      deals: Array<{ id: string; code: string; org_id: string }>;
+      lines: DealLineRef[];
+    }>;
+  };
+  const row = rows[0]!;
+  return {
+    delivery: row.delivery ? { bodySha256: row.delivery.body_sha256, response: row.delivery.response } : undefined,
+    storedClaims: new Map(row.claims.map((claim) => [claim.key, { fingerprint: claim.fingerprint }])),
+    storedMarks: new Map(row.marks.map((mark) => [mark.scope_key, Number(mark.sequence)])),
+    references: {
+      orgIdByCode: orgIdCache,
+      dealsByCode: new Map<string, DealRef>(row.deals.map((deal) => [deal.code, { id: deal.id, org_id: deal.org_id }])),
+      linesById: new Map(row.lines.map((line) => [line.id, line])),
+    },
+  };
 }
 
 /**
- * Locks the high-water mark of every scope key (creating missing ones at 0) and returns the stored
- * sequences. Keys are taken in sorted order so that two deliveries touching the same scopes cannot
- * deadlock each other; a concurrent delivery of the same scope waits here until this one commits.
+ * Locks the high-water mark of every scope key (creating missing ones at 0), in sorted order so
+ * that two deliveries touching the same scopes cannot deadlock each other. Used only inside a
+ * transaction, on the contended path: while the marks are held no other delivery can advance
+ * them, so the write's mark guard cannot fail.
  */
-export async function lockSequenceMarks(trx: Knex.Transaction, scopeKeys: readonly string[]): Promise<Map<string, number>> {
-  if (scopeKeys.length === 0) return new Map();
-  const { rows } = await trx.raw<{ rows: Array<{ scope_key: string; last_sequence: string }> }>(
+export async function lockSequenceMarks(trx: Knex.Transaction, scopeKeys: readonly string[]): Promise<void> {
+  if (scopeKeys.length === 0) return;
+  await trx.raw(
     `insert into wms_sequence_marks (scope_key, last_sequence, updated_at)
      select scope_key, 0, now() from unnest(?::text[]) as scope_key order by scope_key
-     on conflict (scope_key) do update set last_sequence = wms_sequence_marks.last_sequence
-     returning scope_key, last_sequence`,
+     on conflict (scope_key) do update set last_sequence = wms_sequence_marks.last_sequence`,
     [scopeKeys],
   );
-  return new Map(rows.map((row) => [row.scope_key, Number(row.last_sequence)]));
 }
 
 interface Column {
@@ -176,9 +167,10 @@ function recordset(columns: readonly Column[]): string {
 }
 
 /**
- * An upsert of mirror rows keyed by `conflictOn`. The decision to apply was taken under the
- * sequence-mark lock; the `sequence <` guard repeats it in SQL so that the mirror can never move
- * backwards even if a mark and its mirror row ever disagreed.
+ * An upsert of mirror rows keyed by `conflictOn`, taken in key order (two deliveries lock shared
+ * rows in the same order). The decision to apply was checked against the marks; the `sequence <`
+ * guard repeats it in SQL so that the mirror can never move backwards even if a mark and its
+ * mirror row ever disagreed.
  */
 function mirrorUpsert(name: string, table: string, columns: readonly Column[], conflictOn: string, rows: readonly object[], timestampColumn: string): Cte {
   const names = columns.map((c) => c.name);
@@ -186,7 +178,7 @@ function mirrorUpsert(name: string, table: string, columns: readonly Column[], c
   return {
     sql: `${name} as (
       insert into ${table} as t (id, ${names.join(', ')}, ${timestampColumn})
-      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')}, now() from ${recordset(columns)}
+      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')}, now() from ${recordset(columns)} order by ${conflictOn}
       on conflict (${conflictOn}) do update set ${[...updates, timestampColumn].map((n) => `${n} = excluded.${n}`).join(', ')}
       where t.sequence < excluded.sequence
       returning 1)`,
@@ -205,17 +197,68 @@ function plainInsert(name: string, table: string, columns: readonly Column[], ro
   };
 }
 
+/** SQLSTATE of the write's guard: a serialization failure, so the caller decides again. */
+export const CONCURRENT_CHANGE_SQLSTATE = '40001';
+
 /**
- * Everything a delivery changes, in one statement: mirrors, the gate-override audit entries, the
- * advanced sequence marks, the ledger statuses and the stored response. Either all of it commits
- * with the transaction or none of it does.
+ * Everything a delivery changes, in one statement: the delivery and its stored response, the
+ * ledger rows, the advanced sequence marks, the mirrors, the send-backs, the gate overrides and
+ * their audit entries. Either all of it commits or none of it does.
+ *
+ * The statement re-checks what the plan assumed from the read and raises CONCURRENT_CHANGE_SQLSTATE
+ * (rolling all of it back) unless:
+ *  - the delivery row was inserted (no identical delivery committed meanwhile);
+ *  - every claiming ledger row was inserted (no fresh key was claimed meanwhile; the unique index
+ *    makes a concurrent claimer wait for the first one to end);
+ *  - every advanced mark moved forward (no newer event of the scope was applied meanwhile).
+ * The claims are inserted and the marks advanced before the mirrors are written (the guard reads
+ * them first), so marks are always taken before mirror rows, in sorted order.
  */
 export async function writeDelivery(
-  trx: Knex.Transaction,
-  input: { webhookId: string; writes: Writes; marks: readonly MarkAdvance[]; ledger: readonly LedgerOutcome[]; response: unknown },
+  db: Db,
+  input: { webhookId: string; batchId: string; bodySha256: string; eventCount: number; plan: DeliveryPlan; response: unknown },
 ): Promise<void> {
-  const { writes } = input;
-  const ctes: Cte[] = [];
+  const { writes, marks, ledger } = input.plan;
+  const ctes: Cte[] = [
+    {
+      sql: `delivery as (
+        insert into wms_inbound_batches (id, webhook_id, batch_id, body_sha256, event_count, received_at, response)
+        values (gen_random_uuid(), ?, ?, ?, ?, now(), ?::json)
+        on conflict (webhook_id) do nothing
+        returning 1)`,
+      bindings: [input.webhookId, input.batchId, input.bodySha256, input.eventCount, JSON.stringify(input.response)],
+    },
+  ];
+  if (ledger.length) {
+    ctes.push({
+      sql: `ledger as (
+        insert into inbound_events (id, idempotency_key, event_type, sequence, occurred_at, fingerprint, status, result, error, event,
+                                    webhook_id, received_at, processed_at)
+        select gen_random_uuid(), e.key, e.event_type, e.sequence, e.occurred_at, e.fingerprint, e.status, e.result, e.error, e.event,
+               ?, now(), now()
+          from json_to_recordset(?::json) as e(key text, event_type text, sequence bigint, occurred_at timestamptz, fingerprint text,
+                                               status text, result json, error json, event json)
+         order by e.key
+        on conflict (idempotency_key) where status <> 'rejected' do nothing
+        returning status)`,
+      bindings: [input.webhookId, JSON.stringify(ledger)],
+    });
+  }
+  if (marks.length) {
+    const sorted = [...marks].sort((a, b) => (a.scopeKey < b.scopeKey ? -1 : a.scopeKey > b.scopeKey ? 1 : 0));
+    ctes.push({
+      sql: `marks as (
+        insert into wms_sequence_marks as m (scope_key, last_sequence, last_event_key, updated_at)
+        select r.scope_key, r.sequence, r.event_key, now()
+          from unnest(?::text[], ?::bigint[], ?::text[]) with ordinality as r(scope_key, sequence, event_key, position)
+         order by r.position
+        on conflict (scope_key) do update set last_sequence = excluded.last_sequence, last_event_key = excluded.last_event_key,
+                                               updated_at = excluded.updated_at
+        where m.last_sequence < excluded.last_sequence
+        returning 1)`,
+      bindings: [sorted.map((mark) => mark.scopeKey), sorted.map((mark) => mark.sequence), sorted.map((mark) => mark.eventKey)],
+    });
+  }
   if (writes.stock.length) {
     ctes.push(mirrorUpsert('stock', 'stock_by_quality_cache', STOCK_COLUMNS, 'org_id, quality_code, warehouse_code', writes.stock, 'updated_at'));
   }
@@ -245,29 +288,15 @@ export async function writeDelivery(
       bindings: [],
     });
   }
-  if (input.marks.length) {
-    ctes.push({
-      sql: `marks as (
-        update wms_sequence_marks m set last_sequence = r.sequence, last_event_key = r.event_key, updated_at = now()
-          from json_to_recordset(?::json) as r(scope_key text, sequence bigint, event_key text)
-         where m.scope_key = r.scope_key
-        returning 1)`,
-      bindings: [JSON.stringify(input.marks.map((mark) => ({ scope_key: mark.scopeKey, sequence: mark.sequence, event_key: mark.eventKey })))],
-    });
-  }
-  if (input.ledger.length) {
-    ctes.push({
-      sql: `ledger as (
-        update inbound_events e set status = r.status, result = r.result, error = r.error, processed_at = now()
-          from json_to_recordset(?::json) as r(key text, status text, result json, error json)
-         where e.idempotency_key = r.key and e.status = 'pending'
-        returning 1)`,
-      bindings: [JSON.stringify(input.ledger)],
-    });
-  }
-  ctes.push({
-    sql: `delivery as (update wms_inbound_batches set response = ?::json where webhook_id = ? returning 1)`,
-    bindings: [JSON.stringify(input.response), input.webhookId],
-  });
-  await trx.raw(`with ${ctes.map((cte) => cte.sql).join(',\n')} select 1`, ctes.flatMap((cte) => cte.bindings));
+  const claimed = ledger.length ? `(select count(*) from ledger where status <> 'rejected')` : '0';
+  const advanced = marks.length ? '(select count(*) from marks)' : '0';
+  await prepared(
+    db,
+    `with ${ctes.map((cte) => cte.sql).join(',\n')}
+     select crm_wms_expect(g.delivery = 1, 'the delivery ' || ? || ' was stored meanwhile')
+        and crm_wms_expect(g.claimed = ?, 'an event key was claimed meanwhile')
+        and crm_wms_expect(g.advanced = ?, 'a sequence mark advanced meanwhile')
+       from (select (select count(*) from delivery) as delivery, ${claimed} as claimed, ${advanced} as advanced) as g`,
+    [...ctes.flatMap((cte) => cte.bindings), input.webhookId, input.plan.claims, marks.length],
+  );
 }

@@ -1,43 +1,36 @@
 /**
- * POST /wms/events as a use case: open the delivery (signature, batch), then apply it exactly once
- * in one transaction. The WMS is authenticated by the signature alone; there is no Directus user,
+ * POST /wms/events as a use case: open the delivery (signature, batch), then apply it exactly once:
+ * one read, a pure decision, one guarded write (see ingestion.ts for the steps). The WMS is authenticated by the signature alone; there is no Directus user,
  * so nothing here goes through ItemsService (which would also be far too slow per row: see
- * bench/ and docs/bench-wms-ingestion.md). The ledger, the mirrors and the stored response commit
- * together, so a crash at any point leaves all of a delivery or none of it, and the redelivery
- * does the rest.
+ * bench/ and docs/bench-wms-ingestion.md). The ledger, the mirrors and the stored response are
+ * written by one statement, so a crash at any point leaves all of a delivery or none of it, and the
+ * redelivery does the rest (or answers with the stored response).
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import {
-  CONTRACT_VERSION,
-  contractError,
-  orderingScopeKeys,
-  type BatchResponse,
-  type ContractErrorDetail,
-  type WmsToCrmEvent,
-} from '../../../../../contract/src/index.js';
+import { CONTRACT_VERSION, contractError, type BatchResponse, type ContractErrorDetail } from '../../../../../contract/src/index.js';
 import { openDelivery, refusal, type DeliveryRefusal, type WebhookHeaders } from './delivery.js';
-import {
-  applyReferences,
-  classifyClaims,
-  collectWrites,
-  ledgerOutcomes,
-  orderedResults,
-  planSequences,
-  scopeKeysToLock,
-  sequenceOf,
-  triage,
-} from './ingestion.js';
+import { planDelivery, scopeKeysOf, triage, type Triage } from './ingestion.js';
 import { referencesNeeded } from './references.js';
-import { claimDelivery, loadReferences, lockSequenceMarks, readStoredDelivery, writeDelivery, type LedgerInsert } from './repository.js';
+import { lockSequenceMarks, readDeliveryState, writeDelivery, type StoredDelivery } from './repository.js';
 
 export type DeliveryOutcome =
   | { readonly httpStatus: 200; readonly body: BatchResponse; readonly replayed: boolean }
   | { readonly httpStatus: number; readonly body: { error: ContractErrorDetail } };
 
-/** PostgreSQL answers these when two transactions collide; the whole delivery is simply run again. */
+/**
+ * 40001: the write found that another delivery changed what this one was decided on (or a real
+ * serialization failure); 40P01: a deadlock. Either way nothing was written: decide again.
+ */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
-const MAX_ATTEMPTS = 4;
+/**
+ * Attempts that read and write without locks. A retry happens only when another delivery of the
+ * same key or scope committed in between, so it is rare, but a large batch under a steady stream
+ * of newer events for its scopes could keep losing that race: after these, the delivery takes the
+ * marks of its scopes first (in a transaction), which no concurrent delivery can then advance.
+ */
+const OPTIMISTIC_ATTEMPTS = 2;
+const MAX_ATTEMPTS = 6;
 
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -46,6 +39,8 @@ function sha256(data: Buffer | string): string {
 function refused(outcome: DeliveryRefusal): DeliveryOutcome {
   return { httpStatus: outcome.httpStatus, body: { error: outcome.error } };
 }
+
+type OpenedDelivery = Extract<ReturnType<typeof openDelivery>, { ok: true }>;
 
 export async function receiveDelivery(
   database: Knex,
@@ -62,13 +57,16 @@ export async function receiveDelivery(
   });
   if (!opened.ok) return refused(opened);
 
-  const bodySha256 = sha256(request.rawBody);
+  const delivery: PreparedDelivery = { opened, bodySha256: sha256(request.rawBody), triaged: triage(opened.events, opened.batch.events) };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await database.transaction((trx) => applyDelivery(trx, opened, bodySha256));
+      return attempt <= OPTIMISTIC_ATTEMPTS
+        ? await applyDelivery(database, delivery)
+        : await database.transaction(async (trx) => {
+            await lockSequenceMarks(trx, scopeKeysOf(delivery.triaged.candidates));
+            return applyDelivery(trx, delivery);
+          });
     } catch (error) {
-      // Thrown inside the transaction, so knex has rolled back this attempt's claims already.
-      if (error instanceof StoredDelivery) return error.outcome;
       const code = (error as { code?: unknown }).code;
       if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) continue;
       throw error;
@@ -76,77 +74,32 @@ export async function receiveDelivery(
   }
 }
 
-/** Thrown to roll back a transaction that turned out to be a retry of a stored delivery. */
-class StoredDelivery extends Error {
-  constructor(readonly outcome: DeliveryOutcome) {
-    super('delivery seen before');
-  }
+interface PreparedDelivery {
+  readonly opened: OpenedDelivery;
+  readonly bodySha256: string;
+  /** Step 1 depends on the request alone, so it is done once for all attempts. */
+  readonly triaged: Triage;
 }
 
-async function applyDelivery(
-  trx: Knex.Transaction,
-  opened: Extract<ReturnType<typeof openDelivery>, { ok: true }>,
-  bodySha256: string,
-): Promise<DeliveryOutcome> {
-  const { batch, events: validated, webhookId } = opened;
-  const { results, candidates, ledgerRejections } = triage(validated, batch.events);
-
-  const ledger: LedgerInsert[] = [
-    ...candidates.map((c) => ({
-      key: c.key,
-      event_type: c.event.event_type,
-      sequence: sequenceOf(c.event) ?? null,
-      occurred_at: c.event.occurred_at,
-      fingerprint: c.fingerprint,
-      status: 'pending' as const,
-      error: null,
-      event: c.event,
-    })),
-    ...ledgerRejections.map((r) => ({
-      key: r.key,
-      event_type: r.eventType.slice(0, 64),
-      sequence: null,
-      occurred_at: null,
-      fingerprint: sha256(JSON.stringify(r.event)),
-      status: 'rejected' as const,
-      error: r.error,
-      event: r.event,
-    })),
-  ];
-
-  const claim = await claimDelivery(
-    trx,
-    { webhookId, batchId: batch.batch_id, bodySha256, eventCount: batch.events.length },
-    ledger,
-    candidates.map((c) => c.key),
-  );
-  if (!claim.batchClaimed) throw new StoredDelivery(await storedOutcome(trx, webhookId, bodySha256));
-
-  const claimed = classifyClaims(candidates, claim.claimed, claim.stored, results);
-  const index = await loadReferences(trx, referencesNeeded(claimed.map((c) => c.event)));
-  const { resolved, unresolved } = applyReferences(claimed, index, results);
-  const stored = await lockSequenceMarks(trx, scopeKeysToLock(resolved, (event: WmsToCrmEvent) => orderingScopeKeys(event)));
-  const { planned, marks } = planSequences(resolved, stored, results);
-
-  const response: BatchResponse = {
-    batch_id: batch.batch_id,
-    contract_version: CONTRACT_VERSION,
-    results: orderedResults(results, batch.events.length),
-  };
-  await writeDelivery(trx, {
+/** One attempt: read, decide, write (two statements). */
+async function applyDelivery(db: Knex | Knex.Transaction, { opened, bodySha256, triaged }: PreparedDelivery): Promise<DeliveryOutcome> {
+  const { batch, webhookId } = opened;
+  const state = await readDeliveryState(db, {
     webhookId,
-    writes: collectWrites(planned),
-    marks,
-    ledger: ledgerOutcomes(planned, unresolved, results),
-    response,
+    keys: triaged.candidates.map((c) => c.key),
+    scopeKeys: scopeKeysOf(triaged.candidates),
+    references: referencesNeeded(triaged.candidates.map((c) => c.event)),
   });
+  if (state.delivery) return storedOutcome(webhookId, bodySha256, state.delivery);
+
+  const plan = planDelivery(triaged, state, batch.events.length);
+  const response: BatchResponse = { batch_id: batch.batch_id, contract_version: CONTRACT_VERSION, results: plan.results };
+  await writeDelivery(db, { webhookId, batchId: batch.batch_id, bodySha256, eventCount: batch.events.length, plan, response });
   return { httpStatus: 200, body: response, replayed: false };
 }
 
 /** The same webhook-id again: an identical body gets the stored response, another body a 409. */
-async function storedOutcome(trx: Knex.Transaction, webhookId: string, bodySha256: string): Promise<DeliveryOutcome> {
-  const stored = await readStoredDelivery(trx, webhookId);
-  if (!stored) throw new Error(`delivery ${webhookId} was neither claimed nor stored`);
+function storedOutcome(webhookId: string, bodySha256: string, stored: StoredDelivery): DeliveryOutcome {
   if (stored.bodySha256 !== bodySha256) {
     return {
       httpStatus: 409,
