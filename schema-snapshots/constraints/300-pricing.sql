@@ -104,22 +104,38 @@ create trigger orgs_price_stale_days_changed after update of price_stale_days on
   for each row when (new.price_stale_days is distinct from old.price_stale_days)
   execute function crm_orgs_price_stale_days_changed();
 
--- A stock change flips in_stock of the org's list prices of that quality.
+-- A stock change flips in_stock of the org's list prices of that quality. Only a row that enters or
+-- leaves "available > 0" (or moves to another org or quality) can flip it, so the triggers fire for
+-- those rows alone (WHEN clauses cost no function call): the WMS rewrites stock rows constantly,
+-- mostly without changing whether the quality is in stock. Prices already right are not rewritten.
 create or replace function crm_stock_refresh_list_prices() returns trigger language plpgsql as $$
 begin
   if tg_op in ('UPDATE', 'DELETE') then
     update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code;
+      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
+       and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
   end if;
   if tg_op in ('INSERT', 'UPDATE') then
     update list_prices lp set in_stock = crm_quality_in_stock(new.org_id, new.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = new.org_id and q.code = new.quality_code;
+      from qualities q where q.id = lp.quality_id and lp.org_id = new.org_id and q.code = new.quality_code
+       and lp.in_stock is distinct from crm_quality_in_stock(new.org_id, new.quality_code);
   end if;
   return null;
 end $$;
 drop trigger if exists stock_by_quality_cache_pricing on stock_by_quality_cache;
-create trigger stock_by_quality_cache_pricing after insert or update or delete on stock_by_quality_cache
-  for each row execute function crm_stock_refresh_list_prices();
+drop trigger if exists stock_by_quality_cache_pricing_insert on stock_by_quality_cache;
+create trigger stock_by_quality_cache_pricing_insert after insert on stock_by_quality_cache
+  for each row when (new.available_meters > 0)
+  execute function crm_stock_refresh_list_prices();
+drop trigger if exists stock_by_quality_cache_pricing_update on stock_by_quality_cache;
+create trigger stock_by_quality_cache_pricing_update after update on stock_by_quality_cache
+  for each row when ((old.available_meters > 0) is distinct from (new.available_meters > 0)
+                     or old.org_id is distinct from new.org_id or old.quality_code is distinct from new.quality_code)
+  execute function crm_stock_refresh_list_prices();
+drop trigger if exists stock_by_quality_cache_pricing_delete on stock_by_quality_cache;
+create trigger stock_by_quality_cache_pricing_delete after delete on stock_by_quality_cache
+  for each row when (old.available_meters > 0)
+  execute function crm_stock_refresh_list_prices();
 
 -- ---------------------------------------------------------------------------------------------
 -- price_snapshots (story 38): immutable. created_txid ties a line's move to approved pricing to

@@ -32,9 +32,19 @@ export interface RawBodyRequest extends Request {
   _body?: boolean;
 }
 
+/**
+ * Writes a JSON answer directly on the response. Express' res.json() would also compute an ETag
+ * over the body, which nobody revalidates on a POST; this route answers the WMS at a high rate.
+ */
+function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
 function tooLarge(res: Response, bytes: number): void {
   const refused = refusal('PAYLOAD_TOO_LARGE', `the body has at least ${bytes} bytes; at most ${MAX_BATCH_BODY_BYTES}`);
-  res.status(refused.httpStatus).set('connection', 'close').json({ error: refused.error });
+  sendJson(res, refused.httpStatus, { error: refused.error }, { connection: 'close' });
 }
 
 export function readRawBody(req: RawBodyRequest, res: Response, next: NextFunction): void {
@@ -79,11 +89,11 @@ export default defineHook(({ init }, { database, env, logger }) => {
   async function handleDelivery(req: RawBodyRequest, res: Response): Promise<void> {
     try {
       const outcome = await receiveDelivery(database, { secrets, headers: webhookHeadersOf(req.headers), rawBody: req.wmsRawBody! });
-      res.status(outcome.httpStatus).json(outcome.body);
+      sendJson(res, outcome.httpStatus, outcome.body);
     } catch (error) {
       logger.error(error, 'wms: delivery failed');
       if (!res.headersSent) {
-        res.status(500).json({ error: contractError('INTERNAL_ERROR', 'the delivery could not be processed; nothing was applied, retry later') });
+        sendJson(res, 500, { error: contractError('INTERNAL_ERROR', 'the delivery could not be processed; nothing was applied, retry later') });
       }
     }
   }
