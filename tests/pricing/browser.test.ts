@@ -7,46 +7,20 @@
  * Chromium comes from Debian (/usr/bin/chromium). On a fresh machine the test installs it with
  * apt-get when it runs as root; where that is impossible it skips and says why.
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminGet, baseUrl, DEMO_PASSWORD, http, tokenFor } from '../support/api.js';
+import { adminGet, baseUrl, http, tokenFor } from '../support/api.js';
+import { ARTIFACTS, inputOf as inputIn, launchBrowser, logInAs as logInWith, provisionChromium, type Browser } from '../support/browser.js';
 import { closeDb, makeDeal, makeQuality } from './world.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 const PRICING = 'pricing@example.com';
 const SALES = 'sales.mod@example.com';
-const run = promisify(execFile);
-
-/** Installs Debian's chromium when missing; answers why not when it cannot. */
-async function provisionChromium(): Promise<string | null> {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
-  try {
-    await run('sh', ['-c', 'command -v apt-get']);
-  } catch {
-    return `${CHROMIUM} is missing and apt-get is not available on this machine`;
-  }
-  try {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    await run('apt-get', ['update'], { env, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-    await run('apt-get', ['install', '-y', 'chromium'], { env, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
-  } catch (error) {
-    return `apt-get install chromium failed: ${(error as Error).message.split('\n')[0]}`;
-  }
-  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
-}
 
 let skipReason: string | null = null;
-let context: BrowserContext | undefined;
+let browser: Browser | undefined;
 let page: Page;
-let profileDir: string | undefined;
 let pendingId: string;
 
 beforeAll(async () => {
@@ -55,8 +29,6 @@ beforeAll(async () => {
     console.warn(`[browser test] skipped: ${skipReason}`);
     return;
   }
-  mkdirSync(ARTIFACTS, { recursive: true });
-
   // A pending discount request of our own, so the test never depends on the demo data's state.
   const quality = await makeQuality('MOD', [['TRY', '84.5000', 2]], 'UI');
   const deal = await makeDeal(SALES, 'MOD', [{ quality_code: quality.code }]);
@@ -65,38 +37,21 @@ beforeAll(async () => {
   expect(request.status, request.text).toBe(200);
   pendingId = request.body.data.requested[0];
 
-  // launchPersistentContext is playwright's way to pass a user-data-dir (it refuses the flag in
-  // launch's args); a fresh directory each run, removed afterwards.
-  profileDir = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
-  context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1440, height: 1000 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  browser = await launchBrowser();
+  page = browser.page;
 }, 600_000);
 
 afterAll(async () => {
-  await context?.close();
-  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  await browser?.close();
   await closeDb();
 });
 
-/** Logs in through the real Directus login page (clearing any previous session first). */
 async function logInAs(email: string) {
-  await page.context().clearCookies();
-  await page.goto(`${baseUrl()}/admin/login`);
-  await page.locator('input[type="email"]').fill(email);
-  await page.locator('input[type="password"]').fill(DEMO_PASSWORD);
-  await page.locator('button[type="submit"]').click();
-  await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 });
+  await logInWith(page, baseUrl(), email);
 }
 
-/** Directus components put data-testid on the input itself or on a wrapper, depending on the component. */
 function inputOf(testid: string) {
-  return page.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input`).first();
+  return inputIn(page, testid);
 }
 
 describe('/admin/pricing in a browser', () => {

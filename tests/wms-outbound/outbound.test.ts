@@ -11,10 +11,14 @@ import {
   eventually,
   ledgerRow,
   ledgerRows,
+  newDeal as newDealIn,
+  orgFixture,
   outboxIdle,
   REQUEST_TIMEOUT_MS,
   settled,
   startOutboundWorld,
+  type Deal,
+  type OrgFixture,
   type OutboundWorld,
 } from './support.js';
 
@@ -29,17 +33,16 @@ const SHIP_TO = { name: 'Ege Tekstil Depo', address_lines: ['Atatürk OSB 10003 
 
 let world: OutboundWorld;
 let api: ReturnType<typeof client>;
+let mod: OrgFixture;
 let modProfileId: string;
 let modOrgId: string;
 
 beforeAll(async () => {
   world = await startOutboundWorld();
   api = client(world.url);
-  const [profile] = await api.adminGet<Array<{ id: string }>>(
-    '/items/customer_org_profiles?filter[org_id][code][_eq]=MOD&filter[status][_eq]=active&fields=id&sort=id&limit=1',
-  );
-  modProfileId = profile!.id;
-  modOrgId = (await api.adminGet<Array<{ id: string }>>('/items/orgs?filter[code][_eq]=MOD&fields=id'))[0]!.id;
+  mod = await orgFixture(api, 'MOD');
+  modProfileId = mod.profileId;
+  modOrgId = mod.orgId;
   // The seed's won deal sends its deal.won at start-up; let it land before faults are injected.
   await outboxIdle(world.db);
 });
@@ -48,25 +51,9 @@ afterAll(async () => {
   await world?.stop();
 });
 
-interface Deal {
-  id: string;
-  code: string;
-}
-
-/**
- * A fresh MOD deal with two lines, created through the item API (as the admin, so that pricing
- * rules on which qualities sales may pick stay out of this suite's way).
- */
+/** A fresh MOD deal with two lines (support.ts#newDeal). */
 async function newDeal(lines: Array<[string, string]> = [['MOD-POPLIN-120', '300.00'], ['MOD-SATEN-090', '120.50']]): Promise<Deal> {
-  const created = await api.as(ADMIN, 'POST', '/items/deals?fields=id,code', {
-    org_id: modOrgId,
-    customer_profile_id: modProfileId,
-    status: 'submitted',
-    currency: 'TRY',
-    lines: lines.map(([quality_code, meters], index) => ({ line_no: index + 1, quality_code, meters, unit_price: '80.0000', currency: 'TRY' })),
-  });
-  expect(created.status, created.text).toBe(200);
-  return created.body.data as Deal;
+  return newDealIn(api, mod, lines);
 }
 
 async function wonDeal(): Promise<Deal> {

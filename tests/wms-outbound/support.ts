@@ -158,3 +158,40 @@ export async function outboxIdle(db: pg.Pool): Promise<void> {
     return rows[0].n === 0 ? true : undefined;
   });
 }
+
+export type Client = ReturnType<typeof client>;
+
+export interface OrgFixture {
+  orgId: string;
+  /** An active customer profile of the org, for new deals. */
+  profileId: string;
+}
+
+export async function orgFixture(api: Client, code: 'MOD' | 'JTR'): Promise<OrgFixture> {
+  const [org] = await api.adminGet<Array<{ id: string }>>(`/items/orgs?filter[code][_eq]=${code}&fields=id`);
+  const [profile] = await api.adminGet<Array<{ id: string }>>(
+    `/items/customer_org_profiles?filter[org_id][code][_eq]=${code}&filter[status][_eq]=active&fields=id&sort=id&limit=1`,
+  );
+  return { orgId: org!.id, profileId: profile!.id };
+}
+
+export interface Deal {
+  id: string;
+  code: string;
+}
+
+/**
+ * A fresh submitted deal with lines (quality code, meters), created through the item API as the
+ * admin, so that pricing rules on which qualities sales may pick stay out of the outbound tests' way.
+ */
+export async function newDeal(api: Client, org: OrgFixture, lines: Array<[string, string]>): Promise<Deal> {
+  const created = await api.as('admin@example.com', 'POST', '/items/deals?fields=id,code', {
+    org_id: org.orgId,
+    customer_profile_id: org.profileId,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: lines.map(([quality_code, meters], index) => ({ line_no: index + 1, quality_code, meters, unit_price: '80.0000', currency: 'TRY' })),
+  });
+  expect(created.status, created.text).toBe(200);
+  return created.body.data as Deal;
+}

@@ -1,7 +1,7 @@
 /**
  * Turns what the API answered into something a person can act on: the message, the CRM code and
- * each field with its reason (CrmError bodies carry `extensions.fields`). Shared by the pricing and
- * FX modules so both show errors the same way.
+ * each field with its reason (CrmError bodies carry `extensions.fields`). Shared by every command
+ * center (pricing, FX rates, WMS deliveries) so all show errors the same way.
  */
 export interface FieldReason {
   field: string;

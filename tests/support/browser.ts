@@ -1,0 +1,105 @@
+/**
+ * A real browser for the command-center tests: Debian's Chromium (/usr/bin/chromium) driven by
+ * playwright-core, logging in through the real Directus login page. On a fresh machine Chromium is
+ * installed with apt-get when the test runs as root; where that is impossible the caller skips
+ * and says why.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from './api.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Screenshots (git-ignored). */
+export const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
+const run = promisify(execFile);
+
+/** Installs Debian's chromium when missing; answers why not when it cannot (null: ready). */
+export async function provisionChromium(): Promise<string | null> {
+  if (existsSync(CHROMIUM)) return null;
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
+  try {
+    await run('sh', ['-c', 'command -v apt-get']);
+  } catch {
+    return `${CHROMIUM} is missing and apt-get is not available on this machine`;
+  }
+  try {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update'], { env, timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    await run('apt-get', ['install', '-y', 'chromium'], { env, timeout: 540_000, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    return `apt-get install chromium failed: ${(error as Error).message.split('\n')[0]}`;
+  }
+  return existsSync(CHROMIUM) ? null : `apt-get installed chromium but ${CHROMIUM} is still missing`;
+}
+
+export interface Browser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * One headless Chromium with one page. launchPersistentContext is playwright's way to pass a
+ * user-data-dir (it refuses the flag in launch's args); a fresh directory each run, removed on close.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const profileDir = mkdtempSync(join(tmpdir(), 'crm-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1440, height: 1000 },
+    });
+  } catch (error) {
+    rmSync(profileDir, { recursive: true, force: true });
+    throw error;
+  }
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(20_000);
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Logs in through the real Directus login page (clearing any previous session first). */
+export async function logInAs(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
+  await page.context().clearCookies();
+  await page.goto(`${baseUrl}/admin/login`);
+  await page.locator('input[type="email"]').fill(email);
+  await page.locator('input[type="password"]').fill(password);
+  await page.locator('button[type="submit"]').click();
+  await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 });
+}
+
+/** Directus components put data-testid on the input itself or on a wrapper, depending on the component. */
+export function inputOf(page: Page, testid: string) {
+  return page.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input, textarea[data-testid="${testid}"], [data-testid="${testid}"] textarea`).first();
+}
+
+/**
+ * Directus 11 asks an admin to register a project owner (BSL licence) in a modal over every page
+ * until one is set. Setting it reports to Directus over the network, so tests answer "Remind
+ * Later", as a person evaluating the app would; a page without the modal is left as it is.
+ */
+export async function dismissOwnerReminder(page: Page, waitMs = 5_000): Promise<void> {
+  const later = page.locator('#dialog-outlet').getByRole('button', { name: 'Remind Later' });
+  try {
+    await later.waitFor({ state: 'visible', timeout: waitMs });
+  } catch {
+    return;
+  }
+  await later.click();
+  await later.waitFor({ state: 'detached' });
+}
