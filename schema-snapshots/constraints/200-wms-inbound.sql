@@ -1,4 +1,4 @@
--- WMS → CRM ingestion (stories 16, 46-50, 81-83): the event ledger, sequence high-water marks and
+-- WMS → CRM ingestion (stories 11, 16, 46-50, 68-70, 77-79, 81-83): the event ledger, sequence high-water marks and
 -- the mirrors the WMS pipeline writes. Re-runnable (see 100-orgs-customers-deals.sql for the
 -- conventions). The pipeline writes with set-based SQL (extensions/crm/src/modules/wms-inbound/
 -- repository.ts); these rules hold for every route, raw SQL included.
@@ -46,12 +46,16 @@ alter table stock_by_quality_cache add constraint stock_by_quality_cache_figures
 );
 
 -- ---------------------------------------------------------------------------------------------
--- Mirrors that point at CRM rows: the deal is in the mirror's org, the line is a line of the deal.
--- The pipeline resolves references before writing; this is the backstop for every other route.
+-- Mirrors that point at CRM rows: the deal is in the mirror's org, the line is a line of the deal,
+-- and the purchase order (po_id) is the released PO of that PO number, in the mirror's org and of
+-- the mirror's deal. The pipeline resolves references before writing; this is the backstop for
+-- every other route. Only released POs are linked: a draft may still be deleted, and the WMS never
+-- heard of it.
 create or replace function crm_wms_mirror_refs_guard() returns trigger language plpgsql as $$
 declare
   deal_org uuid;
   line_deal uuid;
+  po purchase_orders%rowtype;
   new_row jsonb := to_jsonb(new);
 begin
   if new_row ? 'deal_id' and new_row ->> 'deal_id' is not null then
@@ -66,6 +70,15 @@ begin
     if line_deal is null or line_deal is distinct from (new_row ->> 'deal_id')::uuid then
       raise exception using errcode = '23514',
         message = format('CRM_CROSS_ORG_REFERENCE: %s.deal_line_id must be a line of deal_id', tg_table_name);
+    end if;
+  end if;
+  if new_row ? 'po_id' and new_row ->> 'po_id' is not null then
+    select * into po from purchase_orders where id = (new_row ->> 'po_id')::uuid;
+    if po.id is null or po.org_id is distinct from new.org_id or po.code is distinct from new_row ->> 'po_number'
+        or po.released_at is null
+        or (new_row ->> 'deal_id' is not null and po.deal_id is distinct from (new_row ->> 'deal_id')::uuid) then
+      raise exception using errcode = '23514',
+        message = format('CRM_CROSS_ORG_REFERENCE: %s.po_id must be the released purchase order of po_number, in the row''s org and deal', tg_table_name);
     end if;
   end if;
   return new;
@@ -83,6 +96,16 @@ create trigger abra_check_lines_refs before insert or update on abra_check_lines
 drop trigger if exists shortage_send_backs_refs on shortage_send_backs;
 create trigger shortage_send_backs_refs before insert or update on shortage_send_backs
   for each row execute function crm_wms_mirror_refs_guard();
+-- Gate overrides are append-only (below): checked once, when recorded.
+drop trigger if exists shipment_gate_overrides_refs on shipment_gate_overrides;
+create trigger shipment_gate_overrides_refs before insert on shipment_gate_overrides
+  for each row execute function crm_wms_mirror_refs_guard();
+
+-- po_id lookups (a PO's orders, reservations, overrides; the foreign key check when a draft PO is
+-- deleted). Two columns: a single-column index would read as a field property to Directus.
+create index if not exists order_mirrors_po on order_mirrors (po_id, org_id);
+create index if not exists reservation_mirrors_po on reservation_mirrors (po_id, org_id);
+create index if not exists shipment_gate_overrides_po on shipment_gate_overrides (po_id, org_id);
 
 -- ---------------------------------------------------------------------------------------------
 -- reservation_mirrors
@@ -126,3 +149,29 @@ end $$;
 drop trigger if exists shipment_gate_overrides_append_only on shipment_gate_overrides;
 create trigger shipment_gate_overrides_append_only before update or delete on shipment_gate_overrides
   for each row execute function crm_shipment_gate_overrides_append_only();
+
+-- ---------------------------------------------------------------------------------------------
+-- supply_mirrors: one row per supply item (supply_id is unique in the snapshot), in the owner org
+-- (stories 11, 68, 70). The contract's rules, kept for every route.
+create index if not exists supply_mirrors_org_eta on supply_mirrors (org_id, eta_date);
+alter table supply_mirrors drop constraint if exists supply_mirrors_milestone_check;
+alter table supply_mirrors add constraint supply_mirrors_milestone_check check (
+  (supply_type = 'manufacturing' and milestone in ('ordered', 'in_production', 'production_completed', 'soft_arrival_confirmed', 'received', 'cancelled'))
+  or (supply_type = 'import' and milestone in ('ordered', 'shipped_from_origin', 'at_port', 'customs_cleared', 'soft_arrival_confirmed', 'received', 'cancelled'))
+);
+alter table supply_mirrors drop constraint if exists supply_mirrors_soft_arrival_check;
+alter table supply_mirrors add constraint supply_mirrors_soft_arrival_check
+  check (milestone not in ('soft_arrival_confirmed', 'received') or soft_arrival_confirmed_at is not null);
+alter table supply_mirrors drop constraint if exists supply_mirrors_sequence_check;
+alter table supply_mirrors add constraint supply_mirrors_sequence_check check (sequence > 0);
+
+-- wac_mirrors: one row per owner org + quality (the wac.changed scope keys), figures never negative.
+create unique index if not exists wac_mirrors_scope on wac_mirrors (org_id, quality_code);
+alter table wac_mirrors drop constraint if exists wac_mirrors_figures;
+alter table wac_mirrors add constraint wac_mirrors_figures
+  check (wac_try_per_meter >= 0 and valued_meters >= 0 and inventory_value_try >= 0);
+alter table wac_mirrors drop constraint if exists wac_mirrors_cause_check;
+alter table wac_mirrors add constraint wac_mirrors_cause_check
+  check (cause in ('receipt', 'post_receipt_adjustment', 'stock_issue', 'recalculation'));
+alter table wac_mirrors drop constraint if exists wac_mirrors_sequence_check;
+alter table wac_mirrors add constraint wac_mirrors_sequence_check check (sequence > 0);

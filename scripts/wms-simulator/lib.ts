@@ -210,6 +210,74 @@ export function shipmentGateOverridden(input: { overrideId?: string; orgCode: 'M
   );
 }
 
+export type SupplyMilestone =
+  | 'ordered'
+  | 'in_production'
+  | 'production_completed'
+  | 'shipped_from_origin'
+  | 'at_port'
+  | 'customs_cleared'
+  | 'soft_arrival_confirmed'
+  | 'received'
+  | 'cancelled';
+
+/** The full current state of one supply item (absolute: each event replaces the last one). */
+export function supplyUpdated(input: {
+  supplyId: string;
+  sequence: number;
+  ownerOrg: 'MOD' | 'JTR';
+  supplyType?: 'manufacturing' | 'import';
+  milestone?: SupplyMilestone;
+  lines?: Array<{ quality_code: string; meters: string }>;
+  etaDate?: string;
+  etaText?: string;
+  supplierName?: string;
+}): WireEvent {
+  const milestone = input.milestone ?? 'ordered';
+  const arrived = milestone === 'soft_arrival_confirmed' || milestone === 'received';
+  return envelope(
+    'supply.updated',
+    {
+      supply_id: input.supplyId,
+      supply_type: input.supplyType ?? 'import',
+      owner_org: input.ownerOrg,
+      supplier_name: input.supplierName ?? 'Zhejiang Silk Weaving Co.',
+      lines: input.lines ?? [{ quality_code: 'SAT-120/B', meters: '12000.00' }],
+      milestone,
+      milestone_at: '2026-02-02T16:00:00Z',
+      ...(input.etaDate === undefined ? {} : { eta_date: input.etaDate }),
+      ...(input.etaText === undefined ? {} : { eta_text: input.etaText }),
+      ...(arrived ? { soft_arrival_confirmed_at: '2026-02-15T09:00:00Z' } : {}),
+    },
+    input.sequence,
+  );
+}
+
+export interface WacScopeInput {
+  owner_org: 'MOD' | 'JTR';
+  quality_code: string;
+  wac_try_per_meter: string;
+  valued_meters?: string;
+  inventory_value_try?: string;
+}
+
+/** A costing run's new WAC figures, one sequence for all its scopes. */
+export function wacChanged(input: { costingBatchId?: string; sequence: number; scopes: WacScopeInput[]; cause?: string }): WireEvent {
+  return envelope(
+    'wac.changed',
+    {
+      costing_batch_id: input.costingBatchId ?? randomId('CST'),
+      cause: input.cause ?? 'receipt',
+      scopes: input.scopes.map((scope) => ({
+        ...scope,
+        valued_meters: scope.valued_meters ?? '1250.50',
+        inventory_value_try: scope.inventory_value_try ?? '105198.31',
+      })),
+    },
+    input.sequence,
+  );
+}
+
 /** A PO number {ORG}PO{CODE8} in Crockford base32. */
 export function randomPoNumber(org: 'MOD' | 'JTR'): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

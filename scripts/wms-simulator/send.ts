@@ -13,7 +13,10 @@
  *   unsigned       a delivery without signature headers: 400 MISSING_WEBHOOK_HEADERS
  *   replay         one delivery signed 10 minutes ago: 401 STALE_TIMESTAMP
  *   lifecycle      for a deal (--deal CODE; its lines are read from the CRM as admin): reservation,
- *                  Abra checks, order picking → delivered, a send-back, a gate override
+ *                  Abra checks, order picking → delivered, a send-back, a gate override, then a
+ *                  supply item for the first line's quality (ordered → at port → soft arrival) and
+ *                  its WAC after receipt. --po PO-NUMBER names a PO the CRM released (the mirrors
+ *                  then link it by id); without it a random PO number is used (po_id stays empty)
  *   file           the events in --file (a JSON array, or one event), signed as one batch
  *
  * Options: --url (default http://localhost:$PORT), --secret (default WMS_WEBHOOK_SECRET or the
@@ -35,6 +38,8 @@ import {
   shipmentGateOverridden,
   shortageSentBack,
   stockChanged,
+  supplyUpdated,
+  wacChanged,
   type DealLineTarget,
   type Delivery,
   type SendOptions,
@@ -54,6 +59,7 @@ const { values, positionals } = parseArgs({
     'on-hand': { type: 'string', default: '1250.50' },
     sequence: { type: 'string' },
     deal: { type: 'string' },
+    po: { type: 'string' },
     file: { type: 'string' },
     'admin-password': { type: 'string', default: DEFAULTS.DEMO_PASSWORD },
   },
@@ -161,7 +167,7 @@ try {
       if (!values.deal) throw new Error('lifecycle needs --deal <deal code>, e.g. one from the admin app');
       const targets = await dealTargets(values.deal);
       const [first] = targets;
-      const po = randomPoNumber(first!.orgCode);
+      const po = values.po ?? randomPoNumber(first!.orgCode);
       const reservationId = randomId('RSV');
       await events('reservation.created', [reservation('created', { reservationId, sequence: 1, target: first! })]);
       for (const [index, target] of targets.entries()) {
@@ -172,6 +178,12 @@ try {
       for (const [index, step] of steps.entries()) await events(`order.${step}`, [orderEvent(step, { poNumber: po, sequence: index + 1, target: first! })]);
       await events('shipment_gate.overridden', [shipmentGateOverridden({ orgCode: first!.orgCode, poNumber: po })]);
       await events('reservation.released', [reservation('released', { reservationId, sequence: 2, target: first! })]);
+      const supplyId = randomId('SUP');
+      const supply = { supplyId, ownerOrg: first!.orgCode, lines: [{ quality_code: first!.qualityCode, meters: '5000.00' }] };
+      await events('supply.updated (ordered)', [supplyUpdated({ ...supply, sequence: 1, milestone: 'ordered', etaText: 'about 6 weeks' })]);
+      await events('supply.updated (at port)', [supplyUpdated({ ...supply, sequence: 2, milestone: 'at_port', etaDate: '2026-03-16' })]);
+      await events('supply.updated (soft arrival)', [supplyUpdated({ ...supply, sequence: 3, milestone: 'soft_arrival_confirmed', etaDate: '2026-03-16' })]);
+      await events('wac.changed', [wacChanged({ sequence: Math.floor(Date.now() / 1000), scopes: [{ owner_org: first!.orgCode, quality_code: first!.qualityCode, wac_try_per_meter: '84.1250' }] })]);
       break;
     }
     case 'file': {

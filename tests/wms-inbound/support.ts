@@ -3,7 +3,9 @@
  * and what did not) and the seeded deals/lines events can point at.
  */
 import pg from 'pg';
+import { expect } from 'vitest';
 import { batchOf, send, type DealLineTarget, type SendOptions, type WireEvent } from '../../scripts/wms-simulator/lib.js';
+import { adminToken, http, tokenFor } from '../support/api.js';
 
 export function dbClient(port: number): pg.Client {
   return new pg.Client({ host: '127.0.0.1', port, database: 'crm', user: 'postgres', password: 'crm-embedded' });
@@ -24,7 +26,7 @@ export async function seededTargets(db: pg.Client, org: 'MOD' | 'JTR'): Promise<
 
 /** Row counts and a content hash of everything the WMS pipeline writes: "nothing changed" checks. */
 export async function pipelineState(db: pg.Client): Promise<Record<string, string>> {
-  const tables = ['inbound_events', 'wms_inbound_batches', 'wms_sequence_marks', 'stock_by_quality_cache', 'reservation_mirrors', 'order_mirrors', 'abra_check_lines', 'shortage_send_backs', 'shipment_gate_overrides', 'audit_log'];
+  const tables = ['inbound_events', 'wms_inbound_batches', 'wms_sequence_marks', 'stock_by_quality_cache', 'reservation_mirrors', 'order_mirrors', 'abra_check_lines', 'shortage_send_backs', 'shipment_gate_overrides', 'audit_log', 'supply_mirrors', 'wac_mirrors'];
   const state: Record<string, string> = {};
   for (const table of tables) {
     const { rows } = await db.query(`select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h from ${table} t`);
@@ -39,4 +41,53 @@ export function sender(url: string, secret: string) {
     events: (events: WireEvent[] | unknown[], options: SendOptions = {}) => send(url, batchOf(events), { secrets: [secret], ...options }),
     delivery: (delivery: ReturnType<typeof batchOf>, options: SendOptions = {}) => send(url, delivery, { secrets: [secret], ...options }),
   };
+}
+
+export interface PurchaseOrderFixture {
+  id: string;
+  code: string;
+  dealId: string;
+  /** A line of the PO's deal, for events that name one. */
+  target: DealLineTarget;
+}
+
+/**
+ * A purchase order the way the CRM issues one: a fresh deal of the org (admin, item API, one of the
+ * org's own qualities and active profiles), won and given a PO by the sales manager, and, unless
+ * `release` is false, released to the WMS through /crm/purchase-orders/:id/release (the shared test
+ * system has no WMS address: the po.released command waits in the outbox, which is all this needs).
+ */
+export async function purchaseOrder(db: pg.Client, org: 'MOD' | 'JTR', options: { release?: boolean } = {}): Promise<PurchaseOrderFixture> {
+  const { rows } = await db.query<{ org_id: string; profile_id: string; quality_code: string }>(
+    `select o.id as org_id,
+            (select p.id from customer_org_profiles p where p.org_id = o.id and p.status = 'active' order by p.id limit 1) as profile_id,
+            (select q.code from qualities q where q.org_id = o.id order by q.code limit 1) as quality_code
+       from orgs o where o.code = $1`,
+    [org],
+  );
+  const fixture = rows[0]!;
+  const created = await http('POST', '/items/deals?fields=id,code,lines.id', await adminToken(), {
+    org_id: fixture.org_id,
+    customer_profile_id: fixture.profile_id,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: [{ line_no: 1, quality_code: fixture.quality_code, meters: '300.00', unit_price: '80.0000', currency: 'TRY' }],
+  });
+  expect(created.status, created.text).toBe(200);
+  const deal = created.body.data as { id: string; code: string; lines: Array<{ id: string }> };
+  const manager = await tokenFor('manager@example.com');
+  const won = await http('POST', `/crm/deals/${deal.id}/won`, manager, { note: 'inbound PO fixture' });
+  expect(won.status, won.text).toBe(200);
+  const po = await http('POST', '/crm/purchase-orders', manager, {
+    deal_id: deal.id,
+    ship_date: '2026-03-02',
+    ship_to: { name: 'Ege Tekstil Depo', address_lines: ['Atatürk OSB 10003 Sk. No:12'], city: 'Bursa', country_code: 'TR' },
+  });
+  expect(po.status, po.text).toBe(201);
+  const { id, code } = po.body.data as { id: string; code: string };
+  if (options.release !== false) {
+    const released = await http('POST', `/crm/purchase-orders/${id}/release`, manager, { note: 'inbound PO fixture' });
+    expect(released.status, released.text).toBe(200);
+  }
+  return { id, code, dealId: deal.id, target: { orgCode: org, dealCode: deal.code, dealLineId: deal.lines[0]!.id, qualityCode: fixture.quality_code } };
 }

@@ -41,6 +41,7 @@ const ORGS: ReferenceIndex = {
   ]),
   dealsByCode: new Map(),
   linesById: new Map(),
+  posByCode: new Map(),
 };
 
 /** Runs the pure pipeline as the service does, with the given earlier claims and stored marks. */
@@ -225,6 +226,7 @@ describe('the contract examples map to mirror rows', () => {
       [lineA, { id: lineA, deal_id: dealId, org_id: ORGS.orgIdByCode.get('MOD')! }],
       [lineB, { id: lineB, deal_id: dealId, org_id: ORGS.orgIdByCode.get('MOD')! }],
     ]),
+    posByCode: new Map(),
   };
 
   it('central_stock_check.completed → an Abra check line with every story-49 field', () => {
@@ -276,5 +278,182 @@ describe('the contract examples map to mirror rows', () => {
       expect(results[0]?.status, `${type}: ${JSON.stringify(results[0]?.error)}`).toBe('applied');
     }
     expect(((example('order.shipped') as unknown) as WmsToCrmEvent).event_type).toBe('order.shipped');
+  });
+});
+
+/** A supply.updated for one supply item at the given sequence (key derived by the contract). */
+function supply(sequence: number, milestone = 'at_port', extra: Record<string, unknown> = {}) {
+  const base = example('supply.updated') as { payload: Record<string, unknown> };
+  const event = { ...base, sequence, payload: { ...base.payload, milestone, ...extra } };
+  return { ...event, idempotency_key: expectedKeyFor(event as never) };
+}
+
+/** A wac.changed of one costing run over the given scopes. */
+function wac(batchId: string, sequence: number, scopes: Array<{ owner_org: string; quality_code: string; wac: string }>) {
+  const event = {
+    event_type: 'wac.changed',
+    contract_version: '1.0.23',
+    occurred_at: '2026-02-03T20:00:00Z',
+    source: 'wms',
+    sequence,
+    payload: {
+      costing_batch_id: batchId,
+      cause: 'receipt',
+      scopes: scopes.map((s) => ({ owner_org: s.owner_org, quality_code: s.quality_code, wac_try_per_meter: s.wac, valued_meters: '1250.50', inventory_value_try: '105198.31' })),
+    },
+  };
+  return { idempotency_key: expectedKeyFor(event as never), ...event };
+}
+
+describe('supply.updated → supply mirror (stories 11, 68, 70)', () => {
+  it('maps the whole state of the supply item, owned by the owner org; absent optional fields are null', () => {
+    const { results, writes } = run([supply(7)]);
+    expect(statuses(results)).toEqual(['applied']);
+    expect(writes.supplies).toEqual([
+      {
+        org_id: ORGS.orgIdByCode.get('JTR'),
+        supply_id: 'SUP-IMP-2026-019',
+        supply_type: 'import',
+        supplier_name: 'Zhejiang Silk Weaving Co.',
+        lines: [
+          { quality_code: 'SAT-120/B', meters: '12000' },
+          { quality_code: 'SAT-140', meters: '8000.00' },
+        ],
+        milestone: 'at_port',
+        milestone_at: '2026-02-02T16:00:00Z',
+        eta_date: '2026-02-16',
+        eta_text: 'customs clearance ~1 week',
+        soft_arrival_confirmed_at: null,
+        sequence: 7,
+        wms_occurred_at: '2026-02-02T16:00:00Z',
+        source_event_key: 'wms:supply:SUP-IMP-2026-019.7:updated:v1',
+      },
+    ]);
+    expect(writes.supplies[0]!.lines.every((line) => typeof (line as { meters: unknown }).meters === 'string')).toBe(true);
+  });
+
+  it('an older or equal sequence is stale and writes nothing; within a batch the newest state wins', () => {
+    const stale = run([supply(6, 'shipped_from_origin')], { marks: new Map([['supply:SUP-IMP-2026-019', 7]]) });
+    expect(statuses(stale.results)).toEqual(['stale']);
+    expect(stale.writes.supplies).toEqual([]);
+    expect(stale.marks).toEqual([]);
+    const batch = run([supply(9, 'customs_cleared'), supply(8, 'at_port'), supply(10, 'soft_arrival_confirmed', { soft_arrival_confirmed_at: '2026-02-15T09:00:00Z' })]);
+    expect(statuses(batch.results)).toEqual(['applied', 'stale', 'applied']);
+    expect(batch.writes.supplies.map((row) => [row.milestone, row.sequence, row.soft_arrival_confirmed_at])).toEqual([['soft_arrival_confirmed', 10, '2026-02-15T09:00:00Z']]);
+    expect(batch.marks).toEqual([{ scopeKey: 'supply:SUP-IMP-2026-019', sequence: 10, eventKey: 'wms:supply:SUP-IMP-2026-019.10:updated:v1' }]);
+  });
+
+  it('an owner org the CRM does not know is an unknown reference', () => {
+    const outcome = run([supply(1)], { index: { ...ORGS, orgIdByCode: new Map([['MOD', 'x']]) } });
+    expect(outcome.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
+    expect(outcome.writes.supplies).toEqual([]);
+  });
+});
+
+describe('wac.changed → costing mirror (stories 77, 79)', () => {
+  it('one row per owner org + quality, in the owner org, figures as decimal strings exactly as sent', () => {
+    const { results, writes } = run([wac('CST-1', 53, [{ owner_org: 'JTR', quality_code: 'SAT-120/B', wac: '84.1250' }, { owner_org: 'MOD', quality_code: 'SAT-120/B', wac: '80.0001' }])]);
+    expect(statuses(results)).toEqual(['applied']);
+    expect(writes.wac.map(({ scope_key, ...row }) => [scope_key, row])).toEqual([
+      ['wac:JTR:SAT-120/B', { org_id: ORGS.orgIdByCode.get('JTR'), quality_code: 'SAT-120/B', wac_try_per_meter: '84.1250', valued_meters: '1250.50', inventory_value_try: '105198.31', cause: 'receipt', costing_batch_id: 'CST-1', sequence: 53, wms_occurred_at: '2026-02-03T20:00:00Z', source_event_key: 'wms:wac:CST-1:changed:v1' }],
+      ['wac:MOD:SAT-120/B', expect.objectContaining({ org_id: ORGS.orgIdByCode.get('MOD'), wac_try_per_meter: '80.0001' })],
+    ]);
+  });
+
+  it('each scope is decided alone: a scope already newer keeps its state, the others advance', () => {
+    const outcome = run([wac('CST-2', 40, [{ owner_org: 'JTR', quality_code: 'A', wac: '1.0000' }, { owner_org: 'JTR', quality_code: 'B', wac: '2.0000' }])], {
+      marks: new Map([['wac:JTR:A', 41]]),
+    });
+    expect(statuses(outcome.results)).toEqual(['applied']);
+    expect(outcome.writes.wac.map((row) => row.quality_code)).toEqual(['B']);
+    expect(outcome.marks.map((mark) => mark.scopeKey)).toEqual(['wac:JTR:B']);
+    const allStale = run([wac('CST-3', 41, [{ owner_org: 'JTR', quality_code: 'A', wac: '9.0000' }])], { marks: new Map([['wac:JTR:A', 41]]) });
+    expect(statuses(allStale.results)).toEqual(['stale']);
+    expect(allStale.writes.wac).toEqual([]);
+  });
+
+  it('the same costing run again is a duplicate and writes nothing', () => {
+    const event = wac('CST-4', 5, [{ owner_org: 'MOD', quality_code: 'A', wac: '1.0000' }]);
+    const [candidate] = triage(validate([event]), [event]).candidates;
+    const again = run([event], { taken: new Map([[candidate!.key, { fingerprint: candidate!.fingerprint }]]) });
+    expect(statuses(again.results)).toEqual(['duplicate']);
+    expect(again.writes.wac).toEqual([]);
+  });
+});
+
+describe('mirrors link the CRM purchase order by id (po_id)', () => {
+  const MOD = ORGS.orgIdByCode.get('MOD')!;
+  const JTR = ORGS.orgIdByCode.get('JTR')!;
+  const dealId = '11111111-1111-4111-8111-111111111111';
+  const otherDealId = '55555555-5555-4555-8555-555555555555';
+  const lineA = '22222222-2222-4222-8222-222222222222';
+  const lineB = '33333333-3333-4333-8333-333333333333';
+  const poId = '66666666-6666-4666-8666-666666666666';
+  const withLines = (event: Record<string, unknown>) => JSON.parse(JSON.stringify(event).replaceAll('dl-4f1c2a', lineA).replaceAll('dl-4f1c2b', lineB)) as Record<string, unknown>;
+  const rekey = (event: Record<string, unknown>) => ({ ...event, idempotency_key: expectedKeyFor(event as never) });
+  /** The example's deal and lines, and PO MODPO4X8Z1N6R as given (null: the CRM has no such PO). */
+  const indexWith = (po: { org_id?: string; deal_id?: string; released?: boolean } | null = {}): ReferenceIndex => ({
+    orgIdByCode: ORGS.orgIdByCode,
+    dealsByCode: new Map([['MODDL7K3M9Q2A', { id: dealId, org_id: MOD }]]),
+    linesById: new Map([
+      [lineA, { id: lineA, deal_id: dealId, org_id: MOD }],
+      [lineB, { id: lineB, deal_id: dealId, org_id: MOD }],
+    ]),
+    posByCode: po ? new Map([['MODPO4X8Z1N6R', { id: poId, org_id: MOD, deal_id: dealId, released: true, ...po }]]) : new Map(),
+  });
+  const order = () => rekey(withLines(example('order.shipped')));
+  const override = () => rekey(example('shipment_gate.overridden'));
+  /** reservation.created naming the PO (and, unless dropped, the deal and line). */
+  const reservationWithPo = (drop: string[] = []) => {
+    const event = withLines(example('reservation.created')) as { payload: Record<string, unknown> };
+    event.payload['po_number'] = 'MODPO4X8Z1N6R';
+    for (const field of drop) delete event.payload[field];
+    return rekey(event as never);
+  };
+
+  it('a PO the CRM released is linked on orders, reservations and gate overrides', () => {
+    const { results, writes } = run([order(), reservationWithPo(), override()], { index: indexWith() });
+    expect(statuses(results)).toEqual(['applied', 'applied', 'applied']);
+    expect(writes.orders[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: poId, deal_id: dealId });
+    expect(writes.reservations[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: poId, deal_id: dealId });
+    expect(writes.gateOverrides[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: poId, org_id: MOD });
+  });
+
+  it('a reservation naming only the PO gets the PO\'s deal', () => {
+    const { results, writes } = run([reservationWithPo(['deal_code', 'deal_line_id'])], { index: indexWith() });
+    expect(statuses(results)).toEqual(['applied']);
+    expect(writes.reservations[0]).toMatchObject({ po_id: poId, deal_id: dealId, deal_line_id: null });
+  });
+
+  it('a PO number the CRM has not released (unknown, or a draft) is accepted with po_id null', () => {
+    for (const index of [indexWith(null), indexWith({ released: false })]) {
+      const { results, writes } = run([order(), reservationWithPo(['deal_code', 'deal_line_id']), override()], { index });
+      expect(statuses(results)).toEqual(['applied', 'applied', 'applied']);
+      expect(writes.orders[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: null, deal_id: dealId });
+      expect(writes.reservations[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: null, deal_id: null });
+      expect(writes.gateOverrides[0]).toMatchObject({ po_id: null });
+    }
+  });
+
+  it('a PO of another org is an unknown reference: rejected, key not claimed, no mark, nothing written', () => {
+    for (const released of [true, false]) {
+      const outcome = run([order(), override()], { index: indexWith({ org_id: JTR, released }) });
+      expect(outcome.results.map((r) => [r.status, r.error?.code])).toEqual([['rejected', 'UNKNOWN_REFERENCE'], ['rejected', 'UNKNOWN_REFERENCE']]);
+      expect(outcome.results[0]!.error!.message).not.toContain(JTR);
+      expect(outcome.writes.orders).toEqual([]);
+      expect(outcome.writes.gateOverrides).toEqual([]);
+      expect(outcome.marks).toEqual([]);
+      expect(outcome.claims).toBe(0);
+    }
+  });
+
+  it('a released PO of another deal than the one the event names is an unknown reference', () => {
+    const index = indexWith({ deal_id: otherDealId });
+    for (const event of [order(), reservationWithPo(), reservationWithPo(['deal_code'])]) {
+      const outcome = run([event], { index });
+      expect(outcome.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
+      expect(outcome.writes.orders).toEqual([]);
+      expect(outcome.writes.reservations).toEqual([]);
+    }
   });
 });

@@ -33,6 +33,7 @@ import {
   type OrderingPlan,
   type WmsToCrmEvent,
 } from '../../../../../contract/src/index.js';
+import { wacScopeKey } from '../../../../../contract/src/events/costing.js';
 import { stockScopeKey } from '../../../../../contract/src/events/stock.js';
 import { resolveReferences, type ReferenceIndex, type ResolvedReferences } from './references.js';
 import {
@@ -42,12 +43,16 @@ import {
   reservationRow,
   sendBackRow,
   stockRows,
+  supplyRow,
+  wacRows,
   type AbraCheckRow,
   type GateOverrideRow,
   type OrderRow,
   type ReservationRow,
   type SendBackRow,
   type StockRow,
+  type SupplyRow,
+  type WacRow,
 } from './rows.js';
 
 export interface CandidateEvent {
@@ -242,13 +247,15 @@ export interface Writes {
   readonly abraChecks: AbraCheckRow[];
   readonly sendBacks: SendBackRow[];
   readonly gateOverrides: GateOverrideRow[];
+  readonly supplies: SupplyRow[];
+  readonly wac: WacRow[];
 }
 
 /**
  * Step 6. Only applied events write, and of several applied events for one scope only the last
  * (the newest: a later applied event has a higher sequence) reaches the database, which keeps each
- * upsert to one row per conflict target. supply.updated and wac.changed have no CRM mirror yet:
- * they are kept in the ledger (with their sequences tracked) and change nothing else.
+ * upsert to one row per conflict target. A multi-scope event (stock.changed, wac.changed) writes
+ * only the scopes it advanced: a scope it was stale for keeps its newer state.
  */
 export function collectWrites(planned: readonly SequencedEvent[]): Writes {
   const stock = new Map<string, StockRow>();
@@ -257,6 +264,8 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
   const abraChecks = new Map<string, AbraCheckRow>();
   const sendBacks: SendBackRow[] = [];
   const gateOverrides: GateOverrideRow[] = [];
+  const supplies = new Map<string, SupplyRow>();
+  const wac = new Map<string, WacRow>();
 
   for (const { event, refs, plan } of planned) {
     if (plan.status !== 'applied') continue;
@@ -292,8 +301,15 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
         gateOverrides.push(gateOverrideRow(event, refs));
         break;
       case 'supply.updated':
-      case 'wac.changed':
+        supplies.set(event.payload.supply_id, supplyRow(event, refs));
         break;
+      case 'wac.changed': {
+        const advancing = new Set(plan.applyScopes);
+        for (const row of wacRows(event, refs, wacScopeKey)) {
+          if (advancing.has(row.scope_key)) wac.set(row.scope_key, row);
+        }
+        break;
+      }
     }
   }
   return {
@@ -303,6 +319,8 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
     abraChecks: [...abraChecks.values()],
     sendBacks,
     gateOverrides,
+    supplies: [...supplies.values()],
+    wac: [...wac.values()],
   };
 }
 

@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { DeliveryPlan, StoredClaim } from './ingestion.js';
-import type { DealLineRef, DealRef, ReferenceIndex, ReferencesNeeded } from './references.js';
+import type { DealLineRef, DealRef, PurchaseOrderRef, ReferenceIndex, ReferencesNeeded } from './references.js';
 
 /** A knex instance (autocommit statements) or a transaction. */
 type Db = Knex | Knex.Transaction;
@@ -71,7 +71,10 @@ const READ_STATE_SQL = `select
   (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id)), '[]'::json)
      from deals where code = any(?::text[])) as deals,
   (select coalesce(json_agg(json_build_object('id', id, 'deal_id', deal_id, 'org_id', org_id)), '[]'::json)
-     from deal_lines where id = any(?::uuid[])) as lines`;
+     from deal_lines where id = any(?::uuid[])) as lines,
+  (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id, 'deal_id', deal_id,
+                                              'released', released_at is not null)), '[]'::json)
+     from purchase_orders where code = any(?::text[])) as pos`;
 
 /**
  * Everything a delivery's decision depends on, in one statement: the stored delivery of this
@@ -91,7 +94,14 @@ export async function readDeliveryState(
   const { rows } = (await prepared(
     db,
     READ_STATE_SQL,
-    [input.webhookId, input.keys, input.scopeKeys, [...input.references.dealCodes], [...input.references.lineIds]],
+    [
+      input.webhookId,
+      input.keys,
+      input.scopeKeys,
+      [...input.references.dealCodes],
+      [...input.references.lineIds],
+      [...input.references.poNumbers],
+    ],
   )) as {
     rows: Array<{
       delivery: { body_sha256: string; response: unknown } | null;
@@ -99,6 +109,7 @@ export async function readDeliveryState(
       marks: Array<{ scope_key: string; sequence: number }>;
       deals: Array<{ id: string; code: string; org_id: string }>;
       lines: DealLineRef[];
+      pos: Array<PurchaseOrderRef & { code: string }>;
     }>;
   };
   const row = rows[0]!;
@@ -110,6 +121,7 @@ export async function readDeliveryState(
       orgIdByCode: orgIdCache,
       dealsByCode: new Map<string, DealRef>(row.deals.map((deal) => [deal.code, { id: deal.id, org_id: deal.org_id }])),
       linesById: new Map(row.lines.map((line) => [line.id, line])),
+      posByCode: new Map(row.pos.map(({ code, ...po }) => [code, po])),
     },
   };
 }
@@ -143,10 +155,10 @@ const cols = (spec: string): Column[] =>
 
 const STOCK_COLUMNS = cols(`org_id uuid, quality_code text, warehouse_code text, on_hand_meters numeric, reserved_meters numeric,
   available_meters numeric, roll_count int, lot_count int, sequence bigint, wms_occurred_at timestamptz, source_event_key text`);
-const RESERVATION_COLUMNS = cols(`org_id uuid, owner_org_code text, reservation_id text, deal_id uuid, deal_line_id uuid, po_number text,
+const RESERVATION_COLUMNS = cols(`org_id uuid, owner_org_code text, reservation_id text, deal_id uuid, deal_line_id uuid, po_number text, po_id uuid,
   quality_code text, warehouse_code text, status text, reserved_meters numeric, roll_count int, lots json, reserved_at timestamptz,
   expires_at timestamptz, released_meters numeric, released_at timestamptz, release_reason text, sequence bigint, source_event_key text`);
-const ORDER_COLUMNS = cols(`org_id uuid, po_number text, deal_id uuid, status text, lines json, picking_started_at timestamptz,
+const ORDER_COLUMNS = cols(`org_id uuid, po_number text, po_id uuid, deal_id uuid, status text, lines json, picking_started_at timestamptz,
   prepared_at timestamptz, shipped_at timestamptz, delivered_at timestamptz, cancelled_at timestamptz, dispatch_note_number text,
   carrier_name text, tracking_id text, tracking_url text, cancellation json, last_event_type text, sequence bigint, source_event_key text`);
 const ABRA_CHECK_COLUMNS = cols(`org_id uuid, deal_id uuid, deal_line_id uuid, wms_deal_line_id text, quality_code text,
@@ -154,8 +166,13 @@ const ABRA_CHECK_COLUMNS = cols(`org_id uuid, deal_id uuid, deal_line_id uuid, w
   eta_text text, sequence bigint, source_event_key text`);
 const SEND_BACK_COLUMNS = cols(`org_id uuid, send_back_id text, deal_id uuid, po_number text, kind text, sent_back_at timestamptz,
   sent_back_by text, note text, lines json, source_event_key text`);
-const GATE_OVERRIDE_COLUMNS = cols(`org_id uuid, override_id text, po_number text, gate text, reason_code text, note text,
+const GATE_OVERRIDE_COLUMNS = cols(`org_id uuid, override_id text, po_number text, po_id uuid, gate text, reason_code text, note text,
   overridden_by text, overridden_at timestamptz, source_event_key text`);
+const SUPPLY_COLUMNS = cols(`org_id uuid, supply_id text, supply_type text, supplier_name text, lines json, milestone text,
+  milestone_at timestamptz, eta_date date, eta_text text, soft_arrival_confirmed_at timestamptz, sequence bigint,
+  wms_occurred_at timestamptz, source_event_key text`);
+const WAC_COLUMNS = cols(`org_id uuid, quality_code text, wac_try_per_meter numeric, valued_meters numeric, inventory_value_try numeric,
+  cause text, costing_batch_id text, sequence bigint, wms_occurred_at timestamptz, source_event_key text`);
 
 interface Cte {
   readonly sql: string;
@@ -270,6 +287,12 @@ export async function writeDelivery(
   }
   if (writes.abraChecks.length) {
     ctes.push(mirrorUpsert('abra_checks', 'abra_check_lines', ABRA_CHECK_COLUMNS, 'wms_deal_line_id', writes.abraChecks, 'updated_at'));
+  }
+  if (writes.supplies.length) {
+    ctes.push(mirrorUpsert('supplies', 'supply_mirrors', SUPPLY_COLUMNS, 'supply_id', writes.supplies, 'updated_at'));
+  }
+  if (writes.wac.length) {
+    ctes.push(mirrorUpsert('wac', 'wac_mirrors', WAC_COLUMNS, 'org_id, quality_code', writes.wac, 'updated_at'));
   }
   if (writes.sendBacks.length) {
     ctes.push(plainInsert('send_backs', 'shortage_send_backs', SEND_BACK_COLUMNS, writes.sendBacks, '1'));

@@ -31,6 +31,8 @@ export interface ReservationRow {
   deal_id: string | null;
   deal_line_id: string | null;
   po_number: string | null;
+  /** The CRM purchase order of po_number, when the CRM released it (references.ts). */
+  po_id: string | null;
   quality_code: string;
   warehouse_code: string;
   status: 'active' | 'released';
@@ -49,6 +51,7 @@ export interface ReservationRow {
 export interface OrderRow {
   org_id: string;
   po_number: string;
+  po_id: string | null;
   deal_id: string;
   status: string;
   lines: unknown[];
@@ -102,12 +105,46 @@ export interface GateOverrideRow {
   org_id: string;
   override_id: string;
   po_number: string;
+  po_id: string | null;
   gate: string;
   reason_code: string;
   note: string;
   overridden_by: string;
   overridden_at: string;
   source_event_key: string;
+}
+
+/** One incoming supply item (stories 11, 68, 70), keyed by supply_id; org_id is the owner org. */
+export interface SupplyRow {
+  org_id: string;
+  supply_id: string;
+  supply_type: string;
+  supplier_name: string;
+  lines: unknown[];
+  milestone: string;
+  milestone_at: string;
+  eta_date: string | null;
+  eta_text: string | null;
+  soft_arrival_confirmed_at: string | null;
+  sequence: number;
+  wms_occurred_at: string;
+  source_event_key: string;
+}
+
+/** Weighted average cost of one owner org + quality (stories 77, 79). Money as decimal strings. */
+export interface WacRow {
+  org_id: string;
+  quality_code: string;
+  wac_try_per_meter: string;
+  valued_meters: string;
+  inventory_value_try: string;
+  cause: string;
+  costing_batch_id: string;
+  sequence: number;
+  wms_occurred_at: string;
+  source_event_key: string;
+  /** The ordering scope this row is the state of (not a column). */
+  scope_key: string;
 }
 
 export function stockRows(
@@ -142,6 +179,7 @@ export function reservationRow(event: ReservationEvent, refs: ResolvedReferences
     deal_id: refs.dealId ?? null,
     deal_line_id: p.deal_line_id === undefined ? null : refs.lineIdOf(p.deal_line_id),
     po_number: p.po_number ?? null,
+    po_id: refs.poId,
     quality_code: p.quality_code,
     warehouse_code: p.warehouse_code,
     reserved_at: p.reserved_at,
@@ -185,6 +223,7 @@ export function orderRow(event: OrderEvent, refs: ResolvedReferences): OrderRow 
   return {
     org_id: refs.orgIdOf(p.org_code),
     po_number: p.po_number,
+    po_id: refs.poId,
     deal_id: refs.dealId!,
     status: p.status,
     lines: p.lines,
@@ -249,6 +288,7 @@ export function gateOverrideRow(event: EventOfType<'shipment_gate.overridden'>, 
     org_id: refs.orgIdOf(p.org_code),
     override_id: p.override_id,
     po_number: p.po_number,
+    po_id: refs.poId,
     gate: p.gate,
     reason_code: p.reason_code,
     note: p.note,
@@ -256,4 +296,46 @@ export function gateOverrideRow(event: EventOfType<'shipment_gate.overridden'>, 
     overridden_at: p.overridden_at,
     source_event_key: event.idempotency_key,
   };
+}
+
+export function supplyRow(event: EventOfType<'supply.updated'>, refs: ResolvedReferences): SupplyRow {
+  const p = event.payload;
+  return {
+    org_id: refs.orgIdOf(p.owner_org),
+    supply_id: p.supply_id,
+    supply_type: p.supply_type,
+    supplier_name: p.supplier_name,
+    lines: p.lines,
+    milestone: p.milestone,
+    milestone_at: p.milestone_at,
+    // Absolute state: a field the event leaves out is cleared, not kept from an older event.
+    eta_date: p.eta_date ?? null,
+    eta_text: p.eta_text ?? null,
+    soft_arrival_confirmed_at: p.soft_arrival_confirmed_at ?? null,
+    sequence: event.sequence,
+    wms_occurred_at: event.occurred_at,
+    source_event_key: event.idempotency_key,
+  };
+}
+
+export function wacRows(
+  event: EventOfType<'wac.changed'>,
+  refs: ResolvedReferences,
+  scopeKeyOf: (scope: { owner_org: string; quality_code: string }) => string,
+): WacRow[] {
+  const p = event.payload;
+  return p.scopes.map((scope) => ({
+    org_id: refs.orgIdOf(scope.owner_org),
+    quality_code: scope.quality_code,
+    wac_try_per_meter: scope.wac_try_per_meter,
+    valued_meters: scope.valued_meters,
+    // As booked by costing: never recomputed from the other two (the contract leaves rounding to costing).
+    inventory_value_try: scope.inventory_value_try,
+    cause: p.cause,
+    costing_batch_id: p.costing_batch_id,
+    sequence: event.sequence,
+    wms_occurred_at: event.occurred_at,
+    source_event_key: event.idempotency_key,
+    scope_key: scopeKeyOf(scope),
+  }));
 }
