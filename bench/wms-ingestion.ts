@@ -20,7 +20,7 @@ import knexFactory, { type Knex } from 'knex';
 import { BATCH_ENDPOINTS, signRequest, validateEvent, type BatchResponse } from '../contract/src/index.js';
 import { planDelivery, scopeKeysOf, triage } from '../extensions/crm/src/modules/wms-inbound/ingestion.js';
 import { referencesNeeded } from '../extensions/crm/src/modules/wms-inbound/references.js';
-import { readDeliveryState, writeDelivery } from '../extensions/crm/src/modules/wms-inbound/repository.js';
+import { readDeliveryState, withConnection, writeDelivery } from '../extensions/crm/src/modules/wms-inbound/repository.js';
 import { batchOf, stockChanged, type Delivery, type WireEvent } from '../scripts/wms-simulator/lib.js';
 import { freePort, PROJECT_ROOT, startSystemProcess, tempDataDir } from '../tests/support/processes.js';
 
@@ -121,14 +121,16 @@ async function directSql(knex: Knex, batches: WireEvent[][], concurrency: number
   });
   return throughput(prepared.length, concurrency, batches[0]!.length, async (index) => {
     const { delivery, triaged, count, batchId } = prepared[index]!;
-    const state = await readDeliveryState(knex, {
-      webhookId: delivery.webhookId,
-      keys: triaged.candidates.map((c) => c.key),
-      scopeKeys: scopeKeysOf(triaged.candidates),
-      references: referencesNeeded(triaged.candidates.map((c) => c.event)),
+    await withConnection(knex, async (connection) => {
+      const state = await readDeliveryState(connection, {
+        webhookId: delivery.webhookId,
+        keys: triaged.candidates.map((c) => c.key),
+        scopeKeys: scopeKeysOf(triaged.candidates),
+        references: referencesNeeded(triaged.candidates.map((c) => c.event)),
+      });
+      const plan = planDelivery(triaged, state, count);
+      await writeDelivery(connection, { webhookId: delivery.webhookId, batchId, bodySha256: 'x'.repeat(64), eventCount: count, plan, response: { results: plan.results } });
     });
-    const plan = planDelivery(triaged, state, count);
-    await writeDelivery(knex, { webhookId: delivery.webhookId, batchId, bodySha256: 'x'.repeat(64), eventCount: count, plan, response: { results: plan.results } });
   });
 }
 

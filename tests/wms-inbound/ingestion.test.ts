@@ -75,6 +75,30 @@ describe('authentication (Standard Webhooks)', () => {
     expect((await stockRow(quality))?.on_hand_meters).toBe('12.50');
   });
 
+  it('answers alike on the server-level fast path and through the Express route (a query string takes the latter)', async () => {
+    const post = async (path: string, delivery: ReturnType<typeof batchOf>) => {
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...signRequest([secret], delivery.webhookId, delivery.body) },
+        body: delivery.body,
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as { results: Array<{ status: string }> } };
+    };
+    const quality = randomId('Q').toUpperCase();
+    const first = batchOf([stockChanged({ sequence: 1, scopes: [scope(quality, '10.00')] })]);
+    const second = batchOf([stockChanged({ sequence: 2, scopes: [scope(quality, '20.00')] })]);
+    const fast = await post('/wms/events', first);
+    const viaExpress = await post('/wms/events?via=express', second);
+    expect([fast.status, viaExpress.status]).toEqual([200, 200]);
+    expect([fast.body.results[0]!.status, viaExpress.body.results[0]!.status]).toEqual(['applied', 'applied']);
+    // Only the Express route passes through Directus' middleware that sets the CSP header.
+    expect(fast.headers.get('content-security-policy')).toBeNull();
+    expect(viaExpress.headers.get('content-security-policy')).not.toBeNull();
+    expect(await stockRow(quality)).toMatchObject({ on_hand_meters: '20.00', sequence: 2 });
+    // Every other route is still Directus' own.
+    expect((await fetch(`${url}/server/ping`)).status).toBe(200);
+  });
+
   it('refuses unsigned, wrongly signed, tampered, stale and future requests and changes nothing', async () => {
     const delivery = batchOf([stockChanged({ sequence: 1, scopes: [scope(randomId('Q').toUpperCase())] })]);
     const before = await pipelineState(db);

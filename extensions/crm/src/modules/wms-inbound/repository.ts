@@ -9,37 +9,81 @@
  * so it commits all of a delivery or none of it either way.
  *
  * Nothing here decides anything: the pure steps in ingestion.ts do, between these statements.
- * Joins against a batch use `= any(array)` or unnest rather than json_to_recordset: PostgreSQL
- * knows the length of an array parameter, but guesses 100 rows for json_to_recordset, and with
- * that guess it preferred scanning every sequence mark over 100 index probes (measured: the cost
- * of a single-event delivery grew with the table).
+ * PostgreSQL guesses 100 rows for json_to_recordset whatever it holds. Lookups against a batch
+ * therefore use `= any(array)` (with a join over json_to_recordset it preferred scanning every
+ * sequence mark to 100 index probes, so a single-event delivery grew slower with the table),
+ * while writes take json_to_recordset everywhere: INSERT ... ON CONFLICT probes the unique index
+ * per row whatever the guess, and a guess that does not depend on the values keeps the write's
+ * cached generic plan as cheap as a freshly planned one, so PostgreSQL stops re-planning it.
+ *
+ * The statements go to a connection of Directus' own pool, taken once per delivery, as named
+ * prepared statements: PostgreSQL parses and plans each text once per connection instead of on
+ * every delivery (planning the write took about as long as running it), and this hot path skips
+ * knex's query builder and the per-query events Directus attaches to it (which format every
+ * statement and its bindings into a trace line, logged or not).
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { DeliveryPlan, StoredClaim } from './ingestion.js';
 import type { DealLineRef, DealRef, PurchaseOrderRef, ReferenceIndex, ReferencesNeeded } from './references.js';
 
-/** A knex instance (autocommit statements) or a transaction. */
-type Db = Knex | Knex.Transaction;
-
-const statementNames = new Map<string, string>();
-/**
- * The two statements run as named prepared statements: PostgreSQL parses and plans each text once
- * per connection instead of on every delivery (planning the write took about as long as running
- * it). The name is derived from the text, which varies only with the kinds of rows a delivery
- * writes, so there are few of them, and the same text always has the same name.
- */
-function preparedName(sql: string): string {
-  let name = statementNames.get(sql);
-  if (name === undefined) {
-    name = `crm_wms_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
-    statementNames.set(sql, name);
-  }
-  return name;
+/** What the ingestion needs of a database connection: node-postgres' Client is one. */
+export interface SqlConnection {
+  query(config: { name?: string; text: string; values?: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
-function prepared(db: Db, sql: string, bindings: readonly unknown[]) {
-  return db.raw(sql, bindings as unknown[]).options({ name: preparedName(sql) });
+/** Runs `work` on one connection of the knex pool, given back afterwards whatever happens. */
+export async function withConnection<T>(database: Knex, work: (connection: SqlConnection) => Promise<T>): Promise<T> {
+  const connection = (await database.client.acquireConnection()) as SqlConnection;
+  try {
+    return await work(connection);
+  } finally {
+    await database.client.releaseConnection(connection);
+  }
+}
+
+/** BEGIN … COMMIT on the connection; ROLLBACK when `work` throws. */
+export async function inTransaction<T>(connection: SqlConnection, work: () => Promise<T>): Promise<T> {
+  await connection.query({ text: 'begin' });
+  try {
+    const result = await work();
+    await connection.query({ text: 'commit' });
+    return result;
+  } catch (error) {
+    await connection.query({ text: 'rollback' }).catch(() => undefined);
+    throw error;
+  }
+}
+
+interface Statement {
+  readonly name: string;
+  /** With $1, $2, … placeholders. */
+  readonly text: string;
+}
+
+const statements = new Map<string, Statement>();
+/**
+ * A statement written with `?` placeholders, numbered once and named after its text. The texts
+ * vary only with the kinds of rows a delivery writes, so there are few of them, and the same text
+ * always has the same name (a name is prepared once per connection).
+ */
+function statement(sql: string): Statement {
+  let prepared = statements.get(sql);
+  if (prepared === undefined) {
+    let position = 0;
+    prepared = {
+      name: `crm_wms_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`,
+      text: sql.replace(/\?/g, () => `$${++position}`),
+    };
+    statements.set(sql, prepared);
+  }
+  return prepared;
+}
+
+async function run<Row>(connection: SqlConnection, sql: string, values: readonly unknown[]): Promise<Row[]> {
+  const { name, text } = statement(sql);
+  const result = await connection.query({ name, text, values: values as unknown[] });
+  return result.rows as Row[];
 }
 
 export interface StoredDelivery {
@@ -61,20 +105,27 @@ export interface ReadState {
  */
 const orgIdCache = new Map<string, string>();
 
+/**
+ * Each array is wrapped in a sub-select so that the planner sees it as a value known only at run
+ * time, in the generic plan and in a freshly planned one alike: with the literal array a fresh plan
+ * looks cheaper (it knows the batch has one key, not the ten it assumes otherwise), and PostgreSQL
+ * would then re-plan the read for every delivery instead of using its cached plan. The lookups are
+ * index probes either way.
+ */
 const READ_STATE_SQL = `select
   (select json_build_object('body_sha256', body_sha256, 'response', response)
      from wms_inbound_batches where webhook_id = ?) as delivery,
   (select coalesce(json_agg(json_build_object('key', idempotency_key, 'fingerprint', fingerprint)), '[]'::json)
-     from inbound_events where idempotency_key = any(?::text[]) and status <> 'rejected') as claims,
+     from inbound_events where idempotency_key = any((select ?::text[])::text[]) and status <> 'rejected') as claims,
   (select coalesce(json_agg(json_build_object('scope_key', scope_key, 'sequence', last_sequence)), '[]'::json)
-     from wms_sequence_marks where scope_key = any(?::text[])) as marks,
+     from wms_sequence_marks where scope_key = any((select ?::text[])::text[])) as marks,
   (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id)), '[]'::json)
-     from deals where code = any(?::text[])) as deals,
+     from deals where code = any((select ?::text[])::text[])) as deals,
   (select coalesce(json_agg(json_build_object('id', id, 'deal_id', deal_id, 'org_id', org_id)), '[]'::json)
-     from deal_lines where id = any(?::uuid[])) as lines,
+     from deal_lines where id = any((select ?::uuid[])::uuid[])) as lines,
   (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id, 'deal_id', deal_id,
                                               'released', released_at is not null)), '[]'::json)
-     from purchase_orders where code = any(?::text[])) as pos`;
+     from purchase_orders where code = any((select ?::text[])::text[])) as pos`;
 
 /**
  * Everything a delivery's decision depends on, in one statement: the stored delivery of this
@@ -83,36 +134,30 @@ const READ_STATE_SQL = `select
  * for a code not seen yet).
  */
 export async function readDeliveryState(
-  db: Db,
+  connection: SqlConnection,
   input: { webhookId: string; keys: readonly string[]; scopeKeys: readonly string[]; references: ReferencesNeeded },
 ): Promise<ReadState> {
   const missingOrgs = [...input.references.orgCodes].filter((code) => !orgIdCache.has(code));
   if (missingOrgs.length > 0) {
-    const orgs: Array<{ id: string; code: string }> = await db('orgs').select('id', 'code').whereIn('code', missingOrgs);
+    const orgs = await run<{ id: string; code: string }>(connection, `select id, code from orgs where code = any(?::text[])`, [missingOrgs]);
     for (const org of orgs) orgIdCache.set(org.code, org.id);
   }
-  const { rows } = (await prepared(
-    db,
-    READ_STATE_SQL,
-    [
-      input.webhookId,
-      input.keys,
-      input.scopeKeys,
-      [...input.references.dealCodes],
-      [...input.references.lineIds],
-      [...input.references.poNumbers],
-    ],
-  )) as {
-    rows: Array<{
-      delivery: { body_sha256: string; response: unknown } | null;
-      claims: Array<{ key: string; fingerprint: string }>;
-      marks: Array<{ scope_key: string; sequence: number }>;
-      deals: Array<{ id: string; code: string; org_id: string }>;
-      lines: DealLineRef[];
-      pos: Array<PurchaseOrderRef & { code: string }>;
-    }>;
-  };
-  const row = rows[0]!;
+  const [row] = await run<{
+    delivery: { body_sha256: string; response: unknown } | null;
+    claims: Array<{ key: string; fingerprint: string }>;
+    marks: Array<{ scope_key: string; sequence: number }>;
+    deals: Array<{ id: string; code: string; org_id: string }>;
+    lines: DealLineRef[];
+    pos: Array<PurchaseOrderRef & { code: string }>;
+  }>(connection, READ_STATE_SQL, [
+    input.webhookId,
+    input.keys,
+    input.scopeKeys,
+    [...input.references.dealCodes],
+    [...input.references.lineIds],
+    [...input.references.poNumbers],
+  ]);
+  if (!row) throw new Error('the delivery state read returned no row');
   return {
     delivery: row.delivery ? { bodySha256: row.delivery.body_sha256, response: row.delivery.response } : undefined,
     storedClaims: new Map(row.claims.map((claim) => [claim.key, { fingerprint: claim.fingerprint }])),
@@ -132,9 +177,10 @@ export async function readDeliveryState(
  * transaction, on the contended path: while the marks are held no other delivery can advance
  * them, so the write's mark guard cannot fail.
  */
-export async function lockSequenceMarks(trx: Knex.Transaction, scopeKeys: readonly string[]): Promise<void> {
+export async function lockSequenceMarks(connection: SqlConnection, scopeKeys: readonly string[]): Promise<void> {
   if (scopeKeys.length === 0) return;
-  await trx.raw(
+  await run(
+    connection,
     `insert into wms_sequence_marks (scope_key, last_sequence, updated_at)
      select scope_key, 0, now() from unnest(?::text[]) as scope_key order by scope_key
      on conflict (scope_key) do update set last_sequence = wms_sequence_marks.last_sequence`,
@@ -232,7 +278,7 @@ export const CONCURRENT_CHANGE_SQLSTATE = '40001';
  * them first), so marks are always taken before mirror rows, in sorted order.
  */
 export async function writeDelivery(
-  db: Db,
+  connection: SqlConnection,
   input: { webhookId: string; batchId: string; bodySha256: string; eventCount: number; plan: DeliveryPlan; response: unknown },
 ): Promise<void> {
   const { writes, marks, ledger } = input.plan;
@@ -267,13 +313,13 @@ export async function writeDelivery(
       sql: `marks as (
         insert into wms_sequence_marks as m (scope_key, last_sequence, last_event_key, updated_at)
         select r.scope_key, r.sequence, r.event_key, now()
-          from unnest(?::text[], ?::bigint[], ?::text[]) with ordinality as r(scope_key, sequence, event_key, position)
-         order by r.position
+          from json_to_recordset(?::json) as r(scope_key text, sequence bigint, event_key text)
+         order by r.scope_key
         on conflict (scope_key) do update set last_sequence = excluded.last_sequence, last_event_key = excluded.last_event_key,
                                                updated_at = excluded.updated_at
         where m.last_sequence < excluded.last_sequence
         returning 1)`,
-      bindings: [sorted.map((mark) => mark.scopeKey), sorted.map((mark) => mark.sequence), sorted.map((mark) => mark.eventKey)],
+      bindings: [JSON.stringify(sorted.map((mark) => ({ scope_key: mark.scopeKey, sequence: mark.sequence, event_key: mark.eventKey })))],
     });
   }
   if (writes.stock.length) {
@@ -313,8 +359,8 @@ export async function writeDelivery(
   }
   const claimed = ledger.length ? `(select count(*) from ledger where status <> 'rejected')` : '0';
   const advanced = marks.length ? '(select count(*) from marks)' : '0';
-  await prepared(
-    db,
+  await run(
+    connection,
     `with ${ctes.map((cte) => cte.sql).join(',\n')}
      select crm_wms_expect(g.delivery = 1, 'the delivery ' || ? || ' was stored meanwhile')
         and crm_wms_expect(g.claimed = ?, 'an event key was claimed meanwhile')

@@ -12,7 +12,15 @@ import { CONTRACT_VERSION, contractError, type BatchResponse, type ContractError
 import { openDelivery, refusal, type DeliveryRefusal, type WebhookHeaders } from './delivery.js';
 import { planDelivery, scopeKeysOf, triage, type Triage } from './ingestion.js';
 import { referencesNeeded } from './references.js';
-import { lockSequenceMarks, readDeliveryState, writeDelivery, type StoredDelivery } from './repository.js';
+import {
+  inTransaction,
+  lockSequenceMarks,
+  readDeliveryState,
+  withConnection,
+  writeDelivery,
+  type SqlConnection,
+  type StoredDelivery,
+} from './repository.js';
 
 export type DeliveryOutcome =
   | { readonly httpStatus: 200; readonly body: BatchResponse; readonly replayed: boolean }
@@ -58,20 +66,22 @@ export async function receiveDelivery(
   if (!opened.ok) return refused(opened);
 
   const delivery: PreparedDelivery = { opened, bodySha256: sha256(request.rawBody), triaged: triage(opened.events, opened.batch.events) };
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return attempt <= OPTIMISTIC_ATTEMPTS
-        ? await applyDelivery(database, delivery)
-        : await database.transaction(async (trx) => {
-            await lockSequenceMarks(trx, scopeKeysOf(delivery.triaged.candidates));
-            return applyDelivery(trx, delivery);
-          });
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) continue;
-      throw error;
+  return withConnection(database, async (connection) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return attempt <= OPTIMISTIC_ATTEMPTS
+          ? await applyDelivery(connection, delivery)
+          : await inTransaction(connection, async () => {
+              await lockSequenceMarks(connection, scopeKeysOf(delivery.triaged.candidates));
+              return applyDelivery(connection, delivery);
+            });
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) continue;
+        throw error;
+      }
     }
-  }
+  });
 }
 
 interface PreparedDelivery {
@@ -82,9 +92,9 @@ interface PreparedDelivery {
 }
 
 /** One attempt: read, decide, write (two statements). */
-async function applyDelivery(db: Knex | Knex.Transaction, { opened, bodySha256, triaged }: PreparedDelivery): Promise<DeliveryOutcome> {
+async function applyDelivery(connection: SqlConnection, { opened, bodySha256, triaged }: PreparedDelivery): Promise<DeliveryOutcome> {
   const { batch, webhookId } = opened;
-  const state = await readDeliveryState(db, {
+  const state = await readDeliveryState(connection, {
     webhookId,
     keys: triaged.candidates.map((c) => c.key),
     scopeKeys: scopeKeysOf(triaged.candidates),
@@ -94,7 +104,7 @@ async function applyDelivery(db: Knex | Knex.Transaction, { opened, bodySha256, 
 
   const plan = planDelivery(triaged, state, batch.events.length);
   const response: BatchResponse = { batch_id: batch.batch_id, contract_version: CONTRACT_VERSION, results: plan.results };
-  await writeDelivery(db, { webhookId, batchId: batch.batch_id, bodySha256, eventCount: batch.events.length, plan, response });
+  await writeDelivery(connection, { webhookId, batchId: batch.batch_id, bodySha256, eventCount: batch.events.length, plan, response });
   return { httpStatus: 200, body: response, replayed: false };
 }
 
