@@ -236,11 +236,12 @@ this file; the figures depend on the machine and on what else runs on it.
 **Machine:** ${machine}.
 
 Every path writes \`stock_by_quality_cache\` rows for fresh owner org + quality + warehouse scopes (each
-event applies), on one database, in one run. Signed paths go through HTTP, Directus' middleware,
-the Standard Webhooks signature check, contract validation and the ledger, with
-${HTTP_CONCURRENCY} requests in flight (batches: ${BATCH_CONCURRENCY}). The ceiling issues the ingestion's own
-statements (one read, one guarded write per delivery) directly over knex with the same
-concurrency; the client, Directus and PostgreSQL share the ${cpus().length} cores.
+event applies), on one database, in one run. Signed paths go through HTTP (POST /wms/events is
+served ahead of Directus' middleware), the Standard Webhooks signature check, contract validation
+and the ledger, with ${HTTP_CONCURRENCY} requests in flight (batches: ${BATCH_CONCURRENCY}) from a keep-alive node:http
+client. The ceiling issues the ingestion's own statements (one read, one guarded write per
+delivery) directly on pool connections with the same concurrency; the client, Directus and
+PostgreSQL share the ${cpus().length} cores.
 
 ${table}
 
@@ -248,12 +249,13 @@ Targets:
 
 ${targets}
 
-Why it is fast: a delivery costs two statements whatever its size: one read (stored delivery,
-earlier claims, sequence marks, referenced deals and lines) and one write (delivery and response,
-ledger, marks, mirrors as data-modifying CTEs over \`json_to_recordset\`, guarded against
-concurrent changes); no explicit transaction, no ItemsService call per row. A duplicate writes
-only the delivery and its stored response. The ping row shows what the HTTP stack alone allows on this machine at
-the time of the run: single-event ingestion cannot be faster than that. See docs/wms-inbound.md.
+Why it is fast: a delivery costs two statements whatever its size: one read (a call of
+\`crm_wms_read_state\`: stored delivery, earlier claims, sequence marks, referenced deals, lines and
+purchase orders, each an index probe) and one write (delivery and response, ledger, marks,
+mirrors as data-modifying CTEs over \`json_to_recordset\`, guarded against concurrent changes);
+no explicit transaction, no ItemsService call per row, no query builder, and both plans cached per
+connection. A duplicate writes only the delivery and its stored response. The ping row shows what
+Directus' full HTTP stack allows on this machine at the time of the run. See docs/wms-inbound.md.
 `;
     writeFileSync(join(PROJECT_ROOT, 'docs', 'bench-wms-ingestion.md'), doc);
     console.log('wrote docs/bench-wms-ingestion.md');

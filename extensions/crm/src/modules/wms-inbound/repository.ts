@@ -106,32 +106,11 @@ export interface ReadState {
 const orgIdCache = new Map<string, string>();
 
 /**
- * Each array is wrapped in a sub-select so that the planner sees it as a value known only at run
- * time, in the generic plan and in a freshly planned one alike: with the literal array a fresh plan
- * looks cheaper (it knows the batch has one key, not the ten it assumes otherwise), and PostgreSQL
- * would then re-plan the read for every delivery instead of using its cached plan. The lookups are
- * index probes either way.
- */
-const READ_STATE_SQL = `select
-  (select json_build_object('body_sha256', body_sha256, 'response', response)
-     from wms_inbound_batches where webhook_id = ?) as delivery,
-  (select coalesce(json_agg(json_build_object('key', idempotency_key, 'fingerprint', fingerprint)), '[]'::json)
-     from inbound_events where idempotency_key = any((select ?::text[])::text[]) and status <> 'rejected') as claims,
-  (select coalesce(json_agg(json_build_object('scope_key', scope_key, 'sequence', last_sequence)), '[]'::json)
-     from wms_sequence_marks where scope_key = any((select ?::text[])::text[])) as marks,
-  (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id)), '[]'::json)
-     from deals where code = any((select ?::text[])::text[])) as deals,
-  (select coalesce(json_agg(json_build_object('id', id, 'deal_id', deal_id, 'org_id', org_id)), '[]'::json)
-     from deal_lines where id = any((select ?::uuid[])::uuid[])) as lines,
-  (select coalesce(json_agg(json_build_object('id', id, 'code', code, 'org_id', org_id, 'deal_id', deal_id,
-                                              'released', released_at is not null)), '[]'::json)
-     from purchase_orders where code = any((select ?::text[])::text[])) as pos`;
-
-/**
- * Everything a delivery's decision depends on, in one statement: the stored delivery of this
- * webhook-id, earlier (non-rejected) claims of the candidate keys, the high-water marks of their
- * scopes, and the deals and deal lines they name. Orgs come from the cache (one more query only
- * for a code not seen yet).
+ * Everything a delivery's decision depends on, in one call of crm_wms_read_state
+ * (schema-snapshots/constraints/200-wms-inbound.sql, which says why it is a function): the stored
+ * delivery of this webhook-id, earlier (non-rejected) claims of the candidate keys, the
+ * high-water marks of their scopes, and the deals, deal lines and purchase orders they name. Orgs
+ * come from the cache (one more query only for a code not seen yet).
  */
 export async function readDeliveryState(
   connection: SqlConnection,
@@ -149,7 +128,7 @@ export async function readDeliveryState(
     deals: Array<{ id: string; code: string; org_id: string }>;
     lines: DealLineRef[];
     pos: Array<PurchaseOrderRef & { code: string }>;
-  }>(connection, READ_STATE_SQL, [
+  }>(connection, `select * from crm_wms_read_state(?, ?::text[], ?::text[], ?::text[], ?::uuid[], ?::text[])`, [
     input.webhookId,
     input.keys,
     input.scopeKeys,
