@@ -110,15 +110,24 @@ create trigger orgs_price_stale_days_changed after update of price_stale_days on
 -- mostly without changing whether the quality is in stock. Prices already right are not rewritten.
 create or replace function crm_stock_refresh_list_prices() returns trigger language plpgsql as $$
 begin
-  if tg_op in ('UPDATE', 'DELETE') then
+  -- The old row's quality may have left stock (or the row moved away from it): look at the rest.
+  if tg_op = 'DELETE' then
+    update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
+      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
+       and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
+    return null;
+  end if;
+  if tg_op = 'UPDATE' and (new.available_meters <= 0 or old.org_id is distinct from new.org_id
+                           or old.quality_code is distinct from new.quality_code) then
     update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
       from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
        and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
   end if;
-  if tg_op in ('INSERT', 'UPDATE') then
-    update list_prices lp set in_stock = crm_quality_in_stock(new.org_id, new.quality_code)
+  -- A row with meters available puts its quality in stock, whatever the other warehouses hold.
+  if new.available_meters > 0 then
+    update list_prices lp set in_stock = true
       from qualities q where q.id = lp.quality_id and lp.org_id = new.org_id and q.code = new.quality_code
-       and lp.in_stock is distinct from crm_quality_in_stock(new.org_id, new.quality_code);
+       and lp.in_stock is distinct from true;
   end if;
   return null;
 end $$;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, http, tokenFor } from '../support/api.js';
-import { closeDb, makeDeal, makeQuality, setStock } from './world.js';
+import { closeDb, makeDeal, makeQuality, removeStock, setStock } from './world.js';
 
 afterAll(closeDb);
 
@@ -97,6 +97,17 @@ describe('what sales see', () => {
 
   it('follows stock: out of stock a stale price is visible again, in stock it hides', async () => {
     await setStock('MOD', staleInStock.code, '0.00');
+    expect((await salesSees(SALES))[staleInStock.code]).toBe(true);
+    await setStock('MOD', staleInStock.code, '10.00');
+    expect((await salesSees(SALES))[staleInStock.code]).toBe(false);
+  });
+
+  it('weighs every warehouse: one warehouse emptied or removed leaves the quality in stock while another holds meters', async () => {
+    await setStock('MOD', staleInStock.code, '10.00');
+    await setStock('MOD', staleInStock.code, '5.00', 'ANK-2');
+    await setStock('MOD', staleInStock.code, '0.00');
+    expect((await salesSees(SALES))[staleInStock.code]).toBe(false);
+    await removeStock('MOD', staleInStock.code, 'ANK-2');
     expect((await salesSees(SALES))[staleInStock.code]).toBe(true);
     await setStock('MOD', staleInStock.code, '10.00');
     expect((await salesSees(SALES))[staleInStock.code]).toBe(false);

@@ -46,6 +46,11 @@ export async function makeQuality(org: OrgCode, prices: Array<[string, string, n
   return { id: created.body.data.id, code, priceIds };
 }
 
+/** A warehouse row gone from the cache. */
+export async function removeStock(org: OrgCode, qualityCode: string, warehouse: string): Promise<void> {
+  await db()('stock_by_quality_cache').where({ org_id: await orgId(org), quality_code: qualityCode, warehouse_code: warehouse }).delete();
+}
+
 /** Stock as the WMS pipeline reports it (one warehouse row). */
 export async function setStock(org: OrgCode, qualityCode: string, availableMeters: string, warehouse = 'IST-1'): Promise<void> {
   const orgUuid = await orgId(org);
