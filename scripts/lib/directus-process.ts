@@ -44,6 +44,7 @@ export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnectio
     DB_USER: db.user,
     DB_PASSWORD: db.password,
     DB_SSL: db.ssl ? 'true' : 'false',
+    DB_POOL__MAX: String(config.dbPoolMax),
     EXTENSIONS_PATH: join(PROJECT_ROOT, 'extensions'),
     EXTENSIONS_AUTO_RELOAD: 'false',
     STORAGE_LOCATIONS: 'local',

@@ -27,6 +27,11 @@ describe('start-up refuses a bad environment', () => {
     expectCleanFailure(result, /PORT must be a number/);
   });
 
+  it('names a database pool size out of range', async () => {
+    const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_POOL_MAX: '1' });
+    expectCleanFailure(result, /DB_POOL_MAX must be at least 2/);
+  });
+
   it('names an unreachable external database', async () => {
     const port = await freePort();
     const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_DATABASE: 'crm', DB_USER: 'crm', DB_PASSWORD: 'x' });
