@@ -101,7 +101,7 @@ describe('a manager with Org Scope All', () => {
     expect(line.stock_total).toEqual({ on_hand_meters: '1550.50', reserved_meters: '120.00', available_meters: '1430.50' });
 
     const m = mirrors.get(modDeal.id)!;
-    expect(deal.reservations).toEqual([expect.objectContaining({ reservation_id: m.reservationId, deal_line_id: modDeal.lines[0]!.id, owner_org_code: 'MOD', status: 'active', reserved_meters: '120.00' })]);
+    expect(deal.reservations).toEqual([expect.objectContaining({ reservation_id: m.reservationId, deal_line_id: modDeal.lines[0]!.id, status: 'active', reserved_meters: '120.00' })]);
     expect(deal.orders).toEqual([
       expect.objectContaining({ po_number: m.poNumber, status: 'shipped', carrier_name: 'Aras Kargo', tracking_id: m.trackingId, picking_started_at: '2026-02-05T07:30:00.000Z', shipped_at: '2026-02-06T14:05:00.000Z', delivered_at: null }),
     ]);

@@ -86,8 +86,9 @@ export interface DealMirrors {
 }
 
 /**
- * One signed batch that gives every deal a reservation, a shipped order with tracking, an Abra
- * check and a shortage send-back (so that any per-deal query would show in the counts).
+ * One signed batch that gives every deal a reservation (of stock the other org owns), a shipped
+ * order with tracking, an Abra check and a shortage send-back (so that any per-deal query would
+ * show in the counts).
  */
 export async function fillMirrors(url: string, secret: string, deals: CreatedDeal[], stock: Parameters<typeof stockChanged>[0]): Promise<Map<string, DealMirrors>> {
   const mirrors = new Map<string, DealMirrors>();
@@ -102,7 +103,9 @@ export async function fillMirrors(url: string, secret: string, deals: CreatedDea
     mirrors.set(deal.id, m);
     const target = targetOf(deal);
     events.push(
-      reservation('created', { reservationId: m.reservationId, sequence: 1, target, meters: '120.00' }),
+      // Stock the sister org owns (story 73): the reservation must not name that org to a user
+      // who may see only the selling org.
+      reservation('created', { reservationId: m.reservationId, sequence: 1, target, meters: '120.00', ownerOrg: deal.org === 'MOD' ? 'JTR' : 'MOD' }),
       orderEvent('shipped', { poNumber: m.poNumber, sequence: 3, target, trackingId: m.trackingId }),
       centralStockCheck('completed', { sequence: 1, target, result: 'partial', availableQty: '150.00', checkedBy: 'mehmet.kaya', etaText: 'about 2 weeks' }),
       shortageSentBack({ sendBackId: m.sendBackId, targets: [target] }),

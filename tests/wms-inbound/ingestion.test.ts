@@ -234,8 +234,9 @@ describe('malformed and invalid events (story 82)', () => {
     const first = await wms.events([event]);
     expect(first.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
     expect(await ledgerRows(event.idempotency_key)).toEqual([expect.objectContaining({ status: 'rejected' })]);
-    // The WMS learns the line and re-sends: a new key (the key names the line), applied.
-    const fixed = centralStockCheck('completed', { sequence: 1, target: mod[0]!, result: 'not_found' });
+    // The WMS learns the line and re-sends: a new key (the key names the line), applied. The
+    // sequence is this test's own: other files may have checked the same seeded line before.
+    const fixed = centralStockCheck('completed', { sequence: 1_000_000 + Math.floor(Math.random() * 1_000_000), target: mod[0]!, result: 'not_found' });
     expect((await wms.events([fixed])).body.results[0]!.status).toBe('applied');
   });
 });
@@ -433,6 +434,27 @@ describe('mirrors are org-scoped (story 1, 16)', () => {
     expect(nobody.body.data ?? []).toEqual([]);
     const anonymous = await http('GET', `/items/inbound_events?limit=1`);
     expect(anonymous.status).toBe(403);
+  });
+
+  it('a MOD reservation of JTR-owned stock never names JTR to an org role; the CRM admin sees the owner', async () => {
+    const id = randomId('RSV');
+    const target = mod[0]!;
+    const applied = await wms.events([reservation('created', { reservationId: id, sequence: 1, target, ownerOrg: 'JTR', meters: '40.00' })]);
+    expect(applied.body.results[0]!.status).toBe('applied');
+    for (const email of ['sales.mod@example.com', 'manager@example.com']) {
+      const token = await tokenFor(email);
+      const row = await http('GET', `/items/reservation_mirrors?filter[reservation_id][_eq]=${id}&fields=*`, token);
+      expect(row.status).toBe(200);
+      expect(row.body.data).toHaveLength(1);
+      expect(row.body.data[0]).not.toHaveProperty('owner_org_code');
+      expect(row.text).not.toMatch(/JTR/);
+      const asked = await http('GET', `/items/reservation_mirrors?filter[reservation_id][_eq]=${id}&fields=owner_org_code`, token);
+      expect(asked.status).toBe(403);
+      const filtered = await http('GET', `/items/reservation_mirrors?filter[owner_org_code][_eq]=JTR&fields=reservation_id`, token);
+      expect(filtered.status).toBe(403);
+    }
+    const asAdmin = await http('GET', `/items/reservation_mirrors?filter[reservation_id][_eq]=${id}&fields=owner_org_code`, await tokenFor('admin@example.com'));
+    expect(asAdmin.body.data).toEqual([{ owner_org_code: 'JTR' }]);
   });
 
   it('no app user can write a mirror through the item API (story 21)', async () => {

@@ -26,7 +26,7 @@ const line = (id: string, dealId: string, quality: string, lineNo: number | null
 const stock = (org: string, quality: string, warehouse: string, onHand: string, reserved = '0.00') =>
   StockRow.parse({ org_id: org, quality_code: quality, warehouse_code: warehouse, on_hand_meters: onHand, reserved_meters: reserved, available_meters: onHand, roll_count: 1, lot_count: 1, wms_occurred_at: T, updated_at: new Date(T) });
 const reservation = (id: string, dealId: string, at = T) =>
-  ReservationRow.parse({ reservation_id: id, deal_id: dealId, deal_line_id: null, owner_org_code: 'MOD', po_number: null, quality_code: 'Q', warehouse_code: 'IST-01', status: 'active', reserved_meters: '120.00', roll_count: 2, lots: [{ lot_id: 'L-1' }], reserved_at: at, expires_at: null, released_meters: null, released_at: null, release_reason: null, updated_at: T });
+  ReservationRow.parse({ reservation_id: id, deal_id: dealId, deal_line_id: null, po_number: null, quality_code: 'Q', warehouse_code: 'IST-01', status: 'active', reserved_meters: '120.00', roll_count: 2, lots: [{ lot_id: 'L-1' }], reserved_at: at, expires_at: null, released_meters: null, released_at: null, release_reason: null, updated_at: T });
 const order = (po: string, dealId: string) =>
   OrderRow.parse({ po_number: po, deal_id: dealId, status: 'shipped', lines: [], picking_started_at: T, prepared_at: T, shipped_at: T, delivered_at: null, cancelled_at: null, dispatch_note_number: null, carrier_name: 'Aras Kargo', tracking_id: '3020117745', tracking_url: null, cancellation: null, last_event_type: 'order.shipped', updated_at: T });
 const check = (dealId: string, lineId: string) =>

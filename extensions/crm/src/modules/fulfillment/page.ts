@@ -60,7 +60,6 @@ export const ReservationRow = z.object({
   reservation_id: z.string(),
   deal_id: id,
   deal_line_id: id.nullable(),
-  owner_org_code: z.string(),
   po_number: z.string().nullable(),
   quality_code: z.string(),
   warehouse_code: z.string(),
