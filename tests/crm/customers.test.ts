@@ -32,10 +32,18 @@ describe('POST /crm/customers', () => {
       tax_number: unique(),
       profile: { payment_mode: 'credit' },
     });
-    // "Ege Fashion GmbH" trades only with JTR.
+    // A customer that trades only with JTR, made for this test: the seeded JTR-only customers stay
+    // JTR-only for the isolation suite, whatever order the files run in.
+    const jtrOnlyTaxNumber = unique();
+    const jtrOnly = await http('POST', '/crm/customers', await tokenFor('sales.jtr@example.com'), {
+      legal_name: 'Ege Örme Tekstil GmbH',
+      tax_number: jtrOnlyTaxNumber,
+      profile: { payment_mode: 'credit' },
+    });
+    expect(jtrOnly.status).toBe(200);
     const existing = await http('POST', '/crm/customers', token, {
-      legal_name: 'Ege Fashion GmbH',
-      tax_number: 'DE811907980',
+      legal_name: 'Ege Örme Tekstil GmbH',
+      tax_number: jtrOnlyTaxNumber,
       profile: { payment_mode: 'credit' },
     });
     expect(existing.status).toBe(fresh.status);
@@ -52,7 +60,7 @@ describe('POST /crm/customers', () => {
 
     // One global identity: the same customer row now has both profiles (as the admin sees it).
     const asAdmin = await adminGet<Array<{ profiles: Array<{ org_id: { code: string } }> }>>(
-      '/items/customers?filter[tax_number][_eq]=DE811907980&fields=profiles.org_id.code',
+      `/items/customers?filter[tax_number][_eq]=${jtrOnlyTaxNumber}&fields=profiles.org_id.code`,
     );
     expect(asAdmin).toHaveLength(1);
     expect(asAdmin[0]!.profiles.map((p) => p.org_id.code).sort()).toEqual(['JTR', 'MOD']);

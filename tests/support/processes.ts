@@ -72,11 +72,17 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 150
     });
   });
 
+  let stopping = false;
+  // A system that dies under the tests fails every later test with "connection refused"; say why.
+  void exited.then((code) => {
+    if (!stopping) console.error(`system at ${url} exited unexpectedly with ${code}:\n${output.slice(-6000)}`);
+  });
   return {
     url: url.replace('localhost', '127.0.0.1'),
     child,
     output: () => output,
     async stop() {
+      stopping = true;
       if (child.exitCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);

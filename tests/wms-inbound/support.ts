@@ -11,12 +11,15 @@ export function dbClient(port: number): pg.Client {
   return new pg.Client({ host: '127.0.0.1', port, database: 'crm', user: 'postgres', password: 'crm-embedded' });
 }
 
-/** Two lines of one seeded deal per org (the demo seed has such a deal in MOD and in JTR). */
+/**
+ * Two lines of one seeded deal per org (the demo seed has such a deal in MOD and in JTR): the
+ * earliest created, so that deals other test files create never take its place.
+ */
 export async function seededTargets(db: pg.Client, org: 'MOD' | 'JTR'): Promise<DealLineTarget[]> {
   const { rows } = await db.query<{ code: string; id: string; quality_code: string }>(
     `select d.code, l.id, l.quality_code from deals d join orgs o on o.id = d.org_id join deal_lines l on l.deal_id = d.id
       where o.code = $1 and d.id = (select d2.id from deals d2 join deal_lines l2 on l2.deal_id = d2.id join orgs o2 on o2.id = d2.org_id
-                                    where o2.code = $1 group by d2.id having count(*) >= 2 order by d2.id limit 1)
+                                    where o2.code = $1 group by d2.id having count(*) >= 2 order by min(d2.date_created), d2.id limit 1)
       order by l.line_no`,
     [org],
   );
