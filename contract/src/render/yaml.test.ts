@@ -6,12 +6,17 @@ import { toYaml } from './yaml.js';
 
 describe('toYaml', () => {
   it('quotes strings a YAML parser would read as something else', () => {
-    const tricky = ['yes', 'No', 'on', 'null', '~', 'true', '1.0.23', '3.0.0', '0x1F', '-', '- item', 'a: b', 'a #b', '#x', '', ' lead', 'trail ', '*ref', '&anchor', '!tag', '@x', '`x`', "'q'", '"q"', '{a}', '[a]', '>', '|', '%x', 'multi\nline'];
+    const tricky = ['yes', 'No', 'on', 'null', '~', 'true', '1.0.23', '3.0.0', '0x1F', '-', '- item', 'a: b', 'a #b', '#x', '', ' lead', 'trail ', '*ref', '&anchor', '!tag', '@x', '`x`', "'q'", '"q"', '{a}', '[a]', '>', '|', '%x', 'multi\nline', 'E0', 'e12', '_1', '_'];
     const document = Object.fromEntries(tricky.map((text, index) => [`k${index}`, text]));
     // YAML 1.1 parsers (still common in tooling) read yes/no/on/off as booleans; check both versions.
     expect(parse(toYaml(document))).toEqual(document);
     expect(parse(toYaml(document), { version: '1.1' })).toEqual(document);
     expect(toYaml({ plain: 'application/json' })).toBe('plain: application/json\n');
+  });
+
+  it('round-trips the counterexample the property test once found', () => {
+    const value = [[{ E0: [] }]];
+    expect(parse(toYaml(value), { version: '1.1' })).toEqual(value);
   });
 
   it('round-trips arbitrary JSON values through a real YAML parser', () => {

@@ -13,9 +13,14 @@ import type { JsonValue } from '../canonical-json.js';
 
 const PLAIN_SAFE = /^[A-Za-z_$/][A-Za-z0-9_$./ -]*$/;
 const RESERVED_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n', 'null', '~']);
+/**
+ * Digits, underscores and dots with an optional exponent: YAML 1.1 number patterns make every part
+ * optional, so a 1.1 parser reads even "E0" or "_1" as a number (found by the property test).
+ */
+const NUMBER_LIKE = /^[-+]?[0-9_.]*([eE][-+]?[0-9_]+)?$/;
 
 function isPlainSafe(text: string): boolean {
-  return PLAIN_SAFE.test(text) && !text.endsWith(' ') && !RESERVED_WORDS.has(text.toLowerCase());
+  return PLAIN_SAFE.test(text) && !text.endsWith(' ') && !RESERVED_WORDS.has(text.toLowerCase()) && !NUMBER_LIKE.test(text);
 }
 
 function scalar(value: null | boolean | number | string): string {
