@@ -108,25 +108,32 @@ create trigger orgs_price_stale_days_changed after update of price_stale_days on
 -- leaves "available > 0" (or moves to another org or quality) can flip it, so the triggers fire for
 -- those rows alone (WHEN clauses cost no function call): the WMS rewrites stock rows constantly,
 -- mostly without changing whether the quality is in stock. Prices already right are not rewritten.
+-- Lock order (docs/wms-inbound.md, "No deadlocks"): the trigger fires once per stock row, in the
+-- order the WMS ingestion writes them (org, quality, warehouse), and locks the list prices of one
+-- org + quality in currency order (FOR UPDATE under ORDER BY), never in whatever order a plan
+-- happens to return them: two deliveries touching the same qualities take the same locks in the
+-- same order.
 create or replace function crm_stock_refresh_list_prices() returns trigger language plpgsql as $$
 begin
   -- The old row's quality may have left stock (or the row moved away from it): look at the rest.
-  if tg_op = 'DELETE' then
+  if tg_op = 'DELETE' or (tg_op = 'UPDATE' and (new.available_meters <= 0 or old.org_id is distinct from new.org_id
+                                                 or old.quality_code is distinct from new.quality_code)) then
     update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
+     where lp.id in (select l.id from list_prices l join qualities q on q.id = l.quality_id
+                      where l.org_id = old.org_id and q.code = old.quality_code
+                        and l.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code)
+                      order by l.currency for update of l)
        and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
-    return null;
   end if;
-  if tg_op = 'UPDATE' and (new.available_meters <= 0 or old.org_id is distinct from new.org_id
-                           or old.quality_code is distinct from new.quality_code) then
-    update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
-       and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
+  if tg_op = 'DELETE' then
+    return null;
   end if;
   -- A row with meters available puts its quality in stock, whatever the other warehouses hold.
   if new.available_meters > 0 then
     update list_prices lp set in_stock = true
-      from qualities q where q.id = lp.quality_id and lp.org_id = new.org_id and q.code = new.quality_code
+     where lp.id in (select l.id from list_prices l join qualities q on q.id = l.quality_id
+                      where l.org_id = new.org_id and q.code = new.quality_code and l.in_stock is distinct from true
+                      order by l.currency for update of l)
        and lp.in_stock is distinct from true;
   end if;
   return null;

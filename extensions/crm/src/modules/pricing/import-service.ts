@@ -277,6 +277,9 @@ async function upsertAndAudit(trx: Knex, input: string, ctx: { at: Date; userId:
        insert into list_prices (id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note)
        select gen_random_uuid(), i.org_id, i.quality_id, i.currency, i.price, ?::timestamptz, ?::uuid, coalesce(i.note, ?)
          from input i
+        -- The canonical lock order of list prices (org, quality code, currency), the one the WMS
+        -- stock trigger takes them in (docs/wms-inbound.md, "No deadlocks"), not the file's order.
+        order by i.org_id, i.quality_code, i.currency
        on conflict (org_id, quality_id, currency) do update
          set price = excluded.price, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, confirmation_note = excluded.confirmation_note
        returning id, org_id, quality_id, currency, price
