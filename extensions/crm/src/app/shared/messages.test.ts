@@ -41,6 +41,10 @@ describe('CRM messages', () => {
       const source = readFileSync(join(root, file), 'utf8');
       for (const m of source.matchAll(/\bt\('crm\.([\w.]+)'/g)) used.add(m[1]!);
       for (const m of source.matchAll(/\bt\(`crm\.([\w.]+?)\.?\$\{/g)) prefixes.add(m[1]!);
+      // GridTable columns: 'pricing.col.meters:num'.
+      for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
+      // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.
+      for (const m of source.matchAll(/<command-center-view name="(\w+)"/g)) for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
     }
     for (const key of used) expect(en.has(key), key).toBe(true);
     for (const prefix of prefixes) expect([...en.keys()].some((k) => k.startsWith(prefix)), prefix).toBe(true);
