@@ -7,7 +7,7 @@ import { parseInput, route } from '../../shared/http.js';
 import { requireLogin, type DirectusRequest } from '../../shared/request.js';
 import type { RequestScope } from '../../shared/services.js';
 import { isDecimalString, isPositiveDecimal } from './decimal.js';
-import { FX_PAIRS } from './rates.js';
+import { FX_PAIRS, FX_RATE_PATTERN } from './input-rules.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
 
 interface Logger {
@@ -22,7 +22,7 @@ export const NewFxRate = z.strictObject({
   pair,
   rate: z
     .string({ message: 'must be a decimal string, e.g. "38.250000"' })
-    .regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a decimal string with at most 12 integer and 6 fraction digits, e.g. "38.250000"')
+    .regex(FX_RATE_PATTERN, 'must be a decimal string with at most 12 integer and 6 fraction digits, e.g. "38.250000"')
     // zod runs refinements even after the regex failed; only judge the sign of a real decimal.
     .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero'),
   effective_at: instant,

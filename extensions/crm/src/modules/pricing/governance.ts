@@ -13,6 +13,7 @@ import { orgsInScope } from '../orgs/access.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { canPricing } from './access.js';
 import { writeAudit } from './repository.js';
+import type { PricingOverview } from './views.js';
 
 export interface GovernanceScope {
   userId: string | null;
@@ -37,7 +38,7 @@ export async function governanceScope(scope: RequestScope): Promise<GovernanceSc
   return { userId: actor.userId, orgIds };
 }
 
-export async function pricingOverview(scope: RequestScope) {
+export async function pricingOverview(scope: RequestScope): Promise<PricingOverview> {
   const { orgIds } = await governanceScope(scope);
   const db = scope.database;
   const now = new Date();
@@ -67,7 +68,7 @@ export async function pricingOverview(scope: RequestScope) {
     .where('p.in_stock', true)
     .where('p.stale_after', '<=', now)
     .orderBy([{ column: 'o.code' }, { column: 'p.stale_after' }])
-    .select('p.id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', 'p.currency', 'p.price', 'p.confirmed_at', 'p.stale_after');
+    .select('p.id', 'p.quality_id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', 'p.currency', 'p.price', 'p.confirmed_at', 'p.stale_after');
 
   const missing = await db('qualities as q')
     .join('orgs as o', 'o.id', 'q.org_id')

@@ -8,7 +8,7 @@ import { parseInput, route } from '../../shared/http.js';
 import { requireLogin, type DirectusRequest } from '../../shared/request.js';
 import type { RequestScope } from '../../shared/services.js';
 import { compareDecimals, isDecimalString, isPositiveDecimal } from '../fx/decimal.js';
-import { CURRENCIES } from '../fx/rates.js';
+import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
 import { requestDiscount, submitLinePricing } from './service.js';
 
@@ -20,7 +20,7 @@ const uuid = z.uuid({ message: 'must be a UUID' });
 const note = z.string().trim().min(1, 'is required: every pricing decision is audited with a note').max(2000);
 const price = z
   .string({ message: 'must be a decimal string, e.g. "84.5000"' })
-  .regex(/^\d{1,10}(\.\d{1,4})?$/, 'must be a decimal string with at most 10 integer and 4 fraction digits')
+  .regex(LIST_PRICE_PATTERN, 'must be a decimal string with at most 10 integer and 4 fraction digits')
   // zod 4 runs refinements even when the regex failed; that case is reported already, and a
   // non-decimal must not reach the decimal parser (it throws: a 500 instead of a 400).
   .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero');
