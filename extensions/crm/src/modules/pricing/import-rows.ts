@@ -9,7 +9,7 @@
  * against the same rule as the API (positive, ≤ 10 integer and ≤ 4 fraction digits) and carried as
  * a string to PostgreSQL's numeric(14,4).
  */
-import { compareDecimals, isPositiveDecimal, roundDecimal } from '../fx/decimal.js';
+import { compareDecimals, isPositiveDecimal, roundDecimal } from '../../../../../contract/src/decimal.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 
 /** The columns of the import sheet, in this order, with exactly these headings. */
