@@ -2,7 +2,7 @@
 -- arguments (TG_ARGV), used by the table files after this one. A table's rule reads as a trigger
 -- declaration, e.g.
 --
---   create trigger deal_lines_guard_1_immutable before update on deal_lines for each row
+--   create trigger deal_lines_guard_1_deal before update on deal_lines for each row
 --     execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a deal line never moves to another deal', 'deal_id');
 --
 -- Every refusal is SQLSTATE 23514 (check_violation) with the message given, which starts with a
