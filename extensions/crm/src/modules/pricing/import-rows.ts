@@ -9,7 +9,7 @@
  * a string to PostgreSQL's numeric(14,4).
  */
 import { z } from 'zod';
-import { compareDecimals, isPositiveDecimal, roundDecimal } from '../../../../../contract/src/decimal.js';
+import { compareDecimals, isPositiveDecimal, roundDecimal } from '@crm/contract/decimal';
 import { validateRows, type ImportSpec, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
 import type { ImportAction } from '../../shared/imports/pipeline.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';

@@ -3,7 +3,7 @@
  * digits (numeric(14,2)), computed with the one decimal module, so that splitting a 1250.00 m deal
  * line across several POs never drifts by a float rounding error. Pure.
  */
-import { compareDecimals, isPositiveDecimal, roundDecimal, subtractDecimals } from '../../../../../contract/src/decimal.js';
+import { compareDecimals, isPositiveDecimal, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 
 const METERS = /^\d{1,12}(?:\.\d{1,2})?$/;
 
