@@ -4,7 +4,7 @@
  */
 import { defineEndpoint } from '@directus/extensions-sdk';
 import { z } from 'zod';
-import { CONTRACT_VERSION } from '../../../../../contract/src/version.js';
+import { CONTRACT_VERSION } from '@crm/contract/version';
 import { parseInput, route } from '../../shared/http.js';
 import { jobQueueStatus, missingQueues } from '../../runtime/job-queue.js';
 import { requestScope, requireLogin, type DirectusRequest } from '../../shared/request.js';
@@ -20,9 +20,9 @@ import { retryOutboundMessage } from '../../modules/wms-outbound/service.js';
 import { readFulfillmentDeals } from '../../modules/fulfillment/service.js';
 import { FulfillmentDealsQuery } from '../../modules/fulfillment/query.js';
 import { serverTimingOf } from '../../shared/statements.js';
-import { IsoDate } from '../../../../../contract/src/primitives.js';
+import { IsoDate } from '@crm/contract/primitives';
 // The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
-import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '../../../../../contract/src/events/po.js';
+import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '@crm/contract/events/po';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseInput, route } from '../../shared/http.js';
 import { requireLogin, type DirectusRequest } from '../../shared/request.js';
 import type { RequestScope } from '../../shared/services.js';
-import { isDecimalString, isPositiveDecimal } from './decimal.js';
+import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { FX_PAIRS, FX_RATE_PATTERN } from './input-rules.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
 

@@ -3,7 +3,7 @@
  * definition, imported by the zod schema in http.ts and by the FX rates command center (Vue). Pure
  * (no zod, no Directus, no knex): the app bundle imports it.
  */
-import { isDecimalString, isPositiveDecimal } from './decimal.js';
+import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { FX_PAIRS, type FxPair } from './rates.js';
 
 export { FX_PAIRS, type FxPair };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseInput, route } from '../../shared/http.js';
 import { requireLogin, type DirectusRequest } from '../../shared/request.js';
 import type { RequestScope } from '../../shared/services.js';
-import { compareDecimals, isDecimalString, isPositiveDecimal } from '../fx/decimal.js';
+import { compareDecimals, isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
 import { requestDiscount, submitLinePricing } from './service.js';

@@ -4,7 +4,7 @@
  * page never names a price valid that the server refuses, or the other way round. Pure (no zod, no
  * Directus, no knex): the app bundle imports it.
  */
-import { isDecimalString, isPositiveDecimal } from '../fx/decimal.js';
+import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 
 export { CURRENCIES, type Currency };

@@ -18,7 +18,7 @@ import { CrmError } from '../../shared/errors.js';
 import { actorOf } from '../../shared/directus.js';
 import { isUuid } from '../../shared/ids.js';
 import type { RequestScope } from '../../shared/services.js';
-import { roundDecimal } from '../fx/decimal.js';
+import { roundDecimal } from '@crm/contract/decimal';
 import { ratesAsOf } from '../fx/repository.js';
 import { can } from '../orgs/access.js';
 import { loadUserOrgContext } from '../orgs/repository.js';

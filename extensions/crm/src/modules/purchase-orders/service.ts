@@ -26,7 +26,7 @@ import {
 } from '../wms-outbound/commands.js';
 import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
 import { evaluateReleaseGates } from './gates.js';
-import { fromCentimeters, remainingMeters, toCentimeters } from './meters.js';
+import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import { reachIn, requireActor, userLabel, type Actor } from './reach.js';
 
 function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
@@ -228,13 +228,13 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
           const line = byId.get(requested.deal_line_id);
           if (!line) throw fieldError('invalid_input', 'DEAL_LINE_NOT_FOUND', `lines.${index}.deal_line_id`, 'no such line on this deal');
           const available = left(line);
-          const meters = fromCentimeters(toCentimeters(requested.meters ?? available));
-          if (toCentimeters(meters) === 0n || toCentimeters(meters) > toCentimeters(available)) {
+          const meters = toMeters(requested.meters ?? available);
+          if (!hasMeters(meters) || compareMeters(meters, available) > 0) {
             throw fieldError('gate_blocked', 'PO_LINE_EXCEEDS_DEAL_LINE', `lines.${index}.meters`, `${available} m of this deal line are left to order`);
           }
           return { line, meters };
         })
-      : dealLines.map((line) => ({ line, meters: left(line) })).filter((entry) => toCentimeters(entry.meters) > 0n);
+      : dealLines.map((line) => ({ line, meters: left(line) })).filter((entry) => hasMeters(entry.meters));
     if (!wanted.length) throw fieldError('gate_blocked', 'NOTHING_LEFT_TO_ORDER', 'lines', 'every line of this deal is on purchase orders already');
 
     const code = await generateUniqueCode('po', { org: deal.org_code }, async (candidate) => Boolean(await trx('purchase_orders').where('code', candidate).first('id')));
