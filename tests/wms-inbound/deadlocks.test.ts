@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signRequest } from '../../contract/src/index.js';
+import { signRequest } from '@crm/contract';
 import { webhookHeadersOf } from '../../extensions/crm/src/modules/wms-inbound/delivery.js';
 import { receiveDelivery } from '../../extensions/crm/src/modules/wms-inbound/service.js';
 import { batchOf, stockChanged, type WireEvent } from '../../scripts/wms-simulator/lib.js';
