@@ -19,10 +19,12 @@ describe('POST /crm/customers', () => {
     });
     expect(result.status).toBe(200);
     expect(result.body.data).toMatchObject({ status: 'pending_review' });
-    const listed = await http('GET', `/items/customers?filter[tax_number][_eq]=${taxNumber}&fields=legal_name`, token);
-    expect(listed.body.data).toEqual([{ legal_name: 'Yeni Müşteri Tekstil' }]);
-    const profiles = await http('GET', `/items/customer_org_profiles?filter[customer_id][_eq]=${result.body.data.customer_id}&fields=status,org_id.code`, token);
-    expect(profiles.body.data).toEqual([{ status: 'pending_review', org_id: { code: 'MOD' } }]);
+    // Of the identity an org user reads the id and the tax number; the name and country they typed
+    // are on their org's profile.
+    const listed = await http('GET', `/items/customers?filter[tax_number][_eq]=${taxNumber}&fields=*`, token);
+    expect(listed.body.data).toEqual([{ id: result.body.data.customer_id, tax_number: taxNumber }]);
+    const profiles = await http('GET', `/items/customer_org_profiles?filter[customer_id][_eq]=${result.body.data.customer_id}&fields=legal_name,country,status,org_id.code`, token);
+    expect(profiles.body.data).toEqual([{ legal_name: 'Yeni Müşteri Tekstil', country: 'TR', status: 'pending_review', org_id: { code: 'MOD' } }]);
   });
 
   it('adds a MOD profile to a JTR customer without revealing the JTR relationship', async () => {
