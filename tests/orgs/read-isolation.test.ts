@@ -214,8 +214,13 @@ describe.each([
 
   it('finds nothing of the other org by search, while search itself works', async () => {
     const own = onlyCustomersOf(world, org).find((p) => p.status !== 'inactive')!;
-    const ownHit = await get(email, `/items/customers?search=${q(firstWord(own.legalName))}&fields=id`);
-    expect(idsOf(ownHit)).toEqual([own.customerId]);
+    // Names are searched on the org's own profiles; the identity is searched by tax number only.
+    const ownHit = await get(email, `/items/customer_org_profiles?search=${q(firstWord(own.legalName))}&fields=id`);
+    expect(idsOf(ownHit)).toEqual([own.id]);
+    const ownIdentity = await get(email, `/items/customers?search=${q(own.taxNumber)}&fields=id`);
+    expect(idsOf(ownIdentity)).toEqual([own.customerId]);
+    const noName = await get(email, `/items/customers?search=${q(firstWord(own.legalName))}&fields=id`);
+    expect(idsOf(noName)).toEqual([]);
     const foreignCustomer = onlyCustomersOf(world, foreign).find((p) => p.legalName === 'Ege Fashion GmbH') ?? onlyCustomersOf(world, foreign)[0]!;
     const probes = [
       `/items/customers?search=${q(firstWord(foreignCustomer.legalName))}`,

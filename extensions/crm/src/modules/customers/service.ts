@@ -86,7 +86,8 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
       org_id: orgId,
       // What this org typed, never the identity's: another org may have recorded it differently.
       legal_name: input.legal_name,
-      country: input.country ?? null,
+      // Omitted rather than null when unknown: the field's validation only accepts a code.
+      ...(input.country ? { country: input.country } : {}),
       status,
       payment_mode: input.profile.payment_mode,
       billing_address: input.profile.billing_address ?? null,
