@@ -231,10 +231,12 @@ describe('the legal name an org recorded (its profile)', () => {
     const manager = await tokenFor('manager@example.com');
     const tooShort = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { legal_name: ' ' });
     expect(tooShort.status, tooShort.text).toBe(400);
+    expect(tooShort.body.errors[0].extensions).toEqual({ code: 'INVALID_INPUT', fields: [{ field: 'legal_name', reason: 'must be 2–255 characters' }] });
     const badCountry = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { country: 'Turkey' });
     expect(badCountry.status, badCountry.text).toBe(400);
+    expect(badCountry.body.errors[0].extensions).toMatchObject({ code: 'FAILED_VALIDATION', field: 'country' });
     expect((await adminGet<{ legal_name: string }>(`/items/customer_org_profiles/${id}?fields=legal_name`)).legal_name).toBe('Typo Tekstil');
-    const fixed = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { legal_name: 'Tipo Tekstil A.Ş.', country: 'TR' });
+    const fixed = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { legal_name: ' Tipo Tekstil A.Ş. ', country: 'TR' });
     expect(fixed.status, fixed.text).toBe(200);
     expect(await adminGet(`/items/customer_org_profiles/${id}?fields=legal_name,country`)).toEqual({ legal_name: 'Tipo Tekstil A.Ş.', country: 'TR' });
     // The identity is the admin's: unchanged.
