@@ -12,5 +12,10 @@ begin
     alter table customer_org_profiles add column legal_name varchar(255), add column country varchar(2);
     update customer_org_profiles p set legal_name = c.legal_name, country = c.country from customers c where c.id = p.customer_id;
     alter table customer_org_profiles alter column legal_name set not null;
+    -- Directus creates a field the snapshot has and directus_fields lacks, and would refuse it
+    -- ("already exists"): a bare meta row makes the snapshot's apply an update of the field.
+    insert into directus_fields (collection, field)
+      select 'customer_org_profiles', f from unnest(array['legal_name', 'country']) as f
+      where not exists (select 1 from directus_fields d where d.collection = 'customer_org_profiles' and d.field = f);
   end if;
 end $$;
