@@ -26,6 +26,12 @@ alter table org_grants add constraint org_grants_role_check
 -- customers / customer_org_profiles
 alter table customers drop constraint if exists customers_country_format;
 alter table customers add constraint customers_country_format check (country is null or country ~ '^[A-Z]{2}$');
+-- What an org knows of a customer (its legal name, its country) is on the org's profile; the
+-- identity's name and country are the CRM admin's (docs/access-model.md, "Customer identity").
+alter table customer_org_profiles drop constraint if exists customer_org_profiles_country_format;
+alter table customer_org_profiles add constraint customer_org_profiles_country_format check (country is null or country ~ '^[A-Z]{2}$');
+alter table customer_org_profiles drop constraint if exists customer_org_profiles_legal_name_check;
+alter table customer_org_profiles add constraint customer_org_profiles_legal_name_check check (char_length(btrim(legal_name)) >= 2);
 create unique index if not exists customer_org_profiles_customer_org_unique on customer_org_profiles (customer_id, org_id);
 create index if not exists customer_org_profiles_org_status on customer_org_profiles (org_id, status);
 alter table customer_org_profiles drop constraint if exists customer_org_profiles_status_check;
@@ -37,11 +43,22 @@ alter table customer_org_profiles add constraint customer_org_profiles_payment_m
 alter table customer_org_profiles drop constraint if exists customer_org_profiles_grace_days_check;
 alter table customer_org_profiles add constraint customer_org_profiles_grace_days_check check (grace_days >= 0);
 
--- A profile never moves to another customer or org: deals and lines hang off it.
+-- A profile never moves to another org: deals and lines hang off it. It moves to another customer
+-- only inside the CRM admin's merge of two identities (POST /crm/customers/:id/merge sets
+-- crm.customer_merge for its own transaction).
+create or replace function crm_customer_org_profiles_guard() returns trigger language plpgsql as $$
+begin
+  if new.org_id is distinct from old.org_id
+     or (new.customer_id is distinct from old.customer_id and coalesce(current_setting('crm.customer_merge', true), '') <> 'on') then
+    raise exception using errcode = '23514',
+      message = 'CRM_IMMUTABLE_FIELD: a customer profile''s customer_id and org_id never change';
+  end if;
+  return new;
+end $$;
 drop trigger if exists customer_org_profiles_guard on customer_org_profiles;
-create trigger customer_org_profiles_guard before update on customer_org_profiles for each row
-  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a customer profile''s customer_id and org_id never change', 'customer_id', 'org_id');
-drop function if exists crm_customer_org_profiles_guard();
+-- Not crm_guard_immutable: the merge's exception makes this a rule of its own.
+create trigger customer_org_profiles_guard before update on customer_org_profiles
+  for each row execute function crm_customer_org_profiles_guard();
 
 -- ---------------------------------------------------------------------------------------------
 -- deals: the code is {ORG3}DL{CODE8} of the deal's own org; org_id and code never change; the

@@ -1,7 +1,7 @@
 /**
  * The one start path, used by `npm start`, the integration tests and the benchmarks:
  *
- *   database up → Directus bootstrapped (install or migrate) → schema applied from
+ *   database up → Directus bootstrapped (install or migrate) → upgrades of older data → schema applied from
  *   schema-snapshots/ → database constraints applied → Directus listening with the extension
  *   bundle → access model, settings and flows applied → demo data seeded (unless SEED_DEMO=false)
  *
@@ -13,7 +13,7 @@ import type { RuntimeConfig } from './config.js';
 import { startDatabase, type RunningDatabase } from './database.js';
 import { directusEnvironment, runDirectusCli, startDirectusServer, type DirectusServer } from './directus-process.js';
 import { DirectusApi } from './directus-api.js';
-import { applySchemaSnapshot, applyDatabaseConstraints } from './schema.js';
+import { applySchemaSnapshot, applyDatabaseConstraints, applyDatabaseUpgrades } from './schema.js';
 import { applyAccessModel } from './access.js';
 import { applySettingsAndFlows } from './flows.js';
 import { seedDemoData } from './seed.js';
@@ -41,6 +41,7 @@ export async function startSystem(config: RuntimeConfig, log: StepLogger = conso
     const env = directusEnvironment(config, database.connection);
     await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
     await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env));
+    await step(log, 'database upgrades applied', () => applyDatabaseUpgrades(database.connection));
     await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir));
     await step(log, 'database constraints applied', () => applyDatabaseConstraints(database.connection));
     const localUrl = `http://127.0.0.1:${config.port}`;

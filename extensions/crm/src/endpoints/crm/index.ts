@@ -9,7 +9,7 @@ import { parseInput, route } from '../../shared/http.js';
 import { jobQueueStatus, missingQueues } from '../../runtime/job-queue.js';
 import { requestScope, requireLogin, type DirectusRequest } from '../../shared/request.js';
 import { readOrgContext, switchOrgContext } from '../../modules/orgs/service.js';
-import { createCustomer } from '../../modules/customers/service.js';
+import { createCustomer, mergeCustomers } from '../../modules/customers/service.js';
 import { decideApprovals } from '../../modules/approvals/service.js';
 import { ORG_SCOPES } from '../../modules/orgs/access.js';
 import { registerFxRoutes } from '../../modules/fx/http.js';
@@ -62,6 +62,11 @@ const NewCustomerBody = z.strictObject({
     shipping_address: z.string().max(2000).nullable().optional(),
     grace_days: z.number().int('must be a whole number').min(0).max(365).optional(),
   }),
+});
+
+const CustomerMerge = z.strictObject({
+  into: uuid,
+  note: z.string().trim().min(1, 'is required: a merge is audited with a note').max(2000),
 });
 
 const Decision = z.strictObject({
@@ -163,6 +168,17 @@ export default defineEndpoint({
         requireLogin(req);
         const body = parseInput(NewCustomerBody, req.body);
         return { data: await createCustomer(scopeOf(req), body) };
+      }),
+    );
+
+    // CRM admin only: merges a duplicate identity into another (docs/access-model.md).
+    router.post(
+      '/customers/:id/merge',
+      route(logger, async (req) => {
+        requireLogin(req);
+        const id = parseInput(uuid, req.params['id'], 'CUSTOMER_NOT_FOUND');
+        const body = parseInput(CustomerMerge, req.body);
+        return { data: await mergeCustomers(scopeOf(req), id, body.into, body.note) };
       }),
     );
 

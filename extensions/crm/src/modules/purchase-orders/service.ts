@@ -101,9 +101,9 @@ async function loadDeal(db: Knex, dealId: string, lock = false): Promise<DealFor
   const query = db('deals as d')
     .join('orgs as o', 'o.id', 'd.org_id')
     .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
-    .join('customers as c', 'c.id', 'p.customer_id')
     .where('d.id', dealId)
-    .first('d.id', 'd.org_id', 'o.code as org_code', 'd.code', 'd.status', 'd.credit_blocked', 'c.id as customer_id', 'c.legal_name as customer_name');
+    // The customer's name as the deal's org recorded it on its profile (never another org's).
+    .first('d.id', 'd.org_id', 'o.code as org_code', 'd.code', 'd.status', 'd.credit_blocked', 'p.customer_id', 'p.legal_name as customer_name');
   return lock ? query.forUpdate('d') : query;
 }
 
