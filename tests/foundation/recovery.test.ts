@@ -63,9 +63,11 @@ describe('readiness and crash recovery', () => {
     // Directus listens from here on, while the access model and flows are still to be applied:
     // freeze the start path right there and ask health.
     await new Promise<void>((done, fail) => {
+      let frozen = false;
       child.stdout!.on('data', (chunk) => {
         output += chunk;
-        if (output.includes('✓ directus listening')) {
+        if (!frozen && output.includes('✓ directus listening')) {
+          frozen = true;
           child.kill('SIGSTOP');
           done();
         }
