@@ -20,7 +20,7 @@ import { constants, existsSync, lstatSync, readFileSync, realpathSync } from 'no
 import { access, chmod, chown, cp, mkdir, readFile, readdir, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { arch, platform, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { isPortConflict, isPostmasterOf, parsePostmasterPid, pathChain, startFailureReason } from './postgres-files.js';
 import { PROJECT_ROOT } from './config.js';
@@ -227,7 +227,10 @@ async function placeDataDir(configured: string, runAs: RunAs | undefined, log: (
   const clusters = join(RUNTIME_DIR, 'clusters');
   await mkdir(clusters, { recursive: true, mode: 0o755 });
   await chmod(clusters, 0o755);
-  const placed = join(clusters, `${basename(dirname(configured)).replace(/[^\w.-]/g, '_')}-${randomBytes(6).toString('hex')}`);
+  // Named after the CRM_DATA_DIR it serves (e.g. root_crm_.data-3f2a…), random so that a
+  // removed and re-created CRM_DATA_DIR never finds an old cluster.
+  const label = dirname(configured).replace(/[^\w.-]+/g, '_').replace(/^_+/, '').slice(-60);
+  const placed = join(clusters, `${label}-${randomBytes(6).toString('hex')}`);
   await mkdir(placed, { mode: 0o700 });
   await chown(placed, runAs.uid, runAs.gid);
   await writeFile(`${placed}.owner`, `${configured}\n`);

@@ -125,8 +125,7 @@ describe('readiness and crash recovery', () => {
 
   it('after kill -9 of the start process only: stops the Directus and PostgreSQL it left, in one line each', { timeout: 400_000 }, async () => {
     const directusPid = lockOf().directus_pid!;
-    system!.child.kill('SIGKILL');
-    await new Promise((done) => system!.child.once('exit', done));
+    await system!.crash();
     system = undefined;
     // Directus stops by itself when its parent is gone (child-guard.mjs); a start right now
     // finds it either stopping or stopped, and never fails on the port.

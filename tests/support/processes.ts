@@ -33,6 +33,8 @@ export interface StartedSystem {
   output: () => string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** kill -9 of the start process only (a crash test); resolves once it is gone. */
+  crash(): Promise<void>;
 }
 
 export interface StartResult {
@@ -105,9 +107,14 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 300
     url: url.replace('localhost', '127.0.0.1'),
     child,
     output: () => output,
+    async crash() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       stopping = true;
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
