@@ -135,12 +135,32 @@ export default defineEndpoint({
           ...(queue.error ? { error: queue.error } : {}),
         };
 
-        const ok = databaseCheck.status === 'ok' && jobQueueCheck.status === 'ok';
+        // Ready only once the start path has finished (access model, flows, demo data applied):
+        // scripts/lib/readiness.ts writes the marker; it is in the database so that every
+        // instance on it answers the same. Missing table or row: never provisioned.
+        let provisioningCheck: { status: 'ok' | 'error'; state: string; finished_at?: string };
+        if (databaseCheck.status !== 'ok') {
+          provisioningCheck = { status: 'error', state: 'unknown' };
+        } else {
+          try {
+            const rows = await database.raw<{ rows: Array<{ state: string; finished_at: Date | null }> }>(
+              'select state, finished_at from crm_runtime.start_state where id',
+            );
+            const row = rows.rows[0];
+            provisioningCheck = row
+              ? { status: row.state === 'ready' ? 'ok' : 'error', state: row.state, ...(row.finished_at ? { finished_at: new Date(row.finished_at).toISOString() } : {}) }
+              : { status: 'error', state: 'not_provisioned' };
+          } catch (error) {
+            provisioningCheck = { status: 'error', state: (error as { code?: string }).code === '42P01' ? 'not_provisioned' : 'unknown' };
+          }
+        }
+
+        const ok = databaseCheck.status === 'ok' && jobQueueCheck.status === 'ok' && provisioningCheck.status === 'ok';
         res.status(ok ? 200 : 503);
         return {
           status: ok ? 'ok' : 'error',
           contract_version: CONTRACT_VERSION,
-          checks: { database: databaseCheck, job_queue: jobQueueCheck },
+          checks: { database: databaseCheck, job_queue: jobQueueCheck, provisioning: provisioningCheck },
         };
       }),
     );
