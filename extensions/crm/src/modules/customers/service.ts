@@ -8,11 +8,10 @@
  * registered legal name that differs from the one typed; docs/access-model.md records this choice.)
  */
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import { isUuid } from '../../shared/ids.js';
-import { elevated, type RequestScope } from '../../shared/services.js';
-import { can, resolveNewRecordOrg } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { trustedItems, type RequestScope } from '../../shared/services.js';
+import { resolveNewRecordOrg } from '../orgs/access.js';
+import { requireAccess } from '../orgs/require-access.js';
 
 export interface NewCustomer {
   legal_name: string;
@@ -36,12 +35,12 @@ export interface CreatedCustomer {
 }
 
 export async function createCustomer(scope: RequestScope, input: NewCustomer): Promise<CreatedCustomer> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId || !scope.accountability) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  const context = await loadUserOrgContext(scope.database, actor.userId);
+  // The org is the one the request names or the Active Org (story 3), checked below.
+  const actor = await requireAccess(scope);
+  const { context } = actor;
 
   let orgId: string;
-  if (actor.kind === 'admin') {
+  if (actor.admin) {
     orgId = input.profile.org_id ?? context.activeOrg ?? '';
     if (!isUuid(orgId) || !(await scope.database('orgs').where('id', orgId).first('id'))) {
       throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [{ field: 'profile.org_id', reason: 'name an existing org' }]);
@@ -53,18 +52,12 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   }
   // Sales owners propose customers; a manager reviews them (story 60). Managers and admins add
   // them active.
-  const status = actor.kind === 'admin' || can(context.grants, orgId, 'customer_profile.manage') ? 'active' : 'pending_review';
+  const status = actor.may('customer_profile.manage', orgId) ? 'active' : 'pending_review';
 
   return scope.database.transaction(async (trx) => {
-    const service = (collection: string) =>
-      new scope.services.ItemsService(collection, {
-        knex: trx,
-        schema: scope.schema,
-        // Authorised above by grant role; sales roles hold no create permission on customers (a
-        // unique-violation on tax_number would reveal another org's customer). Elevated so activity
-        // and revisions still name the user.
-        accountability: elevated(scope.accountability!),
-      });
+    // Authorised above by grant role; sales roles hold no create permission on customers (a
+    // unique-violation on tax_number would reveal another org's customer). Item hooks still run.
+    const service = (collection: string) => trustedItems(scope, trx, collection);
 
     // Serialise concurrent creations of the same tax number.
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`customer:${input.tax_number}`]);
