@@ -73,7 +73,12 @@ export function fakeScope(accountability: Accountability | null) {
       return args[0] as string[];
     }
   }
-  const scope = { database, schema: {}, accountability, services: { ItemsService, UsersService: ItemsService } } as unknown as RequestScope;
+  class UsersService extends ItemsService {
+    constructor(options: { accountability: Accountability | null }) {
+      super('directus_users', options);
+    }
+  }
+  const scope = { database, schema: {}, accountability, services: { ItemsService, UsersService } } as unknown as RequestScope;
   return { scope, itemCalls };
 }
 
