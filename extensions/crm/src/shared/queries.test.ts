@@ -29,11 +29,11 @@ const DOMAINS: Record<string, Call[]> = {
   ],
   approvals: [['lockApprovalRequests', (db) => approvals.lockApprovalRequests(db, [ID])]],
   fx: [
-    ['rateRowAsOf', (db) => fx.rateRowAsOf(db, 'USD/TRY', AT)],
+    ['rateRowAsOf', (db) => fx.rateRowAsOf(db, 'USDTRY', AT)],
     ['ratesAsOf', (db) => fx.ratesAsOf(db, AT)],
-    ['rateHistory', (db) => fx.rateHistory(db, 'USD/TRY', 10)],
+    ['rateHistory', (db) => fx.rateHistory(db, 'USDTRY', 10)],
     ['currentAndScheduled', (db) => fx.currentAndScheduled(db, AT)],
-    ['insertRate', (db) => fx.insertRate(db, { pair: 'USD/TRY', rate: '1', effectiveAt: AT, note: null, userId: null, recordedAt: AT })],
+    ['insertRate', (db) => fx.insertRate(db, { pair: 'USDTRY', rate: '1', effectiveAt: AT, note: null, userId: null, recordedAt: AT })],
   ],
   pricing: [
     ['loadLine (locked)', (db) => pricing.loadLine(db, ID, true)],

@@ -9,7 +9,7 @@ vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('./repository.js', () => ({ currentAndScheduled: vi.fn(async () => []), insertRate: vi.fn(), rateHistory: vi.fn(async () => []), rateRowAsOf: vi.fn() }));
 
-const rate = { pair: 'USD/TRY' as const, rate: '38.25', effective_at: new Date('2026-03-01T12:00:00Z'), note: 'central bank' };
+const rate = { pair: 'USDTRY' as const, rate: '38.25', effective_at: new Date('2026-03-01T12:00:00Z'), note: 'central bank' };
 
 beforeEach(() => vi.clearAllMocks());
 
@@ -22,7 +22,7 @@ describe('FX refusals', () => {
   it('403 FX_NOT_ALLOWED for a user without any grant: no rates are read', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
     await expectRefusal(readFxOverview(fakeScope(asUser).scope, null, 10), 403, 'FX_NOT_ALLOWED');
-    await expectRefusal(lookUpRateAsOf(fakeScope(asUser).scope, 'USD/TRY', new Date()), 403, 'FX_NOT_ALLOWED');
+    await expectRefusal(lookUpRateAsOf(fakeScope(asUser).scope, 'USDTRY', new Date()), 403, 'FX_NOT_ALLOWED');
     expect(currentAndScheduled).not.toHaveBeenCalled();
     expect(rateRowAsOf).not.toHaveBeenCalled();
   });
@@ -38,6 +38,6 @@ describe('FX refusals', () => {
   it('404 FX_RATE_NOT_FOUND when no rate is effective at the moment asked', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
     vi.mocked(rateRowAsOf).mockResolvedValue(undefined as never);
-    await expectRefusal(lookUpRateAsOf(fakeScope(asUser).scope, 'USD/TRY', new Date('2020-01-01T00:00:00Z')), 404, 'FX_RATE_NOT_FOUND', 'at');
+    await expectRefusal(lookUpRateAsOf(fakeScope(asUser).scope, 'USDTRY', new Date('2020-01-01T00:00:00Z')), 404, 'FX_RATE_NOT_FOUND', 'at');
   });
 });
