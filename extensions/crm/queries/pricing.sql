@@ -45,5 +45,8 @@ select "id", "price" from "list_prices" where "quality_id" = $1 and "currency" =
 -- repriceListPrice
 update "list_prices" set "price" = $1, "confirmed_at" = $2, "confirmed_by" = $3, "confirmation_note" = $4 where "id" = $5;
 
+-- insertListPrice
+insert into "list_prices" ("confirmation_note", "confirmed_at", "confirmed_by", "currency", "id", "org_id", "price", "quality_id") values ($1, $2, $3, $4, $5, $6, $7, $8);
+
 -- setLinePricing
 update "deal_lines" set "pricing_status" = $1, "unit_price" = $2 where "id" = $3;

@@ -196,16 +196,8 @@ export async function insertListPrice(
   row: { orgId: string; qualityId: string; currency: string; price: string; at: Date; userId: string | null; note: string },
 ): Promise<string> {
   const id = randomUUID();
-  await trx('list_prices').insert({
-    id,
-    org_id: row.orgId,
-    quality_id: row.qualityId,
-    currency: row.currency,
-    price: row.price,
-    confirmed_at: row.at,
-    confirmed_by: row.userId,
-    confirmation_note: row.note,
-  });
+  const { orgId: org_id, qualityId: quality_id, currency, price, at: confirmed_at, userId: confirmed_by, note: confirmation_note } = row;
+  await trx('list_prices').insert({ id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note });
   return id;
 }
 
