@@ -56,9 +56,10 @@ export async function requireAccess(scope: RequestScope, need: AccessNeed = {}, 
   // Before anything is read: the CRM admin's gate answers the same for every id.
   if (need.in === 'admin' && !admin) throw need.forbidden();
   const orgId = typeof need.org === 'function' ? await need.org() : need.org;
-  if (need.org !== undefined && orgId === undefined) throw (need as { notFound: () => CrmError }).notFound();
-
+  // The grants are read whether or not the thing exists: a missing thing and one of an org without
+  // a grant take the same statements, so not even the timing tells them apart.
   const context = await loadUserOrgContext(db, userId);
+  if (need.org !== undefined && orgId === undefined) throw need.notFound();
   const { grants } = context;
   const access = (orgIds: string[]): Access => ({
     userId,
