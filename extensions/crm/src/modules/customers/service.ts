@@ -12,12 +12,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { Knex } from 'knex';
+import { writeAudit } from '../../shared/audit.js';
 import { isUuid } from '../../shared/ids.js';
-import { elevated, type RequestScope } from '../../shared/services.js';
-import { can, resolveNewRecordOrg } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { trustedItems, type RequestScope } from '../../shared/services.js';
+import { resolveNewRecordOrg } from '../orgs/access.js';
+import { requireAccess } from '../orgs/require-access.js';
 import { planMerge } from './merge.js';
 
 export interface NewCustomer {
@@ -42,12 +42,12 @@ export interface CreatedCustomer {
 }
 
 export async function createCustomer(scope: RequestScope, input: NewCustomer): Promise<CreatedCustomer> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId || !scope.accountability) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  const context = await loadUserOrgContext(scope.database, actor.userId);
+  // The org is the one the request names or the Active Org (story 3), checked below.
+  const actor = await requireAccess(scope);
+  const { context } = actor;
 
   let orgId: string;
-  if (actor.kind === 'admin') {
+  if (actor.admin) {
     orgId = input.profile.org_id ?? context.activeOrg ?? '';
     if (!isUuid(orgId) || !(await scope.database('orgs').where('id', orgId).first('id'))) {
       throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [{ field: 'profile.org_id', reason: 'name an existing org' }]);
@@ -59,21 +59,16 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   }
   // Sales owners propose customers; a manager reviews them (story 60). Managers and admins add
   // them active.
-  const status = actor.kind === 'admin' || can(context.grants, orgId, 'customer_profile.manage') ? 'active' : 'pending_review';
+  const status = actor.may('customer_profile.manage', orgId) ? 'active' : 'pending_review';
 
   return scope.database.transaction(async (trx) => {
-    const service = (collection: string) =>
-      new scope.services.ItemsService(collection, {
-        knex: trx,
-        schema: scope.schema,
-        // Authorised above by grant role; org roles hold no create permission on profiles.
-        // Elevated so activity and revisions still name the user.
-        accountability: elevated(scope.accountability!),
-      });
+    // Authorised above by grant role; org roles hold no create permission on profiles. Item
+    // hooks still run, and activity and revisions still name the user.
+    const service = (collection: string) => trustedItems(scope, trx, collection);
 
     // Serialise concurrent creations of the same tax number.
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`customer:${input.tax_number}`]);
-    const customerId = await findOrCreateIdentity(trx, input, actor.userId!);
+    const customerId = await findOrCreateIdentity(trx, input, actor.userId);
     const profile = await trx('customer_org_profiles').where({ customer_id: customerId, org_id: orgId }).first('id');
     if (profile) {
       // The caller's own org already has this customer (perhaps inactive): that is their org's data.
@@ -138,10 +133,11 @@ export interface MergedCustomer {
  * one's are kept in the audit entry. Refused when both have a profile in the same org.
  */
 export async function mergeCustomers(scope: RequestScope, mergedId: string, keptId: string, note: string): Promise<MergedCustomer> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
   // The same answer for every id: the refusal tells nothing about which customers exist.
-  if (actor.kind !== 'admin') throw new CrmError('forbidden', 'CUSTOMER_MERGE_NOT_ALLOWED', 'only the CRM admin merges customers');
+  const actor = await requireAccess(scope, {
+    in: 'admin',
+    forbidden: () => new CrmError('forbidden', 'CUSTOMER_MERGE_NOT_ALLOWED', 'only the CRM admin merges customers'),
+  });
   if (mergedId === keptId) {
     throw new CrmError('invalid_input', 'CUSTOMER_MERGE_SELF', 'into: name another customer', [{ field: 'into', reason: 'a customer cannot be merged into itself' }]);
   }
@@ -178,18 +174,18 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
     if (plan.moved.length) await trx('customer_org_profiles').whereIn('id', plan.moved).update({ customer_id: keptId, date_updated: trx.fn.now() });
     await trx.raw("select set_config('crm.customer_merge', 'off', true)");
     await trx('customers').where('id', mergedId).delete();
-    const auditId = randomUUID();
-    await trx('audit_log').insert({
-      id: auditId,
-      org_id: null,
-      occurred_at: new Date().toISOString(),
-      actor: actor.userId,
-      action: 'customer.merged',
-      entity_collection: 'customers',
-      entity_id: keptId,
-      note,
-      details: JSON.stringify({ merged: merged, kept: { id: kept.id, tax_number: kept.tax_number }, moved_profile_ids: plan.moved }),
-    });
-    return { customer_id: keptId, merged_customer_id: mergedId, moved_profile_ids: plan.moved, audit_id: auditId };
+    const [auditId] = await writeAudit(trx, [
+      {
+        orgId: null,
+        actor: actor.userId,
+        at: new Date(),
+        action: 'customer.merged',
+        collection: 'customers',
+        entityId: keptId,
+        note,
+        details: { merged, kept: { id: kept.id, tax_number: kept.tax_number }, moved_profile_ids: plan.moved },
+      },
+    ]);
+    return { customer_id: keptId, merged_customer_id: mergedId, moved_profile_ids: plan.moved, audit_id: auditId! };
   });
 }
