@@ -17,7 +17,7 @@ import { cpus, totalmem, type as osType, release } from 'node:os';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { BATCH_ENDPOINTS, signRequest, validateEvent, type BatchResponse } from '../contract/src/index.js';
+import { BATCH_ENDPOINTS, signRequest, validateEvent, type BatchResponse } from '@crm/contract';
 import { planDelivery, scopeKeysOf, triage } from '../extensions/crm/src/modules/wms-inbound/ingestion.js';
 import { referencesNeeded } from '../extensions/crm/src/modules/wms-inbound/references.js';
 import { readDeliveryState, withConnection, writeDelivery } from '../extensions/crm/src/modules/wms-inbound/repository.js';

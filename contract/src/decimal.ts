@@ -1,51 +1,96 @@
 /**
- * Exact arithmetic on the contract's decimal strings.
+ * The one decimal module: money, meters, discounts and FX rates, in the contract and in the CRM.
  *
- * Money and meters never travel as JSON numbers (a float cannot hold 0.1 exactly, and two systems
- * summing rolls in different orders would disagree in the last digit). The schemas in
- * primitives.ts guarantee the string shape; this module compares and adds such strings exactly by
- * scaling them to bigint. It is used by cross-field rules (e.g. "available ≤ on hand").
+ * Amounts never travel or compute as JavaScript numbers (a float cannot hold 0.1 exactly, and two
+ * systems summing rolls in different orders would disagree in the last digit). They are decimal
+ * strings, as the contract's schemas (primitives.ts) and PostgreSQL's numeric columns give them,
+ * and the arithmetic is big.js (exact for +, −, ×; division and rounding to a stated scale).
+ *
+ * The rounding rule, the only one in the code base (docs/decimals.md): round to the scale the
+ * caller names, half away from zero ("0.125" → "0.13", "-0.125" → "-0.13"), once, at the end of
+ * a computation; results render with exactly that many fraction digits. Sums and differences keep
+ * the largest scale of their inputs, products the sum of the scales: nothing is rounded there.
+ * PostgreSQL's numeric rounds the same way when a value is cast to numeric(p, s).
  */
+import BigJs from 'big.js';
 
-/** Shape accepted here: unsigned, no exponent, optional fraction. The schemas are stricter. */
-const UNSIGNED_DECIMAL = /^(\d+)(?:\.(\d+))?$/;
+/** A constructor of our own: its settings (rounding mode, division scale) leak to no other user of big.js. */
+const Big = BigJs();
+Big.RM = Big.roundHalfUp; // half away from zero, see above
+Big.strict = true; // strings in, strings out: a number never reaches the arithmetic
 
-interface ScaledDecimal {
-  readonly units: bigint;
-  readonly scale: number;
+/** The accepted shape: optional minus, digits, optional fraction; no exponent, no plus, no blanks. */
+const DECIMAL = /^-?\d+(?:\.(\d+))?$/;
+
+export function isDecimalString(value: unknown): value is string {
+  return typeof value === 'string' && DECIMAL.test(value);
 }
 
-function toScaled(value: string): ScaledDecimal {
-  const match = UNSIGNED_DECIMAL.exec(value);
-  if (!match) throw new TypeError(`not an unsigned decimal string: ${JSON.stringify(value)}`);
-  const integerPart = match[1] ?? '0';
-  const fractionPart = match[2] ?? '';
-  return { units: BigInt(integerPart + fractionPart), scale: fractionPart.length };
+function parse(value: string): { big: BigJs.Big; scale: number } {
+  const match = DECIMAL.exec(value);
+  if (!match) throw new TypeError(`not a decimal string: ${JSON.stringify(value)}`);
+  return { big: new Big(value), scale: match[1]?.length ?? 0 };
 }
 
-function rescale(value: ScaledDecimal, scale: number): bigint {
-  return value.units * 10n ** BigInt(scale - value.scale);
+const ZERO = new Big('0');
+const NEGATIVE_ZERO = /^-0(?:\.0+)?$/;
+
+/** Renders with exactly `scale` fraction digits; a zero is never "-0". */
+function render(value: BigJs.Big, scale?: number): string {
+  const text = value.toFixed(scale);
+  return NEGATIVE_ZERO.test(text) ? text.slice(1) : text;
+}
+
+/** Rounds to `scale` fraction digits (half away from zero) and always renders that many digits. */
+export function roundDecimal(value: string, scale: number): string {
+  return render(parse(value).big.round(scale, Big.roundHalfUp), scale);
+}
+
+/** Exact product, with as many fraction digits as both factors together ("84.5000" × "1.1" = "92.95000"). */
+export function multiplyDecimals(a: string, b: string): string {
+  const left = parse(a);
+  const right = parse(b);
+  return render(left.big.times(right.big), left.scale + right.scale);
+}
+
+/** a ÷ b rounded once, to `scale` digits; b must not be zero. */
+export function divideDecimals(a: string, b: string, scale: number): string {
+  const left = parse(a);
+  const right = parse(b);
+  if (right.big.eq(ZERO)) throw new RangeError('division by zero');
+  // big.js divides to Big.DP places with Big.RM: exactly one rounding of the true quotient.
+  Big.DP = scale;
+  return render(left.big.div(right.big), scale);
+}
+
+/** Exact sum, rendered with the largest scale among the inputs ("1250.50" + "-0.5" = "1250.00"). */
+export function addDecimals(...values: string[]): string {
+  const parsed = values.map(parse);
+  const scale = Math.max(0, ...parsed.map((value) => value.scale));
+  return render(parsed.reduce((sum, value) => sum.plus(value.big), ZERO), scale);
+}
+
+export function subtractDecimals(a: string, b: string): string {
+  const left = parse(a);
+  const right = parse(b);
+  return render(left.big.minus(right.big), Math.max(left.scale, right.scale));
 }
 
 /** Returns -1, 0 or 1 like a comparator; "1.5" and "1.50" compare equal. */
 export function compareDecimals(a: string, b: string): -1 | 0 | 1 {
-  const left = toScaled(a);
-  const right = toScaled(b);
-  const scale = Math.max(left.scale, right.scale);
-  const difference = rescale(left, scale) - rescale(right, scale);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
-}
-
-/** Exact sum of unsigned decimal strings, rendered with the largest scale among the inputs. */
-export function addDecimals(...values: string[]): string {
-  const scaled = values.map(toScaled);
-  const scale = Math.max(0, ...scaled.map((value) => value.scale));
-  const total = scaled.reduce((sum, value) => sum + rescale(value, scale), 0n);
-  if (scale === 0) return total.toString();
-  const digits = total.toString().padStart(scale + 1, '0');
-  return `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return parse(a).big.cmp(parse(b).big);
 }
 
 export function isZeroDecimal(value: string): boolean {
-  return toScaled(value).units === 0n;
+  return parse(value).big.eq(ZERO);
+}
+
+export function isPositiveDecimal(value: string): boolean {
+  return parse(value).big.gt(ZERO);
+}
+
+/** "84.5000" → "84.5", "30.00" → "30": the canonical form for comparing terms. */
+export function normaliseDecimal(value: string): string {
+  // Without a scale toFixed renders the value's own digits, trailing zeros dropped, never an exponent.
+  return render(parse(value).big);
 }

@@ -1,7 +1,7 @@
 /**
  * Public API of the CRM ↔ WMS integration contract v1.0.23.
  *
- * Import from here (contract/src/index.js), not from the individual modules, so that internal
+ * Import from here (`@crm/contract`), not from the individual modules, so that internal
  * reorganisations do not ripple into the CRM extension or the WMS adapter.
  */
 export { CONTRACT_VERSION, type ContractVersion } from './version.js';

@@ -26,6 +26,12 @@ alter table org_grants add constraint org_grants_role_check
 -- customers / customer_org_profiles
 alter table customers drop constraint if exists customers_country_format;
 alter table customers add constraint customers_country_format check (country is null or country ~ '^[A-Z]{2}$');
+-- What an org knows of a customer (its legal name, its country) is on the org's profile; the
+-- identity's name and country are the CRM admin's (docs/access-model.md, "Customer identity").
+alter table customer_org_profiles drop constraint if exists customer_org_profiles_country_format;
+alter table customer_org_profiles add constraint customer_org_profiles_country_format check (country is null or country ~ '^[A-Z]{2}$');
+alter table customer_org_profiles drop constraint if exists customer_org_profiles_legal_name_check;
+alter table customer_org_profiles add constraint customer_org_profiles_legal_name_check check (char_length(btrim(legal_name)) >= 2);
 create unique index if not exists customer_org_profiles_customer_org_unique on customer_org_profiles (customer_id, org_id);
 create index if not exists customer_org_profiles_org_status on customer_org_profiles (org_id, status);
 alter table customer_org_profiles drop constraint if exists customer_org_profiles_status_check;
@@ -37,16 +43,20 @@ alter table customer_org_profiles add constraint customer_org_profiles_payment_m
 alter table customer_org_profiles drop constraint if exists customer_org_profiles_grace_days_check;
 alter table customer_org_profiles add constraint customer_org_profiles_grace_days_check check (grace_days >= 0);
 
--- A profile never moves to another customer or org: deals and lines hang off it.
+-- A profile never moves to another org: deals and lines hang off it. It moves to another customer
+-- only inside the CRM admin's merge of two identities (POST /crm/customers/:id/merge sets
+-- crm.customer_merge for its own transaction).
 create or replace function crm_customer_org_profiles_guard() returns trigger language plpgsql as $$
 begin
-  if new.customer_id is distinct from old.customer_id or new.org_id is distinct from old.org_id then
+  if new.org_id is distinct from old.org_id
+     or (new.customer_id is distinct from old.customer_id and coalesce(current_setting('crm.customer_merge', true), '') <> 'on') then
     raise exception using errcode = '23514',
       message = 'CRM_IMMUTABLE_FIELD: a customer profile''s customer_id and org_id never change';
   end if;
   return new;
 end $$;
 drop trigger if exists customer_org_profiles_guard on customer_org_profiles;
+-- Not crm_guard_immutable: the merge's exception makes this a rule of its own.
 create trigger customer_org_profiles_guard before update on customer_org_profiles
   for each row execute function crm_customer_org_profiles_guard();
 
@@ -61,39 +71,24 @@ alter table deals add constraint deals_currency_check check (currency in ('TRY',
 alter table deals drop constraint if exists deals_code_format;
 alter table deals add constraint deals_code_format check (code ~ '^[A-Z]{3}DL[0-9A-HJKMNP-TV-Z]{8}$');
 
-create or replace function crm_deals_guard() returns trigger language plpgsql as $$
-declare
-  org_code text;
-  profile_org uuid;
-begin
-  -- NOT NULL is enforced here rather than on the column: the column stays nullable so that
-  -- Directus' GraphQL create input does not demand a code the server assigns (rules hook).
-  if new.code is null then
-    raise exception using errcode = '23514', message = 'CRM_CODE_REQUIRED: a deal code is assigned by the server on creation';
-  end if;
-  if tg_op = 'UPDATE' then
-    if new.org_id is distinct from old.org_id then
-      raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a deal''s org_id never changes after creation';
-    end if;
-    if new.code is distinct from old.code then
-      raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a deal''s code never changes after creation';
-    end if;
-  end if;
-  select code into org_code from orgs where id = new.org_id;
-  if left(new.code, 3) is distinct from org_code then
-    raise exception using errcode = '23514', message = 'CRM_CODE_ORG_MISMATCH: a deal code starts with its own org''s code';
-  end if;
-  if tg_op = 'INSERT' or new.customer_profile_id is distinct from old.customer_profile_id then
-    select org_id into profile_org from customer_org_profiles where id = new.customer_profile_id;
-    if profile_org is distinct from new.org_id then
-      raise exception using errcode = '23514',
-        message = 'CRM_CROSS_ORG_REFERENCE: customer_profile_id must be a profile in the deal''s org';
-    end if;
-  end if;
-  return new;
-end $$;
+-- The code: NOT NULL is enforced here rather than on the column, so that Directus' GraphQL create
+-- input does not demand a code the server assigns (rules hook).
 drop trigger if exists deals_guard on deals;
-create trigger deals_guard before insert or update on deals for each row execute function crm_deals_guard();
+drop function if exists crm_deals_guard();
+drop trigger if exists deals_guard_1_org on deals;
+create trigger deals_guard_1_org before update on deals for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a deal''s org_id never changes after creation', 'org_id');
+drop trigger if exists deals_guard_2_code on deals;
+create trigger deals_guard_2_code before update on deals for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a deal''s code never changes after creation', 'code');
+drop trigger if exists deals_guard_3_code_of_org on deals;
+create trigger deals_guard_3_code_of_org before insert or update on deals for each row
+  execute function crm_guard_code_of_org('CRM_CODE_ORG_MISMATCH: a deal code starts with its own org''s code', '',
+                                         'CRM_CODE_REQUIRED: a deal code is assigned by the server on creation');
+drop trigger if exists deals_guard_4_customer_profile on deals;
+create trigger deals_guard_4_customer_profile before insert or update on deals for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: customer_profile_id must be a profile in the deal''s org',
+                                     'customer_profile_id', 'customer_org_profiles', 'org_id');
 
 -- ---------------------------------------------------------------------------------------------
 -- deal_lines: always in the deal's org (org_id is copied from the deal, never chosen).
@@ -108,23 +103,14 @@ alter table deal_lines drop constraint if exists deal_lines_pricing_status_check
 alter table deal_lines add constraint deal_lines_pricing_status_check
   check (pricing_status in ('draft', 'pending_approval', 'approved', 'rejected'));
 
-create or replace function crm_deal_lines_guard() returns trigger language plpgsql as $$
-declare
-  deal_org uuid;
-begin
-  if tg_op = 'UPDATE' and new.deal_id is distinct from old.deal_id then
-    raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a deal line never moves to another deal';
-  end if;
-  select org_id into deal_org from deals where id = new.deal_id;
-  if new.org_id is null then
-    new.org_id := deal_org;
-  elsif new.org_id is distinct from deal_org then
-    raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a deal line''s org_id is its deal''s org_id';
-  end if;
-  return new;
-end $$;
 drop trigger if exists deal_lines_guard on deal_lines;
-create trigger deal_lines_guard before insert or update on deal_lines for each row execute function crm_deal_lines_guard();
+drop function if exists crm_deal_lines_guard();
+drop trigger if exists deal_lines_guard_1_deal on deal_lines;
+create trigger deal_lines_guard_1_deal before update on deal_lines for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a deal line never moves to another deal', 'deal_id');
+drop trigger if exists deal_lines_guard_2_org on deal_lines;
+create trigger deal_lines_guard_2_org before insert or update on deal_lines for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: a deal line''s org_id is its deal''s org_id', 'deal_id', 'deals', 'org_id', 'copy');
 
 -- ---------------------------------------------------------------------------------------------
 -- approval_requests: in the deal's org; a line, when given, belongs to that deal.
@@ -138,43 +124,25 @@ alter table approval_requests drop constraint if exists approval_requests_decisi
 alter table approval_requests add constraint approval_requests_decision_complete
   check (status = 'pending' or (decided_by is not null and decided_at is not null));
 
-create or replace function crm_approval_requests_guard() returns trigger language plpgsql as $$
-declare
-  deal_org uuid;
-  line_deal uuid;
-begin
-  if tg_op = 'UPDATE' and (new.deal_id is distinct from old.deal_id or new.deal_line_id is distinct from old.deal_line_id
-      or new.kind is distinct from old.kind or new.org_id is distinct from old.org_id) then
-    raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: an approval request''s subject never changes';
-  end if;
-  if tg_op = 'UPDATE' and old.status <> 'pending' then
-    raise exception using errcode = '23514', message = 'CRM_APPROVAL_DECIDED: a decided approval request is final';
-  end if;
-  select org_id into deal_org from deals where id = new.deal_id;
-  if new.org_id is null then
-    new.org_id := deal_org;
-  elsif new.org_id is distinct from deal_org then
-    raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: an approval request''s org_id is its deal''s org_id';
-  end if;
-  if new.deal_line_id is not null then
-    select deal_id into line_deal from deal_lines where id = new.deal_line_id;
-    if line_deal is distinct from new.deal_id then
-      raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: deal_line_id must be a line of deal_id';
-    end if;
-  end if;
-  return new;
-end $$;
 drop trigger if exists approval_requests_guard on approval_requests;
-create trigger approval_requests_guard before insert or update on approval_requests
-  for each row execute function crm_approval_requests_guard();
+drop function if exists crm_approval_requests_guard();
+drop trigger if exists approval_requests_guard_1_subject on approval_requests;
+create trigger approval_requests_guard_1_subject before update on approval_requests for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: an approval request''s subject never changes', 'deal_id', 'deal_line_id', 'kind', 'org_id');
+drop trigger if exists approval_requests_guard_2_decided on approval_requests;
+create trigger approval_requests_guard_2_decided before update on approval_requests for each row when (old.status <> 'pending')
+  execute function crm_guard_refuse('CRM_APPROVAL_DECIDED: a decided approval request is final');
+drop trigger if exists approval_requests_guard_3_org on approval_requests;
+create trigger approval_requests_guard_3_org before insert or update on approval_requests for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: an approval request''s org_id is its deal''s org_id', 'deal_id', 'deals', 'org_id', 'copy');
+drop trigger if exists approval_requests_guard_4_line on approval_requests;
+create trigger approval_requests_guard_4_line before insert or update on approval_requests for each row when (new.deal_line_id is not null)
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: deal_line_id must be a line of deal_id', 'deal_line_id', 'deal_lines', 'deal_id');
 
 -- ---------------------------------------------------------------------------------------------
 -- audit_log: append-only. Not even the admin API may rewrite history.
 create index if not exists audit_log_entity on audit_log (entity_collection, entity_id, occurred_at);
-create or replace function crm_audit_log_append_only() returns trigger language plpgsql as $$
-begin
-  raise exception using errcode = '23514', message = 'CRM_AUDIT_APPEND_ONLY: audit entries are never changed or deleted';
-end $$;
 drop trigger if exists audit_log_append_only on audit_log;
-create trigger audit_log_append_only before update or delete on audit_log
-  for each row execute function crm_audit_log_append_only();
+create trigger audit_log_append_only before update or delete on audit_log for each row
+  execute function crm_guard_refuse('CRM_AUDIT_APPEND_ONLY: audit entries are never changed or deleted');
+drop function if exists crm_audit_log_append_only();

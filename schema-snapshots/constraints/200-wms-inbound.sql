@@ -178,13 +178,10 @@ alter table shortage_send_backs add constraint shortage_send_backs_kind_check ch
 
 -- shipment_gate_overrides: an audit fact, never rewritten (story 38).
 create index if not exists shipment_gate_overrides_org_po on shipment_gate_overrides (org_id, po_number);
-create or replace function crm_shipment_gate_overrides_append_only() returns trigger language plpgsql as $$
-begin
-  raise exception using errcode = '23514', message = 'CRM_AUDIT_APPEND_ONLY: recorded gate overrides are never changed or deleted';
-end $$;
 drop trigger if exists shipment_gate_overrides_append_only on shipment_gate_overrides;
-create trigger shipment_gate_overrides_append_only before update or delete on shipment_gate_overrides
-  for each row execute function crm_shipment_gate_overrides_append_only();
+create trigger shipment_gate_overrides_append_only before update or delete on shipment_gate_overrides for each row
+  execute function crm_guard_refuse('CRM_AUDIT_APPEND_ONLY: recorded gate overrides are never changed or deleted');
+drop function if exists crm_shipment_gate_overrides_append_only();
 
 -- ---------------------------------------------------------------------------------------------
 -- supply_mirrors: one row per supply item (supply_id is unique in the snapshot), in the owner org

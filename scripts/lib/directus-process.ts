@@ -17,6 +17,22 @@ const require = createRequire(join(PROJECT_ROOT, 'package.json'));
  */
 export const DIRECTUS_CLI = require.resolve('@directus/api/cli/run.js');
 
+/** See child-guard.mjs: Directus processes stop when the CRM that started them is gone. */
+const CHILD_GUARD = join(PROJECT_ROOT, 'scripts', 'lib', 'child-guard.mjs');
+
+/**
+ * Every Directus process is its own process-group leader (`detached`), so signals meant for the CRM
+ * (Ctrl+C, a supervisor's SIGTERM to the group) do not reach it: the CRM stops it, in order.
+ */
+function spawnDirectus(args: string[], env: NodeJS.ProcessEnv, stdio: 'pipe' | 'inherit'): ChildProcess {
+  return spawn(process.execPath, ['--import', CHILD_GUARD, DIRECTUS_CLI, ...args], {
+    env,
+    cwd: PROJECT_ROOT,
+    detached: true,
+    stdio: stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
 export class DirectusProcessError extends Error {
   override name = 'DirectusProcessError';
 }
@@ -69,10 +85,10 @@ export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnectio
 /** Runs one Directus CLI command to completion; on failure, throws with the tail of its output. */
 export function runDirectusCli(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIRECTUS_CLI, ...args], { env, cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnDirectus(args, env, 'pipe');
     let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (code === 0) return resolve(output);
@@ -94,11 +110,7 @@ export interface DirectusServer {
  */
 export function startDirectusServer(env: NodeJS.ProcessEnv, url: string, timeoutMs = 60_000): Promise<DirectusServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DIRECTUS_CLI, 'start'], {
-      env,
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+    const child = spawnDirectus(['start'], env, 'inherit');
     let exited = false;
     const exitPromise = new Promise<void>((done) => child.once('exit', () => done()));
     const timer = setTimeout(() => {

@@ -19,6 +19,7 @@ import { runDirectusCli } from './directus-process.js';
 
 export const SNAPSHOT_DIR = join(PROJECT_ROOT, 'schema-snapshots', 'collections');
 export const CONSTRAINTS_DIR = join(PROJECT_ROOT, 'schema-snapshots', 'constraints');
+export const UPGRADES_DIR = join(PROJECT_ROOT, 'schema-snapshots', 'upgrades');
 
 /**
  * The Directus snapshot is kept as one file per collection (its meta, its fields and the relations
@@ -105,13 +106,13 @@ export function constraintFiles(dir = CONSTRAINTS_DIR): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f));
 }
 
-export async function applyDatabaseConstraints(connection: DatabaseConnection): Promise<void> {
+export async function applyDatabaseConstraints(connection: DatabaseConnection, files = constraintFiles()): Promise<void> {
   const client = new pg.Client({ ...connection, ssl: connection.ssl ? { rejectUnauthorized: false } : undefined });
   await client.connect();
   let current = '';
   try {
     await client.query('begin');
-    for (const file of constraintFiles()) {
+    for (const file of files) {
       current = file;
       await client.query(readFileSync(file, 'utf8'));
     }
@@ -122,4 +123,14 @@ export async function applyDatabaseConstraints(connection: DatabaseConnection): 
   } finally {
     await client.end();
   }
+}
+
+/**
+ * `schema-snapshots/upgrades/*.sql`, run before the snapshot is applied: data steps a database
+ * made by an earlier version needs before Directus can apply the snapshot (e.g. filling a new
+ * NOT NULL column of a table with rows). Re-runnable, each file checks whether it still has work;
+ * nothing to do on a new database. Same transaction rules as the constraints.
+ */
+export async function applyDatabaseUpgrades(connection: DatabaseConnection): Promise<void> {
+  await applyDatabaseConstraints(connection, constraintFiles(UPGRADES_DIR));
 }

@@ -117,6 +117,9 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
       const created = await api.post<{ id: string }>('/items/customer_org_profiles', {
         customer_id: id,
         org_id: orgs[profile.org],
+        // What the org knows of the customer is on its own profile (docs/access-model.md).
+        legal_name: customer.legalName,
+        country: customer.country,
         status: profile.status,
         payment_mode: profile.paymentMode,
         grace_days: profile.graceDays,

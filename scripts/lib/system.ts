@@ -1,11 +1,12 @@
 /**
  * The one start path, used by `npm start`, the integration tests and the benchmarks:
  *
- *   database up → Directus bootstrapped (install or migrate) → schema applied from
+ *   database up → Directus bootstrapped (install or migrate) → upgrades of older data → schema applied from
  *   schema-snapshots/ → database constraints applied → Directus listening with the extension
  *   bundle → access model, settings and flows applied → demo data seeded (unless SEED_DEMO=false)
  *
  * Every step is idempotent: a second start on the same data changes nothing and loses nothing.
+ * GET /crm/health answers 503 until the last step has run (scripts/lib/readiness.ts).
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,10 +14,12 @@ import type { RuntimeConfig } from './config.js';
 import { startDatabase, type RunningDatabase } from './database.js';
 import { directusEnvironment, runDirectusCli, startDirectusServer, type DirectusServer } from './directus-process.js';
 import { DirectusApi } from './directus-api.js';
-import { applySchemaSnapshot, applyDatabaseConstraints } from './schema.js';
+import { applySchemaSnapshot, applyDatabaseConstraints, applyDatabaseUpgrades } from './schema.js';
 import { applyAccessModel } from './access.js';
 import { applySettingsAndFlows } from './flows.js';
 import { seedDemoData } from './seed.js';
+import { acquireInstanceLock } from './instance-lock.js';
+import { markProvisioning, markReady } from './readiness.js';
 
 export interface RunningSystem {
   url: string;
@@ -27,46 +30,75 @@ export interface RunningSystem {
 
 export type StepLogger = (line: string) => void;
 
-async function step<T>(log: StepLogger, name: string, work: () => Promise<T>): Promise<T> {
+/** Thrown when a stop was asked for during start-up: the steps done so far are undone, nothing is broken. */
+export class StartAbortedError extends Error {
+  override name = 'StartAbortedError';
+}
+
+async function step<T>(log: StepLogger, name: string, work: () => Promise<T>, abort?: AbortSignal): Promise<T> {
+  // A stop asked for during start-up lets the step in progress finish (a half-run migration or
+  // sync is worse than a few seconds' wait) and runs no further step.
+  if (abort?.aborted) throw new StartAbortedError(`stopped before: ${name}`);
   const started = Date.now();
   const result = await work();
   log(`✓ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return result;
 }
 
-export async function startSystem(config: RuntimeConfig, log: StepLogger = console.log): Promise<RunningSystem> {
-  const database = await step(log, `database (${config.database.kind})`, () => startDatabase(config.database, log));
-  let directus: DirectusServer | undefined;
-  try {
-    const env = directusEnvironment(config, database.connection);
-    await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
-    await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env));
-    await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir));
-    await step(log, 'database constraints applied', () => applyDatabaseConstraints(database.connection));
-    const localUrl = `http://127.0.0.1:${config.port}`;
-    directus = await step(log, 'directus listening', () => startDirectusServer(env, localUrl));
-    const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
-    await step(log, 'access model applied', () => applyAccessModel(api));
-    await step(log, 'settings and flows applied', () => applySettingsAndFlows(api));
-    if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api));
+export interface StartOptions {
+  log?: StepLogger;
+  /** Aborting stops the start after its current step; startSystem then rejects with StartAbortedError. */
+  abort?: AbortSignal;
+}
 
-    const running = directus;
+export async function startSystem(config: RuntimeConfig, options: StartOptions = {}): Promise<RunningSystem> {
+  const log = options.log ?? console.log;
+  const abort = options.abort;
+  // One CRM per data directory; waits for a previous one that is still stopping (instance-lock.ts).
+  const lock = await acquireInstanceLock(config.dataDir, log);
+  let database: RunningDatabase | undefined;
+  let directus: DirectusServer | undefined;
+  const undo = async () => {
+    await lock.update({ state: 'stopping' }).catch(() => undefined);
+    await directus?.stop().catch(() => undefined);
+    await database?.stop().catch(() => undefined);
+    await lock.release();
+  };
+  try {
+    database = await step(log, `database (${config.database.kind})`, () => startDatabase(config.database, log), abort);
+    const connection = database.connection;
+    // Before Directus listens: GET /crm/health answers 503 until the last step marks it ready.
+    const runId = await markProvisioning(connection);
+    const env = directusEnvironment(config, connection);
+    await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
+    await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env), abort);
+    await step(log, 'database upgrades applied', () => applyDatabaseUpgrades(connection), abort);
+    await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir), abort);
+    await step(log, 'database constraints applied', () => applyDatabaseConstraints(connection), abort);
+    const localUrl = `http://127.0.0.1:${config.port}`;
+    directus = await step(log, 'directus listening', () => startDirectusServer(env, localUrl), abort);
+    await lock.update({ directusPid: directus.child.pid });
+    const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
+    await step(log, 'access model applied', () => applyAccessModel(api), abort);
+    await step(log, 'settings and flows applied', () => applySettingsAndFlows(api), abort);
+    if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api), abort);
+    if (abort?.aborted) throw new StartAbortedError('stopped before: ready');
+    await markReady(connection, runId);
+    await lock.update({ state: 'running' });
+
     let stopping: Promise<void> | undefined;
     return {
       url: config.publicUrl,
       database,
-      directus: running,
+      directus,
       stop() {
-        stopping ??= (async () => {
-          await running.stop();
-          await database.stop();
-        })();
+        // Directus first (it drains requests; its job queue stops with it), then PostgreSQL.
+        stopping ??= undo();
         return stopping;
       },
     };
   } catch (error) {
-    await directus?.stop().catch(() => undefined);
-    await database.stop().catch(() => undefined);
+    await undo();
     throw error;
   }
 }

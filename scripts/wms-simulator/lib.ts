@@ -16,7 +16,7 @@ import {
   expectedKeyFor,
   signRequest,
   type BatchResponse,
-} from '../../contract/src/index.js';
+} from '@crm/contract';
 
 export type WireEvent = Record<string, unknown> & { idempotency_key: string; event_type: string };
 

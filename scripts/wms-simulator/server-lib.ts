@@ -36,7 +36,7 @@ import {
   type BatchResponse,
   type ContractErrorCode,
   type EventResult,
-} from '../../contract/src/index.js';
+} from '@crm/contract';
 
 /** Which contract error a refused request carries, by HTTP status, for injected failures. */
 const INJECTED_ERROR_CODES: Readonly<Record<number, ContractErrorCode>> = {

@@ -2,7 +2,8 @@
  * A bad environment stops start-up with one clear message naming what is wrong, not a stack trace.
  */
 import { rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { freePort, runFailingStart, tempDataDir } from '../support/processes.js';
 
 const dataDir = tempDataDir('badenv');
@@ -41,5 +42,28 @@ describe('start-up refuses a bad environment', () => {
   it('names a missing database name for an external server', async () => {
     const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_HOST: '127.0.0.1', DB_USER: 'crm' });
     expectCleanFailure(result, /DB_DATABASE is required when DB_HOST is set/);
+  });
+
+  it('names the real reason when the embedded PostgreSQL port is taken', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(port, '127.0.0.1', done));
+    try {
+      const result = await runFailingStart({ CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(port), SEED_DEMO: 'false' }, 110_000);
+      expectCleanFailure(
+        result,
+        new RegExp(`embedded PostgreSQL did not start on port ${port}: could not bind IPv4 address "127\\.0\\.0\\.1": Address already in use .*another program holds port ${port}: set EMBEDDED_PG_PORT to a free port`),
+      );
+      expect(result.output).not.toMatch(/undefined/);
+    } finally {
+      holder.close();
+    }
+  });
+
+  it('refuses a second CRM on a data directory in use, naming the running one, and leaves it alone', async () => {
+    const result = await runFailingStart({ CRM_DATA_DIR: inject('crmDataDir'), PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()) });
+    expectCleanFailure(result, new RegExp(`another CRM \\(pid \\d+\\) is running on ${inject('crmDataDir')}: stop it first`));
+    const health = await fetch(`${inject('crmUrl')}/crm/health`);
+    expect(health.status).toBe(200);
   });
 });

@@ -32,7 +32,8 @@ async function fingerprint(port: number) {
 }
 
 describe('stop and start again', () => {
-  it('keeps all data, changes nothing, and stops cleanly on SIGTERM', async () => {
+  // Two starts and a database-only start: more than the default 60 s on a busy 2-core machine.
+  it('keeps all data, changes nothing, and stops cleanly on SIGTERM', { timeout: 400_000 }, async () => {
     const pgPort = await freePort();
     const env = { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort) };
 

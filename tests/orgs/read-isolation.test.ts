@@ -214,8 +214,13 @@ describe.each([
 
   it('finds nothing of the other org by search, while search itself works', async () => {
     const own = onlyCustomersOf(world, org).find((p) => p.status !== 'inactive')!;
-    const ownHit = await get(email, `/items/customers?search=${q(firstWord(own.legalName))}&fields=id`);
-    expect(idsOf(ownHit)).toEqual([own.customerId]);
+    // Names are searched on the org's own profiles; the identity is searched by tax number only.
+    const ownHit = await get(email, `/items/customer_org_profiles?search=${q(firstWord(own.legalName))}&fields=id`);
+    expect(idsOf(ownHit)).toEqual([own.id]);
+    const ownIdentity = await get(email, `/items/customers?search=${q(own.taxNumber)}&fields=id`);
+    expect(idsOf(ownIdentity)).toEqual([own.customerId]);
+    const noName = await get(email, `/items/customers?search=${q(firstWord(own.legalName))}&fields=id`);
+    expect(idsOf(noName)).toEqual([]);
     const foreignCustomer = onlyCustomersOf(world, foreign).find((p) => p.legalName === 'Ege Fashion GmbH') ?? onlyCustomersOf(world, foreign)[0]!;
     const probes = [
       `/items/customers?search=${q(firstWord(foreignCustomer.legalName))}`,
@@ -240,7 +245,10 @@ describe.each([
     const foreignCustomer = onlyCustomersOf(world, foreign)[0]!;
     const shared = sharedCustomer(org);
     const probes: Array<[string, string, string, (v: string) => string]> = [
-      ['customer name via profile', firstWord(foreignCustomer.legalName), 'Zqxwv', (v) => `/items/deals?filter[customer_profile_id][customer_id][legal_name][_contains]=${q(v)}&fields=id`],
+      ['customer name via profile', firstWord(foreignCustomer.legalName), 'Zqxwv', (v) => `/items/deals?filter[customer_profile_id][legal_name][_contains]=${q(v)}&fields=id`],
+      // The identity's own name and country are not readable by org roles (they may be another
+      // org's record): filtering on them is refused whatever the value.
+      ['identity name via profile', firstWord(foreignCustomer.legalName), 'Zqxwv', (v) => `/items/deals?filter[customer_profile_id][customer_id][legal_name][_contains]=${q(v)}&fields=id`],
       ['org code', foreign, 'ZZZ', (v) => `/items/deals?filter[org_id][code][_eq]=${v}&fields=id`],
       ['org name', ORG_STRINGS[foreign].orgName, 'Nowhere Org', (v) => `/items/customer_org_profiles?filter[org_id][name][_contains]=${q(v)}&fields=id`],
       ['org id', world.orgs[foreign].id, randomId(), (v) => `/items/deals?filter[org_id][_eq]=${v}&fields=id`],
@@ -288,7 +296,7 @@ describe.each([
     }
     // The customers' o2m to profiles is no longer readable (see the policies); the deal's own
     // profile and customer still are.
-    const ownDeals = await get(email, '/items/deals?fields=code,customer_profile_id.customer_id.legal_name&limit=-1');
+    const ownDeals = await get(email, '/items/deals?fields=code,customer_profile_id.legal_name,customer_profile_id.customer_id.tax_number&limit=-1');
     expect(ownDeals.status).toBe(200);
     expect(ownDeals.body.data.map((d: { code: string }) => d.code).sort()).toEqual(dealsOf(world, org).map((d) => d.code).sort());
   });
@@ -342,7 +350,7 @@ describe.each([
     const ownCode = dealsOf(world, org)[0]!.code;
     const ownCustomer = onlyCustomersOf(world, org).find((p) => p.status !== 'inactive')!;
     for (const format of ['csv', 'json', 'xml', 'yaml']) {
-      const deals = await get(email, `/items/deals?export=${format}&limit=-1&fields=code,org_id.code,org_id.name,customer_profile_id.customer_id.legal_name,lines.quality_code`);
+      const deals = await get(email, `/items/deals?export=${format}&limit=-1&fields=code,org_id.code,org_id.name,customer_profile_id.legal_name,lines.quality_code`);
       expect(deals.status, format).toBe(200);
       expect(deals.text, format).toContain(ownCode);
       expectNoMarkers(deals, markers(org), `deals export ${format}`);
@@ -365,7 +373,7 @@ describe.each([
       // customer_org_profiles.customer_id and org_grants.org_id are plain ids in GraphQL: Directus
       // drops a relation from a user's GraphQL schema when its o2m side (customers.profiles,
       // orgs.grants) is not readable.
-      '{ deals(limit: -1) { id code org_id { code name } customer_profile_id { id status billing_address } lines { quality_code } approvals { request_note } } customers(limit: -1) { id legal_name tax_number } customer_org_profiles(limit: -1) { id status org_id { code } } orgs { id code name } org_grants { id role } deal_lines(limit: -1) { id } audit_log(limit: -1) { id note } }',
+      '{ deals(limit: -1) { id code org_id { code name } customer_profile_id { id status billing_address } lines { quality_code } approvals { request_note } } customers(limit: -1) { id tax_number } customer_org_profiles(limit: -1) { id legal_name status org_id { code } } orgs { id code name } org_grants { id role } deal_lines(limit: -1) { id } audit_log(limit: -1) { id note } }',
     );
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();

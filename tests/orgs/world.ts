@@ -72,10 +72,10 @@ export async function loadWorld(): Promise<World> {
     (await adminGet<Array<{ id: string; email: string }>>('/users?fields=id,email&limit=-1')).map((u) => [u.email, u.id]),
   );
   const profiles = (
-    await adminGet<Array<{ id: string; org_id: string; status: Profile['status']; customer_id: { id: string; legal_name: string; tax_number: string } }>>(
-      '/items/customer_org_profiles?fields=id,org_id,status,customer_id.id,customer_id.legal_name,customer_id.tax_number&limit=-1',
+    await adminGet<Array<{ id: string; org_id: string; status: Profile['status']; legal_name: string; customer_id: { id: string; tax_number: string } }>>(
+      '/items/customer_org_profiles?fields=id,org_id,status,legal_name,customer_id.id,customer_id.tax_number&limit=-1',
     )
-  ).map((p) => ({ id: p.id, org: codeOf(p.org_id), status: p.status, customerId: p.customer_id.id, legalName: p.customer_id.legal_name, taxNumber: p.customer_id.tax_number }));
+  ).map((p) => ({ id: p.id, org: codeOf(p.org_id), status: p.status, customerId: p.customer_id.id, legalName: p.legal_name, taxNumber: p.customer_id.tax_number }));
   const deals = (await adminGet<Array<{ id: string; code: string; org_id: string; customer_profile_id: string }>>('/items/deals?fields=id,code,org_id,customer_profile_id&limit=-1')).map(
     (d) => ({ id: d.id, code: d.code, org: codeOf(d.org_id), customerProfileId: d.customer_profile_id }),
   );

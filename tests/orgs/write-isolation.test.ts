@@ -166,29 +166,120 @@ describe('a MOD-only user learns nothing from refused writes', () => {
     await expectSameAnswer('import by id', (v) => upload('/utils/import/deals', token, { name: 'deals.csv', type: 'text/csv', content: `id,notes\n${v},imported\n` }), jtrDeal.id);
   });
 
-  // Product decision (docs/access-model.md): identity (tax number, registered legal name, country)
-  // is global; everything an org learns in its relationship (contacts, addresses, terms, status,
-  // deals) is on its own profile. Adding a customer whose tax number only JTR knows must answer like
-  // a new customer and show none of JTR's relationship data.
-  it("adding a customer whose tax number only JTR knows shows none of JTR's relationship", async () => {
+  // Decision (issue 9 part 5, docs/access-model.md): identity is global, but an org user sees only
+  // what they typed or their org recorded, so no answer may differ because another org knows the
+  // tax number. Two customers are added with the same body apart from the tax number: one only JTR
+  // knows (recorded there as "Ege Fashion GmbH", DE) and a new one. Every answer, and everything the
+  // user can read about the customer afterwards, is byte for byte the same once the ids, the tax
+  // number and the timestamps are replaced.
+  it('adding a customer answers byte for byte the same whether or not JTR knows the tax number', async () => {
     const jtrOnly = egeProfile();
-    const typed = { legal_name: 'Typed By Mod Ltd', tax_number: jtrOnly.taxNumber, country: 'DE', contacts: [{ name: 'Typed Contact' }], profile: { payment_mode: 'cash' } };
-    const fresh = { ...typed, legal_name: 'Fresh Mod Customer Ltd', tax_number: `NEW${Date.now()}`.slice(0, 20) };
-    const created = await post(email, '/crm/customers', typed);
-    const control = await post(email, '/crm/customers', fresh);
-    expect(created.status, created.text).toBe(200);
+    const identityBefore = await adminGet<{ legal_name: string; country: string }>(`/items/customers/${jtrOnly.customerId}?fields=legal_name,country`);
+    expect(identityBefore.legal_name).not.toBe('Typed By Mod Ltd');
+    const body = (taxNumber: string) => ({
+      legal_name: 'Typed By Mod Ltd',
+      tax_number: taxNumber,
+      country: 'TR',
+      contacts: [{ name: 'Typed Contact' }],
+      profile: { payment_mode: 'cash', billing_address: 'Typed address' },
+    });
+    const freshTaxNumber = `NEW${Date.now()}`.slice(0, 20);
+    // Before: looking the tax number up answers like a made-up one.
+    for (const path of [(v: string) => `/items/customers?filter[tax_number][_eq]=${v}`, (v: string) => `/items/customers?search=${v}`]) {
+      const before = await expectSameAnswer('tax number before adding', (v) => get(email, path(v)), jtrOnly.taxNumber, freshTaxNumber);
+      expect(before.real.body.data).toEqual([]);
+    }
+
+    const known = await post(email, '/crm/customers', body(jtrOnly.taxNumber));
+    const fresh = await post(email, '/crm/customers', body(freshTaxNumber));
+    expect(known.status, known.text).toBe(200);
+    expect(fresh.status, fresh.text).toBe(200);
     try {
-      expect(control.status).toBe(created.status);
-      expect(Object.keys(created.body.data).sort()).toEqual(Object.keys(control.body.data).sort());
-      expect(created.body.data.status).toBe(control.body.data.status);
-      const profiles = await get(email, `/items/customer_org_profiles?filter[customer_id][_eq]=${created.body.data.customer_id}&fields=*`);
-      expect(profiles.body.data).toHaveLength(1);
-      expect(profiles.body.data[0].contacts).toEqual(typed.contacts);
-      expectNoMarkers(profiles, ['purchasing+', 'Düsseldorf', world.orgs.JTR.id], 'profiles of a customer added by tax number');
-      const customer = await get(email, `/items/customers/${created.body.data.customer_id}?fields=*`);
-      expectNoMarkers(customer, ['purchasing+', 'Düsseldorf', world.orgs.JTR.id, 'date_created', 'user_created'], 'customer added by tax number');
+      const k = known.body.data as { customer_id: string; profile_id: string };
+      const f = fresh.body.data as { customer_id: string; profile_id: string };
+      const same = (a: HttpResult, b: HttpResult, label: string) => {
+        const norm = (r: HttpResult, ids: { customer_id: string; profile_id: string }, tax: string) =>
+          r.text
+            .split(ids.customer_id).join('<customer>')
+            .split(ids.profile_id).join('<profile>')
+            .split(tax).join('<tax>')
+            .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g, '<time>');
+        expect(a.status, `${label}: ${a.text.slice(0, 300)}`).toBe(b.status);
+        expect(norm(a, k, jtrOnly.taxNumber), label).toBe(norm(b, f, freshTaxNumber));
+        return a;
+      };
+      same(known, fresh, 'POST /crm/customers');
+      expect(Object.keys(known.body.data).sort()).toEqual(['customer_id', 'org_id', 'profile_id', 'status']);
+
+      const reads: Array<[string, (ids: { customer_id: string; profile_id: string }, tax: string) => string]> = [
+        ['customer by id', (ids) => `/items/customers/${ids.customer_id}?fields=*`],
+        ['customer list by tax number', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&fields=*`],
+        ['customer search by tax number', (_ids, tax) => `/items/customers?search=${tax}`],
+        ['customer count by tax number', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&aggregate[count]=*`],
+        ['profiles of the customer', (ids) => `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&fields=*,customer_id.*`],
+        ['profile by id', (ids) => `/items/customer_org_profiles/${ids.profile_id}?fields=*.*`],
+        ['profiles by tax number', (_ids, tax) => `/items/customer_org_profiles?filter[customer_id][tax_number][_eq]=${tax}&fields=id,legal_name,country`],
+        // The identity's own name, country and creation are not readable: refused alike.
+        ['identity name', (ids) => `/items/customers/${ids.customer_id}?fields=legal_name`],
+        ['identity country', (ids) => `/items/customers/${ids.customer_id}?fields=country`],
+        ['identity created', (ids) => `/items/customers/${ids.customer_id}?fields=date_created,user_created`],
+        ['filter on identity name', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&filter[legal_name][_eq]=Ege%20Fashion%20GmbH`],
+        ['sort on identity date', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&sort=date_created`],
+        ['group by identity country', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&aggregate[count]=*&groupBy[]=country`],
+        ['profile filter on identity name', (ids) => `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&filter[customer_id][legal_name][_contains]=Ege`],
+      ];
+      for (const [label, path] of reads) {
+        same(await get(email, path(k, jtrOnly.taxNumber)), await get(email, path(f, freshTaxNumber)), label);
+      }
+      const graph = (ids: { customer_id: string }) =>
+        graphql(email, `{ customers(filter: { id: { _eq: "${ids.customer_id}" } }) { id tax_number } customer_org_profiles(filter: { customer_id: { _eq: "${ids.customer_id}" } }) { legal_name country status payment_mode billing_address contacts } }`);
+      same(await graph(k), await graph(f), 'GraphQL');
+
+      // What the user reads is what they typed, not JTR's record.
+      const seen = await get(email, `/items/customer_org_profiles/${k.profile_id}?fields=legal_name,country,billing_address,contacts`);
+      expect(seen.body.data).toEqual({ legal_name: 'Typed By Mod Ltd', country: 'TR', billing_address: 'Typed address', contacts: [{ name: 'Typed Contact' }] });
+      expect((await get(email, `/items/customers/${k.customer_id}?fields=*`)).body.data).toEqual({ id: k.customer_id, tax_number: jtrOnly.taxNumber });
+      for (const path of [`/items/customers/${k.customer_id}?fields=legal_name`, `/items/customers?filter[legal_name][_contains]=Ege`]) {
+        const refused = await get(email, path);
+        expect(refused.status, path).toBe(403);
+        expect(errorCode(refused), path).toBe('FORBIDDEN');
+      }
+      for (const path of ['/items/customers?search=Ege', '/items/customer_org_profiles?search=Ege', '/items/customer_org_profiles?search=Fashion&fields=id']) {
+        const found = await get(email, path);
+        expect(found.status, path).toBe(200);
+        expect(found.body.data, path).toEqual([]);
+      }
+      expectNoMarkers(seen, ['purchasing+', 'Düsseldorf', 'Ege', world.orgs.JTR.id], 'profile of a customer added by tax number');
+
+      // Adding it again in the same org may say so (the org knows its own customers), alike.
+      same(await post(email, '/crm/customers', body(jtrOnly.taxNumber)), await post(email, '/crm/customers', body(freshTaxNumber)), 'second profile in MOD');
+      const again = await post(email, '/crm/customers', body(jtrOnly.taxNumber));
+      expectRefused(again, 409, 'CUSTOMER_PROFILE_EXISTS');
+
+      // One global identity, unchanged by what MOD typed; the admin sees both profiles.
+      expect(k.customer_id).toBe(jtrOnly.customerId);
+      expect(await adminGet(`/items/customers/${jtrOnly.customerId}?fields=legal_name,country`)).toEqual(identityBefore);
+      const profiles = await adminGet<Array<{ org_id: string; legal_name: string }>>(`/items/customer_org_profiles?filter[customer_id][_eq]=${jtrOnly.customerId}&fields=org_id,legal_name`);
+      expect(profiles.map((p) => `${p.org_id}:${p.legal_name}`).sort()).toEqual([`${world.orgs.JTR.id}:${jtrOnly.legalName}`, `${world.orgs.MOD.id}:Typed By Mod Ltd`].sort());
     } finally {
-      await adminDelete('/items/customer_org_profiles', [created.body.data.profile_id, control.body.data.profile_id]);
+      await adminDelete('/items/customer_org_profiles', [known.body.data?.profile_id, fresh.body.data?.profile_id].filter(Boolean));
+    }
+  });
+
+  it('adding a customer another org added answers 200 in the own org, never a conflict', async () => {
+    // The JTR-only user adds the tax number MOD just added: a new JTR profile, like any other.
+    const taxNumber = `MODONLY${Date.now()}`.slice(0, 20);
+    const mod = await post(email, '/crm/customers', { legal_name: 'Mod Only Ltd', tax_number: taxNumber, profile: { payment_mode: 'cash' } });
+    expect(mod.status, mod.text).toBe(200);
+    const jtr = await post(USERS.salesJtr, '/crm/customers', { legal_name: 'Jtr Typed Ltd', tax_number: taxNumber, profile: { payment_mode: 'credit' } });
+    try {
+      expect(jtr.status, jtr.text).toBe(200);
+      expect(jtr.body.data.org_id).toBe(world.orgs.JTR.id);
+      expect(jtr.text).not.toContain('Mod Only');
+      const seen = await get(USERS.salesJtr, `/items/customer_org_profiles/${jtr.body.data.profile_id}?fields=legal_name,country`);
+      expect(seen.body.data).toEqual({ legal_name: 'Jtr Typed Ltd', country: null });
+    } finally {
+      await adminDelete('/items/customer_org_profiles', [mod.body.data?.profile_id, jtr.body.data?.profile_id].filter(Boolean));
     }
   });
 });
@@ -405,13 +496,16 @@ describe('inactive customer profiles are hidden from sales roles (story 5)', () 
       const inactive = inactiveOf(org);
       expect(inactive, org).toBeDefined();
       if (org === 'MOD') expect(inactive.legalName).toBe('Kapadokya Ev Tekstili A.Ş.');
-      const customers = await get(email, '/items/customers?limit=-1&fields=id,legal_name');
+      const customers = await get(email, '/items/customers?limit=-1&fields=id,tax_number');
       expect(customers.body.data.map((c: { id: string }) => c.id), email).not.toContain(inactive.customerId);
-      expect(customers.text).not.toContain(inactive.legalName);
+      expect(customers.text).not.toContain(inactive.taxNumber);
       const profiles = await get(email, '/items/customer_org_profiles?limit=-1&fields=id');
       expect(idsOf(profiles)).not.toContain(inactive.id);
-      const search = await get(email, `/items/customers?search=${encodeURIComponent(inactive.legalName.split(' ')[0]!)}`);
-      expect(search.body.data).toEqual([]);
+      for (const collection of ['customers', 'customer_org_profiles']) {
+        const search = await get(email, `/items/${collection}?search=${encodeURIComponent(inactive.legalName.split(' ')[0]!)}`);
+        expect(search.status, collection).toBe(200);
+        expect(search.body.data, collection).toEqual([]);
+      }
       await expectSameAnswer(`${email} inactive profile by id`, (v) => get(email, `/items/customer_org_profiles/${v}`), inactive.id);
       await expectSameAnswer(`${email} inactive customer by id`, (v) => get(email, `/items/customers/${v}`), inactive.customerId);
       const deal = await expectSameAnswer(`${email} deal on inactive profile`, (v) => post(email, '/items/deals', { customer_profile_id: v }), inactive.id);
@@ -422,8 +516,8 @@ describe('inactive customer profiles are hidden from sales roles (story 5)', () 
   it('managers, pricing and finance do see inactive profiles', async () => {
     const inactive = inactiveOf('MOD');
     for (const email of [USERS.manager, USERS.pricing, USERS.finance]) {
-      const customers = await get(email, `/items/customers?filter[id][_eq]=${inactive.customerId}&fields=legal_name`);
-      expect(customers.body.data, email).toEqual([{ legal_name: inactive.legalName }]);
+      const customers = await get(email, `/items/customers?filter[id][_eq]=${inactive.customerId}&fields=tax_number`);
+      expect(customers.body.data, email).toEqual([{ tax_number: inactive.taxNumber }]);
       const profiles = await get(email, `/items/customer_org_profiles/${inactive.id}?fields=id,status`);
       expect(profiles.body.data, email).toEqual({ id: inactive.id, status: 'inactive' });
     }

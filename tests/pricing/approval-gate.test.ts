@@ -121,10 +121,10 @@ describe('discount request and approval gate', () => {
     const bySales = await http('PATCH', `/items/deal_lines/${lineId}`, salesToken, { pricing_status: 'approved' });
     expect(bySales.status).toBe(400);
     expect(bySales.body.errors[0].extensions.code).toBe('SERVER_ASSIGNED_FIELD');
-    // Refused by the database (deal_lines_pricing_gate). Known gap, see docs/pricing.md: under
-    // NODE_ENV=test an admin's trigger refusal answers 500 instead of 400 PRICING_APPROVAL_REQUIRED.
+    // Refused by the database (deal_lines_pricing_gate), answered as a 400 with its code.
     const byAdmin = await http('PATCH', `/items/deal_lines/${lineId}`, await adminToken(), { pricing_status: 'approved' });
-    expect(byAdmin.status, byAdmin.text).toBeGreaterThanOrEqual(400);
+    expect(byAdmin.status, byAdmin.text).toBe(400);
+    expect(byAdmin.body.errors[0].extensions.code).toBe('PRICING_APPROVAL_REQUIRED');
     expect((await lineState(lineId)).pricing_status).toBe('draft');
 
     await http('POST', `/crm/deal-lines/${lineId}/pricing/submit`, salesToken, {});
@@ -132,19 +132,23 @@ describe('discount request and approval gate', () => {
     expect((await http('PATCH', `/items/deal_lines/${lineId}`, salesToken, { discount_pct: '20' })).status).toBe(200);
     expect(await lineState(lineId)).toMatchObject({ pricing_status: 'draft', discount_pct: '20.00' });
     // An approved line with a snapshot is never deleted (exposure reads the snapshot).
-    // Refused by the database (deal_lines_pricing_gate); see the known gap in docs/pricing.md.
+    // Refused by the database (deal_lines_pricing_gate).
     const deleted = await http('DELETE', `/items/deal_lines/${lineId}`, salesToken);
-    expect(deleted.status, deleted.text).toBeGreaterThanOrEqual(400);
+    expect(deleted.status, deleted.text).toBe(400);
+    expect(deleted.body.errors[0].extensions.code).toBe('PRICED_LINE');
     expect((await lineState(lineId)).pricing_status).toBe('draft');
   });
 
   it('keeps snapshots immutable for everyone', async () => {
     const [snapshot] = await adminGet<Array<{ id: string; unit_price: string }>>('/items/price_snapshots?limit=1&fields=id,unit_price');
     const admin = await adminToken();
-    // Refused by the database (price_snapshots_guard); see the known gap in docs/pricing.md.
+    // Refused by the database (price_snapshots_guard).
     const patched = await http('PATCH', `/items/price_snapshots/${snapshot!.id}`, admin, { unit_price: '0.0100' });
-    expect(patched.status, patched.text).toBeGreaterThanOrEqual(400);
-    expect((await http('DELETE', `/items/price_snapshots/${snapshot!.id}`, admin)).status).toBeGreaterThanOrEqual(400);
+    expect(patched.status, patched.text).toBe(400);
+    expect(patched.body.errors[0].extensions.code).toBe('SNAPSHOT_IMMUTABLE');
+    const removed = await http('DELETE', `/items/price_snapshots/${snapshot!.id}`, admin);
+    expect(removed.status, removed.text).toBe(400);
+    expect(removed.body.errors[0].extensions.code).toBe('SNAPSHOT_IMMUTABLE');
     expect((await http('PATCH', `/items/price_snapshots/${snapshot!.id}`, await tokenFor(PRICING), { unit_price: '0.0100' })).status).toBe(403);
     const [after] = await adminGet<Array<{ unit_price: string }>>(`/items/price_snapshots?filter[id][_eq]=${snapshot!.id}&fields=unit_price`);
     expect(after!.unit_price).toBe(snapshot!.unit_price);

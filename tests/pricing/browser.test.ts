@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminGet, baseUrl, http, tokenFor } from '../support/api.js';
+import { adminGet, adminToken, baseUrl, http, tokenFor } from '../support/api.js';
 import { ARTIFACTS, inputOf as inputIn, launchBrowser, logInAs as logInWith, provisionChromium, type Browser } from '../support/browser.js';
 import { closeDb, makeDeal, makeQuality } from './world.js';
 
@@ -139,6 +139,43 @@ describe('/admin/pricing in a browser', () => {
 
     const [price] = await adminGet<Array<Record<string, unknown>>>(`/items/list_prices?filter[quality_id][_eq]=${quality.id}&fields=currency,price,confirmation_note`);
     expect(price).toEqual({ currency: 'USD', price: '3.7500', confirmation_note: 'from the browser test' });
+  });
+
+  it('follows the user\'s Directus language: a pricing manager set to Turkish sees the command centers in Turkish', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const admin = await adminToken();
+    const [user] = await adminGet<Array<{ id: string; language: string | null }>>(`/users?filter[email][_eq]=${PRICING}&fields=id,language`);
+    const setLanguage = async (language: string | null) => {
+      const changed = await http('PATCH', `/users/${user!.id}`, admin, { language });
+      expect(changed.status, changed.text).toBe(200);
+    };
+    await setLanguage('tr-TR');
+    try {
+      await logInAs(PRICING);
+      await page.goto(`${baseUrl()}/admin/pricing`);
+      await page.locator('[data-testid="inbox"]').waitFor();
+      expect(await page.locator('[data-testid="inbox"] h2').innerText()).toContain('Onay kutusu');
+      expect(await page.locator('[data-testid="pricing-scope"]').innerText()).toContain('Kapsamdaki şirketler:');
+      expect(await page.locator('[data-testid="import-panel"] h2').innerText()).toBe('Fiyat listesi içe aktar');
+      expect(await page.locator('[data-testid="import-upload"]').innerText()).toContain('Dosyayı kontrol et');
+      await page.screenshot({ path: join(ARTIFACTS, 'pricing-turkish.png'), fullPage: true });
+
+      await page.goto(`${baseUrl()}/admin/fx-rates`);
+      await page.locator('[data-testid="fx-current-USDTRY"]').waitFor();
+      expect(await page.locator('[data-testid="fx-current"] h2').innerText()).toBe('Güncel kurlar');
+      expect(await page.locator('[data-testid="fx-form-submit"]').innerText()).toBe('Kur ekle');
+      // The page's own check of the rate speaks Turkish too.
+      await inputOf('fx-form-rate').fill('38,25');
+      await page.locator('[data-testid="fx-form-submit"]').click();
+      await expect.poll(() => page.locator('[data-testid="fx-error-rate"]').innerText()).toContain('ondalık');
+    } finally {
+      await setLanguage(user!.language);
+    }
+    // Back in English after the language is restored.
+    await logInAs(PRICING);
+    await page.goto(`${baseUrl()}/admin/pricing`);
+    await page.locator('[data-testid="inbox"]').waitFor();
+    expect(await page.locator('[data-testid="inbox"] h2').innerText()).toContain('Approval inbox');
   });
 
   it('a sales owner opening /admin/pricing sees the no-access state', async (ctx) => {

@@ -86,10 +86,13 @@ describe('FX rates', () => {
   it('is append-only, even for an admin', async () => {
     const [rate] = await adminGet<Array<{ id: string; rate: string }>>('/items/fx_rates?limit=1&fields=id,rate');
     const token = await adminToken();
-    // Refused by the database (fx_rates_append_only); see the known gap in docs/pricing.md.
+    // Refused by the database (fx_rates_append_only), answered as a 400 with its code.
     const patched = await http('PATCH', `/items/fx_rates/${rate!.id}`, token, { rate: '1.000000' });
-    expect(patched.status, patched.text).toBeGreaterThanOrEqual(400);
-    expect((await http('DELETE', `/items/fx_rates/${rate!.id}`, token)).status).toBeGreaterThanOrEqual(400);
+    expect(patched.status, patched.text).toBe(400);
+    expect(patched.body.errors[0].extensions.code).toBe('FX_RATE_APPEND_ONLY');
+    const removed = await http('DELETE', `/items/fx_rates/${rate!.id}`, token);
+    expect(removed.status, removed.text).toBe(400);
+    expect(removed.body.errors[0].extensions.code).toBe('FX_RATE_APPEND_ONLY');
     expect(await adminGet(`/items/fx_rates?filter[id][_eq]=${rate!.id}&fields=id`)).toHaveLength(1);
     const [after] = await adminGet<Array<{ rate: string }>>(`/items/fx_rates?filter[id][_eq]=${rate!.id}&fields=rate`);
     expect(after!.rate).toBe(rate!.rate);

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { adminGet, adminToken, baseUrl, http, login, tokenFor } from '../support/api.js';
 import { closeDb, db, makeQuality, orgId } from './world.js';
 
@@ -229,6 +230,38 @@ describe('files that are refused', () => {
     const result = await refused(Buffer.alloc(5 * 1024 * 1024 + 1, 1));
     expect(result.status).toBe(413);
     expect(codeOf(result.body)).toBe('IMPORT_TOO_LARGE');
+  });
+
+  it('too large while streamed (no content-length): refused once 5 MiB are read, and the answer arrives', async () => {
+    const before = await db()('pricing_imports').count({ n: '*' });
+    // A chunked body (the size is only known by reading it) on a connection of its own (agent: false),
+    // so that no later request reuses the socket of a body the server stopped reading.
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const request = httpRequest(
+        `${baseUrl()}/crm/pricing/imports?file_name=prices.xlsx`,
+        { method: 'POST', agent: false, headers: { authorization: `Bearer ${pricingToken}`, 'content-type': XLSX, 'transfer-encoding': 'chunked' } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (part: string) => (text += part));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+        },
+      );
+      request.on('error', reject);
+      const chunk = Buffer.alloc(256 * 1024, 1);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 6 * 1024 * 1024) {
+          sent += chunk.length;
+          if (!request.write(chunk)) return void request.once('drain', pump);
+        }
+        request.end();
+      };
+      pump();
+    });
+    expect(answer.status).toBe(413);
+    expect(codeOf(answer.body)).toBe('IMPORT_TOO_LARGE');
+    expect(await db()('pricing_imports').count({ n: '*' })).toEqual(before);
   });
 
   it('an extra, a missing or a misnamed column', async () => {

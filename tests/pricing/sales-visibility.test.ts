@@ -124,6 +124,9 @@ describe('stale review and reconfirmation (story 24)', () => {
     expect(stale).not.toContain(fresh.code);
     expect(overview.body.data.missing.map((m: { quality_code: string }) => m.quality_code)).toContain(unpriced.code);
     expect(JSON.stringify(overview.body.data)).not.toContain('JTR-');
+    // Each stale row names its quality, so the page reprices it without reading list_prices first.
+    const row = overview.body.data.stale.find((s: { quality_code: string }) => s.quality_code === staleInStock.code);
+    expect(row).toMatchObject({ id: staleInStock.priceIds[0], quality_id: staleInStock.id, currency: 'TRY', price: '100.0000' });
   });
 
   it('a sales owner gets no pricing inbox and cannot reconfirm', async () => {

@@ -2,7 +2,8 @@
  * A real browser for the command-center tests: Debian's Chromium (/usr/bin/chromium) driven by
  * playwright-core, logging in through the real Directus login page. On a fresh machine Chromium is
  * installed with apt-get when the test runs as root; where that is impossible the caller skips
- * and says why.
+ * and says why, except under CI (CI=true), where a browser test that cannot run fails: a green CI
+ * run must have driven the browser.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +18,28 @@ export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 const run = promisify(execFile);
 
-/** Installs Debian's chromium when missing; answers why not when it cannot (null: ready). */
-export async function provisionChromium(): Promise<string | null> {
+/**
+ * Installs Debian's chromium when missing; answers why not when it cannot (null: ready). Under CI
+ * (`CI` set to anything but "" or "false") it throws that reason instead, so the browser tests
+ * fail rather than skip.
+ */
+export async function provisionChromium(env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  return skipOutsideCi(await chromiumMissing(), env);
+}
+
+/** A reason to skip, passed on outside CI; under CI the reason is thrown (the test fails). */
+export function skipOutsideCi(reason: string | null, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (reason !== null && isCi(env)) throw new Error(`browser tests cannot be skipped under CI (CI=${env['CI']}): ${reason}`);
+  return reason;
+}
+
+/** CI=true (or any value but "" and "false", as CI services set it). */
+export function isCi(env: NodeJS.ProcessEnv): boolean {
+  const value = env['CI'];
+  return value !== undefined && value !== '' && value.toLowerCase() !== 'false' && value !== '0';
+}
+
+async function chromiumMissing(): Promise<string | null> {
   if (existsSync(CHROMIUM)) return null;
   if (process.platform !== 'linux' || process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
   try {

@@ -33,6 +33,8 @@ export interface StartedSystem {
   output: () => string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** kill -9 of the start process only (a crash test); resolves once it is gone. */
+  crash(): Promise<void>;
 }
 
 export interface StartResult {
@@ -40,16 +42,40 @@ export interface StartResult {
   output: string;
 }
 
-function spawnStart(env: NodeJS.ProcessEnv): ChildProcess {
+/**
+ * Waits until GET /crm/health answers 200: the start path has finished (access model, flows, demo
+ * data applied). Directus' own /server/health answers long before that.
+ */
+export async function waitForHealthy(url: string, timeoutMs = 150_000, stillRunning: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/crm/health`);
+      if (response.status === 200) return;
+      last = `${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    if (!stillRunning()) throw new Error(`system exited before /crm/health answered 200 (last: ${last})`);
+    if (Date.now() > deadline) throw new Error(`/crm/health did not answer 200 within ${timeoutMs / 1000} s (last: ${last})`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+function spawnStart(env: NodeJS.ProcessEnv, cwd = PROJECT_ROOT): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: PROJECT_ROOT,
+    cwd,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
 }
 
-export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 150_000): Promise<StartedSystem> {
-  const child = spawnStart(env);
+/** 300 s unless CRM_TEST_START_TIMEOUT_MS says otherwise (a machine shared with other heavy work). */
+const START_TIMEOUT_MS = Number(process.env['CRM_TEST_START_TIMEOUT_MS'] ?? 300_000);
+
+export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = START_TIMEOUT_MS, cwd = PROJECT_ROOT): Promise<StartedSystem> {
+  const child = spawnStart(env, cwd);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -72,6 +98,9 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 150
     });
   });
 
+  // "ready" comes after the last step; health must agree before any test talks to the system.
+  await waitForHealthy(url.replace('localhost', '127.0.0.1'), timeoutMs, () => child.exitCode === null);
+
   let stopping = false;
   // A system that dies under the tests fails every later test with "connection refused"; say why.
   void exited.then((code) => {
@@ -81,9 +110,14 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 150
     url: url.replace('localhost', '127.0.0.1'),
     child,
     output: () => output,
+    async crash() {
+      stopping = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async stop() {
       stopping = true;
-      if (child.exitCode !== null) return child.exitCode;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
@@ -94,8 +128,8 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = 150
 }
 
 /** Runs a start that is expected to fail; resolves with its exit code and output. */
-export async function runFailingStart(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<StartResult> {
-  const child = spawnStart(env);
+export async function runFailingStart(env: NodeJS.ProcessEnv, timeoutMs = 60_000, cwd = PROJECT_ROOT): Promise<StartResult> {
+  const child = spawnStart(env, cwd);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -107,4 +141,47 @@ export async function runFailingStart(env: NodeJS.ProcessEnv, timeoutMs = 60_000
       done({ code, output });
     });
   });
+}
+
+export interface NpmStarted {
+  /** The process-group id (npm leads its own group, as in a terminal). */
+  pgid: number;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `npm start` as a terminal runs it: in a process group of its own, led by npm. Resolves once
+ * /crm/health answers 200. `signalGroup` then does what Ctrl+C (SIGINT) or a supervisor (SIGTERM)
+ * does: signal every process of that group.
+ */
+export async function startNpmInGroup(env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<NpmStarted & { url: string }> {
+  const child = spawn('npm', ['start'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const url = `http://127.0.0.1:${env['PORT']}`;
+  try {
+    await waitForHealthy(url, timeoutMs, () => child.exitCode === null);
+  } catch (error) {
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    throw new Error(`${(error as Error).message}\n${output}`);
+  }
+  return { pgid: child.pid!, child, output: () => output, exited, url };
+}
+
+/** Signals the whole group and resolves with npm's exit code once npm has returned. */
+export async function signalGroup(started: NpmStarted, signal: 'SIGINT' | 'SIGTERM', timeoutMs = 120_000): Promise<number | null> {
+  process.kill(-started.pgid, signal);
+  const timer = setTimeout(() => process.kill(-started.pgid, 'SIGKILL'), timeoutMs);
+  const code = await started.exited;
+  clearTimeout(timer);
+  return code;
 }

@@ -4,8 +4,8 @@
  * equals that of an uninterrupted run. Runs on its own system because it kills the server.
  *
  * "In the middle" is made deterministic, not timed: the test holds a row lock on the sequence mark
- * of one scope of the batch, so the ingestion's write statement has inserted the delivery and its
- * event keys and then waits; the kill lands exactly there. The write is one statement, so whatever
+ * of one scope of the batch, so the ingestion's write statement has locked (or inserted) the marks
+ * of the scopes before it and then waits; the kill lands exactly there. The write is one statement, so whatever
  * PostgreSQL does with a statement whose client has gone (it finishes and commits it when the lock
  * is released, unless it notices the closed socket first), the batch is applied wholly or not at
  * all, and the redelivery either applies it or is answered with the stored response.
@@ -83,7 +83,7 @@ describe('a crash in the middle of a batch', () => {
     const delivery = batchOf(events);
 
     // Hold the mark of the last event's MOD scope: the ingestion's write blocks on it after it has
-    // inserted the delivery and all 200 event keys.
+    // taken the marks that sort before it (marks come first in its lock order, repository.ts).
     const holder = dbClient(pgPort);
     await holder.connect();
     await holder.query(`insert into wms_sequence_marks (scope_key, last_sequence, updated_at) values ('stock:MOD:CRASH-Q199:IST-01', 0, now())`);
@@ -117,7 +117,7 @@ describe('a crash in the middle of a batch', () => {
     // All or nothing: the killed delivery left either no trace (only the mark this test inserted)
     // or all of itself, never a part. Wait until its statement has ended either way.
     await waitFor(async () => {
-      const { rows } = await holder.query(`select count(*)::int as n from pg_stat_activity where query like 'with delivery as%' and state = 'active'`);
+      const { rows } = await holder.query(`select count(*)::int as n from pg_stat_activity where (query like 'with marks as%' or query like 'with delivery as%') and state = 'active'`);
       return rows[0].n === 0;
     }, 'the orphaned write to end');
     const nothing = { events: 0, batches: 0, stock: 0, marks: 0 };

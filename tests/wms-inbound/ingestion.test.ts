@@ -18,7 +18,7 @@ import {
   stockChanged,
   type DealLineTarget,
 } from '../../scripts/wms-simulator/lib.js';
-import { signRequest } from '../../contract/src/index.js';
+import { signRequest } from '@crm/contract';
 import { http, tokenFor } from '../support/api.js';
 import { dbClient, pipelineState, seededTargets, sender } from './support.js';
 

@@ -15,7 +15,7 @@ import {
   wacChanged,
   type WireEvent,
 } from '../../scripts/wms-simulator/lib.js';
-import { expectedKeyFor } from '../../contract/src/index.js';
+import { expectedKeyFor } from '@crm/contract';
 import { http, tokenFor } from '../support/api.js';
 import { dbClient, pipelineState, purchaseOrder, sender, type PurchaseOrderFixture } from './support.js';
 

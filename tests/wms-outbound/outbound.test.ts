@@ -5,7 +5,7 @@
  * dead, an admin retries them, and whatever fails in between, exactly one PO reaches the WMS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchKeyFor } from '../../contract/src/index.js';
+import { batchKeyFor } from '@crm/contract';
 import {
   client,
   eventually,

@@ -5,3 +5,14 @@ declare module '*.vue' {
   const component: DefineComponent<object, object, unknown>;
   export default component;
 }
+
+// The part of vue-i18n (the Directus app's shared copy, not installed here) the CRM modules use.
+declare module 'vue-i18n' {
+  import type { WritableComputedRef } from 'vue';
+  export interface Composer {
+    locale: WritableComputedRef<string>;
+    t(key: string, named?: Record<string, unknown>): string;
+    mergeLocaleMessage(locale: string, messages: Record<string, unknown>): void;
+  }
+  export function useI18n(options?: { useScope?: 'global' | 'local' | 'parent' }): Composer;
+}

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Accountability } from './directus.js';
+import { CrmError } from './errors.js';
 
 export interface ItemsServiceLike {
   readOne(key: string, query?: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -42,3 +43,22 @@ export interface RequestScope {
 export function elevated(accountability: Accountability): Accountability {
   return { ...accountability, admin: true };
 }
+
+/**
+ * The one trusted-write helper. The rule for writes (docs/architecture.md#writes):
+ * - rows people also edit through the item API (deals, purchase orders and their lines, approval
+ *   requests, customers and profiles, users) are written through Directus' ItemsService, so
+ *   Directus' activity and revisions show every change, whoever made it;
+ * - when a use case has authorised the change itself and item permissions (rightly) let no one
+ *   make it, the write goes through `trustedItems`: elevated (it passes item permissions while
+ *   activity and revisions still name the user) and with `TRUSTED_WRITE` (no item hooks: the rules
+ *   hooks exist to refuse exactly these changes on item routes);
+ * - the CRM's own ledgers and derived rows (audit_log via shared/audit.ts, the outbox, price
+ *   snapshots, approval terms, list prices, the WMS mirrors) are written with knex by the module's
+ *   repository: no user edits them through the item API and they keep their own history.
+ */
+export function trustedItems(scope: RequestScope, trx: Knex, collection: string): ItemsServiceLike {
+  if (!scope.accountability) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
+  return new scope.services.ItemsService(collection, { knex: trx, schema: scope.schema, accountability: elevated(scope.accountability) });
+}
+export const TRUSTED_WRITE = { emitEvents: false } as const;

@@ -1,7 +1,8 @@
 /**
  * Turns what the API answered into something a person can act on: the message, the CRM code and
  * each field with its reason (CrmError bodies carry `extensions.fields`). Shared by every command
- * center (pricing, FX rates, WMS deliveries) so all show errors the same way.
+ * center (pricing, FX rates, WMS deliveries) so all show errors the same way. The server's texts
+ * (and the fallbacks here, for no answer at all) stay English: the API speaks one language.
  */
 export interface FieldReason {
   field: string;
@@ -44,13 +45,13 @@ export function reasonFor(problem: ApiProblem | null, field: string): string | n
   return hit ? hit.reason : null;
 }
 
-/** "3 d", "5 h", "12 min": how long something has waited. */
-export function ageOf(fromIso: string, nowIso: string): string {
+/** How long something has waited, in the largest unit that reads well: 12 min, 5 h, 3 d. */
+export function ageParts(fromIso: string, nowIso: string): { n: number; unit: 'min' | 'h' | 'd' } {
   const minutes = Math.max(0, Math.floor((Date.parse(nowIso) - Date.parse(fromIso)) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return { n: minutes, unit: 'min' };
   const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
+  if (hours < 48) return { n: hours, unit: 'h' };
+  return { n: Math.floor(hours / 24), unit: 'd' };
 }
 
 export function formatDateTime(iso: string | null): string {

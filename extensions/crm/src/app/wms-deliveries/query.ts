@@ -13,15 +13,6 @@ export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 export const STATUS_FILTERS = ['attention', 'failed', 'dead', 'pending', 'delivered', 'all'] as const;
 export type StatusFilter = (typeof STATUS_FILTERS)[number];
 
-export const STATUS_FILTER_LABELS: Record<StatusFilter, string> = {
-  attention: 'Failed + dead',
-  failed: 'Failed',
-  dead: 'Dead',
-  pending: 'Pending',
-  delivered: 'Delivered',
-  all: 'All',
-};
-
 export const PAGE_SIZE = 25;
 
 /** The columns the list shows; `org_id.code` is readable by every app user (crm-app-user policy). */

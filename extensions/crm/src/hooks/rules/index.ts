@@ -16,6 +16,7 @@ import {
   refuseAuditChange,
 } from '../../modules/deals/rules.js';
 import { beforeUserUpdate } from '../../modules/orgs/rules.js';
+import { checkProfilePayload } from '../../modules/customers/rules.js';
 import {
   beforePurchaseOrderUpdate,
   refusePurchaseOrderWriteThroughItems,
@@ -69,6 +70,9 @@ export default defineHook(({ filter }) => {
     guarded(() => beforeApprovalRequestCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
   );
   filter('approval_requests.items.update', (payload) => guarded(() => beforeApprovalRequestUpdate(payload as Payload)));
+  // The name an org recorded for a customer (docs/access-model.md, "Customer identity").
+  filter('customer_org_profiles.items.create', (payload) => guarded(() => checkProfilePayload(payload as Payload)));
+  filter('customer_org_profiles.items.update', (payload) => guarded(() => checkProfilePayload(payload as Payload)));
   filter('audit_log.items.update', () => guarded(() => refuseAuditChange()));
   filter('audit_log.items.delete', () => guarded(() => refuseAuditChange()));
   filter('users.update', (payload, meta, ctx) =>

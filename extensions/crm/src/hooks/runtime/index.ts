@@ -27,7 +27,21 @@ export default defineHook(({ init, action }, { env, logger, database }) => {
       workers,
     });
   });
+  // Directus' shutdown (terminus) closes the HTTP server and its pool, emits `server.stop` without
+  // waiting for it, and then re-sends the signal to its own process to end it. A listener of ours
+  // on SIGTERM/SIGINT/SIGHUP keeps that last signal from killing the process while the job queue
+  // still stops (workers finish their batch, pg-boss closes its connections): we exit once it has,
+  // so PostgreSQL, stopped after us, never cuts off the queue's connections.
+  // Only in the server (app.before), never in a one-shot CLI command.
+  let stopping = false;
+  const holdUntilQueueStopped = () => undefined;
+  init('app.before', () => {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, holdUntilQueueStopped);
+  });
   action('server.stop', async () => {
+    if (stopping) return;
+    stopping = true;
     await stopJobQueue();
+    process.exit(0);
   });
 });

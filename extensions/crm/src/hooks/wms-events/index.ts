@@ -24,7 +24,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { defineHook } from '@directus/extensions-sdk';
 import type { NextFunction, Request, Response } from 'express';
-import { contractError, MAX_BATCH_BODY_BYTES } from '../../../../../contract/src/index.js';
+import { contractError, MAX_BATCH_BODY_BYTES } from '@crm/contract';
 import { refusal, webhookHeadersOf, webhookSecretsFromEnv } from '../../modules/wms-inbound/delivery.js';
 import { receiveDelivery } from '../../modules/wms-inbound/service.js';
 

@@ -3,13 +3,13 @@
  * together with its audit entries. Item routes cannot change a request's status (see the rules
  * hook), so this is the only way an approval happens, and every one is audited.
  */
-import { randomUUID } from 'node:crypto';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
-import { elevated, type RequestScope } from '../../shared/services.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
+import { requireAccess } from '../orgs/require-access.js';
 import { recomputeLinesAfterDecision } from '../pricing/service.js';
-import { checkDecision, type ApprovalKind, type Decision } from './decisions.js';
+import { checkDecision, type Decision } from './decisions.js';
+import { lockApprovalRequests } from './repository.js';
 
 export interface DecisionResult {
   id: string;
@@ -18,15 +18,13 @@ export interface DecisionResult {
 }
 
 export async function decideApprovals(scope: RequestScope, ids: string[], decision: Decision, note: string): Promise<DecisionResult[]> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !scope.accountability) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in to decide approvals');
-  const actorId = actor.userId;
-  const grants = actor.kind === 'admin' ? null : (await loadUserOrgContext(scope.database, actor.userId)).grants;
+  // Who may decide which request is the pure checkDecision below, per request and org.
+  const access = await requireAccess(scope);
+  const actorId = access.userId;
+  const grants = access.admin ? null : access.context.grants;
 
   return scope.database.transaction(async (trx) => {
-    // Lock the requests: two managers deciding the same request concurrently get one decision.
-    const rows: Array<{ id: string; org_id: string; kind: ApprovalKind; status: 'pending' | 'approved' | 'rejected'; deal_id: string; deal_line_id: string | null }> =
-      await trx('approval_requests').whereIn('id', ids).forUpdate().select('id', 'org_id', 'kind', 'status', 'deal_id', 'deal_line_id');
+    const rows = await lockApprovalRequests(trx, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     ids.forEach((id, index) => {
       const row = byId.get(id);
@@ -38,36 +36,32 @@ export async function decideApprovals(scope: RequestScope, ids: string[], decisi
       throw new CrmError('conflict', 'APPROVAL_ALREADY_DECIDED', `${field}: ${check.message}`, [{ field, reason: check.message }]);
     });
 
-    const decidedAt = new Date().toISOString();
-    const service = new scope.services.ItemsService('approval_requests', {
-      knex: trx,
-      schema: scope.schema,
-      // Authorised above; elevated so the write passes the item permissions (which allow no one to
-      // set a status) while activity and revisions still record the deciding user.
-      accountability: elevated(scope.accountability!),
-    });
-    // emitEvents: false skips the rules hook that refuses status changes through item routes.
-    await service.updateMany(ids, { status: decision, decided_by: actorId, decided_at: decidedAt, decision_note: note }, { emitEvents: false });
-
-    await trx('audit_log').insert(
+    const decidedAt = new Date();
+    // Authorised above; item permissions allow no one to set a status.
+    await trustedItems(scope, trx, 'approval_requests').updateMany(
+      ids,
+      { status: decision, decided_by: actorId, decided_at: decidedAt.toISOString(), decision_note: note },
+      TRUSTED_WRITE,
+    );
+    await writeAudit(
+      trx,
       ids.map((id) => {
         const row = byId.get(id)!;
         return {
-          id: randomUUID(),
-          org_id: row.org_id,
-          occurred_at: decidedAt,
+          orgId: row.org_id,
+          at: decidedAt,
           actor: actorId,
           action: `approval.${decision}`,
-          entity_collection: 'approval_requests',
-          entity_id: id,
+          collection: 'approval_requests',
+          entityId: id,
           note,
-          details: JSON.stringify({ kind: row.kind, deal_id: row.deal_id, deal_line_id: row.deal_line_id }),
+          details: { kind: row.kind, deal_id: row.deal_id, deal_line_id: row.deal_line_id },
         };
       }),
     );
     // Pricing cases (story 26): in the same transaction, a line whose every case is now approved
     // reaches approved pricing with its price snapshot; a rejected case rejects the line.
-    await recomputeLinesAfterDecision(trx, rows, actorId, new Date(decidedAt));
-    return ids.map((id) => ({ id, status: decision, decided_at: decidedAt }));
+    await recomputeLinesAfterDecision(trx, rows, actorId, decidedAt);
+    return ids.map((id) => ({ id, status: decision, decided_at: decidedAt.toISOString() }));
   });
 }

@@ -1,18 +1,24 @@
 /**
- * Creating customers (stories 4, 5, 1). Identity is global and keyed by tax number: the tax number,
- * the registered legal name and the country (public registry facts, the same for every org).
- * Everything an org learns in its relationship lives on its profile: contacts, addresses, terms,
- * status, owner, deals. A user who adds a customer that already trades with another org gets the
- * same answer as for a brand-new customer, and afterwards sees the shared identity but none of the
- * other org's relationship. (That the group already knew the tax number can be inferred from a
- * registered legal name that differs from the one typed; docs/access-model.md records this choice.)
+ * Creating customers (stories 4, 5, 1). Identity is global and keyed by tax number; what an org
+ * knows of a customer is on its own profile: the legal name and country as the org recorded them,
+ * contacts, addresses, terms, status, owner, deals. An org user reads of the identity only its id
+ * and the tax number they typed (the policies), so nothing they see can come from another org.
+ *
+ * "Add a customer" answers byte for byte the same whether or not another org knows the tax number
+ * (docs/access-model.md, "Customer identity"): the identity is found or created by one and the same
+ * statement, never updated from what the caller typed, and the answer holds only opaque ids and
+ * what the caller's own org decided. Only a second profile in the caller's own org is refused (the
+ * org knows its own customers).
  */
+import { randomUUID } from 'node:crypto';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
+import type { Knex } from 'knex';
+import { writeAudit } from '../../shared/audit.js';
 import { isUuid } from '../../shared/ids.js';
-import { elevated, type RequestScope } from '../../shared/services.js';
-import { can, resolveNewRecordOrg } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { trustedItems, type RequestScope } from '../../shared/services.js';
+import { resolveNewRecordOrg } from '../orgs/access.js';
+import { requireAccess } from '../orgs/require-access.js';
+import { planMerge } from './merge.js';
 
 export interface NewCustomer {
   legal_name: string;
@@ -36,12 +42,12 @@ export interface CreatedCustomer {
 }
 
 export async function createCustomer(scope: RequestScope, input: NewCustomer): Promise<CreatedCustomer> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId || !scope.accountability) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  const context = await loadUserOrgContext(scope.database, actor.userId);
+  // The org is the one the request names or the Active Org (story 3), checked below.
+  const actor = await requireAccess(scope);
+  const { context } = actor;
 
   let orgId: string;
-  if (actor.kind === 'admin') {
+  if (actor.admin) {
     orgId = input.profile.org_id ?? context.activeOrg ?? '';
     if (!isUuid(orgId) || !(await scope.database('orgs').where('id', orgId).first('id'))) {
       throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [{ field: 'profile.org_id', reason: 'name an existing org' }]);
@@ -53,31 +59,16 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   }
   // Sales owners propose customers; a manager reviews them (story 60). Managers and admins add
   // them active.
-  const status = actor.kind === 'admin' || can(context.grants, orgId, 'customer_profile.manage') ? 'active' : 'pending_review';
+  const status = actor.may('customer_profile.manage', orgId) ? 'active' : 'pending_review';
 
   return scope.database.transaction(async (trx) => {
-    const service = (collection: string) =>
-      new scope.services.ItemsService(collection, {
-        knex: trx,
-        schema: scope.schema,
-        // Authorised above by grant role; sales roles hold no create permission on customers (a
-        // unique-violation on tax_number would reveal another org's customer). Elevated so activity
-        // and revisions still name the user.
-        accountability: elevated(scope.accountability!),
-      });
+    // Authorised above by grant role; org roles hold no create permission on profiles. Item
+    // hooks still run, and activity and revisions still name the user.
+    const service = (collection: string) => trustedItems(scope, trx, collection);
 
     // Serialise concurrent creations of the same tax number.
     await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`customer:${input.tax_number}`]);
-    const existing = await trx('customers').where('tax_number', input.tax_number).first('id');
-    const customerId = existing
-      ? (existing.id as string)
-      : await service('customers').createOne({
-          legal_name: input.legal_name,
-          tax_number: input.tax_number,
-          // Omitted rather than null when unknown: the field's validation only accepts a code.
-          ...(input.country ? { country: input.country } : {}),
-        });
-
+    const customerId = await findOrCreateIdentity(trx, input, actor.userId);
     const profile = await trx('customer_org_profiles').where({ customer_id: customerId, org_id: orgId }).first('id');
     if (profile) {
       // The caller's own org already has this customer (perhaps inactive): that is their org's data.
@@ -88,6 +79,10 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
     const profileId = await service('customer_org_profiles').createOne({
       customer_id: customerId,
       org_id: orgId,
+      // What this org typed, never the identity's: another org may have recorded it differently.
+      legal_name: input.legal_name,
+      // Omitted rather than null when unknown: the field's validation only accepts a code.
+      ...(input.country ? { country: input.country } : {}),
       status,
       payment_mode: input.profile.payment_mode,
       billing_address: input.profile.billing_address ?? null,
@@ -97,5 +92,100 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
       owner: actor.userId,
     });
     return { customer_id: customerId, profile_id: profileId, org_id: orgId, status };
+  });
+}
+
+/**
+ * The identity of a tax number: the existing one, or a new one recorded with what the caller typed.
+ * One statement either way (no read-then-write branch), without Directus' item service: a new
+ * identity would otherwise leave activity and revisions that an existing one does not, and the
+ * work done would differ with another org's knowledge. The identity is never updated here: its
+ * name and country are the CRM admin's, and org users never read them.
+ */
+async function findOrCreateIdentity(trx: Knex.Transaction, input: NewCustomer, userId: string): Promise<string> {
+  const result = await trx.raw<{ rows: Array<{ id: string }> }>(
+    `with inserted as (
+       insert into customers (id, legal_name, tax_number, country, date_created, user_created)
+       values (?, ?, ?, ?, now(), ?)
+       on conflict (tax_number) do nothing
+       returning id
+     )
+     select id from inserted
+     union all
+     select id from customers where tax_number = ?
+     limit 1`,
+    [randomUUID(), input.legal_name, input.tax_number, input.country ?? null, userId, input.tax_number],
+  );
+  return result.rows[0]!.id;
+}
+
+export interface MergedCustomer {
+  customer_id: string;
+  merged_customer_id: string;
+  moved_profile_ids: string[];
+  audit_id: string;
+}
+
+/**
+ * Merges identity `mergedId` into `keptId` (CRM admin only, audited with a note): the profiles of
+ * the merged identity move to the kept one, with their deals (deals hang off profiles), and the
+ * merged identity is deleted. The kept identity's tax number, name and country stay; the merged
+ * one's are kept in the audit entry. Refused when both have a profile in the same org.
+ */
+export async function mergeCustomers(scope: RequestScope, mergedId: string, keptId: string, note: string): Promise<MergedCustomer> {
+  // The same answer for every id: the refusal tells nothing about which customers exist.
+  const actor = await requireAccess(scope, {
+    in: 'admin',
+    forbidden: () => new CrmError('forbidden', 'CUSTOMER_MERGE_NOT_ALLOWED', 'only the CRM admin merges customers'),
+  });
+  if (mergedId === keptId) {
+    throw new CrmError('invalid_input', 'CUSTOMER_MERGE_SELF', 'into: name another customer', [{ field: 'into', reason: 'a customer cannot be merged into itself' }]);
+  }
+  return scope.database.transaction(async (trx) => {
+    const identities: Array<{ id: string; tax_number: string; legal_name: string; country: string | null }> = await trx('customers')
+      .whereIn('id', [mergedId, keptId])
+      .orderBy('id')
+      .forUpdate()
+      .select('id', 'tax_number', 'legal_name', 'country');
+    const merged = identities.find((c) => c.id === mergedId);
+    const kept = identities.find((c) => c.id === keptId);
+    if (!merged) throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'id: no such customer', [{ field: 'id', reason: 'no such customer' }]);
+    if (!kept) throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'into: no such customer', [{ field: 'into', reason: 'no such customer' }]);
+
+    const profiles: Array<{ id: string; customer_id: string; org_id: string; code: string }> = await trx('customer_org_profiles as p')
+      .join('orgs as o', 'o.id', 'p.org_id')
+      .whereIn('p.customer_id', [mergedId, keptId])
+      .forUpdate('p')
+      .select('p.id', 'p.customer_id', 'p.org_id', 'o.code');
+    const plan = planMerge(
+      mergedId,
+      keptId,
+      profiles.filter((p) => p.customer_id === mergedId),
+      profiles.filter((p) => p.customer_id === keptId),
+    );
+    if (!plan.ok) {
+      const codes = plan.orgs.map((org) => profiles.find((p) => p.org_id === org)!.code).join(', ');
+      throw new CrmError('conflict', plan.code, `both customers have a profile in ${codes}`, [
+        { field: 'into', reason: `both customers have a profile in ${codes}; deactivate and settle one of them first` },
+      ]);
+    }
+    // The profile guard lets customer_id change only inside a merge (this transaction only).
+    await trx.raw("select set_config('crm.customer_merge', 'on', true)");
+    if (plan.moved.length) await trx('customer_org_profiles').whereIn('id', plan.moved).update({ customer_id: keptId, date_updated: trx.fn.now() });
+    await trx.raw("select set_config('crm.customer_merge', 'off', true)");
+    await trx('customers').where('id', mergedId).delete();
+    const [auditId] = await writeAudit(trx, [
+      {
+        orgId: null,
+        actor: actor.userId,
+        at: new Date(),
+        action: 'customer.merged',
+        collection: 'customers',
+        entityId: keptId,
+        note,
+        details: { merged, kept: { id: kept.id, tax_number: kept.tax_number }, moved_profile_ids: plan.moved },
+      },
+    ]);
+    return { customer_id: keptId, merged_customer_id: mergedId, moved_profile_ids: plan.moved, audit_id: auditId! };
   });
 }

@@ -9,7 +9,7 @@
  * must be a decimal string, say) instead of passing it on to a command center.
  */
 import { z } from 'zod';
-import { addDecimals } from '../fx/decimal.js';
+import { addDecimals } from '@crm/contract/decimal';
 
 const id = z.string().min(1);
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string');

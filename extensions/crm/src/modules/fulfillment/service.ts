@@ -9,11 +9,10 @@
  * statement count the endpoint reports in `Server-Timing` so that tests and operators can see it.
  */
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { RequestScope } from '../../shared/services.js';
 import { readInSnapshot, type Counted } from '../../shared/statements.js';
 import { orgsInScope } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { requireAccess } from '../orgs/require-access.js';
 import {
   AbraCheckRow,
   assembleFulfillmentPage,
@@ -52,21 +51,19 @@ const orgNotInScope = () =>
   new CrmError('invalid_input', 'INVALID_INPUT', 'Invalid input: org: no such org in your Org Scope', [{ field: 'org', reason: 'no such org in your Org Scope' }]);
 
 export async function readFulfillmentDeals(scope: RequestScope, query: FulfillmentDealsQuery): Promise<Counted<FulfillmentPage>> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-
   return readInSnapshot(scope.database, async (trx) => {
     const reads = fulfillmentReads(scope, trx);
 
     // Org Scope (story 2): the orgs a command center shows. Codes come with the grants; a CRM admin
     // without grants sees every org, as on /pricing.
-    const context = actor.userId ? await loadUserOrgContext(trx, actor.userId) : null;
+    // (Read in the snapshot, so that it is one of the statements counted.)
+    const { admin, context } = await requireAccess(scope, {}, trx);
     let inScope: OrgRef[];
-    if (actor.kind === 'admin' && !context?.grants.length) {
+    if (admin && !context.grants.length) {
       inScope = await reads.allOrgs();
     } else {
-      const codes = new Map(context!.grants.map((g) => [g.orgId, g.orgCode]));
-      inScope = orgsInScope(context!.scope, context!.activeOrg, context!.grants)
+      const codes = new Map(context.grants.map((g) => [g.orgId, g.orgCode]));
+      inScope = orgsInScope(context.scope, context.activeOrg, context.grants)
         .map((id) => ({ id, code: codes.get(id)! }))
         .sort((a, b) => a.code.localeCompare(b.code));
     }

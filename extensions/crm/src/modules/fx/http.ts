@@ -1,18 +1,11 @@
 /**
- * `/crm/fx-rates` routes (story 14), registered by the crm endpoint. Thin: zod, service, respond.
+ * `/crm/fx-rates` routes (story 14), mounted by the crm endpoint.
  */
-import type { Router } from 'express';
 import { z } from 'zod';
-import { parseInput, route } from '../../shared/http.js';
-import { requireLogin, type DirectusRequest } from '../../shared/request.js';
-import type { RequestScope } from '../../shared/services.js';
-import { isDecimalString, isPositiveDecimal } from './decimal.js';
-import { FX_PAIRS } from './rates.js';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
+import { FX_PAIRS, FX_RATE_PATTERN } from './input-rules.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
-
-interface Logger {
-  error(obj: unknown, msg?: string): void;
-}
 
 const pair = z.enum(FX_PAIRS, { message: `must be one of ${FX_PAIRS.join(', ')}` });
 /** An ISO 8601 date-time with an explicit offset: a rate's moment is never ambiguous. */
@@ -22,7 +15,7 @@ export const NewFxRate = z.strictObject({
   pair,
   rate: z
     .string({ message: 'must be a decimal string, e.g. "38.250000"' })
-    .regex(/^\d{1,12}(\.\d{1,6})?$/, 'must be a decimal string with at most 12 integer and 6 fraction digits, e.g. "38.250000"')
+    .regex(FX_RATE_PATTERN, 'must be a decimal string with at most 12 integer and 6 fraction digits, e.g. "38.250000"')
     // zod runs refinements even after the regex failed; only judge the sign of a real decimal.
     .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero'),
   effective_at: instant,
@@ -35,32 +28,8 @@ const HistoryQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
-export function registerFxRoutes(router: Router, logger: Logger, scopeOf: (req: DirectusRequest) => RequestScope): void {
-  router.get(
-    '/fx-rates',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const query = parseInput(HistoryQuery, req.query);
-      return { data: await readFxOverview(scopeOf(req), query.pair ?? null, query.limit) };
-    }),
-  );
-
-  router.get(
-    '/fx-rates/as-of',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const query = parseInput(AsOfQuery, req.query);
-      return { data: await lookUpRateAsOf(scopeOf(req), query.pair, query.at ?? new Date()) };
-    }),
-  );
-
-  router.post(
-    '/fx-rates',
-    route(logger, async (req, res) => {
-      requireLogin(req);
-      const body = parseInput(NewFxRate, req.body);
-      res.status(201);
-      return { data: await addFxRate(scopeOf(req), body) };
-    }),
-  );
-}
+export const fxRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/fx-rates', query: HistoryQuery, handle: (scope, { query }) => readFxOverview(scope, query.pair ?? null, query.limit) }),
+  crmRoute({ method: 'get', path: '/fx-rates/as-of', query: AsOfQuery, handle: (scope, { query }) => lookUpRateAsOf(scope, query.pair, query.at ?? new Date()) }),
+  crmRoute({ method: 'post', path: '/fx-rates', body: NewFxRate, status: 201, handle: (scope, { body }) => addFxRate(scope, body) }),
+];

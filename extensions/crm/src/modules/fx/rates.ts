@@ -7,7 +7,7 @@
  * still in the future never applies early. Two rates with the same effectiveAt: the one recorded
  * later wins (it is the correction). Every conversion in the CRM goes through these rules.
  */
-import { divideDecimals, multiplyDecimals, roundDecimal } from './decimal.js';
+import { divideDecimals, multiplyDecimals, roundDecimal } from '@crm/contract/decimal';
 
 export const FX_PAIRS = ['USDTRY', 'EURTRY'] as const;
 export type FxPair = (typeof FX_PAIRS)[number];

@@ -3,23 +3,20 @@
  * rate. Rates are group-wide (not org data): every signed-in user with a grant reads them; pricing
  * managers and finance (and admins) add them. Each addition is audited with who, when and note.
  */
-import { randomUUID } from 'node:crypto';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { RequestScope } from '../../shared/services.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
-import { orgsWithPricing } from '../pricing/access.js';
+import { requireAccess } from '../orgs/require-access.js';
 import type { FxPair } from './rates.js';
 import { currentAndScheduled, insertRate, rateHistory, rateRowAsOf, type FxRateView } from './repository.js';
 
-async function requireReader(scope: RequestScope): Promise<{ userId: string | null; mayWrite: boolean }> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  if (actor.kind === 'admin') return { userId: actor.userId, mayWrite: true };
-  const { grants } = await loadUserOrgContext(scope.database, actor.userId);
-  // A user without any grant sees no CRM data at all, FX rates included.
-  if (!grants.length) throw new CrmError('forbidden', 'FX_NOT_ALLOWED', 'you hold no org grant, so you see no CRM data');
-  return { userId: actor.userId, mayWrite: orgsWithPricing(grants, 'fx.write').length > 0 };
+/** Rates are group-wide, but a user without any grant sees no CRM data at all, FX rates included. */
+async function requireReader(scope: RequestScope) {
+  const access = await requireAccess(scope, {
+    in: 'any_org',
+    forbidden: () => new CrmError('forbidden', 'FX_NOT_ALLOWED', 'you hold no org grant, so you see no CRM data'),
+  });
+  return { userId: access.userId, mayWrite: access.may('fx.write') };
 }
 
 export async function readFxOverview(scope: RequestScope, pair: FxPair | null, limit: number) {
@@ -46,18 +43,19 @@ export async function addFxRate(scope: RequestScope, input: { pair: FxPair; rate
   const recordedAt = new Date();
   const id = await scope.database.transaction(async (trx) => {
     const rateId = await insertRate(trx, { pair: input.pair, rate: input.rate, effectiveAt: input.effective_at, note: input.note, userId, recordedAt });
-    await trx('audit_log').insert({
-      id: randomUUID(),
-      // FX rates belong to the group, not to one org: the entry is org-less (admins read it).
-      org_id: null,
-      occurred_at: recordedAt,
-      actor: userId,
-      action: 'fx_rate.added',
-      entity_collection: 'fx_rates',
-      entity_id: rateId,
-      note: input.note,
-      details: JSON.stringify({ pair: input.pair, rate: input.rate, effective_at: input.effective_at.toISOString() }),
-    });
+    await writeAudit(trx, [
+      {
+        // FX rates belong to the group, not to one org: the entry is org-less (admins read it).
+        orgId: null,
+        at: recordedAt,
+        actor: userId,
+        action: 'fx_rate.added',
+        collection: 'fx_rates',
+        entityId: rateId,
+        note: input.note,
+        details: { pair: input.pair, rate: input.rate, effective_at: input.effective_at.toISOString() },
+      },
+    ]);
     return rateId;
   });
   const [created] = (await rateHistory(scope.database, input.pair, 50)).filter((r) => r.id === id);

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES, ORG_ROLES, can, canActivate, orgsInScope, resolveNewRecordOrg, type Grant } from './access.js';
+import { CAPABILITIES, ORG_ROLES, can, canActivate, orgsInScope, reachIn, resolveNewRecordOrg, type Grant } from './access.js';
 
 const MOD = 'org-mod';
 const JTR = 'org-jtr';
@@ -18,6 +18,18 @@ describe('org access', () => {
     expect(can(mixed, MOD, 'approval.decide_sales')).toBe(true);
     expect(can(mixed, JTR, 'deal.create')).toBe(false);
     expect(can([], MOD, 'deal.create')).toBe(false);
+  });
+
+  it('reaches into an org: none without a grant, see without the capability, act with it', () => {
+    expect(reachIn(modOwner, JTR, 'deal.update')).toBe('none');
+    expect(reachIn(mixed, JTR, 'deal.update')).toBe('see');
+    expect(reachIn(mixed, MOD, 'deal.update')).toBe('act');
+  });
+
+  it('keeps pricing and FX rights where stories 12, 14, 22–24 put them', () => {
+    expect(ORG_ROLES.filter((role) => CAPABILITIES[role].includes('pricing.govern'))).toEqual(['sales_manager', 'pricing_manager']);
+    expect(ORG_ROLES.filter((role) => CAPABILITIES[role].includes('fx.write'))).toEqual(['pricing_manager', 'finance']);
+    expect(ORG_ROLES.filter((role) => !CAPABILITIES[role].includes('quality.see_all'))).toEqual(['sales_owner']);
   });
 
   it('never lets a sales owner decide anything (story 17)', () => {

@@ -19,7 +19,10 @@ export interface Grant {
   role: OrgRole;
 }
 
-/** What a role may do in an org. Reading is implied by holding any grant there. */
+/**
+ * What a role may do in an org: the one capability matrix of the CRM (deals, approvals, customers,
+ * pricing, FX). Reading is implied by holding any grant there.
+ */
 export type Capability =
   | 'deal.create'
   | 'deal.update'
@@ -29,8 +32,22 @@ export type Capability =
   | 'approval.decide_sales'
   | 'customer.create'
   | 'customer_profile.manage'
-  | 'customer.see_inactive';
+  | 'customer.see_inactive'
+  /** Sees every quality and list price of the org, priced or not, stale or not (stories 22, 23). */
+  | 'quality.see_all'
+  /** Opens /pricing, reconfirms and reprices list prices, imports price lists (stories 12, 24, 39). */
+  | 'pricing.govern'
+  /** Adds FX rates (group-wide, so a grant with it in any org suffices; story 14). */
+  | 'fx.write';
 
+/**
+ * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
+ *   and never govern prices.
+ * - Sales managers and pricing managers govern prices: the /pricing command center, the stale
+ *   review (story 24 names the sales manager), reconfirming and repricing, imports.
+ * - Finance reads the whole catalogue (exposure, payments) and, with pricing managers, keeps the
+ *   FX rates.
+ */
 export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
   sales_owner: ['deal.create', 'deal.update', 'deal_line.write', 'approval.request', 'customer.create'],
   sales_manager: [
@@ -42,12 +59,14 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'customer.create',
     'customer_profile.manage',
     'customer.see_inactive',
+    'quality.see_all',
+    'pricing.govern',
   ],
-  pricing_manager: ['approval.decide_pricing', 'customer.see_inactive'],
-  finance: ['customer.see_inactive'],
+  pricing_manager: ['approval.decide_pricing', 'customer.see_inactive', 'quality.see_all', 'pricing.govern', 'fx.write'],
+  finance: ['customer.see_inactive', 'quality.see_all', 'fx.write'],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
-  crm_admin: ['customer.see_inactive'],
+  crm_admin: ['customer.see_inactive', 'quality.see_all'],
 };
 
 export function can(grants: readonly Grant[], orgId: string, capability: Capability): boolean {
@@ -56,6 +75,17 @@ export function can(grants: readonly Grant[], orgId: string, capability: Capabil
 
 export function orgsWith(grants: readonly Grant[], capability: Capability): string[] {
   return [...new Set(grants.filter((g) => CAPABILITIES[g.role].includes(capability)).map((g) => g.orgId))];
+}
+
+/**
+ * How far grants reach into one org for one capability: `none` (no grant there: the caller must
+ * get the answer a missing thing gets), `see` (a grant, but not this capability: 403) or `act`.
+ */
+export type Reach = 'none' | 'see' | 'act';
+
+export function reachIn(grants: readonly Grant[], orgId: string, capability: Capability): Reach {
+  if (!grants.some((g) => g.orgId === orgId)) return 'none';
+  return can(grants, orgId, capability) ? 'act' : 'see';
 }
 
 export function grantedOrgIds(grants: readonly Grant[]): string[] {

@@ -34,3 +34,12 @@ export async function orgCodeOf(db: Knex, orgId: string): Promise<string | null>
   const row = await db('orgs').where('id', orgId).first('code');
   return row?.code ?? null;
 }
+
+export async function allOrgIds(db: Knex): Promise<string[]> {
+  const rows: Array<{ id: string }> = await db('orgs').select('id');
+  return rows.map((r) => r.id);
+}
+
+export async function orgsByIds(db: Knex, orgIds: string[]): Promise<Array<{ id: string; code: string; name: string }>> {
+  return orgIds.length ? db('orgs').whereIn('id', orgIds).select('id', 'code', 'name') : [];
+}

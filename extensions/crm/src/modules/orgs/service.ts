@@ -1,11 +1,10 @@
 /**
  * The user's org context (story 2): Active Org and Org Scope, read and switched.
  */
-import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { RequestScope } from '../../shared/services.js';
 import { orgsInScope, type OrgScope } from './access.js';
-import { loadUserOrgContext } from './repository.js';
+import { orgsByIds } from './repository.js';
+import { requireAccess } from './require-access.js';
 
 export interface OrgContextView {
   user_id: string;
@@ -16,19 +15,9 @@ export interface OrgContextView {
   orgs_in_scope: Array<{ id: string; code: string }>;
 }
 
-function requireUser(scope: RequestScope): string {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  return actor.userId;
-}
-
 export async function readOrgContext(scope: RequestScope): Promise<OrgContextView> {
-  const userId = requireUser(scope);
-  const context = await loadUserOrgContext(scope.database, userId);
-  const orgIds = [...new Set(context.grants.map((g) => g.orgId))];
-  const orgs: Array<{ id: string; code: string; name: string }> = orgIds.length
-    ? await scope.database('orgs').whereIn('id', orgIds).select('id', 'code', 'name')
-    : [];
+  const { userId, context } = await requireAccess(scope);
+  const orgs = await orgsByIds(scope.database, [...new Set(context.grants.map((g) => g.orgId))]);
   const byId = new Map(orgs.map((o) => [o.id, o]));
   const active = context.activeOrg ? byId.get(context.activeOrg) ?? null : null;
   return {
@@ -46,7 +35,7 @@ export async function readOrgContext(scope: RequestScope): Promise<OrgContextVie
 }
 
 export async function switchOrgContext(scope: RequestScope, change: { active_org?: string | null; scope?: OrgScope }): Promise<OrgContextView> {
-  const userId = requireUser(scope);
+  const { userId } = await requireAccess(scope);
   const users = new scope.services.UsersService({ knex: scope.database, schema: scope.schema, accountability: scope.accountability });
   const data: Record<string, unknown> = {};
   if (change.active_org !== undefined) data['active_org'] = change.active_org;

@@ -11,7 +11,7 @@ import { actorOf, type Accountability } from '../../shared/directus.js';
 import { isUuid } from '../../shared/ids.js';
 import { can } from '../orgs/access.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
-import { canPricing } from './access.js';
+
 import { loadListPrices, loadQuality } from './repository.js';
 import { isQualityVisibleToSales } from './rules.js';
 
@@ -25,7 +25,7 @@ export async function checkQualitySelectable(db: Knex, accountability: Accountab
   const quality = await loadQuality(db, orgId, qualityCode);
   if (!quality) throw qualityNotFound();
   const { grants } = await loadUserOrgContext(db, actor.userId);
-  if (canPricing(grants, orgId, 'quality.see_all')) return;
+  if (can(grants, orgId, 'quality.see_all')) return;
   if (!isQualityVisibleToSales(await loadListPrices(db, quality.id), new Date())) throw qualityNotFound();
 }
 

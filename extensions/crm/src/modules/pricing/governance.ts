@@ -4,15 +4,25 @@
  * Always within the caller's Org Scope and only in orgs where their role governs prices; a user
  * with no such org gets 403 (a sales user does not get the pricing inbox).
  */
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { RequestScope } from '../../shared/services.js';
-import { orgsInScope } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
-import { canPricing } from './access.js';
-import { writeAudit } from './repository.js';
+import { requireAccess } from '../orgs/require-access.js';
+import {
+  confirmListPrices,
+  governedOrgs,
+  insertListPrice,
+  listPricesByIds,
+  lockListPriceOf,
+  lockListPrices,
+  pricingInbox,
+  qualitiesByIds,
+  qualitiesWithoutPrice,
+  repriceListPrice,
+  staleListPrices,
+} from './repository.js';
+import type { PricingOverview } from './views.js';
 
 export interface GovernanceScope {
   userId: string | null;
@@ -21,60 +31,23 @@ export interface GovernanceScope {
 }
 
 export async function governanceScope(scope: RequestScope): Promise<GovernanceScope> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  const context = actor.userId ? await loadUserOrgContext(scope.database, actor.userId) : null;
-  if (actor.kind === 'admin') {
-    // Admins see every org, narrowed by their own Org Scope when they have grants.
-    const all: Array<{ id: string }> = await scope.database('orgs').select('id');
-    const inScope = context && context.grants.length ? orgsInScope(context.scope, context.activeOrg, context.grants) : [];
-    return { userId: actor.userId, orgIds: inScope.length ? inScope : all.map((o) => o.id) };
-  }
-  const orgIds = orgsInScope(context!.scope, context!.activeOrg, context!.grants).filter((orgId) => canPricing(context!.grants, orgId, 'pricing.govern'));
-  if (!orgIds.length) {
-    throw new CrmError('forbidden', 'PRICING_NOT_ALLOWED', 'pricing governance is for pricing and sales managers: your role in the orgs in scope does not include it');
-  }
-  return { userId: actor.userId, orgIds };
+  const { userId, orgIds } = await requireAccess(scope, {
+    in: 'org_scope',
+    capability: 'pricing.govern',
+    forbidden: () =>
+      new CrmError('forbidden', 'PRICING_NOT_ALLOWED', 'pricing governance is for pricing and sales managers: your role in the orgs in scope does not include it'),
+  });
+  return { userId, orgIds };
 }
 
-export async function pricingOverview(scope: RequestScope) {
+export async function pricingOverview(scope: RequestScope): Promise<PricingOverview> {
   const { orgIds } = await governanceScope(scope);
   const db = scope.database;
   const now = new Date();
-  const orgs: Array<{ id: string; code: string; name: string; price_stale_days: number }> = await db('orgs').whereIn('id', orgIds).orderBy('code').select('id', 'code', 'name', 'price_stale_days');
-
-  const inbox = await db('approval_requests as a')
-    .join('deals as d', 'd.id', 'a.deal_id')
-    .leftJoin('deal_lines as l', 'l.id', 'a.deal_line_id')
-    .join('orgs as o', 'o.id', 'a.org_id')
-    .leftJoin('pricing_approval_terms as t', 't.approval_request_id', 'a.id')
-    .leftJoin('directus_users as u', 'u.id', 'a.user_created')
-    .whereIn('a.org_id', orgIds)
-    .where('a.status', 'pending')
-    .whereIn('a.kind', ['discount', 'currency_exception', 'stale_price'])
-    .orderBy('a.date_created', 'asc')
-    .limit(500)
-    .select(
-      'a.id', 'a.kind', 'a.request_note', 'a.date_created', 'o.code as org_code', 'd.code as deal_code', 'l.line_no', 'l.meters',
-      db.raw('coalesce(t.quality_code, l.quality_code) as quality_code'), db.raw('coalesce(t.currency, l.currency) as currency'),
-      db.raw('coalesce(t.discount_pct, l.discount_pct) as discount_pct'), 'l.unit_price', 'u.first_name', 'u.last_name', 'u.email',
-    );
-
-  const stale = await db('list_prices as p')
-    .join('qualities as q', 'q.id', 'p.quality_id')
-    .join('orgs as o', 'o.id', 'p.org_id')
-    .whereIn('p.org_id', orgIds)
-    .where('p.in_stock', true)
-    .where('p.stale_after', '<=', now)
-    .orderBy([{ column: 'o.code' }, { column: 'p.stale_after' }])
-    .select('p.id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', 'p.currency', 'p.price', 'p.confirmed_at', 'p.stale_after');
-
-  const missing = await db('qualities as q')
-    .join('orgs as o', 'o.id', 'q.org_id')
-    .whereIn('q.org_id', orgIds)
-    .whereNotExists(db('list_prices as p').whereRaw('p.quality_id = q.id').select(db.raw('1')))
-    .orderBy([{ column: 'o.code' }, { column: 'q.code' }])
-    .select('q.id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', db.raw('crm_quality_in_stock(q.org_id, q.code) as in_stock'));
+  const orgs = await governedOrgs(db, orgIds);
+  const inbox = await pricingInbox(db, orgIds);
+  const stale = await staleListPrices(db, orgIds, now);
+  const missing = await qualitiesWithoutPrice(db, orgIds);
 
   return {
     now: now.toISOString(),
@@ -100,10 +73,7 @@ export async function pricingOverview(scope: RequestScope) {
 }
 
 async function lockPricesInScope(trx: Knex, ids: string[], orgIds: string[]) {
-  const rows: Array<{ id: string; org_id: string; quality_id: string; currency: string; price: string; confirmed_at: Date }> = await trx('list_prices')
-    .whereIn('id', ids)
-    .forUpdate()
-    .select('id', 'org_id', 'quality_id', 'currency', 'price', 'confirmed_at');
+  const rows = await lockListPrices(trx, ids);
   const byId = new Map(rows.filter((r) => orgIds.includes(r.org_id)).map((r) => [r.id, r]));
   ids.forEach((id, index) => {
     if (!byId.has(id)) {
@@ -120,7 +90,7 @@ export async function reconfirmListPrices(scope: RequestScope, ids: string[], no
   return scope.database.transaction(async (trx) => {
     const byId = await lockPricesInScope(trx, ids, orgIds);
     const at = new Date();
-    await trx('list_prices').whereIn('id', ids).update({ confirmed_at: at, confirmed_by: userId, confirmation_note: note });
+    await confirmListPrices(trx, ids, { at, userId, note });
     await writeAudit(
       trx,
       ids.map((id) => {
@@ -128,7 +98,7 @@ export async function reconfirmListPrices(scope: RequestScope, ids: string[], no
         return { orgId: row.org_id, actor: userId, at, action: 'list_price.reconfirmed', collection: 'list_prices', entityId: id, note, details: { price: row.price, currency: row.currency, previous_confirmed_at: new Date(row.confirmed_at).toISOString() } };
       }),
     );
-    return trx('list_prices').whereIn('id', ids).select('id', 'price', 'currency', 'confirmed_at', 'stale_after', 'in_stock');
+    return listPricesByIds(trx, ids);
   });
 }
 
@@ -139,7 +109,7 @@ export async function reconfirmListPrices(scope: RequestScope, ids: string[], no
 export async function setListPrices(scope: RequestScope, items: Array<{ quality_id: string; currency: string; price: string }>, note: string) {
   const { userId, orgIds } = await governanceScope(scope);
   return scope.database.transaction(async (trx) => {
-    const qualities: Array<{ id: string; org_id: string; code: string }> = await trx('qualities').whereIn('id', [...new Set(items.map((i) => i.quality_id))]).select('id', 'org_id', 'code');
+    const qualities = await qualitiesByIds(trx, [...new Set(items.map((i) => i.quality_id))]);
     const qualityById = new Map(qualities.filter((q) => orgIds.includes(q.org_id)).map((q) => [q.id, q]));
     items.forEach((item, index) => {
       if (!qualityById.has(item.quality_id)) {
@@ -151,20 +121,19 @@ export async function setListPrices(scope: RequestScope, items: Array<{ quality_
     const results = [];
     for (const item of items) {
       const quality = qualityById.get(item.quality_id)!;
-      const existing = await trx('list_prices').where({ quality_id: item.quality_id, currency: item.currency }).forUpdate().first('id', 'price');
+      const existing = await lockListPriceOf(trx, item.quality_id, item.currency);
       let id: string;
       if (existing) {
         id = existing.id;
-        await trx('list_prices').where('id', id).update({ price: item.price, confirmed_at: at, confirmed_by: userId, confirmation_note: note });
+        await repriceListPrice(trx, id, { price: item.price, at, userId, note });
       } else {
-        id = randomUUID();
-        await trx('list_prices').insert({ id, org_id: quality.org_id, quality_id: quality.id, currency: item.currency, price: item.price, confirmed_at: at, confirmed_by: userId, confirmation_note: note });
+        id = await insertListPrice(trx, { orgId: quality.org_id, qualityId: quality.id, currency: item.currency, price: item.price, at, userId, note });
       }
       await writeAudit(trx, [
         { orgId: quality.org_id, actor: userId, at, action: existing ? 'list_price.repriced' : 'list_price.created', collection: 'list_prices', entityId: id, note, details: { quality_code: quality.code, currency: item.currency, price: item.price, previous_price: existing?.price ?? null } },
       ]);
       results.push(id);
     }
-    return trx('list_prices').whereIn('id', results).select('id', 'quality_id', 'price', 'currency', 'confirmed_at', 'stale_after', 'in_stock');
+    return listPricesByIds(trx, results, true);
   });
 }

@@ -1,26 +1,19 @@
 /**
- * `/crm/pricing/*` and `/crm/deal-lines/:id/*` routes (stories 12, 24–26, 39), registered by the
- * crm endpoint. Thin: zod, service, respond.
+ * `/crm/pricing/*` and `/crm/deal-lines/:id/*` routes (stories 12, 24–26, 39), mounted by the
+ * crm endpoint.
  */
-import type { Router } from 'express';
 import { z } from 'zod';
-import { parseInput, route } from '../../shared/http.js';
-import { requireLogin, type DirectusRequest } from '../../shared/request.js';
-import type { RequestScope } from '../../shared/services.js';
-import { compareDecimals, isDecimalString, isPositiveDecimal } from '../fx/decimal.js';
-import { CURRENCIES } from '../fx/rates.js';
+import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { compareDecimals, isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
+import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
 import { requestDiscount, submitLinePricing } from './service.js';
-
-interface Logger {
-  error(obj: unknown, msg?: string): void;
-}
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const note = z.string().trim().min(1, 'is required: every pricing decision is audited with a note').max(2000);
 const price = z
   .string({ message: 'must be a decimal string, e.g. "84.5000"' })
-  .regex(/^\d{1,10}(\.\d{1,4})?$/, 'must be a decimal string with at most 10 integer and 4 fraction digits')
+  .regex(LIST_PRICE_PATTERN, 'must be a decimal string with at most 10 integer and 4 fraction digits')
   // zod 4 runs refinements even when the regex failed; that case is reported already, and a
   // non-decimal must not reach the decimal parser (it throws: a 500 instead of a 400).
   .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero');
@@ -43,50 +36,27 @@ const SetPrices = z.strictObject({
   note,
 });
 
-export function registerPricingRoutes(router: Router, logger: Logger, scopeOf: (req: DirectusRequest) => RequestScope): void {
-  router.get(
-    '/pricing/overview',
-    route(logger, async (req) => {
-      requireLogin(req);
-      return { data: await pricingOverview(scopeOf(req)) };
-    }),
-  );
-
-  router.post(
-    '/pricing/list-prices/reconfirm',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const body = parseInput(Reconfirm, req.body);
-      return { data: await reconfirmListPrices(scopeOf(req), [...new Set(body.ids)], body.note) };
-    }),
-  );
-
-  router.post(
-    '/pricing/list-prices',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const body = parseInput(SetPrices, req.body);
-      return { data: await setListPrices(scopeOf(req), body.items, body.note) };
-    }),
-  );
-
-  router.post(
-    '/deal-lines/:id/pricing/submit',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const id = parseInput(uuid, req.params['id'], 'DEAL_LINE_NOT_FOUND');
-      const body = parseInput(Submit, req.body ?? {});
-      return { data: await submitLinePricing(scopeOf(req), id, body.note || 'pricing submitted for approval') };
-    }),
-  );
-
-  router.post(
-    '/deal-lines/:id/discount-request',
-    route(logger, async (req) => {
-      requireLogin(req);
-      const id = parseInput(uuid, req.params['id'], 'DEAL_LINE_NOT_FOUND');
-      const body = parseInput(DiscountRequest, req.body);
-      return { data: await requestDiscount(scopeOf(req), id, body.discount_pct, body.note) };
-    }),
-  );
-}
+export const pricingRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/pricing/overview', handle: (scope) => pricingOverview(scope) }),
+  crmRoute({
+    method: 'post',
+    path: '/pricing/list-prices/reconfirm',
+    body: Reconfirm,
+    handle: (scope, { body }) => reconfirmListPrices(scope, [...new Set(body.ids)], body.note),
+  }),
+  crmRoute({ method: 'post', path: '/pricing/list-prices', body: SetPrices, handle: (scope, { body }) => setListPrices(scope, body.items, body.note) }),
+  crmRoute({
+    method: 'post',
+    path: '/deal-lines/:id/pricing/submit',
+    id: 'DEAL_LINE_NOT_FOUND',
+    body: orEmpty(Submit),
+    handle: (scope, { id, body }) => submitLinePricing(scope, id, body.note || 'pricing submitted for approval'),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/deal-lines/:id/discount-request',
+    id: 'DEAL_LINE_NOT_FOUND',
+    body: DiscountRequest,
+    handle: (scope, { id, body }) => requestDiscount(scope, id, body.discount_pct, body.note),
+  }),
+];

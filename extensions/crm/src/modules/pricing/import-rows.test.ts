@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, checkHeader, columnLetter, validateImportRows, type ImportCatalogue, type RawImportRow } from './import-rows.js';
+import type { RawRow } from '../../shared/imports/spec.js';
+import { validateImportRows, type ImportCatalogue } from './import-rows.js';
 
 const catalogue: ImportCatalogue = {
   orgs: new Map([
@@ -10,32 +11,9 @@ const catalogue: ImportCatalogue = {
   prices: new Map([['q1|TRY', '84.5000']]),
 };
 
-function row(n: number, cells: Partial<RawImportRow['cells']>): RawImportRow {
-  return { row: n, cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells }, extraCells: [] };
+function row(n: number, cells: Partial<Record<string, string | null>>): RawRow {
+  return { row: n, cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells } as Record<string, string | null>, extraCells: [] };
 }
-
-describe('cellText', () => {
-  it('reads what exceljs hands out, money as decimal text', () => {
-    expect(cellText('  MOD ')).toBe('MOD');
-    expect(cellText('   ')).toBeNull();
-    expect(cellText(84.5)).toBe('84.5');
-    expect(cellText(0.1 + 0.2)).toBe('0.30000000000000004'); // refused later: more than 4 decimals
-    expect(cellText(1e-7)).toBe('0.0000001');
-    expect(cellText({ richText: [{ text: 'MOD-' }, { text: 'X' }] })).toBe('MOD-X');
-    expect(cellText({ formula: 'A1*2', result: 12 })).toBe('12');
-    expect(cellText({ error: '#N/A' })).toBe('#N/A');
-    expect(cellText(null)).toBeNull();
-  });
-});
-
-describe('checkHeader', () => {
-  it('accepts the exact columns and names each problem', () => {
-    expect(checkHeader(['org_code', 'quality_code', 'currency', 'price', 'note'])).toEqual([]);
-    expect(checkHeader(['org_code', 'quality_code', 'currency', 'price'])).toEqual([{ field: 'columns.E', reason: 'missing column "note"' }]);
-    expect(checkHeader(['org_code', 'quality', 'currency', 'price', 'note', 'x']).map((p) => p.field)).toEqual(['columns.B', 'columns.F']);
-    expect(columnLetter(27)).toBe('AA');
-  });
-});
 
 describe('validateImportRows', () => {
   it('sorts valid rows into new / changed / unchanged with normalised prices', () => {

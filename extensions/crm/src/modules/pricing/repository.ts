@@ -100,30 +100,114 @@ export async function createPricingRequest(
   return id;
 }
 
-export interface AuditEntry {
-  orgId: string | null;
-  actor: string | null;
-  at: Date;
-  action: string;
-  collection: string;
-  entityId: string;
-  note: string | null;
-  details: Record<string, unknown>;
+// --- the /pricing command center (governance.ts)
+
+export interface GovernedOrg {
+  id: string;
+  code: string;
+  name: string;
+  price_stale_days: number;
 }
 
-export async function writeAudit(trx: Knex, entries: AuditEntry[]): Promise<void> {
-  if (!entries.length) return;
-  await trx('audit_log').insert(
-    entries.map((e) => ({
-      id: randomUUID(),
-      org_id: e.orgId,
-      occurred_at: e.at,
-      actor: e.actor,
-      action: e.action,
-      entity_collection: e.collection,
-      entity_id: e.entityId,
-      note: e.note,
-      details: JSON.stringify(e.details),
-    })),
-  );
+export async function governedOrgs(db: Knex, orgIds: string[]): Promise<GovernedOrg[]> {
+  return db('orgs').whereIn('id', orgIds).orderBy('code').select('id', 'code', 'name', 'price_stale_days');
+}
+
+/** Pending pricing approval requests of the orgs, oldest first, with their terms and requester. */
+export async function pricingInbox(db: Knex, orgIds: string[]) {
+  return db('approval_requests as a')
+    .join('deals as d', 'd.id', 'a.deal_id')
+    .leftJoin('deal_lines as l', 'l.id', 'a.deal_line_id')
+    .join('orgs as o', 'o.id', 'a.org_id')
+    .leftJoin('pricing_approval_terms as t', 't.approval_request_id', 'a.id')
+    .leftJoin('directus_users as u', 'u.id', 'a.user_created')
+    .whereIn('a.org_id', orgIds)
+    .where('a.status', 'pending')
+    .whereIn('a.kind', ['discount', 'currency_exception', 'stale_price'])
+    .orderBy('a.date_created', 'asc')
+    .limit(500)
+    .select(
+      'a.id', 'a.kind', 'a.request_note', 'a.date_created', 'o.code as org_code', 'd.code as deal_code', 'l.line_no', 'l.meters',
+      db.raw('coalesce(t.quality_code, l.quality_code) as quality_code'), db.raw('coalesce(t.currency, l.currency) as currency'),
+      db.raw('coalesce(t.discount_pct, l.discount_pct) as discount_pct'), 'l.unit_price', 'u.first_name', 'u.last_name', 'u.email',
+    );
+}
+
+/** Story 24: list prices that are stale while their quality is in stock. */
+export async function staleListPrices(db: Knex, orgIds: string[], now: Date) {
+  return db('list_prices as p')
+    .join('qualities as q', 'q.id', 'p.quality_id')
+    .join('orgs as o', 'o.id', 'p.org_id')
+    .whereIn('p.org_id', orgIds)
+    .where('p.in_stock', true)
+    .where('p.stale_after', '<=', now)
+    .orderBy([{ column: 'o.code' }, { column: 'p.stale_after' }])
+    .select('p.id', 'p.quality_id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', 'p.currency', 'p.price', 'p.confirmed_at', 'p.stale_after');
+}
+
+/** Story 22: qualities without any list price. */
+export async function qualitiesWithoutPrice(db: Knex, orgIds: string[]) {
+  return db('qualities as q')
+    .join('orgs as o', 'o.id', 'q.org_id')
+    .whereIn('q.org_id', orgIds)
+    .whereNotExists(db('list_prices as p').whereRaw('p.quality_id = q.id').select(db.raw('1')))
+    .orderBy([{ column: 'o.code' }, { column: 'q.code' }])
+    .select('q.id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', db.raw('crm_quality_in_stock(q.org_id, q.code) as in_stock'));
+}
+
+export interface LockedListPrice {
+  id: string;
+  org_id: string;
+  quality_id: string;
+  currency: string;
+  price: string;
+  confirmed_at: Date;
+}
+
+export async function lockListPrices(trx: Knex, ids: string[]): Promise<LockedListPrice[]> {
+  return trx('list_prices').whereIn('id', ids).forUpdate().select('id', 'org_id', 'quality_id', 'currency', 'price', 'confirmed_at');
+}
+
+export async function confirmListPrices(trx: Knex, ids: string[], confirmation: { at: Date; userId: string | null; note: string }): Promise<void> {
+  await trx('list_prices').whereIn('id', ids).update({ confirmed_at: confirmation.at, confirmed_by: confirmation.userId, confirmation_note: confirmation.note });
+}
+
+export async function listPricesByIds(db: Knex, ids: string[], withQuality = false) {
+  return db('list_prices')
+    .whereIn('id', ids)
+    .select('id', ...(withQuality ? ['quality_id'] : []), 'price', 'currency', 'confirmed_at', 'stale_after', 'in_stock');
+}
+
+export async function qualitiesByIds(db: Knex, ids: string[]): Promise<Array<{ id: string; org_id: string; code: string }>> {
+  return db('qualities').whereIn('id', ids).select('id', 'org_id', 'code');
+}
+
+/** The price of a quality in a currency, locked (a reprice and an import of it wait for each other). */
+export async function lockListPriceOf(trx: Knex, qualityId: string, currency: string): Promise<{ id: string; price: string } | undefined> {
+  return trx('list_prices').where({ quality_id: qualityId, currency }).forUpdate().first('id', 'price');
+}
+
+export async function repriceListPrice(trx: Knex, id: string, change: { price: string; at: Date; userId: string | null; note: string }): Promise<void> {
+  await trx('list_prices').where('id', id).update({ price: change.price, confirmed_at: change.at, confirmed_by: change.userId, confirmation_note: change.note });
+}
+
+export async function insertListPrice(
+  trx: Knex,
+  row: { orgId: string; qualityId: string; currency: string; price: string; at: Date; userId: string | null; note: string },
+): Promise<string> {
+  const id = randomUUID();
+  const { orgId: org_id, qualityId: quality_id, currency, price, at: confirmed_at, userId: confirmed_by, note: confirmation_note } = row;
+  await trx('list_prices').insert({ id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note });
+  return id;
+}
+
+// --- a deal line's pricing (service.ts)
+
+/** The immutable price snapshot of an approved line (its columns as the table names them). */
+export async function insertPriceSnapshot(trx: Knex, snapshot: Record<string, unknown> & { id: string }): Promise<void> {
+  await trx('price_snapshots').insert(snapshot);
+}
+
+export async function setLinePricing(trx: Knex, lineId: string, change: { pricing_status?: LineRow['pricing_status']; unit_price?: string; discount_pct?: string }): Promise<void> {
+  await trx('deal_lines').where('id', lineId).update(change);
 }

@@ -7,7 +7,7 @@
  * pricing case it raises (discount, currency exception, stale price) has a manager approval that
  * covers exactly its current terms.
  */
-import { compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from '../fx/decimal.js';
+import { compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 import { convertAsOf, type Currency, type FxPair, type FxRate } from '../fx/rates.js';
 
 export const PRICING_KINDS = ['discount', 'currency_exception', 'stale_price'] as const;

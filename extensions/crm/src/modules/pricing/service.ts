@@ -14,16 +14,24 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import { isUuid } from '../../shared/ids.js';
 import type { RequestScope } from '../../shared/services.js';
-import { roundDecimal } from '../fx/decimal.js';
+import { roundDecimal } from '@crm/contract/decimal';
 import { ratesAsOf } from '../fx/repository.js';
-import { can } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
-import { canPricing } from './access.js';
-import { createPricingRequest, loadCases, loadLine, loadListPrices, loadQuality, orgBaseCurrency, writeAudit, type LineRow } from './repository.js';
+import { requireAccess } from '../orgs/require-access.js';
+import {
+  createPricingRequest,
+  insertPriceSnapshot,
+  loadCases,
+  loadLine,
+  loadListPrices,
+  loadQuality,
+  orgBaseCurrency,
+  setLinePricing,
+  type LineRow,
+} from './repository.js';
 import { chooseListPrice, evaluatePricing, isQualityVisibleToSales, priceLine, requiredApprovals, type LineTerms, type ListPrice, type PricingKind } from './rules.js';
 
 export interface LinePricingView {
@@ -42,20 +50,27 @@ function termsOf(line: LineRow): LineTerms {
   return { qualityCode: line.quality_code, currency: line.currency, discountPct: roundDecimal(line.discount_pct ?? '0', 2) };
 }
 
-/** The caller may ask for pricing approvals on this line: sales roles of the line's org, admins. */
+/**
+ * The caller may ask for pricing approvals on this line: sales roles of the line's org, admins.
+ * The line is read (and locked) in the use case's transaction; a line in an org the caller holds
+ * no grant in answers like a line that does not exist.
+ */
 async function authoriseRequester(scope: RequestScope, trx: Knex, lineId: string): Promise<{ line: LineRow; userId: string | null; seesAll: boolean }> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  if (!isUuid(lineId)) throw lineNotFound();
-  const line = await loadLine(trx, lineId, true);
-  if (!line) throw lineNotFound();
-  if (actor.kind === 'admin') return { line, userId: actor.userId, seesAll: true };
-  const { grants } = await loadUserOrgContext(trx, actor.userId);
-  if (!grants.some((g) => g.orgId === line.org_id)) throw lineNotFound();
-  if (!can(grants, line.org_id, 'approval.request')) {
-    throw new CrmError('forbidden', 'PRICING_REQUEST_NOT_ALLOWED', 'your role in this org cannot ask for pricing approvals');
-  }
-  return { line, userId: actor.userId, seesAll: canPricing(grants, line.org_id, 'quality.see_all') };
+  let line: LineRow | undefined;
+  const access = await requireAccess(
+    scope,
+    {
+      org: async () => {
+        line = isUuid(lineId) ? await loadLine(trx, lineId, true) : undefined;
+        return line?.org_id;
+      },
+      capability: 'approval.request',
+      notFound: lineNotFound,
+      forbidden: () => new CrmError('forbidden', 'PRICING_REQUEST_NOT_ALLOWED', 'your role in this org cannot ask for pricing approvals'),
+    },
+    trx,
+  );
+  return { line: line!, userId: access.userId, seesAll: access.may('quality.see_all', line!.org_id) };
 }
 
 interface LinePricingContext {
@@ -90,7 +105,7 @@ async function approveLine(trx: Knex, line: LineRow, ctx: LinePricingContext, ap
   const priced = priceLine(ctx.chosen, terms, await ratesAsOf(trx, at), at);
   if (!priced.ok) throw new CrmError('gate_blocked', 'FX_RATE_MISSING', `cannot price ${line.quality_code} in ${line.currency}: ${priced.message}`, [{ field: 'currency', reason: priced.message }]);
   const snapshotId = randomUUID();
-  await trx('price_snapshots').insert({
+  await insertPriceSnapshot(trx, {
     id: snapshotId,
     org_id: line.org_id,
     deal_id: line.deal_id,
@@ -110,7 +125,7 @@ async function approveLine(trx: Knex, line: LineRow, ctx: LinePricingContext, ap
     approved_at: at,
     approval_request_ids: JSON.stringify(approvalIds),
   });
-  await trx('deal_lines').where('id', line.id).update({ pricing_status: 'approved', unit_price: priced.priced.unitPrice });
+  await setLinePricing(trx, line.id, { pricing_status: 'approved', unit_price: priced.priced.unitPrice });
   await writeAudit(trx, [
     {
       orgId: line.org_id,
@@ -146,7 +161,7 @@ async function settle(trx: Knex, line: LineRow, ctx: LinePricingContext, userId:
     const { snapshotId, unitPrice } = await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), approvedBy, now, basis);
     return { deal_line_id: line.id, pricing_status: 'approved', required: ctx.required, states: evaluation.states, requested, snapshot_id: snapshotId, unit_price: unitPrice };
   }
-  await trx('deal_lines').where('id', line.id).update({ pricing_status: 'pending_approval' });
+  await setLinePricing(trx, line.id, { pricing_status: 'pending_approval' });
   return { deal_line_id: line.id, pricing_status: 'pending_approval', required: ctx.required, states: evaluation.states, requested, snapshot_id: null, unit_price: line.unit_price };
 }
 
@@ -168,7 +183,7 @@ export async function requestDiscount(scope: RequestScope, lineId: string, disco
     const now = new Date();
     // The new discount first (the database sends a submitted or approved line back to draft when
     // its terms change), then the requests for exactly these terms.
-    await trx('deal_lines').where('id', line.id).update({ discount_pct: discountPct });
+    await setLinePricing(trx, line.id, { discount_pct: discountPct });
     const updated = (await loadLine(trx, line.id, true))!;
     return settle(trx, updated, await pricingContext(trx, updated, seesAll, now), userId, note, now, true);
   });
@@ -193,7 +208,7 @@ export async function recomputeLinesAfterDecision(trx: Knex, decided: Array<{ ki
     if (evaluation.status === 'approved') {
       await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), deciderId, decidedAt, 'manager_approval');
     } else if (evaluation.status === 'rejected') {
-      await trx('deal_lines').where('id', line.id).update({ pricing_status: 'rejected' });
+      await setLinePricing(trx, line.id, { pricing_status: 'rejected' });
     }
   }
 }

@@ -1,20 +1,27 @@
 /**
- * Meter arithmetic in whole centimeters (BigInt), so that splitting a 1250.00 m deal line across
- * several POs never drifts by a float rounding error. Pure.
+ * Meters of a deal line and of purchase order lines: decimal strings with at most two fraction
+ * digits (numeric(14,2)), computed with the one decimal module, so that splitting a 1250.00 m deal
+ * line across several POs never drifts by a float rounding error. Pure.
  */
-const METERS = /^(\d{1,12})(?:\.(\d{1,2}))?$/;
+import { compareDecimals, isPositiveDecimal, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 
-export function toCentimeters(meters: string): bigint {
-  const match = METERS.exec(meters.trim());
-  if (!match) throw new RangeError(`not a meter quantity with at most two decimals: ${JSON.stringify(meters)}`);
-  return BigInt(match[1]!) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'));
+const METERS = /^\d{1,12}(?:\.\d{1,2})?$/;
+
+/** A quantity of meters in its stored form, two fraction digits ("7" → "7.00"); anything else is a RangeError. */
+export function toMeters(meters: string): string {
+  const text = meters.trim();
+  if (!METERS.test(text)) throw new RangeError(`not a meter quantity with at most two decimals: ${JSON.stringify(meters)}`);
+  return roundDecimal(text, 2);
 }
 
-export function fromCentimeters(centimeters: bigint): string {
-  if (centimeters < 0n) throw new RangeError('negative meters');
-  const whole = centimeters / 100n;
-  const rest = centimeters % 100n;
-  return `${whole}.${rest.toString().padStart(2, '0')}`;
+/** More than zero meters. */
+export function hasMeters(meters: string): boolean {
+  return isPositiveDecimal(toMeters(meters));
+}
+
+/** Returns -1, 0 or 1 like a comparator. */
+export function compareMeters(a: string, b: string): -1 | 0 | 1 {
+  return compareDecimals(toMeters(a), toMeters(b));
 }
 
 export interface DealLineAllowance {
@@ -26,6 +33,6 @@ export interface DealLineAllowance {
 
 /** What is still to be ordered of a deal line: never below zero. */
 export function remainingMeters(line: DealLineAllowance): string {
-  const left = toCentimeters(line.ordered) - toCentimeters(line.onOpenPurchaseOrders);
-  return fromCentimeters(left > 0n ? left : 0n);
+  const left = subtractDecimals(toMeters(line.ordered), toMeters(line.onOpenPurchaseOrders));
+  return isPositiveDecimal(left) ? left : '0.00';
 }

@@ -12,10 +12,12 @@
  * (approval.decide_sales: the sales manager of the PO's org). The CRM admin may do all of it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { elevated, type RequestScope } from '../../shared/services.js';
+import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { generateUniqueCode } from '../codes/codes.js';
+import type { Capability } from '../orgs/access.js';
+import { requireAccess } from '../orgs/require-access.js';
 import {
   buildDealWon,
   buildPoCancelled,
@@ -26,8 +28,16 @@ import {
 } from '../wms-outbound/commands.js';
 import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
 import { evaluateReleaseGates } from './gates.js';
-import { fromCentimeters, remainingMeters, toCentimeters } from './meters.js';
-import { reachIn, requireActor, userLabel, type Actor } from './reach.js';
+import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
+import {
+  dealLines,
+  dealLinesToOrder,
+  loadDeal,
+  loadPurchaseOrder,
+  purchaseOrderCodeTaken,
+  purchaseOrderLines,
+  userLabel,
+} from './repository.js';
 
 function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
   return new CrmError(kind, code, `${field}: ${reason}`, [{ field, reason }]);
@@ -42,33 +52,6 @@ function command<T>(eventType: string, build: () => T): T {
     throw error;
   }
 }
-
-async function audit(
-  trx: Knex.Transaction,
-  entry: { orgId: string; at: Date; actor: string; action: string; collection: string; entityId: string; note: string | null; details: object },
-): Promise<void> {
-  await trx('audit_log').insert({
-    id: randomUUID(),
-    org_id: entry.orgId,
-    occurred_at: entry.at.toISOString(),
-    actor: entry.actor,
-    action: entry.action,
-    entity_collection: entry.collection,
-    entity_id: entry.entityId,
-    note: entry.note,
-    details: JSON.stringify(entry.details),
-  });
-}
-
-/**
- * Authorised by the service itself; elevated so the write passes item permissions (which let no
- * one set these fields), while activity and revisions still name the user. emitEvents: false skips
- * the rules hooks that refuse these very changes on item routes.
- */
-function trustedItems(scope: RequestScope, trx: Knex.Transaction, collection: string) {
-  return new scope.services.ItemsService(collection, { knex: trx, schema: scope.schema, accountability: elevated(scope.accountability!) });
-}
-const TRUSTED = { emitEvents: false } as const;
 
 function outboundSummary(message: EnqueuedCommand | null) {
   return message ? { id: message.id, idempotency_key: message.idempotency_key } : null;
@@ -86,35 +69,22 @@ export interface WonDeal {
   outbound_message: { id: string; idempotency_key: string } | null;
 }
 
-interface DealForCommand {
-  id: string;
-  org_id: string;
-  org_code: string;
-  code: string;
-  status: string;
-  credit_blocked: boolean;
-  customer_id: string;
-  customer_name: string;
-}
-
-async function loadDeal(db: Knex, dealId: string, lock = false): Promise<DealForCommand | undefined> {
-  const query = db('deals as d')
-    .join('orgs as o', 'o.id', 'd.org_id')
-    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
-    .join('customers as c', 'c.id', 'p.customer_id')
-    .where('d.id', dealId)
-    .first('d.id', 'd.org_id', 'o.code as org_code', 'd.code', 'd.status', 'd.credit_blocked', 'c.id as customer_id', 'c.legal_name as customer_name');
-  return lock ? query.forUpdate('d') : query;
+/**
+ * The caller may do `capability` in the org of the deal `dealId`: no grant there (or no such deal)
+ * answers `notFound`, a grant without the role answers `forbidden`.
+ */
+async function requireDealAccess(scope: RequestScope, dealId: string, capability: Capability, notFound: () => CrmError, forbidden: () => CrmError) {
+  return requireAccess(scope, { org: async () => (await loadDeal(scope.database, dealId))?.org_id, capability, notFound, forbidden });
 }
 
 export async function markDealWon(scope: RequestScope, dealId: string, note: string | null): Promise<WonDeal> {
-  const actor = requireActor(scope);
-  const notFound = fieldError('not_found', 'DEAL_NOT_FOUND', 'id', 'no such deal, or you may not do this there');
-  const visible = await loadDeal(scope.database, dealId);
-  if (!visible) throw notFound;
-  const reach = await reachIn(scope, actor, visible.org_id, 'deal.update');
-  if (reach === 'none') throw notFound;
-  if (reach === 'see') throw fieldError('forbidden', 'WIN_NOT_ALLOWED', 'id', "your role in this deal's org cannot mark deals won");
+  const actor = await requireDealAccess(
+    scope,
+    dealId,
+    'deal.update',
+    () => fieldError('not_found', 'DEAL_NOT_FOUND', 'id', 'no such deal, or you may not do this there'),
+    () => fieldError('forbidden', 'WIN_NOT_ALLOWED', 'id', "your role in this deal's org cannot mark deals won"),
+  );
 
   return scope.database.transaction(async (trx) => {
     // Locked: two clicks on "won" give one won deal and one deal.won.
@@ -123,10 +93,7 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
     if (deal.status !== 'draft' && deal.status !== 'submitted') {
       throw fieldError('conflict', 'DEAL_NOT_OPEN', 'id', `a ${deal.status} deal cannot be won`);
     }
-    const lines: Array<{ id: string; quality_code: string; meters: string }> = await trx('deal_lines')
-      .where('deal_id', deal.id)
-      .orderBy([{ column: 'line_no', nulls: 'last' }, 'id'])
-      .select('id', 'quality_code', 'meters');
+    const lines = await dealLines(trx, deal.id);
     if (!lines.length) throw fieldError('gate_blocked', 'DEAL_HAS_NO_LINES', 'lines', 'a deal is won with at least one line');
 
     const wonAt = new Date();
@@ -144,17 +111,19 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
       }),
     );
     const message = await enqueueCommand(trx, { orgId: deal.org_id, entityCollection: 'deals', entityId: deal.id, command: wonCommand });
-    await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won' }, TRUSTED);
-    await audit(trx, {
-      orgId: deal.org_id,
-      at: wonAt,
-      actor: actor.userId,
-      action: 'deal.won',
-      collection: 'deals',
-      entityId: deal.id,
-      note,
-      details: { previous_status: deal.status, idempotency_key: message.idempotency_key, credit_blocked: deal.credit_blocked },
-    });
+    await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won' }, TRUSTED_WRITE);
+    await writeAudit(trx, [
+      {
+        orgId: deal.org_id,
+        at: wonAt,
+        actor: actor.userId,
+        action: 'deal.won',
+        collection: 'deals',
+        entityId: deal.id,
+        note,
+        details: { previous_status: deal.status, idempotency_key: message.idempotency_key, credit_blocked: deal.credit_blocked },
+      },
+    ]);
     return {
       id: deal.id,
       code: deal.code,
@@ -193,34 +162,22 @@ export interface PurchaseOrderView {
 }
 
 export async function createPurchaseOrder(scope: RequestScope, input: NewPurchaseOrder): Promise<PurchaseOrderView> {
-  const actor = requireActor(scope);
-  const notFound = fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', 'no such deal, or you may not do this there');
-  const visible = await loadDeal(scope.database, input.deal_id);
-  if (!visible) throw notFound;
-  const reach = await reachIn(scope, actor, visible.org_id, 'deal.update');
-  if (reach === 'none') throw notFound;
-  if (reach === 'see') throw fieldError('forbidden', 'PURCHASE_ORDER_NOT_ALLOWED', 'deal_id', "your role in this deal's org cannot create purchase orders");
+  const actor = await requireDealAccess(
+    scope,
+    input.deal_id,
+    'deal.update',
+    () => fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', 'no such deal, or you may not do this there'),
+    () => fieldError('forbidden', 'PURCHASE_ORDER_NOT_ALLOWED', 'deal_id', "your role in this deal's org cannot create purchase orders"),
+  );
 
   return scope.database.transaction(async (trx) => {
     // Locked: concurrent POs of one deal must not both take the same remaining meters.
     const deal = (await loadDeal(trx, input.deal_id, true))!;
     if (deal.status !== 'won') throw fieldError('conflict', 'DEAL_NOT_WON', 'deal_id', 'purchase orders are created for won deals');
 
-    const dealLines: Array<{ id: string; line_no: number | null; quality_code: string; meters: string; on_open_pos: string }> = await trx('deal_lines as l')
-      .where('l.deal_id', deal.id)
-      .select(
-        'l.id',
-        'l.line_no',
-        'l.quality_code',
-        'l.meters',
-        trx.raw(
-          `coalesce((select sum(pl.meters) from purchase_order_lines pl join purchase_orders po on po.id = pl.po_id
-                     where pl.deal_line_id = l.id and po.status <> 'cancelled'), 0)::numeric(14,2)::text as on_open_pos`,
-        ),
-      )
-      .orderBy([{ column: 'l.line_no', nulls: 'last' }, 'l.id']);
-    const byId = new Map(dealLines.map((line) => [line.id, line]));
-    const left = (line: (typeof dealLines)[number]) =>
+    const toOrder = await dealLinesToOrder(trx, deal.id);
+    const byId = new Map(toOrder.map((line) => [line.id, line]));
+    const left = (line: (typeof toOrder)[number]) =>
       remainingMeters({ dealLineId: line.id, ordered: String(line.meters), onOpenPurchaseOrders: String(line.on_open_pos) });
 
     const wanted = input.lines
@@ -228,16 +185,16 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
           const line = byId.get(requested.deal_line_id);
           if (!line) throw fieldError('invalid_input', 'DEAL_LINE_NOT_FOUND', `lines.${index}.deal_line_id`, 'no such line on this deal');
           const available = left(line);
-          const meters = fromCentimeters(toCentimeters(requested.meters ?? available));
-          if (toCentimeters(meters) === 0n || toCentimeters(meters) > toCentimeters(available)) {
+          const meters = toMeters(requested.meters ?? available);
+          if (!hasMeters(meters) || compareMeters(meters, available) > 0) {
             throw fieldError('gate_blocked', 'PO_LINE_EXCEEDS_DEAL_LINE', `lines.${index}.meters`, `${available} m of this deal line are left to order`);
           }
           return { line, meters };
         })
-      : dealLines.map((line) => ({ line, meters: left(line) })).filter((entry) => toCentimeters(entry.meters) > 0n);
+      : toOrder.map((line) => ({ line, meters: left(line) })).filter((entry) => hasMeters(entry.meters));
     if (!wanted.length) throw fieldError('gate_blocked', 'NOTHING_LEFT_TO_ORDER', 'lines', 'every line of this deal is on purchase orders already');
 
-    const code = await generateUniqueCode('po', { org: deal.org_code }, async (candidate) => Boolean(await trx('purchase_orders').where('code', candidate).first('id')));
+    const code = await generateUniqueCode('po', { org: deal.org_code }, (candidate) => purchaseOrderCodeTaken(trx, candidate));
     const poId = randomUUID();
     await trustedItems(scope, trx, 'purchase_orders').createOne(
       {
@@ -250,81 +207,46 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
         ship_to: input.ship_to,
         instructions: input.instructions ?? null,
       },
-      TRUSTED,
+      TRUSTED_WRITE,
     );
     const lineService = trustedItems(scope, trx, 'purchase_order_lines');
     const lines: PurchaseOrderView['lines'] = [];
     for (const [index, { line, meters }] of wanted.entries()) {
       const row = { id: randomUUID(), po_id: poId, deal_line_id: line.id, line_no: index + 1, quality_code: line.quality_code, meters };
-      await lineService.createOne(row, TRUSTED);
+      await lineService.createOne(row, TRUSTED_WRITE);
       lines.push({ id: row.id, deal_line_id: line.id, line_no: row.line_no, quality_code: line.quality_code, meters });
     }
-    await audit(trx, {
-      orgId: deal.org_id,
-      at: new Date(),
-      actor: actor.userId,
-      action: 'purchase_order.created',
-      collection: 'purchase_orders',
-      entityId: poId,
-      note: input.note ?? null,
-      details: { code, deal_id: deal.id, lines: lines.map((l) => ({ deal_line_id: l.deal_line_id, meters: l.meters })) },
-    });
+    await writeAudit(trx, [
+      {
+        orgId: deal.org_id,
+        at: new Date(),
+        actor: actor.userId,
+        action: 'purchase_order.created',
+        collection: 'purchase_orders',
+        entityId: poId,
+        note: input.note ?? null,
+        details: { code, deal_id: deal.id, lines: lines.map((l) => ({ deal_line_id: l.deal_line_id, meters: l.meters })) },
+      },
+    ]);
     return { id: poId, code, org_id: deal.org_id, deal_id: deal.id, status: 'draft', ship_date: input.ship_date, lines };
   });
 }
 
-interface PurchaseOrderRow {
-  id: string;
-  org_id: string;
-  org_code: string;
-  code: string;
-  deal_id: string;
-  deal_code: string;
-  credit_blocked: boolean;
-  customer_id: string;
-  status: 'draft' | 'released' | 'cancelled';
-  ship_date: string | Date;
-  ship_to: ShipTo;
-  instructions: string | null;
-}
-
-async function loadPurchaseOrder(db: Knex, poId: string, lock = false): Promise<PurchaseOrderRow | undefined> {
-  const query = db('purchase_orders as po')
-    .join('orgs as o', 'o.id', 'po.org_id')
-    .join('deals as d', 'd.id', 'po.deal_id')
-    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
-    .where('po.id', poId)
-    .first(
-      'po.id',
-      'po.org_id',
-      'o.code as org_code',
-      'po.code',
-      'po.deal_id',
-      'd.code as deal_code',
-      'd.credit_blocked',
-      'p.customer_id',
-      'po.status',
-      db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
-      'po.ship_to',
-      'po.instructions',
-    );
-  return lock ? query.forUpdate('po') : query;
-}
-
-/** Loads a PO the actor may act on with `capability`, or answers like it does not exist / 403. */
-async function reachablePurchaseOrder(scope: RequestScope, actor: Actor, poId: string, forbiddenCode: string, what: string): Promise<PurchaseOrderRow> {
-  const notFound = fieldError('not_found', 'PURCHASE_ORDER_NOT_FOUND', 'id', 'no such purchase order, or you may not do this there');
-  const po = await loadPurchaseOrder(scope.database, poId);
-  if (!po) throw notFound;
-  const reach = await reachIn(scope, actor, po.org_id, 'approval.decide_sales');
-  if (reach === 'none') throw notFound;
-  if (reach === 'see') throw fieldError('forbidden', forbiddenCode, 'id', `only a Sales Manager of this org can ${what} purchase orders`);
-  return po;
+/**
+ * The caller may release or cancel the PO: the shipment approval of its org (a Sales Manager). No
+ * grant there (or no such PO) answers like a PO that does not exist; another role gets 403.
+ */
+function requirePurchaseOrderAccess(scope: RequestScope, poId: string, forbiddenCode: string, what: string) {
+  return requireAccess(scope, {
+    org: async () => (await loadPurchaseOrder(scope.database, poId))?.org_id,
+    capability: 'approval.decide_sales',
+    notFound: () => fieldError('not_found', 'PURCHASE_ORDER_NOT_FOUND', 'id', 'no such purchase order, or you may not do this there'),
+    forbidden: () => fieldError('forbidden', forbiddenCode, 'id', `only a Sales Manager of this org can ${what} purchase orders`),
+  });
 }
 
 export async function releasePurchaseOrder(scope: RequestScope, poId: string, note: string): Promise<PurchaseOrderView> {
-  const actor = requireActor(scope);
-  await reachablePurchaseOrder(scope, actor, poId, 'RELEASE_NOT_ALLOWED', 'release');
+  const actor = await requirePurchaseOrderAccess(scope, poId, 'RELEASE_NOT_ALLOWED', 'release');
 
   return scope.database.transaction(async (trx) => {
     // Locked: the same release requested twice (double click, two managers) gives one release and
@@ -343,10 +265,7 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
       );
     }
 
-    const lines: Array<{ id: string; deal_line_id: string; line_no: number; quality_code: string; meters: string }> = await trx('purchase_order_lines')
-      .where('po_id', po.id)
-      .orderBy('line_no')
-      .select('id', 'deal_line_id', 'line_no', 'quality_code', trx.raw('meters::text as meters'));
+    const lines = await purchaseOrderLines(trx, po.id);
     const releasedAt = new Date();
     const approvedBy = await userLabel(trx, actor.userId);
     const releaseCommand = command('po.released', () =>
@@ -374,18 +293,20 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
     await trustedItems(scope, trx, 'purchase_orders').updateOne(
       po.id,
       { status: 'released', released_at: releasedAt.toISOString(), released_by: actor.userId, release_note: note },
-      TRUSTED,
+      TRUSTED_WRITE,
     );
-    await audit(trx, {
-      orgId: po.org_id,
-      at: releasedAt,
-      actor: actor.userId,
-      action: 'purchase_order.released',
-      collection: 'purchase_orders',
-      entityId: po.id,
-      note,
-      details: { code: po.code, release_basis: releaseCommand.payload.release_basis, idempotency_key: message.idempotency_key },
-    });
+    await writeAudit(trx, [
+      {
+        orgId: po.org_id,
+        at: releasedAt,
+        actor: actor.userId,
+        action: 'purchase_order.released',
+        collection: 'purchase_orders',
+        entityId: po.id,
+        note,
+        details: { code: po.code, release_basis: releaseCommand.payload.release_basis, idempotency_key: message.idempotency_key },
+      },
+    ]);
     return {
       id: po.id,
       code: po.code,
@@ -405,8 +326,7 @@ export async function cancelPurchaseOrder(
   poId: string,
   input: { reason_code: PoCancelledCommand['payload']['reason_code']; note: string },
 ): Promise<PurchaseOrderView> {
-  const actor = requireActor(scope);
-  await reachablePurchaseOrder(scope, actor, poId, 'CANCEL_NOT_ALLOWED', 'cancel');
+  const actor = await requirePurchaseOrderAccess(scope, poId, 'CANCEL_NOT_ALLOWED', 'cancel');
 
   return scope.database.transaction(async (trx) => {
     const po = (await loadPurchaseOrder(trx, poId, true))!;
@@ -426,22 +346,21 @@ export async function cancelPurchaseOrder(
     await trustedItems(scope, trx, 'purchase_orders').updateOne(
       po.id,
       { status: 'cancelled', cancelled_at: cancelledAt.toISOString(), cancelled_by: actor.userId, cancel_reason_code: input.reason_code, cancel_note: input.note },
-      TRUSTED,
+      TRUSTED_WRITE,
     );
-    await audit(trx, {
-      orgId: po.org_id,
-      at: cancelledAt,
-      actor: actor.userId,
-      action: 'purchase_order.cancelled',
-      collection: 'purchase_orders',
-      entityId: po.id,
-      note: input.note,
-      details: { code: po.code, previous_status: po.status, reason_code: input.reason_code, idempotency_key: message?.idempotency_key ?? null },
-    });
-    const lines: PurchaseOrderView['lines'] = await trx('purchase_order_lines')
-      .where('po_id', po.id)
-      .orderBy('line_no')
-      .select('id', 'deal_line_id', 'line_no', 'quality_code', trx.raw('meters::text as meters'));
+    await writeAudit(trx, [
+      {
+        orgId: po.org_id,
+        at: cancelledAt,
+        actor: actor.userId,
+        action: 'purchase_order.cancelled',
+        collection: 'purchase_orders',
+        entityId: po.id,
+        note: input.note,
+        details: { code: po.code, previous_status: po.status, reason_code: input.reason_code, idempotency_key: message?.idempotency_key ?? null },
+      },
+    ]);
+    const lines = await purchaseOrderLines(trx, po.id);
     return {
       id: po.id,
       code: po.code,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchKeyFor, computeSignature, signRequest } from '../../../../../contract/src/index.js';
+import { batchKeyFor, computeSignature, signRequest } from '@crm/contract';
 import { openDelivery, webhookHeadersOf, webhookSecretsFromEnv } from './delivery.js';
 
 const SECRET = 'whsec_dGVzdC1zZWNyZXQtZm9yLXVuaXQtdGVzdHMtMTIz';

@@ -19,7 +19,7 @@ import {
   type ContractErrorCode,
   type ContractErrorDetail,
   type EventValidationResult,
-} from '../../../../../contract/src/index.js';
+} from '@crm/contract';
 
 export interface WebhookHeaders {
   readonly id?: string | undefined;

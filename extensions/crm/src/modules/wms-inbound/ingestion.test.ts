@@ -8,7 +8,7 @@ import {
   validateEvent,
   type EventResult,
   type WmsToCrmEvent,
-} from '../../../../../contract/src/index.js';
+} from '@crm/contract';
 import { planDelivery, triage, type CandidateEvent } from './ingestion.js';
 import type { ReferenceIndex } from './references.js';
 

@@ -32,9 +32,9 @@ import {
   type EventValidationResult,
   type OrderingPlan,
   type WmsToCrmEvent,
-} from '../../../../../contract/src/index.js';
-import { wacScopeKey } from '../../../../../contract/src/events/costing.js';
-import { stockScopeKey } from '../../../../../contract/src/events/stock.js';
+} from '@crm/contract';
+import { wacScopeKey } from '@crm/contract/events/costing';
+import { stockScopeKey } from '@crm/contract/events/stock';
 import { resolveReferences, type ReferenceIndex, type ResolvedReferences } from './references.js';
 import {
   abraCheckRow,

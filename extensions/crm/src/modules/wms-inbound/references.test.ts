@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { WmsToCrmEvent } from '../../../../../contract/src/index.js';
+import type { WmsToCrmEvent } from '@crm/contract';
 import { referencesNeeded, resolveReferences, type ReferenceIndex } from './references.js';
 
 const EXAMPLES = join(import.meta.dirname, '../../../../../contract/examples');

@@ -17,7 +17,7 @@
  * the event (another org's, or another deal's than the deal the event names) is rejected with
  * UNKNOWN_REFERENCE, exactly like a deal of another org: never a cross-org or cross-deal link.
  */
-import { contractError, type ContractErrorDetail, type WmsToCrmEvent } from '../../../../../contract/src/index.js';
+import { contractError, type ContractErrorDetail, type WmsToCrmEvent } from '@crm/contract';
 
 export interface DealRef {
   readonly id: string;

@@ -199,9 +199,25 @@ const SUPPLY_COLUMNS = cols(`org_id uuid, supply_id text, supply_type text, supp
 const WAC_COLUMNS = cols(`org_id uuid, quality_code text, wac_try_per_meter numeric, valued_meters numeric, inventory_value_try numeric,
   cause text, costing_batch_id text, sequence bigint, wms_occurred_at timestamptz, source_event_key text`);
 
+/**
+ * One data-modifying CTE of the write. `sql` gets the name of the CTE that must have run to
+ * completion before this one writes anything (see `gate`), or undefined for the first.
+ */
 interface Cte {
-  readonly sql: string;
+  readonly name: string;
+  readonly sql: (after: string | undefined) => string;
   readonly bindings: unknown[];
+}
+
+/**
+ * `where (select count(*) from <after>) >= 0`: always true, but PostgreSQL has to run the CTE
+ * `after` to completion (an uncommitted-row wait included) before this statement's first row, as
+ * a one-time filter. Chaining every CTE of the write to the one before it fixes the order in which
+ * the write takes its row locks, whatever order PostgreSQL would otherwise run sibling CTEs in
+ * (the manual calls it unpredictable). Every row of a CTE is written in key order too.
+ */
+function gate(after: string | undefined): string {
+  return after === undefined ? '' : `where (select count(*) from ${after}) >= 0`;
 }
 
 function recordset(columns: readonly Column[]): string {
@@ -218,9 +234,11 @@ function mirrorUpsert(name: string, table: string, columns: readonly Column[], c
   const names = columns.map((c) => c.name);
   const updates = names.filter((n) => !conflictOn.split(',').map((s) => s.trim()).includes(n));
   return {
-    sql: `${name} as (
+    name,
+    sql: (after) => `${name} as (
       insert into ${table} as t (id, ${names.join(', ')}, ${timestampColumn})
-      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')}, now() from ${recordset(columns)} order by ${conflictOn}
+      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')}, now() from ${recordset(columns)} ${gate(after)}
+       order by ${conflictOn}
       on conflict (${conflictOn}) do update set ${[...updates, timestampColumn].map((n) => `${n} = excluded.${n}`).join(', ')}
       where t.sequence < excluded.sequence
       returning 1)`,
@@ -228,12 +246,14 @@ function mirrorUpsert(name: string, table: string, columns: readonly Column[], c
   };
 }
 
-function plainInsert(name: string, table: string, columns: readonly Column[], rows: readonly object[], returning: string): Cte {
+function plainInsert(name: string, table: string, columns: readonly Column[], rows: readonly object[], returning: string, orderBy: string): Cte {
   const names = columns.map((c) => c.name);
   return {
-    sql: `${name} as (
+    name,
+    sql: (after) => `${name} as (
       insert into ${table} (id, ${names.join(', ')})
-      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')} from ${recordset(columns)}
+      select gen_random_uuid(), ${names.map((n) => `r.${n}`).join(', ')} from ${recordset(columns)} ${gate(after)}
+       order by ${orderBy}
       returning ${returning})`,
     bindings: [JSON.stringify(rows)],
   };
@@ -249,56 +269,65 @@ export const CONCURRENT_CHANGE_SQLSTATE = '40001';
  *
  * The statement re-checks what the plan assumed from the read and raises CONCURRENT_CHANGE_SQLSTATE
  * (rolling all of it back) unless:
+ *  - every advanced mark moved forward (no newer event of the scope was applied meanwhile);
  *  - the delivery row was inserted (no identical delivery committed meanwhile);
  *  - every claiming ledger row was inserted (no fresh key was claimed meanwhile; the unique index
- *    makes a concurrent claimer wait for the first one to end);
- *  - every advanced mark moved forward (no newer event of the scope was applied meanwhile).
- * The claims are inserted and the marks advanced before the mirrors are written (the guard reads
- * them first), so marks are always taken before mirror rows, in sorted order.
+ *    makes a concurrent claimer wait for the first one to end).
+ *
+ * Lock order (docs/wms-inbound.md, "No deadlocks"): every delivery takes its row locks in one
+ * canonical order, so two deliveries never wait for each other in a circle:
+ *   1. sequence marks, by scope key (also what lockSequenceMarks takes first on the contended path);
+ *   2. the delivery row (webhook-id);
+ *   3. ledger rows, by idempotency key;
+ *   4. the mirrors, table by table in the order below, each by its conflict key;
+ *   5. what their triggers touch, at the end of the statement, in the mirrors' row order (the
+ *      stock → pricing trigger locks a quality's list prices by currency, 300-pricing.sql).
+ * Each CTE is gated on the one before it (`gate`), and its rows are written in key order.
  */
 export async function writeDelivery(
   connection: SqlConnection,
   input: { webhookId: string; batchId: string; bodySha256: string; eventCount: number; plan: DeliveryPlan; response: unknown },
 ): Promise<void> {
   const { writes, marks, ledger } = input.plan;
-  const ctes: Cte[] = [
-    {
-      sql: `delivery as (
-        insert into wms_inbound_batches (id, webhook_id, batch_id, body_sha256, event_count, received_at, response)
-        values (gen_random_uuid(), ?, ?, ?, ?, now(), ?::json)
-        on conflict (webhook_id) do nothing
-        returning 1)`,
-      bindings: [input.webhookId, input.batchId, input.bodySha256, input.eventCount, JSON.stringify(input.response)],
-    },
-  ];
-  if (ledger.length) {
-    ctes.push({
-      sql: `ledger as (
-        insert into inbound_events (id, idempotency_key, event_type, sequence, occurred_at, fingerprint, status, result, error, event,
-                                    webhook_id, received_at, processed_at)
-        select gen_random_uuid(), e.key, e.event_type, e.sequence, e.occurred_at, e.fingerprint, e.status, e.result, e.error, e.event,
-               ?, now(), now()
-          from json_to_recordset(?::json) as e(key text, event_type text, sequence bigint, occurred_at timestamptz, fingerprint text,
-                                               status text, result json, error json, event json)
-         order by e.key
-        on conflict (idempotency_key) where status <> 'rejected' do nothing
-        returning status)`,
-      bindings: [input.webhookId, JSON.stringify(ledger)],
-    });
-  }
+  const ctes: Cte[] = [];
   if (marks.length) {
-    const sorted = [...marks].sort((a, b) => (a.scopeKey < b.scopeKey ? -1 : a.scopeKey > b.scopeKey ? 1 : 0));
     ctes.push({
-      sql: `marks as (
+      name: 'marks',
+      sql: (after) => `marks as (
         insert into wms_sequence_marks as m (scope_key, last_sequence, last_event_key, updated_at)
         select r.scope_key, r.sequence, r.event_key, now()
-          from json_to_recordset(?::json) as r(scope_key text, sequence bigint, event_key text)
+          from json_to_recordset(?::json) as r(scope_key text, sequence bigint, event_key text) ${gate(after)}
          order by r.scope_key
         on conflict (scope_key) do update set last_sequence = excluded.last_sequence, last_event_key = excluded.last_event_key,
                                                updated_at = excluded.updated_at
         where m.last_sequence < excluded.last_sequence
         returning 1)`,
-      bindings: [JSON.stringify(sorted.map((mark) => ({ scope_key: mark.scopeKey, sequence: mark.sequence, event_key: mark.eventKey })))],
+      bindings: [JSON.stringify(marks.map((mark) => ({ scope_key: mark.scopeKey, sequence: mark.sequence, event_key: mark.eventKey })))],
+    });
+  }
+  ctes.push({
+    name: 'delivery',
+    sql: (after) => `delivery as (
+      insert into wms_inbound_batches (id, webhook_id, batch_id, body_sha256, event_count, received_at, response)
+      select gen_random_uuid(), ?::text, ?::text, ?::text, ?::int, now(), ?::json ${gate(after)}
+      on conflict (webhook_id) do nothing
+      returning 1)`,
+    bindings: [input.webhookId, input.batchId, input.bodySha256, input.eventCount, JSON.stringify(input.response)],
+  });
+  if (ledger.length) {
+    ctes.push({
+      name: 'ledger',
+      sql: (after) => `ledger as (
+        insert into inbound_events (id, idempotency_key, event_type, sequence, occurred_at, fingerprint, status, result, error, event,
+                                    webhook_id, received_at, processed_at)
+        select gen_random_uuid(), e.key, e.event_type, e.sequence, e.occurred_at, e.fingerprint, e.status, e.result, e.error, e.event,
+               ?, now(), now()
+          from json_to_recordset(?::json) as e(key text, event_type text, sequence bigint, occurred_at timestamptz, fingerprint text,
+                                               status text, result json, error json, event json) ${gate(after)}
+         order by e.key
+        on conflict (idempotency_key) where status <> 'rejected' do nothing
+        returning status)`,
+      bindings: [input.webhookId, JSON.stringify(ledger)],
     });
   }
   if (writes.stock.length) {
@@ -320,14 +349,18 @@ export async function writeDelivery(
     ctes.push(mirrorUpsert('wac', 'wac_mirrors', WAC_COLUMNS, 'org_id, quality_code', writes.wac, 'updated_at'));
   }
   if (writes.sendBacks.length) {
-    ctes.push(plainInsert('send_backs', 'shortage_send_backs', SEND_BACK_COLUMNS, writes.sendBacks, '1'));
+    ctes.push(plainInsert('send_backs', 'shortage_send_backs', SEND_BACK_COLUMNS, writes.sendBacks, '1', 'send_back_id'));
   }
   if (writes.gateOverrides.length) {
-    ctes.push(plainInsert('gate_overrides', 'shipment_gate_overrides', GATE_OVERRIDE_COLUMNS, writes.gateOverrides, 'id, org_id, po_number, gate, reason_code, note, overridden_by, overridden_at'));
+    ctes.push(
+      plainInsert('gate_overrides', 'shipment_gate_overrides', GATE_OVERRIDE_COLUMNS, writes.gateOverrides, 'id, org_id, po_number, gate, reason_code, note, overridden_by, overridden_at', 'override_id'),
+    );
     // Story 20/38: every override is in the audit log with who, when, reason and note. The actor
     // is a WMS Manager, not a CRM user, so `actor` stays empty and the name is in the details.
+    // Reads gate_overrides, so it runs after it anyway; audit rows have no key to wait on.
     ctes.push({
-      sql: `gate_override_audit as (
+      name: 'gate_override_audit',
+      sql: () => `gate_override_audit as (
         insert into audit_log (id, org_id, occurred_at, actor, action, entity_collection, entity_id, note, details)
         select gen_random_uuid(), o.org_id, o.overridden_at, null, 'shipment_gate.overridden', 'shipment_gate_overrides', o.id::text, o.note,
                json_build_object('source', 'wms', 'po_number', o.po_number, 'gate', o.gate, 'reason_code', o.reason_code, 'overridden_by', o.overridden_by)
@@ -338,13 +371,15 @@ export async function writeDelivery(
   }
   const claimed = ledger.length ? `(select count(*) from ledger where status <> 'rejected')` : '0';
   const advanced = marks.length ? '(select count(*) from marks)' : '0';
+  // The checks run marks, delivery and ledger (in that order); the mirrors run after them, each
+  // after the one before it, so a failed check stops the statement before any mirror is written.
   await run(
     connection,
-    `with ${ctes.map((cte) => cte.sql).join(',\n')}
-     select crm_wms_expect(g.delivery = 1, 'the delivery ' || ? || ' was stored meanwhile')
+    `with ${ctes.map((cte, index) => cte.sql(index === 0 ? undefined : ctes[index - 1]!.name)).join(',\n')}
+     select crm_wms_expect(g.advanced = ?, 'a sequence mark advanced meanwhile')
+        and crm_wms_expect(g.delivery = 1, 'the delivery ' || ? || ' was stored meanwhile')
         and crm_wms_expect(g.claimed = ?, 'an event key was claimed meanwhile')
-        and crm_wms_expect(g.advanced = ?, 'a sequence mark advanced meanwhile')
-       from (select (select count(*) from delivery) as delivery, ${claimed} as claimed, ${advanced} as advanced) as g`,
-    [...ctes.flatMap((cte) => cte.bindings), input.webhookId, input.plan.claims, marks.length],
+       from (select ${advanced} as advanced, (select count(*) from delivery) as delivery, ${claimed} as claimed) as g`,
+    [...ctes.flatMap((cte) => cte.bindings), marks.length, input.webhookId, input.plan.claims],
   );
 }

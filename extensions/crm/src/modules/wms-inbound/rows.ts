@@ -5,7 +5,7 @@
  *
  * Meters stay decimal strings from the wire to PostgreSQL numeric: never a JavaScript number.
  */
-import type { EventOfType } from '../../../../../contract/src/index.js';
+import type { EventOfType } from '@crm/contract';
 import type { ResolvedReferences } from './references.js';
 
 export interface StockRow {

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
-import { CONTRACT_VERSION, contractError, type BatchResponse, type ContractErrorDetail } from '../../../../../contract/src/index.js';
+import { CONTRACT_VERSION, contractError, type BatchResponse, type ContractErrorDetail } from '@crm/contract';
 import { openDelivery, refusal, type DeliveryRefusal, type WebhookHeaders } from './delivery.js';
 import { planDelivery, scopeKeysOf, triage, type Triage } from './ingestion.js';
 import { referencesNeeded } from './references.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateEvent } from '../../../../../contract/src/index.js';
+import { validateEvent } from '@crm/contract';
 import { buildDealWon, buildPoCancelled, buildPoReleased, contractMeters, InvalidCommandError, PO_SEQUENCE } from './commands.js';
 
 const at = new Date('2026-02-04T16:00:00.123Z');

@@ -14,7 +14,7 @@ import {
   validateEvent,
   type ContractErrorDetail,
   type EventOfType,
-} from '../../../../../contract/src/index.js';
+} from '@crm/contract';
 
 export type DealWonCommand = EventOfType<'deal.won'>;
 export type PoReleasedCommand = EventOfType<'po.released'>;

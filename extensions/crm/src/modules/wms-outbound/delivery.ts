@@ -20,7 +20,7 @@ import {
   signRequest,
   type BatchRequest,
   type EventResultStatus,
-} from '../../../../../contract/src/index.js';
+} from '@crm/contract';
 import type { OutboundCommand } from './commands.js';
 
 export interface OutboundBatch {

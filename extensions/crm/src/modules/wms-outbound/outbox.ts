@@ -113,3 +113,8 @@ export async function requeueMessage(trx: Knex.Transaction, messageId: string): 
   await trx('outbound_messages').where('id', messageId).update({ job_id: jobId, status: 'pending' });
   return jobId;
 }
+
+/** The message, locked for the rest of the transaction (an admin retry decides on it once). */
+export async function lockMessage(trx: Knex.Transaction, messageId: string): Promise<OutboundMessageRow | undefined> {
+  return trx('outbound_messages').where('id', messageId).forUpdate().first();
+}

@@ -3,11 +3,11 @@
  * under the same idempotency key, audited with who, when and why. The WMS sees a retry of the same
  * command, never a new one.
  */
-import { randomUUID } from 'node:crypto';
+import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { actorOf } from '../../shared/directus.js';
 import type { RequestScope } from '../../shared/services.js';
-import { requeueMessage, type OutboundMessageRow } from './outbox.js';
+import { requireAccess } from '../orgs/require-access.js';
+import { lockMessage, requeueMessage } from './outbox.js';
 
 export interface RetriedMessage {
   id: string;
@@ -18,31 +18,31 @@ export interface RetriedMessage {
 }
 
 export async function retryOutboundMessage(scope: RequestScope, messageId: string, note: string): Promise<RetriedMessage> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system' || !actor.userId) throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
   // The same answer for every id, so the refusal tells nothing about which messages exist.
-  if (actor.kind !== 'admin') {
-    throw new CrmError('forbidden', 'OUTBOUND_RETRY_NOT_ALLOWED', 'only the CRM admin retries deliveries to the WMS');
-  }
+  const actor = await requireAccess(scope, {
+    in: 'admin',
+    forbidden: () => new CrmError('forbidden', 'OUTBOUND_RETRY_NOT_ALLOWED', 'only the CRM admin retries deliveries to the WMS'),
+  });
   return scope.database.transaction(async (trx) => {
-    const row: OutboundMessageRow | undefined = await trx('outbound_messages').where('id', messageId).forUpdate().first();
+    const row = await lockMessage(trx, messageId);
     if (!row) throw new CrmError('not_found', 'OUTBOUND_MESSAGE_NOT_FOUND', 'id: no such outbound message', [{ field: 'id', reason: 'no such outbound message' }]);
     if (row.status !== 'failed' && row.status !== 'dead') {
       const reason = row.status === 'delivered' ? 'it was delivered already' : 'it is waiting for delivery already';
       throw new CrmError('conflict', 'OUTBOUND_MESSAGE_NOT_RETRYABLE', `id: ${reason}`, [{ field: 'id', reason }]);
     }
     const jobId = await requeueMessage(trx, row.id);
-    await trx('audit_log').insert({
-      id: randomUUID(),
-      org_id: row.org_id,
-      occurred_at: new Date().toISOString(),
-      actor: actor.userId,
-      action: 'outbound_message.retried',
-      entity_collection: 'outbound_messages',
-      entity_id: row.id,
-      note,
-      details: JSON.stringify({ idempotency_key: row.idempotency_key, previous_status: row.status, attempts: row.attempts, last_error: row.last_error }),
-    });
+    await writeAudit(trx, [
+      {
+        orgId: row.org_id,
+        at: new Date(),
+        actor: actor.userId,
+        action: 'outbound_message.retried',
+        collection: 'outbound_messages',
+        entityId: row.id,
+        note,
+        details: { idempotency_key: row.idempotency_key, previous_status: row.status, attempts: row.attempts, last_error: row.last_error },
+      },
+    ]);
     return { id: row.id, idempotency_key: row.idempotency_key, status: 'pending', previous_status: row.status, job_id: jobId };
   });
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
+import { addDecimals, compareDecimals, divideDecimals, isDecimalString, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
 
-describe('decimal arithmetic', () => {
+describe('decimal arithmetic (big.js, half away from zero)', () => {
   it('multiplies exactly where floats do not', () => {
     expect(0.1 * 3).not.toBe(0.3);
     expect(multiplyDecimals('0.1', '3')).toBe('0.3');
@@ -46,5 +46,36 @@ describe('decimal arithmetic', () => {
         expect(compareDecimals(divideDecimals(product, y, 2), x)).toBe(0);
       }),
     );
+  });
+});
+
+describe('decimal strings', () => {
+  it('never renders a negative zero', () => {
+    expect(roundDecimal('-0.00004', 4)).toBe('0.0000');
+    expect(multiplyDecimals('-2.5', '0')).toBe('0.0');
+    expect(subtractDecimals('-1.0', '-1')).toBe('0.0');
+    expect(normaliseDecimal('-0.0')).toBe('0');
+  });
+
+  it('rounds a quotient once, half away from zero', () => {
+    expect(divideDecimals('-1', '3', 2)).toBe('-0.33');
+    expect(divideDecimals('1', '8', 2)).toBe('0.13');
+    expect(divideDecimals('-1', '8', 2)).toBe('-0.13');
+    expect(divideDecimals('1', '-8', 2)).toBe('-0.13');
+  });
+
+  it('keeps digits a float would lose', () => {
+    expect(roundDecimal('123456789012345678901234567890.125', 2)).toBe('123456789012345678901234567890.13');
+    expect(addDecimals('9007199254740993', '0.01')).toBe('9007199254740993.01');
+    expect(normaliseDecimal('0.0000000000001')).toBe('0.0000000000001');
+  });
+
+  it('refuses what is not a decimal string', () => {
+    for (const bad of ['', ' 1', '1e3', '+1', '.5', '1.', '1,5', 'NaN', 'Infinity', '0x10']) {
+      expect(isDecimalString(bad)).toBe(false);
+      expect(() => compareDecimals(bad, '1')).toThrow(TypeError);
+    }
+    expect(isDecimalString(1)).toBe(false);
+    expect(isDecimalString('-12.50')).toBe(true);
   });
 });

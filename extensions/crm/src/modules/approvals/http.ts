@@ -1,0 +1,32 @@
+/**
+ * `/crm/approvals/*` (stories 17, 18, 38): deciding one approval request or many, with a note.
+ */
+import { z } from 'zod';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { decideApprovals } from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+
+const Decision = z.strictObject({
+  decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
+  note: z.string().trim().min(1, 'is required: every decision is audited with a note').max(2000),
+});
+const BulkDecision = Decision.extend({
+  ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
+});
+
+export const approvalRoutes: AnyRoute[] = [
+  crmRoute({
+    method: 'post',
+    path: '/approvals/:id/decision',
+    id: 'APPROVAL_NOT_FOUND',
+    body: Decision,
+    handle: async (scope, { id, body }) => (await decideApprovals(scope, [id], body.decision, body.note))[0],
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/approvals/decisions',
+    body: BulkDecision,
+    handle: (scope, { body }) => decideApprovals(scope, [...new Set(body.ids)], body.decision, body.note),
+  }),
+];

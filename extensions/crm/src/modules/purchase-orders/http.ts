@@ -1,0 +1,62 @@
+/**
+ * `/crm/deals/:id/won` and `/crm/purchase-orders*` (stories 29–37, 72): changes that reach the WMS.
+ * Each call is one transaction with its command in the outbox. Notes are audited; release and
+ * cancellation need one.
+ */
+import { z } from 'zod';
+import { IsoDate } from '@crm/contract/primitives';
+// The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
+import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '@crm/contract/events/po';
+import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
+const DealWon = z.strictObject({ note: auditNote(2000).optional() });
+const Meters = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/, 'must be meters as a decimal string with at most two decimals, e.g. "250.50"')
+  .refine((v) => Number(v) > 0, 'must be more than zero');
+const NewPurchaseOrder = z.strictObject({
+  deal_id: uuid,
+  ship_date: IsoDate,
+  ship_to: PoReleasedPayload.shape.ship_to,
+  instructions: z.string().trim().min(1).max(1000).optional(),
+  lines: z
+    .array(z.strictObject({ deal_line_id: uuid, meters: Meters.optional() }))
+    .min(1, 'name at least one line, or leave lines out to order everything left')
+    .max(200)
+    .refine((lines) => new Set(lines.map((l) => l.deal_line_id)).size === lines.length, 'each deal line at most once')
+    .optional(),
+  note: auditNote(2000).optional(),
+});
+const ReleaseBody = z.strictObject({ note: auditNote(2000) });
+const CancelBody = z.strictObject({
+  reason_code: z.enum(PO_CANCELLATION_REASONS, { message: `must be one of ${PO_CANCELLATION_REASONS.join(', ')}` }),
+  note: auditNote(1000),
+});
+
+export const purchaseOrderRoutes: AnyRoute[] = [
+  crmRoute({
+    method: 'post',
+    path: '/deals/:id/won',
+    id: 'DEAL_NOT_FOUND',
+    body: orEmpty(DealWon),
+    handle: (scope, { id, body }) => markDealWon(scope, id, body.note ?? null),
+  }),
+  crmRoute({ method: 'post', path: '/purchase-orders', body: NewPurchaseOrder, status: 201, handle: (scope, { body }) => createPurchaseOrder(scope, body) }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders/:id/release',
+    id: 'PURCHASE_ORDER_NOT_FOUND',
+    body: ReleaseBody,
+    handle: (scope, { id, body }) => releasePurchaseOrder(scope, id, body.note),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders/:id/cancel',
+    id: 'PURCHASE_ORDER_NOT_FOUND',
+    body: CancelBody,
+    handle: (scope, { id, body }) => cancelPurchaseOrder(scope, id, body),
+  }),
+];

@@ -1,0 +1,44 @@
+/**
+ * The one audit writer. `audit_log` is append-only (the rules hook refuses updates and deletes)
+ * and written only by the server: every use case that changes business state writes its entries
+ * here, in the transaction of the change, so there is an entry exactly when the change committed.
+ *
+ * Raw knex, not ItemsService: the log is the CRM's own record of who did what (it needs no
+ * Directus activity or revisions of itself), and no user has a write permission on it.
+ * The WMS ingestion writes its entries inside its single guarded statement instead
+ * (wms-inbound/repository.ts), which is why it does not call this.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+
+export interface AuditEntry {
+  /** null: group-wide data (FX rates); only admins read such entries. */
+  orgId: string | null;
+  actor: string | null;
+  at: Date;
+  action: string;
+  collection: string;
+  entityId: string;
+  note: string | null;
+  details: Record<string, unknown>;
+}
+
+/** Writes the entries in the caller's transaction; answers their ids, in the entries' order. */
+export async function writeAudit(trx: Knex, entries: readonly AuditEntry[]): Promise<string[]> {
+  if (!entries.length) return [];
+  const ids = entries.map(() => randomUUID());
+  await trx('audit_log').insert(
+    entries.map((e, i) => ({
+      id: ids[i],
+      org_id: e.orgId,
+      occurred_at: e.at,
+      actor: e.actor,
+      action: e.action,
+      entity_collection: e.collection,
+      entity_id: e.entityId,
+      note: e.note,
+      details: JSON.stringify(e.details),
+    })),
+  );
+  return ids;
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CrmError } from './errors.js';
+import { crmRoute, mountRoutes, orEmpty, type AnyRoute } from './http.js';
+import type { RequestScope } from './services.js';
+
+type Handler = (req: unknown, res: unknown, next: (e?: unknown) => void) => Promise<void>;
+
+/** A router that records handlers, and a response that records what was sent. */
+function mount(routes: AnyRoute[]) {
+  const handlers = new Map<string, Handler>();
+  const router = {
+    get: (path: string, h: Handler) => handlers.set(`get ${path}`, h),
+    post: (path: string, h: Handler) => handlers.set(`post ${path}`, h),
+    patch: (path: string, h: Handler) => handlers.set(`patch ${path}`, h),
+  };
+  const logged: unknown[] = [];
+  const scope = { database: null, schema: null, accountability: null, services: null } as unknown as RequestScope;
+  mountRoutes(router as never, { logger: { error: (e) => logged.push(e) }, scopeOf: () => scope }, routes);
+  return async (key: string, req: { user?: string; params?: Record<string, string>; query?: unknown; body?: unknown }) => {
+    const sent: { status: number; body?: unknown; headersSent: boolean } = { status: 200, headersSent: false };
+    const res = {
+      get headersSent() {
+        return sent.headersSent;
+      },
+      status(code: number) {
+        sent.status = code;
+        return res;
+      },
+      json(body: unknown) {
+        sent.body = body;
+        sent.headersSent = true;
+      },
+      end() {
+        sent.headersSent = true;
+      },
+    };
+    const request = { accountability: req.user ? { user: req.user } : null, params: req.params ?? {}, query: req.query ?? {}, body: req.body };
+    await handlers.get(key)!(request, res, () => {});
+    return { ...sent, logged };
+  };
+}
+
+const codeOf = (body: unknown) => (body as { errors: Array<{ extensions: { code: string; fields?: unknown } }> }).errors[0]!.extensions.code;
+
+describe('mountRoutes', () => {
+  const calls: unknown[] = [];
+  const call = mount([
+    crmRoute({ method: 'get', path: '/open', public: true, respond: 'as_is', handle: async () => ({ status: 'ok' }) }),
+    crmRoute({
+      method: 'post',
+      path: '/things/:id/act',
+      id: 'THING_NOT_FOUND',
+      body: z.strictObject({ note: z.string().min(1) }),
+      handle: async (_scope, input) => {
+        calls.push(input);
+        return { done: input.id };
+      },
+    }),
+    crmRoute({ method: 'post', path: '/things', body: orEmpty(z.strictObject({ note: z.string().optional() })), status: 201, handle: async (_s, { body }) => body }),
+    crmRoute({
+      method: 'get',
+      path: '/refuse',
+      handle: async () => {
+        throw new CrmError('forbidden', 'NOPE', 'not for you');
+      },
+    }),
+    crmRoute({
+      method: 'get',
+      path: '/crash',
+      handle: async () => {
+        throw new Error('secret internals');
+      },
+    }),
+  ]);
+  const id = '0b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+
+  it('answers a public route without a login, its result as the body', async () => {
+    const r = await call('get /open', {});
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ status: 'ok' });
+  });
+
+  it('refuses a caller who is not logged in before looking at the id or the body', async () => {
+    const r = await call('post /things/:id/act', { params: { id: 'not-a-uuid' }, body: {} });
+    expect(r.status).toBe(401);
+    expect(codeOf(r.body)).toBe('UNAUTHENTICATED');
+    expect(calls).toEqual([]);
+  });
+
+  it('answers an id that is not a UUID with the route’s not-found code, before the body', async () => {
+    const r = await call('post /things/:id/act', { user: 'u1', params: { id: 'not-a-uuid' }, body: {} });
+    expect(r.status).toBe(400);
+    expect(codeOf(r.body)).toBe('THING_NOT_FOUND');
+    expect(calls).toEqual([]);
+  });
+
+  it('names the offending body field and calls nothing', async () => {
+    const r = await call('post /things/:id/act', { user: 'u1', params: { id }, body: { note: '' } });
+    expect(r.status).toBe(400);
+    expect(codeOf(r.body)).toBe('INVALID_INPUT');
+    expect((r.body as { errors: Array<{ extensions: { fields: unknown } }> }).errors[0]!.extensions.fields).toEqual([
+      { field: 'note', reason: expect.any(String) },
+    ]);
+    expect(calls).toEqual([]);
+  });
+
+  it('calls the service with the parsed input and wraps its result in data', async () => {
+    const r = await call('post /things/:id/act', { user: 'u1', params: { id }, body: { note: 'x' } });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ data: { done: id } });
+    expect(calls).toEqual([{ id, query: undefined, body: { note: 'x' } }]);
+  });
+
+  it('reads a missing optional body as {} and answers with the route’s status', async () => {
+    const r = await call('post /things', { user: 'u1', body: undefined });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({ data: {} });
+  });
+
+  it('keeps a CrmError’s status and code; anything else is a bare 500 that is logged', async () => {
+    const refused = await call('get /refuse', { user: 'u1' });
+    expect(refused.status).toBe(403);
+    expect(codeOf(refused.body)).toBe('NOPE');
+    const crashed = await call('get /crash', { user: 'u1' });
+    expect(crashed.status).toBe(500);
+    expect(crashed.body).toEqual({ errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
+    expect(crashed.logged).toHaveLength(1);
+  });
+});

@@ -1,0 +1,85 @@
+/**
+ * Stop, then start again, always works (issue #9 part 2): `npm start` in a process group of its
+ * own, as a terminal runs it; the whole group gets SIGINT (Ctrl+C) or SIGTERM (a supervisor), npm
+ * returns only after PostgreSQL has stopped, prints no error, and the next `npm start` on the same
+ * data comes up at once, ten times in a row, with all data kept.
+ */
+import { rmSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, signalGroup, startNpmInGroup, tempDataDir, type NpmStarted } from '../support/processes.js';
+
+const dataDir = tempDataDir('stop-restart');
+let running: (NpmStarted & { url: string }) | undefined;
+
+afterAll(async () => {
+  if (running && running.child.exitCode === null) await signalGroup(running, 'SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function fingerprint(port: number) {
+  const client = new pg.Client({ host: '127.0.0.1', port, database: 'crm', user: 'postgres', password: 'crm-embedded' });
+  await client.connect();
+  try {
+    const counts: Record<string, number> = {};
+    for (const table of ['orgs', 'directus_users', 'directus_roles', 'directus_policies', 'directus_permissions', 'directus_folders', 'directus_flows', 'directus_operations']) {
+      counts[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
+    }
+    const folders = (await client.query(`select string_agg(name, ',' order by name) as names from directus_folders`)).rows[0].names as string;
+    return { counts, folders };
+  } finally {
+    await client.end();
+  }
+}
+
+async function adminToken(url: string): Promise<string> {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'admin@example.com', password: 'demo-password' }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { data: { access_token: string } }).data.access_token;
+}
+
+/** What a normal stop must never print. */
+const NOISE = /terminating connection|job queue error|✗|did not start|ECONNREFUSED|Error:|\bat .+:\d+:\d+\)?$/m;
+
+describe('stop by signalling the process group, then start again at once', () => {
+  // Eleven starts: about 2-3 minutes on an idle 2-core machine (SEED_DEMO=false, small data).
+  it('works ten times in a row (SIGINT and SIGTERM), quietly, keeping all data', { timeout: 40 * 60_000 }, async () => {
+    const pgPort = await freePort();
+    const env = { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), SEED_DEMO: 'false' };
+
+    running = await startNpmInGroup(env);
+    // Data of the first run that every later run must still have.
+    const created = await fetch(`${running.url}/folders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await adminToken(running.url)}` },
+      body: JSON.stringify({ name: 'kept across restarts' }),
+    });
+    expect(created.status).toBe(200);
+    const before = await fingerprint(pgPort);
+    expect(before.folders).toContain('kept across restarts');
+
+    for (let round = 1; round <= 10; round += 1) {
+      const signal = round % 2 ? 'SIGINT' : 'SIGTERM';
+      const stopping = running;
+      const code = await signalGroup(stopping, signal);
+      const output = stopping.output();
+      expect(code, `round ${round} (${signal}):\n${output}`).toBe(0);
+      // npm returned after the CRM printed its last line: PostgreSQL was stopped by then.
+      expect(output.trimEnd().endsWith('stopped.'), `round ${round}:\n${output}`).toBe(true);
+      expect(output, `round ${round}`).toContain(`${signal}: stopping…`);
+      expect(output, `round ${round}`).not.toMatch(NOISE);
+
+      running = await startNpmInGroup(env);
+      expect(running.output(), `round ${round}`).not.toMatch(/initialising embedded PostgreSQL|recovered:|waiting for the previous/);
+      expect(await fingerprint(pgPort), `round ${round}`).toEqual(before);
+    }
+
+    expect(await signalGroup(running, 'SIGTERM')).toBe(0);
+    expect(running.output()).not.toMatch(NOISE);
+    running = undefined;
+  });
+});
