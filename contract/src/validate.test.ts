@@ -8,7 +8,7 @@ import { validateEvent, type EventValidationResult } from './validate.js';
 
 const examples = new Map(readExampleFiles().map((file) => [file.fileName.replace(/\.json$/, ''), file.content]));
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type Mutable = any;
 
 /** A deep copy of an example, changed by `mutate`. */

@@ -119,7 +119,7 @@ export async function applyDatabaseConstraints(connection: DatabaseConnection, f
     await client.query('commit');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
-    throw new Error(`applying ${current} failed: ${(error as Error).message}`);
+    throw new Error(`applying ${current} failed: ${(error as Error).message}`, { cause: error });
   } finally {
     await client.end();
   }

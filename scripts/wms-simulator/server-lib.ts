@@ -205,6 +205,7 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
     rejectKeys: [...(options.rejectKeys ?? [])],
   };
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the contract before; stored as it came
   function applyEvent(event: { idempotency_key: string; event_type: string; sequence?: number; payload: Record<string, any> }): EventResult['status'] {
     const scope = event.event_type.startsWith('po.') ? `po:${event.payload['po_number']}` : null;
     if (scope && event.sequence !== undefined) {
@@ -326,6 +327,7 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
         record('rejected', validation.idempotency_key ?? null, validation.event_type ?? null, validation.error.code);
         return { index, ...(validation.idempotency_key ? { idempotency_key: validation.idempotency_key } : {}), status: 'rejected', error: validation.error };
       }
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the contract before; stored as it came
       const event = validation.event as unknown as { idempotency_key: string; event_type: string; sequence?: number; occurred_at: string; payload: Record<string, any> };
       const key = event.idempotency_key;
       const fingerprint = eventFingerprint(event);

@@ -25,8 +25,8 @@ let world: World;
 let db: pg.Client;
 let modQuality: string;
 let jtrQuality: string;
-let modDeals: CreatedDeal[] = [];
-let jtrDeals: CreatedDeal[] = [];
+const modDeals: CreatedDeal[] = [];
+const jtrDeals: CreatedDeal[] = [];
 let mirrors: Map<string, DealMirrors>;
 let managerContext: { active_org: string | null; scope: string };
 

@@ -41,7 +41,7 @@ describe('grant revocation (story 1)', () => {
     const grant = await http('POST', '/items/org_grants', admin, { user_id: nograntId, org_id: world.orgs.MOD.id, role: 'sales_owner' });
     expect(grant.status, grant.text).toBe(200);
     let grantId: string | null = grant.body.data.id;
-    let createdId: string | null = null;
+    let createdId: string | null;
     try {
       const modDeals = await adminGet<Array<{ id: string }>>(`/items/deals?filter[org_id][_eq]=${world.orgs.MOD.id}&fields=id&limit=-1`);
       expect(idsOf(await get(USERS.nogrant, '/items/deals?limit=-1'))).toEqual(modDeals.map((d) => d.id).sort());

@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { adminGet, adminToken, http, tokenFor, type HttpResult } from '../support/api.js';
+import { adminGet, http, tokenFor, type HttpResult } from '../support/api.js';
 import {
   USERS,
   adminDelete,

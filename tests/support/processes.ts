@@ -48,7 +48,7 @@ export interface StartResult {
  */
 export async function waitForHealthy(url: string, timeoutMs = 150_000, stillRunning: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 'no answer';
+  let last: string;
   for (;;) {
     try {
       const response = await fetch(`${url}/crm/health`);
@@ -172,7 +172,7 @@ export async function startNpmInGroup(env: NodeJS.ProcessEnv, timeoutMs = 240_00
     await waitForHealthy(url, timeoutMs, () => child.exitCode === null);
   } catch (error) {
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
-    throw new Error(`${(error as Error).message}\n${output}`);
+    throw new Error(`${(error as Error).message}\n${output}`, { cause: error });
   }
   return { pgid: child.pid!, child, output: () => output, exited, url };
 }

@@ -9,7 +9,6 @@ import { batchKeyFor } from '@crm/contract';
 import {
   client,
   eventually,
-  ledgerRow,
   ledgerRows,
   newDeal as newDealIn,
   orgFixture,

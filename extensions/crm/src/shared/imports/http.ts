@@ -24,6 +24,7 @@ const UploadQuery = z.strictObject({
     .trim()
     .min(1)
     .max(255, 'must be at most 255 characters')
+    // eslint-disable-next-line no-control-regex -- control characters are what a file name must not hold
     .regex(/^[^/\\\u0000-\u001f]+$/, 'must be a plain file name')
     .optional(),
 });
