@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { mayUseFxRates, mayUsePricing, mayUseWmsDeliveries, ROLE_IDS, type ModulePermissions } from './module-access.js';
+
+const root = resolve(import.meta.dirname, '../../../../..');
+const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{ id: string; name: string; policies: string[] }>;
+const policies = ['crm-sales-owner', 'crm-sales-manager', 'crm-pricing-manager', 'crm-finance', 'crm-app-user'].map(
+  (name) => JSON.parse(readFileSync(resolve(root, `schema-snapshots/access/policies/${name}.json`), 'utf8')) as { id: string; permissions: Array<{ collection: string; action: string }> },
+);
+
+/** What /permissions/me would say for a role: read access on every collection one of its policies reads. */
+function permissionsOf(roleName: string): ModulePermissions {
+  const role = roles.find((r) => r.name === roleName)!;
+  const out: ModulePermissions = {};
+  for (const policy of policies.filter((p) => role.policies.includes(p.id))) {
+    for (const p of policy.permissions) out[p.collection] = { ...(out[p.collection] ?? {}), [p.action]: { access: 'partial' } };
+  }
+  return out;
+}
+const userOf = (roleName: string) => ({ role: { id: roles.find((r) => r.name === roleName)!.id }, admin_access: false });
+
+describe('module bar per role', () => {
+  it('role ids match roles.json', () => {
+    expect(roles.find((r) => r.id === ROLE_IDS.salesManager)?.name).toBe('Sales Manager');
+    expect(roles.find((r) => r.id === ROLE_IDS.pricingManager)?.name).toBe('Pricing Manager');
+  });
+
+  it.each([
+    ['Sales Owner', false, true, false],
+    ['Sales Manager', true, true, true],
+    ['Pricing Manager', true, true, false],
+    ['Finance', false, true, false],
+  ])('%s: pricing %s, FX rates %s, WMS deliveries %s', (role, pricing, fx, wms) => {
+    expect(mayUsePricing(userOf(role))).toBe(pricing);
+    expect(mayUseFxRates(userOf(role), permissionsOf(role))).toBe(fx);
+    expect(mayUseWmsDeliveries(userOf(role), permissionsOf(role))).toBe(wms);
+  });
+
+  it('an admin sees every module; a user without role or permissions none of the gated ones', () => {
+    const admin = { admin_access: true, role: null };
+    expect([mayUsePricing(admin), mayUseFxRates(admin, {}), mayUseWmsDeliveries(admin, {})]).toEqual([true, true, true]);
+    const nobody = { admin_access: false, role: null };
+    expect([mayUsePricing(nobody), mayUseFxRates(nobody, {}), mayUseWmsDeliveries(nobody, {})]).toEqual([false, false, false]);
+  });
+});
