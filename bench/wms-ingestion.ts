@@ -45,7 +45,14 @@ function request(url: string, method: string, headers: Record<string, string>, b
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const req = http.request(
-      { host: target.hostname, port: target.port, path: target.pathname, method, agent, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method,
+        agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -89,7 +96,12 @@ function freshEvents(count: number, label: string): WireEvent[] {
 }
 
 /** Runs `count` tasks with at most `concurrency` in flight; returns events/s. */
-async function throughput(count: number, concurrency: number, eventsPerTask: number, task: (index: number) => Promise<void>): Promise<number> {
+async function throughput(
+  count: number,
+  concurrency: number,
+  eventsPerTask: number,
+  task: (index: number) => Promise<void>,
+): Promise<number> {
   let next = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
@@ -102,10 +114,17 @@ async function throughput(count: number, concurrency: number, eventsPerTask: num
 }
 
 function expectAll(status: string, results: Array<{ status: string }> | undefined, what: string): void {
-  if (!results || results.some((r) => r.status !== status)) throw new Error(`${what}: expected ${status}, got ${JSON.stringify(results).slice(0, 300)}`);
+  if (!results || results.some((r) => r.status !== status))
+    throw new Error(`${what}: expected ${status}, got ${JSON.stringify(results).slice(0, 300)}`);
 }
 
-async function signedIngestion(url: string, deliveries: Delivery[], concurrency: number, eventsPer: number, expect: 'applied' | 'duplicate') {
+async function signedIngestion(
+  url: string,
+  deliveries: Delivery[],
+  concurrency: number,
+  eventsPer: number,
+  expect: 'applied' | 'duplicate',
+) {
   return throughput(deliveries.length, concurrency, eventsPer, async (index) => {
     const response = await sendSigned(url, deliveries[index]!);
     if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${JSON.stringify(response.body).slice(0, 300)}`);
@@ -130,7 +149,14 @@ async function directSql(knex: Knex, batches: WireEvent[][], concurrency: number
         references: referencesNeeded(triaged.candidates.map((c) => c.event)),
       });
       const plan = planDelivery(triaged, state, count);
-      await writeDelivery(connection, { webhookId: delivery.webhookId, batchId, bodySha256: 'x'.repeat(64), eventCount: count, plan, response: { results: plan.results } });
+      await writeDelivery(connection, {
+        webhookId: delivery.webhookId,
+        batchId,
+        bodySha256: 'x'.repeat(64),
+        eventCount: count,
+        plan,
+        response: { results: plan.results },
+      });
     });
   });
 }
@@ -148,7 +174,14 @@ async function plainUpserts(knex: Knex, count: number, orgId: string): Promise<n
   });
 }
 
-async function itemsApi(url: string, token: string, orgIds: string[], requests: number, rowsPerRequest: number, concurrency: number): Promise<number> {
+async function itemsApi(
+  url: string,
+  token: string,
+  orgIds: string[],
+  requests: number,
+  rowsPerRequest: number,
+  concurrency: number,
+): Promise<number> {
   runId += 1;
   return throughput(requests, concurrency, rowsPerRequest, async (index) => {
     const rows = Array.from({ length: rowsPerRequest }, (_, row) => ({
@@ -164,15 +197,30 @@ async function itemsApi(url: string, token: string, orgIds: string[], requests: 
       wms_occurred_at: new Date().toISOString(),
       updated_at: new Date().toISOString(),
     }));
-    const response = await request(`${url}/items/stock_by_quality_cache`, 'POST', { 'content-type': 'application/json', authorization: `Bearer ${token}` }, JSON.stringify(rowsPerRequest === 1 ? rows[0] : rows));
+    const response = await request(
+      `${url}/items/stock_by_quality_cache`,
+      'POST',
+      { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      JSON.stringify(rowsPerRequest === 1 ? rows[0] : rows),
+    );
     if (response.status >= 300) throw new Error(`items API ${response.status}: ${response.text.slice(0, 300)}`);
   });
 }
 
 const dataDir = tempDataDir('bench-wms');
 const pgPort = await freePort();
-const system = await startSystemProcess({ CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), WMS_WEBHOOK_SECRET: SECRET, SEED_DEMO: 'true' });
-const knex = knexFactory({ client: 'pg', connection: { host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' }, pool: { min: 2, max: 10 } });
+const system = await startSystemProcess({
+  CRM_DATA_DIR: dataDir,
+  PORT: String(await freePort()),
+  EMBEDDED_PG_PORT: String(pgPort),
+  WMS_WEBHOOK_SECRET: SECRET,
+  SEED_DEMO: 'true',
+});
+const knex = knexFactory({
+  client: 'pg',
+  connection: { host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
+  pool: { min: 2, max: 10 },
+});
 try {
   const orgs: Array<{ id: string; code: string }> = await knex('orgs').select('id', 'code').orderBy('code');
   const token = await fetch(`${system.url}/auth/login`, {
@@ -185,8 +233,18 @@ try {
   // code, every pool connection has prepared and cached its plans (a cached plan is made on a
   // statement's sixth run on a connection), and the tables the first deliveries created have been
   // analysed once (autovacuum looks every minute).
-  await signedIngestion(system.url, freshEvents(WARM_UP, 'WARM').map((e) => batchOf([e])), HTTP_CONCURRENCY, 1, 'applied');
-  await directSql(knex, freshEvents(WARM_UP, 'WARMSQL').map((e) => [e]), HTTP_CONCURRENCY);
+  await signedIngestion(
+    system.url,
+    freshEvents(WARM_UP, 'WARM').map((e) => batchOf([e])),
+    HTTP_CONCURRENCY,
+    1,
+    'applied',
+  );
+  await directSql(
+    knex,
+    freshEvents(WARM_UP, 'WARMSQL').map((e) => [e]),
+    HTTP_CONCURRENCY,
+  );
   await knex.raw('analyze');
 
   const singles = freshEvents(SINGLE_EVENTS, 'S');
@@ -195,37 +253,97 @@ try {
     httpPing: await throughput(SINGLE_EVENTS, HTTP_CONCURRENCY, 1, async () => {
       await request(`${system.url}/server/ping`, 'GET', {});
     }),
-    signedSingle: await signedIngestion(system.url, singles.map((e) => batchOf([e])), HTTP_CONCURRENCY, 1, 'applied'),
-    signedDuplicate: await signedIngestion(system.url, singles.map((e) => batchOf([e])), HTTP_CONCURRENCY, 1, 'duplicate'),
+    signedSingle: await signedIngestion(
+      system.url,
+      singles.map((e) => batchOf([e])),
+      HTTP_CONCURRENCY,
+      1,
+      'applied',
+    ),
+    signedDuplicate: await signedIngestion(
+      system.url,
+      singles.map((e) => batchOf([e])),
+      HTTP_CONCURRENCY,
+      1,
+      'duplicate',
+    ),
     signedBatched: 0,
-    sqlSingle: await directSql(knex, freshEvents(SINGLE_EVENTS, 'D').map((e) => [e]), HTTP_CONCURRENCY),
+    sqlSingle: await directSql(
+      knex,
+      freshEvents(SINGLE_EVENTS, 'D').map((e) => [e]),
+      HTTP_CONCURRENCY,
+    ),
     sqlBatched: 0,
     plainUpsert: await plainUpserts(knex, SINGLE_EVENTS, orgs[0]!.id),
-    itemsSingle: await itemsApi(system.url, token, orgs.map((o) => o.id), ITEMS_SINGLE, 1, HTTP_CONCURRENCY),
-    itemsBatched: await itemsApi(system.url, token, orgs.map((o) => o.id), ITEMS_BATCHES, BATCH_SIZE, BATCH_CONCURRENCY),
+    itemsSingle: await itemsApi(
+      system.url,
+      token,
+      orgs.map((o) => o.id),
+      ITEMS_SINGLE,
+      1,
+      HTTP_CONCURRENCY,
+    ),
+    itemsBatched: await itemsApi(
+      system.url,
+      token,
+      orgs.map((o) => o.id),
+      ITEMS_BATCHES,
+      BATCH_SIZE,
+      BATCH_CONCURRENCY,
+    ),
   };
   const batchEvents = freshEvents(BATCHES * BATCH_SIZE, 'B');
   const chunks = Array.from({ length: BATCHES }, (_, i) => batchEvents.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
-  figures.signedBatched = await signedIngestion(system.url, chunks.map((c) => batchOf(c)), BATCH_CONCURRENCY, BATCH_SIZE, 'applied');
+  figures.signedBatched = await signedIngestion(
+    system.url,
+    chunks.map((c) => batchOf(c)),
+    BATCH_CONCURRENCY,
+    BATCH_SIZE,
+    'applied',
+  );
   const sqlEvents = freshEvents(BATCHES * BATCH_SIZE, 'DB');
-  figures.sqlBatched = await directSql(knex, Array.from({ length: BATCHES }, (_, i) => sqlEvents.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE)), BATCH_CONCURRENCY);
+  figures.sqlBatched = await directSql(
+    knex,
+    Array.from({ length: BATCHES }, (_, i) => sqlEvents.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE)),
+    BATCH_CONCURRENCY,
+  );
 
   const pgVersion = (await knex.raw('show server_version')).rows[0].server_version as string;
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
   const r = (a: number, b: number) => (a / b).toFixed(2);
   const rows: Array<[string, number, string]> = [
-    ['signed stock.changed, 1 event per request', figures.signedSingle, `${r(figures.signedSingle, figures.sqlSingle)} × SQL ceiling (1 per delivery), ${r(figures.signedSingle, figures.itemsSingle)} × items API`],
-    ['signed duplicates, 1 per request (new webhook-id)', figures.signedDuplicate, `${r(figures.signedDuplicate, figures.signedSingle)} × fresh`],
-    [`signed stock.changed, batches of ${BATCH_SIZE}`, figures.signedBatched, `${r(figures.signedBatched, figures.sqlBatched)} × SQL ceiling (batched), ${r(figures.signedBatched, figures.itemsBatched)} × items API`],
+    [
+      'signed stock.changed, 1 event per request',
+      figures.signedSingle,
+      `${r(figures.signedSingle, figures.sqlSingle)} × SQL ceiling (1 per delivery), ${r(figures.signedSingle, figures.itemsSingle)} × items API`,
+    ],
+    [
+      'signed duplicates, 1 per request (new webhook-id)',
+      figures.signedDuplicate,
+      `${r(figures.signedDuplicate, figures.signedSingle)} × fresh`,
+    ],
+    [
+      `signed stock.changed, batches of ${BATCH_SIZE}`,
+      figures.signedBatched,
+      `${r(figures.signedBatched, figures.sqlBatched)} × SQL ceiling (batched), ${r(figures.signedBatched, figures.itemsBatched)} × items API`,
+    ],
     ['ceiling: ingestion SQL direct, 1 event per delivery', figures.sqlSingle, ''],
-    ['calibration: Directus GET /server/ping (no database)', figures.httpPing, `signed single = ${r(figures.signedSingle, figures.httpPing)} × ping`],
+    [
+      'calibration: Directus GET /server/ping (no database)',
+      figures.httpPing,
+      `signed single = ${r(figures.signedSingle, figures.httpPing)} × ping`,
+    ],
     [`ceiling: ingestion SQL direct, ${BATCH_SIZE} events per delivery`, figures.sqlBatched, ''],
     ['reference: plain single-row upsert', figures.plainUpsert, ''],
     ['baseline: Directus items API, 1 row per request', figures.itemsSingle, ''],
     [`baseline: Directus items API, ${BATCH_SIZE} rows per request`, figures.itemsBatched, ''],
   ];
   const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}, PostgreSQL ${pgVersion} (embedded), Directus 11.17.4`;
-  const table = ['| path | events/s | ratio |', '| --- | ---: | --- |', ...rows.map(([name, value, ratio]) => `| ${name} | ${f(value)} | ${ratio} |`)].join('\n');
+  const table = [
+    '| path | events/s | ratio |',
+    '| --- | ---: | --- |',
+    ...rows.map(([name, value, ratio]) => `| ${name} | ${f(value)} | ${ratio} |`),
+  ].join('\n');
   const targets = [
     `- batched ingestion ≥ 0.5 × direct-SQL ceiling: **${r(figures.signedBatched, figures.sqlBatched)}** ${figures.signedBatched >= 0.5 * figures.sqlBatched ? '(met)' : '(NOT met)'}`,
     `- single signed events ≥ 1,000/s: **${f(figures.signedSingle)}** ${figures.signedSingle >= 1000 ? '(met)' : '(NOT met)'}`,

@@ -38,7 +38,10 @@ const INVALID_DIR = join(EXAMPLES_DIR, 'invalid');
 const invalidExamples: InvalidExample[] = readdirSync(INVALID_DIR)
   .filter((name) => name.endsWith('.json'))
   .sort()
-  .map((fileName) => ({ fileName, ...(JSON.parse(readFileSync(join(INVALID_DIR, fileName), 'utf8')) as Omit<InvalidExample, 'fileName'>) }));
+  .map((fileName) => ({
+    fileName,
+    ...(JSON.parse(readFileSync(join(INVALID_DIR, fileName), 'utf8')) as Omit<InvalidExample, 'fileName'>),
+  }));
 
 describe('valid examples', () => {
   it('exist for every event type, named after it', () => {

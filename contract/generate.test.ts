@@ -102,7 +102,9 @@ describe('generated JSON Schemas (checked with ajv)', () => {
 
   it('accept a batch of all WMS examples and reject an oversized one', () => {
     const validate = validatorFor('batch-request');
-    const events = examples.filter((file) => file.content !== null && (file.content as { source?: string }).source === 'wms').map((file) => file.content);
+    const events = examples
+      .filter((file) => file.content !== null && (file.content as { source?: string }).source === 'wms')
+      .map((file) => file.content);
     const batch = { batch_id: 'WB-1', source: 'wms', contract_version: '1.0.23', sent_at: '2026-02-06T14:06:00Z', events };
     expect(validate(batch), ajv.errorsText(validate.errors)).toBe(true);
     expect(validate({ ...batch, events: Array.from({ length: 501 }, () => events[0]) })).toBe(false);

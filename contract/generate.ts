@@ -98,7 +98,9 @@ function writeGenerated(expected: ReadonlyMap<string, string>): void {
     writeFileSync(target, expected.get(path) ?? '');
   }
   const touched = report.changed.length + report.missing.length + report.extra.length;
-  console.log(`contract/generated: ${expected.size} files, ${touched} updated${report.extra.length ? `, ${report.extra.length} removed` : ''}.`);
+  console.log(
+    `contract/generated: ${expected.size} files, ${touched} updated${report.extra.length ? `, ${report.extra.length} removed` : ''}.`,
+  );
 }
 
 function main(argv: readonly string[]): number {

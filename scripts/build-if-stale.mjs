@@ -8,7 +8,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = ['extensions/crm/dist/api.js', 'extensions/crm/dist/app.js'].map((p) => join(root, p));
-const inputs = ['extensions/crm/src', 'contract/src', 'extensions/crm/package.json', 'extensions/crm/extension.config.js', 'package-lock.json'];
+const inputs = [
+  'extensions/crm/src',
+  'contract/src',
+  'extensions/crm/package.json',
+  'extensions/crm/extension.config.js',
+  'package-lock.json',
+];
 
 function newestMtime(path) {
   const stat = statSync(path);
@@ -17,7 +23,12 @@ function newestMtime(path) {
 }
 
 const built = outputs.every(existsSync) ? Math.min(...outputs.map((p) => statSync(p).mtimeMs)) : 0;
-const changed = Math.max(...inputs.map((p) => join(root, p)).filter(existsSync).map(newestMtime));
+const changed = Math.max(
+  ...inputs
+    .map((p) => join(root, p))
+    .filter(existsSync)
+    .map(newestMtime),
+);
 if (built > changed) {
   console.log('extension bundle is up to date');
 } else {

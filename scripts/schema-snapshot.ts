@@ -27,7 +27,13 @@ try {
     target.kind === 'embedded'
       ? { host: '127.0.0.1', port: target.port, database: target.database, user: target.user, password: target.password, ssl: false }
       : undefined;
-  if (running && (await checkConnection(running).then(() => true, () => false))) {
+  if (
+    running &&
+    (await checkConnection(running).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     connection = running;
   } else {
     const db = await startDatabase(target);

@@ -48,12 +48,18 @@ describe('parseBatchRequest', () => {
   it('refuses more than the maximum with BATCH_TOO_LARGE (413), exactly the maximum is fine', () => {
     const atLimit = parseBatchRequest(batch(Array.from({ length: MAX_EVENTS_PER_BATCH }, () => wmsEvents[0])), { direction: 'wms_to_crm' });
     expect(atLimit.ok).toBe(true);
-    const over = parseBatchRequest(batch(Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, () => wmsEvents[0])), { direction: 'wms_to_crm' });
+    const over = parseBatchRequest(batch(Array.from({ length: MAX_EVENTS_PER_BATCH + 1 }, () => wmsEvents[0])), {
+      direction: 'wms_to_crm',
+    });
     expect(over).toMatchObject({ ok: false, httpStatus: 413, error: { code: 'BATCH_TOO_LARGE' } });
   });
 
   it('refuses malformed bodies, other contract versions and unknown fields', () => {
-    expect(parseBatchRequest('[]', { direction: 'wms_to_crm' })).toMatchObject({ ok: false, httpStatus: 400, error: { code: 'MALFORMED_BATCH' } });
+    expect(parseBatchRequest('[]', { direction: 'wms_to_crm' })).toMatchObject({
+      ok: false,
+      httpStatus: 400,
+      error: { code: 'MALFORMED_BATCH' },
+    });
     expect(parseBatchRequest([], { direction: 'wms_to_crm' })).toMatchObject({ ok: false, error: { code: 'MALFORMED_BATCH' } });
     expect(parseBatchRequest(batch(wmsEvents, { contract_version: '1.0.22' }), { direction: 'wms_to_crm' })).toMatchObject({
       ok: false,
@@ -71,7 +77,9 @@ describe('parseBatchRequest', () => {
       ok: false,
       error: { code: 'BATCH_ID_MISMATCH' },
     });
-    expect(parseBatchRequest(batch(wmsEvents), { direction: 'wms_to_crm', webhookId: 'wms:batch:WB-20260206-0001:delivered:v01' })).toMatchObject({
+    expect(
+      parseBatchRequest(batch(wmsEvents), { direction: 'wms_to_crm', webhookId: 'wms:batch:WB-20260206-0001:delivered:v01' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'MALFORMED_IDEMPOTENCY_KEY', detail_code: 'IDEMPOTENCY_KEY_VERSION' },
     });
@@ -93,7 +101,9 @@ describe('signature helpers', () => {
 });
 
 describe('eventFingerprint (duplicate vs conflict)', () => {
-  const stock = structuredClone(examples.find((file) => file.fileName === 'stock.changed.json')?.content) as never as Parameters<typeof eventFingerprint>[0] & {
+  const stock = structuredClone(examples.find((file) => file.fileName === 'stock.changed.json')?.content) as never as Parameters<
+    typeof eventFingerprint
+  >[0] & {
     payload: { scopes: { on_hand_meters: string }[] };
   };
 
@@ -116,14 +126,26 @@ describe('eventFingerprint (duplicate vs conflict)', () => {
 describe('BatchResponseSchema', () => {
   const ok = { batch_id: 'WB-1', contract_version: '1.0.23' };
   it('requires an error exactly on rejected results, and results in request order', () => {
-    expect(BatchResponseSchema.safeParse({ ...ok, results: [{ index: 0, status: 'applied' }, { index: 1, status: 'stale' }] }).success).toBe(true);
+    expect(
+      BatchResponseSchema.safeParse({
+        ...ok,
+        results: [
+          { index: 0, status: 'applied' },
+          { index: 1, status: 'stale' },
+        ],
+      }).success,
+    ).toBe(true);
     expect(BatchResponseSchema.safeParse({ ...ok, results: [{ index: 0, status: 'rejected' }] }).success).toBe(false);
     expect(
-      BatchResponseSchema.safeParse({ ...ok, results: [{ index: 0, status: 'applied', error: { code: 'VALIDATION_FAILED', message: 'x' } }] }).success,
+      BatchResponseSchema.safeParse({
+        ...ok,
+        results: [{ index: 0, status: 'applied', error: { code: 'VALIDATION_FAILED', message: 'x' } }],
+      }).success,
     ).toBe(false);
     expect(BatchResponseSchema.safeParse({ ...ok, results: [{ index: 1, status: 'applied' }] }).success).toBe(false);
     expect(
-      BatchResponseSchema.safeParse({ ...ok, results: [{ index: 0, status: 'rejected', error: { code: 'NOT_A_CODE', message: 'x' } }] }).success,
+      BatchResponseSchema.safeParse({ ...ok, results: [{ index: 0, status: 'rejected', error: { code: 'NOT_A_CODE', message: 'x' } }] })
+        .success,
     ).toBe(false);
   });
 });

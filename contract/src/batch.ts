@@ -132,7 +132,8 @@ export const BatchResponseSchema = z
   })
   .superRefine((response, ctx) => {
     response.results.forEach((result, index) => {
-      if (result.index !== index) ctx.addIssue({ code: 'custom', path: ['results', index, 'index'], message: 'results are in request order' });
+      if (result.index !== index)
+        ctx.addIssue({ code: 'custom', path: ['results', index, 'index'], message: 'results are in request order' });
     });
   })
   .describe('HTTP 200 response to an accepted batch.');
@@ -194,7 +195,13 @@ export function parseBatchRequest(
  * The part of an event compared for IDEMPOTENCY_KEY_CONFLICT: everything the sender asserts about
  * the fact. Equal canonical forms under the same key are a duplicate; different ones a conflict.
  */
-export function eventFingerprint(event: { idempotency_key: string; event_type: string; payload: unknown; sequence?: number; occurred_at: string }): string {
+export function eventFingerprint(event: {
+  idempotency_key: string;
+  event_type: string;
+  payload: unknown;
+  sequence?: number;
+  occurred_at: string;
+}): string {
   return canonicalJson({
     idempotency_key: event.idempotency_key,
     event_type: event.event_type,

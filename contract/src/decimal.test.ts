@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDecimals, compareDecimals, divideDecimals, isDecimalString, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from './decimal.js';
+import {
+  addDecimals,
+  compareDecimals,
+  divideDecimals,
+  isDecimalString,
+  isPositiveDecimal,
+  multiplyDecimals,
+  normaliseDecimal,
+  roundDecimal,
+  subtractDecimals,
+} from './decimal.js';
 
 describe('decimal arithmetic (big.js, half away from zero)', () => {
   it('multiplies exactly where floats do not', () => {

@@ -67,7 +67,10 @@ export function divideDecimals(a: string, b: string, scale: number): string {
 export function addDecimals(...values: string[]): string {
   const parsed = values.map(parse);
   const scale = Math.max(0, ...parsed.map((value) => value.scale));
-  return render(parsed.reduce((sum, value) => sum.plus(value.big), ZERO), scale);
+  return render(
+    parsed.reduce((sum, value) => sum.plus(value.big), ZERO),
+    scale,
+  );
 }
 
 export function subtractDecimals(a: string, b: string): string {

@@ -26,7 +26,8 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
     decision:
       'source ∈ {wms, crm}; entity and action [a-z][a-z0-9_]*, 1-32 chars; id 1-64 chars of [A-Za-z0-9._-]; version "v" + 1-4 digits without leading zero. ' +
       'A key longer than 140 chars (the longest possible valid key) is refused before it is split. Checks run length → segment count → source → entity → id → action → version, so the reported code is stable.',
-    rationale: 'Story 82 asks for strict 5-segment validation before any state mutation; bounded segments keep keys indexable and logs readable.',
+    rationale:
+      'Story 82 asks for strict 5-segment validation before any state mutation; bounded segments keep keys indexable and logs readable.',
   },
   {
     id: 'D-KEY-VERSION',
@@ -40,7 +41,8 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
     title: 'Keys of facts that repeat',
     decision:
       'Facts that happen once per entity use the entity id (order.shipped → {po_number}). Facts that can repeat append the envelope sequence: {entity_id}.{sequence} (reservation.updated, order.tracking_updated, central_stock_check.updated, supply.updated). Entity ids therefore never contain a dot.',
-    rationale: 'Each occurrence needs its own key while a retry of one occurrence must keep its key; the sequence is already unique per scope.',
+    rationale:
+      'Each occurrence needs its own key while a retry of one occurrence must keep its key; the sequence is already unique per scope.',
   },
   {
     id: 'D-ENVELOPE-IDENTITY',

@@ -41,7 +41,8 @@ export const CONTRACT_ERRORS = {
     httpStatus: 401,
     levels: ['request'],
     retryable: false,
-    description: 'webhook-timestamp is more than the tolerance (300 s) away from the receiver clock; replay protection. Re-sign and re-send.',
+    description:
+      'webhook-timestamp is more than the tolerance (300 s) away from the receiver clock; replay protection. Re-sign and re-send.',
   },
   PAYLOAD_TOO_LARGE: {
     httpStatus: 413,
@@ -65,19 +66,22 @@ export const CONTRACT_ERRORS = {
     httpStatus: 400,
     levels: ['request'],
     retryable: false,
-    description: 'webhook-id is not the batch key {source}:batch:{batch_id}:delivered:v1 of the body, or the batch source does not match the endpoint.',
+    description:
+      'webhook-id is not the batch key {source}:batch:{batch_id}:delivered:v1 of the body, or the batch source does not match the endpoint.',
   },
   MALFORMED_IDEMPOTENCY_KEY: {
     httpStatus: 400,
     levels: ['request', 'event'],
     retryable: false,
-    description: 'The key violates the 5-segment grammar (story 82); detail_code names the segment (IDEMPOTENCY_KEY_*). Checked before anything else.',
+    description:
+      'The key violates the 5-segment grammar (story 82); detail_code names the segment (IDEMPOTENCY_KEY_*). Checked before anything else.',
   },
   IDEMPOTENCY_KEY_CONFLICT: {
     httpStatus: 409,
     levels: ['request', 'event'],
     retryable: false,
-    description: 'The key was already applied with a different payload (canonical JSON comparison). Identical re-sends are "duplicate", not errors.',
+    description:
+      'The key was already applied with a different payload (canonical JSON comparison). Identical re-sends are "duplicate", not errors.',
   },
   UNSUPPORTED_CONTRACT_VERSION: {
     httpStatus: 422,
@@ -101,7 +105,8 @@ export const CONTRACT_ERRORS = {
     httpStatus: 422,
     levels: ['event'],
     retryable: false,
-    description: 'The key is well-formed but does not belong to this event: wrong source/entity/action/version for the type, or an id other than the one derived from the payload. detail_code is IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT or IDEMPOTENCY_KEY_ID_MISMATCH.',
+    description:
+      'The key is well-formed but does not belong to this event: wrong source/entity/action/version for the type, or an id other than the one derived from the payload. detail_code is IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT or IDEMPOTENCY_KEY_ID_MISMATCH.',
   },
   VALIDATION_FAILED: {
     httpStatus: 422,
@@ -161,11 +166,7 @@ export const ContractErrorDetail = z
   .strictObject({
     code: z.enum(CONTRACT_ERROR_CODES as [ContractErrorCode, ...ContractErrorCode[]]),
     message: z.string().max(1000).describe('Human-readable; not to be parsed.'),
-    detail_code: z
-      .string()
-      .max(64)
-      .optional()
-      .describe('Finer code, e.g. IDEMPOTENCY_KEY_VERSION under MALFORMED_IDEMPOTENCY_KEY.'),
+    detail_code: z.string().max(64).optional().describe('Finer code, e.g. IDEMPOTENCY_KEY_VERSION under MALFORMED_IDEMPOTENCY_KEY.'),
     issues: z.array(ValidationIssue).max(MAX_REPORTED_ISSUES).optional(),
   })
   .describe('A machine-readable error.');

@@ -45,8 +45,7 @@ export function expectedKeyFor(event: Pick<ContractEvent, 'event_type' | 'payloa
 }
 
 export type KeyBindingResult =
-  | { readonly ok: true; readonly key: IdempotencyKeyParts }
-  | (IdempotencyKeyProblem & { readonly expected?: string });
+  { readonly ok: true; readonly key: IdempotencyKeyParts } | (IdempotencyKeyProblem & { readonly expected?: string });
 
 /**
  * Grammar plus the event type's fixed parts (source, entity, action, version). Usable before the

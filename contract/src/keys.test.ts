@@ -208,13 +208,11 @@ describe('parseIdempotencyKey: rejected mutations', () => {
 
 describe('IDEMPOTENCY_KEY_PATTERN', () => {
   it('accepts exactly what the parser accepts, on arbitrary and on near-valid strings', () => {
-    const nearValid = fc
-      .tuple(roomyParts, fc.nat(), fc.string({ maxLength: 2 }))
-      .map(([parts, position, insert]) => {
-        const key = keyOf(parts);
-        const index = position % (key.length + 1);
-        return `${key.slice(0, index)}${insert}${key.slice(index)}`;
-      });
+    const nearValid = fc.tuple(roomyParts, fc.nat(), fc.string({ maxLength: 2 })).map(([parts, position, insert]) => {
+      const key = keyOf(parts);
+      const index = position % (key.length + 1);
+      return `${key.slice(0, index)}${insert}${key.slice(index)}`;
+    });
     fc.assert(
       fc.property(fc.oneof(fc.string({ maxLength: 160 }), nearValid), (text) => {
         expect(IDEMPOTENCY_KEY_PATTERN.test(text)).toBe(parseIdempotencyKey(text).ok);

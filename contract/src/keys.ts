@@ -104,11 +104,7 @@ function problem(code: IdempotencyKeyErrorCode, segment: IdempotencyKeySegment, 
 }
 
 /** Checks of one named segment; returns a problem or null. Shared by the parser and the formatter. */
-function checkLowerSnakeName(
-  value: string,
-  segment: 'entity' | 'action',
-  maxLength: number,
-): IdempotencyKeyProblem | null {
+function checkLowerSnakeName(value: string, segment: 'entity' | 'action', maxLength: number): IdempotencyKeyProblem | null {
   const code = segment === 'entity' ? 'IDEMPOTENCY_KEY_ENTITY' : 'IDEMPOTENCY_KEY_ACTION';
   if (value.length === 0) return problem(code, segment, `${segment} segment is empty`);
   if (value.length > maxLength) return problem(code, segment, `${segment} segment is longer than ${maxLength} chars`);
@@ -130,9 +126,7 @@ function checkId(value: string): IdempotencyKeyProblem | null {
 }
 
 function checkSource(value: string): IdempotencyKeyProblem | null {
-  return SOURCE_PATTERN.test(value)
-    ? null
-    : problem('IDEMPOTENCY_KEY_SOURCE', 'source', 'source segment must be "wms" or "crm"');
+  return SOURCE_PATTERN.test(value) ? null : problem('IDEMPOTENCY_KEY_SOURCE', 'source', 'source segment must be "wms" or "crm"');
 }
 
 function checkVersion(value: string): IdempotencyKeyProblem | null {

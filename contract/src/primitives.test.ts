@@ -68,14 +68,23 @@ describe('currencies and money', () => {
 describe('UtcDateTime', () => {
   it('accepts every real instant in canonical UTC form', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
-        expect(UtcDateTime.safeParse(date.toISOString()).success).toBe(true);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }),
+        (date) => {
+          expect(UtcDateTime.safeParse(date.toISOString()).success).toBe(true);
+        },
+      ),
     );
   });
 
   it('rejects impossible dates', () => {
-    for (const bad of ['2026-02-29T00:00:00Z', '2026-13-01T00:00:00Z', '2026-04-31T00:00:00Z', '2026-01-01T00:60:00Z', '2026-01-01T00:00:60Z']) {
+    for (const bad of [
+      '2026-02-29T00:00:00Z',
+      '2026-13-01T00:00:00Z',
+      '2026-04-31T00:00:00Z',
+      '2026-01-01T00:60:00Z',
+      '2026-01-01T00:00:60Z',
+    ]) {
       expect(UtcDateTime.safeParse(bad).success, bad).toBe(false);
     }
   });
@@ -83,14 +92,12 @@ describe('UtcDateTime', () => {
 
 describe('decimal arithmetic', () => {
   /** Decimal strings with up to 2 decimals, and their value in hundredths as bigint. */
-  const decimal = fc
-    .tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.constantFrom(0, 1, 2))
-    .map(([hundredths, scale]) => {
-      const rounded = scale === 2 ? hundredths : scale === 1 ? (hundredths / 10n) * 10n : (hundredths / 100n) * 100n;
-      const whole = (rounded / 100n).toString();
-      const fraction = (rounded % 100n).toString().padStart(2, '0').slice(0, scale);
-      return { text: scale === 0 ? whole : `${whole}.${fraction}`, hundredths: rounded };
-    });
+  const decimal = fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 12n }), fc.constantFrom(0, 1, 2)).map(([hundredths, scale]) => {
+    const rounded = scale === 2 ? hundredths : scale === 1 ? (hundredths / 10n) * 10n : (hundredths / 100n) * 100n;
+    const whole = (rounded / 100n).toString();
+    const fraction = (rounded % 100n).toString().padStart(2, '0').slice(0, scale);
+    return { text: scale === 0 ? whole : `${whole}.${fraction}`, hundredths: rounded };
+  });
 
   it('compares like the exact values', () => {
     fc.assert(

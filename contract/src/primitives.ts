@@ -18,9 +18,7 @@ import { z } from 'zod';
  */
 export const ORG_CODES = ['MOD', 'JTR'] as const;
 export type OrgCode = (typeof ORG_CODES)[number];
-export const OrgCode = z
-  .enum(ORG_CODES)
-  .describe('Org code of a sister company: three uppercase letters, one of MOD, JTR.');
+export const OrgCode = z.enum(ORG_CODES).describe('Org code of a sister company: three uppercase letters, one of MOD, JTR.');
 
 export const CURRENCIES = ['TRY', 'USD', 'EUR'] as const;
 export type Currency = (typeof CURRENCIES)[number];
@@ -171,17 +169,11 @@ export const QualityCode = z
   .describe('Fabric quality code, uppercase, 1-32 chars of [A-Z0-9._/-], e.g. "SAT-120/B".');
 
 export const WAREHOUSE_CODE_PATTERN = /^[A-Z][A-Z0-9_-]{1,15}$/;
-export const WarehouseCode = z
-  .string()
-  .regex(WAREHOUSE_CODE_PATTERN)
-  .describe('WMS warehouse code, uppercase, 2-16 chars, e.g. "IST-01".');
+export const WarehouseCode = z.string().regex(WAREHOUSE_CODE_PATTERN).describe('WMS warehouse code, uppercase, 2-16 chars, e.g. "IST-01".');
 
 /** Roll and lot ids come from supplier labels, which use slashes and dots, so they allow those. */
 export const ROLL_OR_LOT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,47}$/;
-export const RollId = z
-  .string()
-  .regex(ROLL_OR_LOT_ID_PATTERN)
-  .describe('Roll id as labelled in the WMS, 1-48 chars of [A-Za-z0-9._/-].');
+export const RollId = z.string().regex(ROLL_OR_LOT_ID_PATTERN).describe('Roll id as labelled in the WMS, 1-48 chars of [A-Za-z0-9._/-].');
 export const LotId = z
   .string()
   .regex(ROLL_OR_LOT_ID_PATTERN)
@@ -195,10 +187,7 @@ export const LotId = z
  * Monotonic sequence within an ordering scope (story 83). A positive safe integer; gaps are
  * allowed, repeats and decreases are not.
  */
-export const Sequence = z
-  .int()
-  .min(1)
-  .describe('Positive safe integer, strictly increasing per ordering scope and sender; gaps allowed.');
+export const Sequence = z.int().min(1).describe('Positive safe integer, strictly increasing per ordering scope and sender; gaps allowed.');
 
 export const Count = z.int().min(0).describe('Non-negative integer count.');
 

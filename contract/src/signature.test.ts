@@ -7,7 +7,11 @@ const previous = 'whsec_cHJldmlvdXMtc2VjcmV0LWZvci1yb3RhdGlvbg==';
 const body = '{"batch_id":"b1","events":[]}';
 const now = 1_790_000_000;
 
-const headersOf = (h: Record<string, string>) => ({ id: h['webhook-id'], timestamp: h['webhook-timestamp'], signature: h['webhook-signature'] });
+const headersOf = (h: Record<string, string>) => ({
+  id: h['webhook-id'],
+  timestamp: h['webhook-timestamp'],
+  signature: h['webhook-signature'],
+});
 
 describe('Standard Webhooks signatures', () => {
   it('matches the Standard Webhooks reference construction', () => {
@@ -19,7 +23,9 @@ describe('Standard Webhooks signatures', () => {
   });
 
   it('accepts what it signs', () => {
-    expect(verifySignature([secret], headersOf(signRequest(secret, 'wms:batch:b1:delivered:v1', body, now)), body, now)).toEqual({ ok: true });
+    expect(verifySignature([secret], headersOf(signRequest(secret, 'wms:batch:b1:delivered:v1', body, now)), body, now)).toEqual({
+      ok: true,
+    });
   });
 
   it('accepts any of several signatures and any accepted secret (rotation)', () => {
@@ -45,7 +51,9 @@ describe('Standard Webhooks signatures', () => {
     expect(verifySignature([secret], future, body, now)).toMatchObject({ code: 'STALE_TIMESTAMP' });
     expect(verifySignature([secret], headersOf(signRequest(secret, 'id', body, now - 300)), body, now)).toEqual({ ok: true });
     expect(verifySignature([secret], { id: 'id', timestamp: String(now) }, body, now)).toMatchObject({ code: 'MISSING_SIGNATURE' });
-    expect(verifySignature([secret], { id: 'id', timestamp: 'soon', signature: 'v1,xx' }, body, now)).toMatchObject({ code: 'STALE_TIMESTAMP' });
+    expect(verifySignature([secret], { id: 'id', timestamp: 'soon', signature: 'v1,xx' }, body, now)).toMatchObject({
+      code: 'STALE_TIMESTAMP',
+    });
   });
 
   it('ignores signature schemes other than v1 and malformed parts', () => {

@@ -18,7 +18,9 @@ export function secretKey(secret: string): Buffer {
 }
 
 export function computeSignature(secret: string, webhookId: string, webhookTimestamp: string, rawBody: string): string {
-  const digest = createHmac('sha256', secretKey(secret)).update(signedContent(webhookId, webhookTimestamp, rawBody)).digest('base64');
+  const digest = createHmac('sha256', secretKey(secret))
+    .update(signedContent(webhookId, webhookTimestamp, rawBody))
+    .digest('base64');
   return `v1,${digest}`;
 }
 
@@ -38,7 +40,8 @@ export function signRequest(
   };
 }
 
-export type SignatureCheck = { ok: true } | { ok: false; code: 'MISSING_SIGNATURE' | 'STALE_TIMESTAMP' | 'INVALID_SIGNATURE'; message: string };
+export type SignatureCheck =
+  { ok: true } | { ok: false; code: 'MISSING_SIGNATURE' | 'STALE_TIMESTAMP' | 'INVALID_SIGNATURE'; message: string };
 
 /**
  * Verifies a request against any of the accepted secrets (current and, during rotation, previous).
@@ -55,7 +58,11 @@ export function verifySignature(
     return { ok: false, code: 'MISSING_SIGNATURE', message: 'webhook-id, webhook-timestamp and webhook-signature headers are required' };
   }
   if (!isTimestampFresh(timestamp, nowSeconds)) {
-    return { ok: false, code: 'STALE_TIMESTAMP', message: 'webhook-timestamp is missing, malformed or outside the allowed window (replay protection)' };
+    return {
+      ok: false,
+      code: 'STALE_TIMESTAMP',
+      message: 'webhook-timestamp is missing, malformed or outside the allowed window (replay protection)',
+    };
   }
   const offered = signature
     .split(' ')

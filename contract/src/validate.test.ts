@@ -8,7 +8,6 @@ import { validateEvent, type EventValidationResult } from './validate.js';
 
 const examples = new Map(readExampleFiles().map((file) => [file.fileName.replace(/\.json$/, ''), file.content]));
 
- 
 type Mutable = any;
 
 /** A deep copy of an example, changed by `mutate`. */
@@ -69,14 +68,29 @@ describe('envelope checks and their order', () => {
 
   it('rejects sequence 0, negative, fractional, unsafe, and a sequence on an unsequenced event', () => {
     for (const sequence of [0, -1, 1.5, Number.MAX_SAFE_INTEGER + 1, '5']) {
-      expectInvalid(variant('stock.changed', (e) => (e.sequence = sequence)), 'sequence');
+      expectInvalid(
+        variant('stock.changed', (e) => (e.sequence = sequence)),
+        'sequence',
+      );
     }
-    expectInvalid(variant('shortage.sent_back', (e) => (e.sequence = 3)), '');
+    expectInvalid(
+      variant('shortage.sent_back', (e) => (e.sequence = 3)),
+      '',
+    );
   });
 
   it('rejects impossible instants and non-UTC spellings', () => {
-    for (const occurredAt of ['2026-02-30T10:00:00Z', '2026-02-03T24:00:00Z', '2026-02-03T10:00:00', '2026-02-03 10:00:00Z', '2026-02-03T10:00:00.1234Z']) {
-      expectInvalid(variant('stock.changed', (e) => (e.occurred_at = occurredAt)), 'occurred_at');
+    for (const occurredAt of [
+      '2026-02-30T10:00:00Z',
+      '2026-02-03T24:00:00Z',
+      '2026-02-03T10:00:00',
+      '2026-02-03 10:00:00Z',
+      '2026-02-03T10:00:00.1234Z',
+    ]) {
+      expectInvalid(
+        variant('stock.changed', (e) => (e.occurred_at = occurredAt)),
+        'occurred_at',
+      );
     }
     expect(validateEvent(variant('stock.changed', (e) => (e.occurred_at = '2028-02-29T23:59:59.999Z'))).ok).toBe(true);
   });
@@ -85,13 +99,19 @@ describe('envelope checks and their order', () => {
 describe('key binding', () => {
   it('rejects a key of another event type', () => {
     const event = variant('order.shipped', (e) => (e.idempotency_key = 'wms:order:MODPO4X8Z1N6R:delivered:v1'));
-    expect(errorOf(validateEvent(event))).toMatchObject({ code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH', detail: 'IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT' });
+    expect(errorOf(validateEvent(event))).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH',
+      detail: 'IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT',
+    });
   });
 
   it('rejects a crm key on a wms event and a v2 key on a v1 event', () => {
     for (const key of ['crm:stock:TB-20260203-0042:changed:v1', 'wms:stock:TB-20260203-0042:changed:v2']) {
       const event = variant('stock.changed', (e) => (e.idempotency_key = key));
-      expect(errorOf(validateEvent(event))).toMatchObject({ code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH', detail: 'IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT' });
+      expect(errorOf(validateEvent(event))).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH',
+        detail: 'IDEMPOTENCY_KEY_NOT_ALLOWED_FOR_EVENT',
+      });
     }
   });
 
@@ -107,66 +127,138 @@ describe('values', () => {
       expect(validateEvent(variant('deal.won', (e) => (e.payload.lines[0].meters = good))).ok, good).toBe(true);
     }
     for (const bad of [400, '1250.505', '01.5', '-1', '+1', '1e3', '.5', '5.', '1,5', ' 1', '1000000000', '']) {
-      expectInvalid(variant('deal.won', (e) => (e.payload.lines[0].meters = bad)), 'payload.lines.0.meters');
+      expectInvalid(
+        variant('deal.won', (e) => (e.payload.lines[0].meters = bad)),
+        'payload.lines.0.meters',
+      );
     }
   });
 
   it('rejects codes with non-Crockford characters, wrong length or an unknown org', () => {
-    for (const bad of ['MODDL7K3M9Q2I', 'MODDL7K3M9Q2L', 'MODDL7K3M9Q2O', 'MODDL7K3M9Q2U', 'MODDL7K3M9Q2', 'MODDL7K3M9Q2AB', 'ABCDL7K3M9Q2A', 'moddl7k3m9q2a', 'MODPO7K3M9Q2A']) {
-      expectInvalid(variant('deal.won', (e) => (e.payload.deal_code = bad)), 'payload.deal_code');
+    for (const bad of [
+      'MODDL7K3M9Q2I',
+      'MODDL7K3M9Q2L',
+      'MODDL7K3M9Q2O',
+      'MODDL7K3M9Q2U',
+      'MODDL7K3M9Q2',
+      'MODDL7K3M9Q2AB',
+      'ABCDL7K3M9Q2A',
+      'moddl7k3m9q2a',
+      'MODPO7K3M9Q2A',
+    ]) {
+      expectInvalid(
+        variant('deal.won', (e) => (e.payload.deal_code = bad)),
+        'payload.deal_code',
+      );
     }
   });
 
   it('rejects a code of another org than org_code (no silent cross-org contamination)', () => {
-    expectInvalid(variant('deal.won', (e) => (e.payload.org_code = 'JTR')), 'payload.deal_code');
-    expectInvalid(variant('order.shipped', (e) => (e.payload.po_number = 'JTRPO4X8Z1N6R')), 'payload.po_number');
+    expectInvalid(
+      variant('deal.won', (e) => (e.payload.org_code = 'JTR')),
+      'payload.deal_code',
+    );
+    expectInvalid(
+      variant('order.shipped', (e) => (e.payload.po_number = 'JTRPO4X8Z1N6R')),
+      'payload.po_number',
+    );
   });
 
   it('rejects unknown org codes', () => {
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[0].owner_org = 'ABC')), 'payload.scopes.0.owner_org');
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[0].owner_org = 'ABC')),
+      'payload.scopes.0.owner_org',
+    );
   });
 
   it('rejects unknown fields at every depth', () => {
-    expectInvalid(variant('stock.changed', (e) => (e.extra = 1)), '');
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[0].blocked_meters = '0')), 'payload.scopes.0');
-    expectInvalid(variant('order.shipped', (e) => (e.payload.carrier.trackingId = 'x')), 'payload.carrier');
+    expectInvalid(
+      variant('stock.changed', (e) => (e.extra = 1)),
+      '',
+    );
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[0].blocked_meters = '0')),
+      'payload.scopes.0',
+    );
+    expectInvalid(
+      variant('order.shipped', (e) => (e.payload.carrier.trackingId = 'x')),
+      'payload.carrier',
+    );
   });
 });
 
 describe('stock.changed rules', () => {
   it('rejects duplicate scopes', () => {
-    expectInvalid(variant('stock.changed', (e) => e.payload.scopes.push({ ...e.payload.scopes[0] })), 'payload.scopes.2');
+    expectInvalid(
+      variant('stock.changed', (e) => e.payload.scopes.push({ ...e.payload.scopes[0] })),
+      'payload.scopes.2',
+    );
   });
 
   it('requires rolls exactly when there are meters, and lots between 1 and rolls', () => {
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[0].roll_count = 0)), 'payload.scopes.0.roll_count');
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[1].roll_count = 1)), 'payload.scopes.1.roll_count');
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[0].lot_count = 26)), 'payload.scopes.0.lot_count');
-    expectInvalid(variant('stock.changed', (e) => (e.payload.scopes[0].lot_count = 0)), 'payload.scopes.0.lot_count');
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[0].roll_count = 0)),
+      'payload.scopes.0.roll_count',
+    );
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[1].roll_count = 1)),
+      'payload.scopes.1.roll_count',
+    );
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[0].lot_count = 26)),
+      'payload.scopes.0.lot_count',
+    );
+    expectInvalid(
+      variant('stock.changed', (e) => (e.payload.scopes[0].lot_count = 0)),
+      'payload.scopes.0.lot_count',
+    );
   });
 
   it('accepts available + reserved = on hand exactly (exact decimal arithmetic)', () => {
-    const event = variant('stock.changed', (e) => Object.assign(e.payload.scopes[0], { on_hand_meters: '0.3', reserved_meters: '0.1', available_meters: '0.2' }));
+    const event = variant('stock.changed', (e) =>
+      Object.assign(e.payload.scopes[0], { on_hand_meters: '0.3', reserved_meters: '0.1', available_meters: '0.2' }),
+    );
     expect(validateEvent(event).ok).toBe(true); // 0.1 + 0.2 > 0.3 in floating point
   });
 });
 
 describe('central stock check rules (story 49)', () => {
   it('requires available_qty for found and partial, forbids it for not_found', () => {
-    expectInvalid(variant('central_stock_check.completed', (e) => delete e.payload.available_qty), 'payload.available_qty');
-    expectInvalid(variant('central_stock_check.completed--not_found', (e) => (e.payload.available_qty = '10')), 'payload');
+    expectInvalid(
+      variant('central_stock_check.completed', (e) => delete e.payload.available_qty),
+      'payload.available_qty',
+    );
+    expectInvalid(
+      variant('central_stock_check.completed--not_found', (e) => (e.payload.available_qty = '10')),
+      'payload',
+    );
   });
 
   it('bounds available_qty by requested_qty', () => {
-    expectInvalid(variant('central_stock_check.completed', (e) => (e.payload.available_qty = '0')), 'payload.available_qty');
-    expectInvalid(variant('central_stock_check.completed', (e) => (e.payload.available_qty = '400.00')), 'payload.available_qty');
-    expectInvalid(variant('central_stock_check.updated', (e) => (e.payload.available_qty = '399.99')), 'payload.available_qty');
+    expectInvalid(
+      variant('central_stock_check.completed', (e) => (e.payload.available_qty = '0')),
+      'payload.available_qty',
+    );
+    expectInvalid(
+      variant('central_stock_check.completed', (e) => (e.payload.available_qty = '400.00')),
+      'payload.available_qty',
+    );
+    expectInvalid(
+      variant('central_stock_check.updated', (e) => (e.payload.available_qty = '399.99')),
+      'payload.available_qty',
+    );
     expect(validateEvent(variant('central_stock_check.updated', (e) => (e.payload.available_qty = '400.01'))).ok).toBe(true);
   });
 
   it('only knows the documented results and next steps', () => {
-    expectInvalid(variant('central_stock_check.completed', (e) => (e.payload.result = 'unknown')), 'payload.result');
-    expectInvalid(variant('central_stock_check.completed', (e) => (e.payload.proposed_next_step = 'panic')), 'payload.proposed_next_step');
+    expectInvalid(
+      variant('central_stock_check.completed', (e) => (e.payload.result = 'unknown')),
+      'payload.result',
+    );
+    expectInvalid(
+      variant('central_stock_check.completed', (e) => (e.payload.proposed_next_step = 'panic')),
+      'payload.proposed_next_step',
+    );
   });
 });
 
@@ -197,30 +289,60 @@ describe('shortage rules (stories 47, 48)', () => {
   });
 
   it('rejects a send-back line that is not short', () => {
-    expectInvalid(variant('shortage.sent_back', (e) => (e.payload.lines[0].on_hand_qty = '400.00')), 'payload.lines.0.on_hand_qty');
+    expectInvalid(
+      variant('shortage.sent_back', (e) => (e.payload.lines[0].on_hand_qty = '400.00')),
+      'payload.lines.0.on_hand_qty',
+    );
   });
 
   it('requires a substitute quality exactly for substitute_quality decisions', () => {
-    expectInvalid(variant('shortage.decided', (e) => delete e.payload.lines[1].substitute_quality_code), 'payload.lines.1.substitute_quality_code');
-    expectInvalid(variant('shortage.decided', (e) => (e.payload.lines[0].substitute_quality_code = 'GAB-310')), 'payload.lines.0.substitute_quality_code');
+    expectInvalid(
+      variant('shortage.decided', (e) => delete e.payload.lines[1].substitute_quality_code),
+      'payload.lines.1.substitute_quality_code',
+    );
+    expectInvalid(
+      variant('shortage.decided', (e) => (e.payload.lines[0].substitute_quality_code = 'GAB-310')),
+      'payload.lines.0.substitute_quality_code',
+    );
   });
 });
 
 describe('order and PO rules', () => {
   it('requires prepared meters to equal the sum of packed rolls', () => {
-    expectInvalid(variant('order.prepared', (e) => (e.payload.lines[0].prepared_meters = '251.31')), 'payload.lines.0.prepared_meters');
-    expectInvalid(variant('order.prepared', (e) => delete e.payload.lines[1].rolls), 'payload.lines.1.rolls');
+    expectInvalid(
+      variant('order.prepared', (e) => (e.payload.lines[0].prepared_meters = '251.31')),
+      'payload.lines.0.prepared_meters',
+    );
+    expectInvalid(
+      variant('order.prepared', (e) => delete e.payload.lines[1].rolls),
+      'payload.lines.1.rolls',
+    );
   });
 
   it('requires carrier fields from shipped on, and the status fixed by the event type', () => {
-    expectInvalid(variant('order.delivered', (e) => delete e.payload.carrier), 'payload.carrier');
-    expectInvalid(variant('order.shipped', (e) => (e.payload.status = 'delivered')), 'payload.status');
-    expectInvalid(variant('order.shipped', (e) => (e.payload.carrier.tracking_url = 'http://insecure.example')), 'payload.carrier.tracking_url');
+    expectInvalid(
+      variant('order.delivered', (e) => delete e.payload.carrier),
+      'payload.carrier',
+    );
+    expectInvalid(
+      variant('order.shipped', (e) => (e.payload.status = 'delivered')),
+      'payload.status',
+    );
+    expectInvalid(
+      variant('order.shipped', (e) => (e.payload.carrier.tracking_url = 'http://insecure.example')),
+      'payload.carrier.tracking_url',
+    );
   });
 
   it('requires an override note exactly when a PO was released by manager override', () => {
-    expectInvalid(variant('po.released', (e) => (e.payload.release_basis = 'manager_override')), 'payload.override_note');
-    expectInvalid(variant('po.released', (e) => (e.payload.override_note = 'why not')), 'payload.override_note');
+    expectInvalid(
+      variant('po.released', (e) => (e.payload.release_basis = 'manager_override')),
+      'payload.override_note',
+    );
+    expectInvalid(
+      variant('po.released', (e) => (e.payload.override_note = 'why not')),
+      'payload.override_note',
+    );
     const overridden = variant('po.released', (e) => {
       e.payload.release_basis = 'manager_override';
       e.payload.override_note = 'Payment proof seen by the manager; bank transfer posts tomorrow.';
@@ -229,18 +351,30 @@ describe('order and PO rules', () => {
   });
 
   it('requires the internal PO to belong to the stock owner (story 73)', () => {
-    expectInvalid(variant('po.released', (e) => (e.payload.lines[0].intercompany_po_number = 'MODPO9B2C7D5E')), 'payload.lines.0.intercompany_po_number');
-    expectInvalid(variant('po.released', (e) => (e.payload.lines[1].intercompany_po_number = 'JTRPO9B2C7D5E')), 'payload.lines.1.intercompany_po_number');
+    expectInvalid(
+      variant('po.released', (e) => (e.payload.lines[0].intercompany_po_number = 'MODPO9B2C7D5E')),
+      'payload.lines.0.intercompany_po_number',
+    );
+    expectInvalid(
+      variant('po.released', (e) => (e.payload.lines[1].intercompany_po_number = 'JTRPO9B2C7D5E')),
+      'payload.lines.1.intercompany_po_number',
+    );
   });
 
   it('rejects duplicate deal lines on a PO', () => {
-    expectInvalid(variant('po.released', (e) => (e.payload.lines[1].deal_line_id = e.payload.lines[0].deal_line_id)), 'payload.lines.1');
+    expectInvalid(
+      variant('po.released', (e) => (e.payload.lines[1].deal_line_id = e.payload.lines[0].deal_line_id)),
+      'payload.lines.1',
+    );
   });
 });
 
 describe('reservation and supply rules', () => {
   it('requires lots to add up to the reserved meters and a deal or PO link', () => {
-    expectInvalid(variant('reservation.created', (e) => (e.payload.reserved_meters = '301.00')), 'payload.lots');
+    expectInvalid(
+      variant('reservation.created', (e) => (e.payload.reserved_meters = '301.00')),
+      'payload.lots',
+    );
     expectInvalid(
       variant('reservation.created', (e) => {
         delete e.payload.deal_code;
@@ -251,7 +385,13 @@ describe('reservation and supply rules', () => {
   });
 
   it('keeps milestones to the supply type and requires the soft arrival time once arrived', () => {
-    expectInvalid(variant('supply.updated', (e) => (e.payload.supply_type = 'manufacturing')), 'payload.milestone');
-    expectInvalid(variant('supply.updated', (e) => (e.payload.milestone = 'soft_arrival_confirmed')), 'payload.soft_arrival_confirmed_at');
+    expectInvalid(
+      variant('supply.updated', (e) => (e.payload.supply_type = 'manufacturing')),
+      'payload.milestone',
+    );
+    expectInvalid(
+      variant('supply.updated', (e) => (e.payload.milestone = 'soft_arrival_confirmed')),
+      'payload.soft_arrival_confirmed_at',
+    );
   });
 });

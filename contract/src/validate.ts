@@ -89,9 +89,7 @@ export function validateEvent(input: unknown, options: ValidateEventOptions = {}
 
   const parsedKey = parseIdempotencyKey(rawKey);
   if (!parsedKey.ok) {
-    return fail(
-      contractError('MALFORMED_IDEMPOTENCY_KEY', `idempotency_key: ${parsedKey.reason}`, { detail_code: parsedKey.code }),
-    );
+    return fail(contractError('MALFORMED_IDEMPOTENCY_KEY', `idempotency_key: ${parsedKey.reason}`, { detail_code: parsedKey.code }));
   }
 
   if (input['contract_version'] !== CONTRACT_VERSION) {
@@ -128,9 +126,7 @@ export function validateEvent(input: unknown, options: ValidateEventOptions = {}
     const issues = toValidationIssues(parsed.error.issues);
     const missingChecks = missingAbraCheckPaths(eventType, input, parsed.error.issues);
     if (missingChecks.length > 0) {
-      return fail(
-        contractError('ABRA_CHECK_MISSING', `no Abra central stock check at ${missingChecks.join(', ')}`, { issues }),
-      );
+      return fail(contractError('ABRA_CHECK_MISSING', `no Abra central stock check at ${missingChecks.join(', ')}`, { issues }));
     }
     return fail(contractError('VALIDATION_FAILED', `${eventType} does not match its schema`, { issues }));
   }

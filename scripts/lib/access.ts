@@ -120,7 +120,9 @@ export interface AccessApplyReport {
 }
 
 async function upsert(api: DirectusApi, collection: 'policies' | 'roles', id: string, body: Record<string, unknown>): Promise<void> {
-  const existing = await api.get<Array<Record<string, unknown>>>(`/${collection}?filter[id][_eq]=${id}&fields=${Object.keys(body).join(',')}`);
+  const existing = await api.get<Array<Record<string, unknown>>>(
+    `/${collection}?filter[id][_eq]=${id}&fields=${Object.keys(body).join(',')}`,
+  );
   if (!existing.length) {
     await api.post(`/${collection}`, { id, ...body });
     return;

@@ -61,7 +61,12 @@ const EnvSchema = z
     // Connections Directus (and the WMS ingestion on its pool) may hold. PostgreSQL does best with
     // a few per core: more backends than that only take turns on the same cores (measured on 2
     // cores: 5 connections ingest about 15% more WMS events per second than Directus' default 10).
-    DB_POOL_MAX: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(2, 'must be at least 2').max(200, 'must be at most 200').optional(),
+    DB_POOL_MAX: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(2, 'must be at least 2')
+      .max(200, 'must be at most 200')
+      .optional(),
 
     SEED_DEMO: booleanFlag.default(true),
 
@@ -69,10 +74,25 @@ const EnvSchema = z
     WMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(24, 'must be at least 24 characters').optional(),
     WMS_BASE_URL: z.url({ message: 'must be an absolute URL of the WMS command endpoint' }).optional(),
     // Outbound delivery to the WMS (docs/wms-outbound.md): per-attempt timeout and retry backoff.
-    WMS_REQUEST_TIMEOUT_MS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(100).max(60_000).default(10_000),
+    WMS_REQUEST_TIMEOUT_MS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(100)
+      .max(60_000)
+      .default(10_000),
     WMS_OUTBOX_RETRY_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(50).default(8),
-    WMS_OUTBOX_RETRY_DELAY_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(3_600).default(5),
-    WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1).max(86_400).default(600),
+    WMS_OUTBOX_RETRY_DELAY_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(3_600)
+      .default(5),
+    WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(86_400)
+      .default(600),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -80,11 +100,19 @@ const EnvSchema = z
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when NODE_ENV=production' });
       }
       if (env.SEED_DEMO) {
-        ctx.addIssue({ code: 'custom', path: ['SEED_DEMO'], message: 'must be false when NODE_ENV=production (demo users have a public password)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SEED_DEMO'],
+          message: 'must be false when NODE_ENV=production (demo users have a public password)',
+        });
       }
     }
     if (env.WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS < env.WMS_OUTBOX_RETRY_DELAY_SECONDS) {
-      ctx.addIssue({ code: 'custom', path: ['WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS'], message: 'must not be below WMS_OUTBOX_RETRY_DELAY_SECONDS' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS'],
+        message: 'must not be below WMS_OUTBOX_RETRY_DELAY_SECONDS',
+      });
     }
     if (env.DB_HOST && !env.DB_DATABASE) {
       ctx.addIssue({ code: 'custom', path: ['DB_DATABASE'], message: 'is required when DB_HOST is set' });

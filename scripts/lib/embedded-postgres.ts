@@ -74,7 +74,9 @@ function packageBinaries(): Binaries {
     // The package exports only dist/index.js (which names native/bin/*); its root is one level up.
     entry = require.resolve(name);
   } catch {
-    throw new EmbeddedPostgresError(`no embedded PostgreSQL for ${platform()}-${arch()} (${name} is not installed): run npm ci, or use an external PostgreSQL (DB_HOST …)`);
+    throw new EmbeddedPostgresError(
+      `no embedded PostgreSQL for ${platform()}-${arch()} (${name} is not installed): run npm ci, or use an external PostgreSQL (DB_HOST …)`,
+    );
   }
   const root = dirname(dirname(realpathSync(entry)));
   const bin = join(root, 'native', 'bin');
@@ -102,7 +104,9 @@ async function runAsUser(): Promise<RunAs | undefined> {
   try {
     await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
   } catch (error) {
-    const why = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n')[0];
+    const why = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+      .trim()
+      .split('\n')[0];
     throw new EmbeddedPostgresError(
       `PostgreSQL cannot run as root and there is no "postgres" user to run it as (useradd failed: ${why}): ` +
         `create one (useradd --system postgres), run npm start as a normal user, or use an external PostgreSQL (DB_HOST …)`,
@@ -114,7 +118,12 @@ async function runAsUser(): Promise<RunAs | undefined> {
 }
 
 /** Runs a command as `runAs` (or as ourselves); resolves with its exit code and output. */
-function run(command: string, args: string[], runAs: RunAs | undefined, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; output: string; spawnError?: NodeJS.ErrnoException }> {
+function run(
+  command: string,
+  args: string[],
+  runAs: RunAs | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; output: string; spawnError?: NodeJS.ErrnoException }> {
   return new Promise((done) => {
     const child = spawn(command, args, { ...(runAs ?? {}), env, cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -174,7 +183,9 @@ async function reachableBinaries(runAs: RunAs | undefined, log: (line: string) =
   const copy = { ...withBin(join(target, 'bin')), version: binaries.version };
   const stillBlocked = await firstBlocked(copy.bin, runAs);
   if (stillBlocked) {
-    throw new EmbeddedPostgresError(`the postgres user cannot enter ${describeMode(stillBlocked)}: chmod o+x ${stillBlocked}, or use an external PostgreSQL (DB_HOST …)`);
+    throw new EmbeddedPostgresError(
+      `the postgres user cannot enter ${describeMode(stillBlocked)}: chmod o+x ${stillBlocked}, or use an external PostgreSQL (DB_HOST …)`,
+    );
   }
   return copy;
 }
@@ -189,7 +200,9 @@ async function placeDataDir(configured: string, runAs: RunAs | undefined, log: (
   try {
     await access(parent, constants.W_OK);
   } catch (error) {
-    throw new EmbeddedPostgresError(`the data directory ${parent} is not writable (${(error as NodeJS.ErrnoException).code}): set CRM_DATA_DIR to a writable directory, or fix its permissions`);
+    throw new EmbeddedPostgresError(
+      `the data directory ${parent} is not writable (${(error as NodeJS.ErrnoException).code}): set CRM_DATA_DIR to a writable directory, or fix its permissions`,
+    );
   }
   const isLink = existsSync(configured) && lstatSync(configured).isSymbolicLink();
   const actual = isLink ? realpathSync(configured) : configured;
@@ -197,7 +210,9 @@ async function placeDataDir(configured: string, runAs: RunAs | undefined, log: (
     try {
       await access(actual, constants.W_OK);
     } catch (error) {
-      throw new EmbeddedPostgresError(`the PostgreSQL data directory ${actual} is not writable (${(error as NodeJS.ErrnoException).code}): make it writable, or set CRM_DATA_DIR to a writable directory`);
+      throw new EmbeddedPostgresError(
+        `the PostgreSQL data directory ${actual} is not writable (${(error as NodeJS.ErrnoException).code}): make it writable, or set CRM_DATA_DIR to a writable directory`,
+      );
     }
   }
   if (!runAs) return actual;
@@ -229,14 +244,19 @@ async function placeDataDir(configured: string, runAs: RunAs | undefined, log: (
   await chmod(clusters, 0o755);
   // Named after the CRM_DATA_DIR it serves (e.g. root_crm_.data-3f2a…), random so that a
   // removed and re-created CRM_DATA_DIR never finds an old cluster.
-  const label = dirname(configured).replace(/[^\w.-]+/g, '_').replace(/^_+/, '').slice(-60);
+  const label = dirname(configured)
+    .replace(/[^\w.-]+/g, '_')
+    .replace(/^_+/, '')
+    .slice(-60);
   const placed = join(clusters, `${label}-${randomBytes(6).toString('hex')}`);
   await mkdir(placed, { mode: 0o700 });
   await chown(placed, runAs.uid, runAs.gid);
   await writeFile(`${placed}.owner`, `${configured}\n`);
   if (existsSync(configured) || isLink) await rm(configured, { recursive: true, force: true });
   await symlink(placed, configured);
-  log(`PostgreSQL data of ${configured} lives in ${placed} (the postgres user cannot enter ${describeMode(blocked)}); ${configured} links there`);
+  log(
+    `PostgreSQL data of ${configured} lives in ${placed} (the postgres user cannot enter ${describeMode(blocked)}); ${configured} links there`,
+  );
   return placed;
 }
 
@@ -270,7 +290,13 @@ async function waitUntilGone(pid: number, timeoutS: number): Promise<boolean> {
  * Deals with what an earlier run left in the data directory. The caller holds the instance lock
  * (scripts/lib/instance-lock.ts), so a PostgreSQL still running here belongs to no live CRM.
  */
-async function recoverLeftovers(dataDir: string, configured: string, binaries: Binaries, runAs: RunAs | undefined, log: (line: string) => void): Promise<void> {
+async function recoverLeftovers(
+  dataDir: string,
+  configured: string,
+  binaries: Binaries,
+  runAs: RunAs | undefined,
+  log: (line: string) => void,
+): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const parsed = parsePostmasterPid(await readFile(pidFile, 'utf8').catch(() => ''));
@@ -282,7 +308,9 @@ async function recoverLeftovers(dataDir: string, configured: string, binaries: B
     // PostgreSQL removes a stale pid file itself when the pid is dead; a pid reused by another
     // process (after a reboot or in a container) makes it refuse to start, so remove it here.
     await unlink(pidFile).catch(() => undefined);
-    log(`recovered: removed a stale ${pidFile} (${parsed ? `pid ${parsed.pid} is ${alive ? 'another program' : 'gone'}` : 'unreadable'}); the previous PostgreSQL did not stop cleanly and replays its log now`);
+    log(
+      `recovered: removed a stale ${pidFile} (${parsed ? `pid ${parsed.pid} is ${alive ? 'another program' : 'gone'}` : 'unreadable'}); the previous PostgreSQL did not stop cleanly and replays its log now`,
+    );
     return;
   }
   const wasStopping = parsed.status === 'stopping';
@@ -315,7 +343,9 @@ async function initialise(dataDir: string, options: EmbeddedOptions, binaries: B
       env,
     );
     if (result.code !== 0) {
-      const why = result.spawnError ? `${result.spawnError.code} ${binaries.initdb}` : (startFailureReason(result.output) ?? result.output.trim().split('\n').pop());
+      const why = result.spawnError
+        ? `${result.spawnError.code} ${binaries.initdb}`
+        : (startFailureReason(result.output) ?? result.output.trim().split('\n').pop());
       throw new EmbeddedPostgresError(`initdb failed in ${dataDir}: ${why}`);
     }
   } finally {
@@ -340,7 +370,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (runAs) await chown(logFile, runAs.uid, runAs.gid);
   // Loopback TCP only (a development convenience, never a network service), no Unix socket (nothing
   // here uses one, and its lock file in /tmp would be shared with other servers on the port).
-  const serverFlags = ['-p', String(options.port), '-c', 'listen_addresses=127.0.0.1', '-c', "unix_socket_directories=''", '-c', 'max_connections=200'];
+  const serverFlags = [
+    '-p',
+    String(options.port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    "unix_socket_directories=''",
+    '-c',
+    'max_connections=200',
+  ];
   const started = await run(
     binaries.pgCtl,
     ['start', '-D', dataDir, '-l', logFile, '-w', '-t', String(START_TIMEOUT_S), '-s', '-o', serverFlags.join(' ')],

@@ -93,7 +93,10 @@ export async function applyFlow(api: DirectusApi, flow: FlowFile): Promise<void>
   if (current.length) {
     // Unlink before deleting: operations reference each other through resolve/reject.
     await api.patch('/operations', { keys: current.map((o) => o.id), data: { resolve: null, reject: null } });
-    await api.delete('/operations', current.map((o) => o.id));
+    await api.delete(
+      '/operations',
+      current.map((o) => o.id),
+    );
   }
   for (const op of operations) await api.post('/operations', { ...op, flow: id, resolve: null, reject: null });
   for (const op of operations) {

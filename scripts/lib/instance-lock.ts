@@ -106,7 +106,9 @@ export async function acquireInstanceLock(dataDir: string, log: (line: string) =
       if (!waited) log(`waiting for the previous CRM (pid ${existing.pid}) to finish stopping…`);
       waited = true;
       if (!(await waitUntilGone(existing.pid, WAIT_FOR_STOPPING_S))) {
-        throw new InstanceLockError(`the previous CRM (pid ${existing.pid}) on ${dataDir} did not stop within ${WAIT_FOR_STOPPING_S} s: stop it (kill ${existing.pid}) and start again`);
+        throw new InstanceLockError(
+          `the previous CRM (pid ${existing.pid}) on ${dataDir} did not stop within ${WAIT_FOR_STOPPING_S} s: stop it (kill ${existing.pid}) and start again`,
+        );
       }
       continue;
     }
@@ -120,7 +122,11 @@ export async function acquireInstanceLock(dataDir: string, log: (line: string) =
   return {
     async update(change) {
       if (released) return;
-      lock = { ...lock, ...(change.state ? { state: change.state } : {}), ...(change.directusPid ? { directus_pid: change.directusPid } : {}) };
+      lock = {
+        ...lock,
+        ...(change.state ? { state: change.state } : {}),
+        ...(change.directusPid ? { directus_pid: change.directusPid } : {}),
+      };
       await writeLock(file, lock);
     },
     async release() {

@@ -47,7 +47,8 @@ describe('why PostgreSQL did not start', () => {
   });
 
   it('keeps the hint of the last fatal line', () => {
-    const log = 'x FATAL:  data directory "/d" has invalid permissions\nx DETAIL:  Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).\nx HINT:  fix it\n';
+    const log =
+      'x FATAL:  data directory "/d" has invalid permissions\nx DETAIL:  Permissions should be u=rwx (0700) or u=rwx,g=rx (0750).\nx HINT:  fix it\n';
     expect(startFailureReason(log)).toBe('data directory "/d" has invalid permissions (fix it)');
     expect(isPortConflict('data directory "/d" has invalid permissions')).toBe(false);
   });

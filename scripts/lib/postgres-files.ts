@@ -46,7 +46,10 @@ export function isPostmasterOf(cmdline: string, dataDirs: readonly string[]): bo
  * its HINT, without the timestamp prefix. Undefined when the log says nothing useful.
  */
 export function startFailureReason(log: string): string | undefined {
-  const lines = log.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = log
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   let index = -1;
   for (let i = lines.length - 1; i >= 0; i -= 1) {
     if (/\b(FATAL|PANIC|ERROR):/.test(lines[i]!)) {
@@ -58,7 +61,10 @@ export function startFailureReason(log: string): string | undefined {
   const strip = (line: string) => line.replace(/^.*?\b(FATAL|PANIC|ERROR|HINT|LOG|WARNING):\s*/, '');
   let reason = strip(lines[index]!);
   // "could not create any TCP/IP sockets" follows the line that says why (a LOG line).
-  const bind = lines.slice(0, index).reverse().find((line) => /could not bind .*:/.test(line));
+  const bind = lines
+    .slice(0, index)
+    .reverse()
+    .find((line) => /could not bind .*:/.test(line));
   if (bind && /could not create any TCP\/IP sockets/.test(reason)) reason = strip(bind);
   const hint = lines.slice(index + 1).find((line) => /\bHINT:/.test(line));
   return hint ? `${reason} (${strip(hint)})` : reason;

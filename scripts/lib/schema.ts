@@ -38,13 +38,17 @@ export interface SchemaSnapshot {
 }
 
 export function loadSchemaSnapshot(dir = SNAPSHOT_DIR): SchemaSnapshot {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   if (!files.length) throw new Error(`no schema snapshot files in ${dir}`);
   const merged: SchemaSnapshot = { version: 1, directus: '', vendor: '', collections: [], fields: [], systemFields: [], relations: [] };
   for (const file of files) {
     const part = JSON.parse(readFileSync(join(dir, file), 'utf8')) as SchemaSnapshot;
     if (merged.directus && (part.directus !== merged.directus || part.vendor !== merged.vendor)) {
-      throw new Error(`${file} was taken from Directus ${part.directus}/${part.vendor}, the others from ${merged.directus}/${merged.vendor}`);
+      throw new Error(
+        `${file} was taken from Directus ${part.directus}/${part.vendor}, the others from ${merged.directus}/${merged.vendor}`,
+      );
     }
     Object.assign(merged, { version: part.version, directus: part.directus, vendor: part.vendor });
     merged.collections.push(...part.collections);
@@ -103,7 +107,10 @@ export async function writeSchemaSnapshot(env: NodeJS.ProcessEnv, workDir: strin
 
 export function constraintFiles(dir = CONSTRAINTS_DIR): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 export async function applyDatabaseConstraints(connection: DatabaseConnection, files = constraintFiles()): Promise<void> {

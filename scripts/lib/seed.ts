@@ -32,13 +32,81 @@ interface DemoUser {
 }
 
 const USERS: DemoUser[] = [
-  { email: 'admin@example.com', description: 'CRM Admin (all orgs)', firstName: 'Ada', lastName: 'Admin', role: ROLE.crmAdmin, grants: [['MOD', 'crm_admin'], ['JTR', 'crm_admin']], activeOrg: 'MOD' },
-  { email: 'manager@example.com', description: 'Sales Manager, MOD + JTR', firstName: 'Mert', lastName: 'Manager', role: ROLE.salesManager, grants: [['MOD', 'sales_manager'], ['JTR', 'sales_manager']], activeOrg: 'MOD' },
-  { email: 'sales.mod@example.com', description: 'Sales Owner, MOD only', firstName: 'Selin', lastName: 'Mod', role: ROLE.salesOwner, grants: [['MOD', 'sales_owner']], activeOrg: 'MOD' },
-  { email: 'sales.jtr@example.com', description: 'Sales Owner, JTR only', firstName: 'Jale', lastName: 'Jtr', role: ROLE.salesOwner, grants: [['JTR', 'sales_owner']], activeOrg: 'JTR' },
-  { email: 'pricing@example.com', description: 'Pricing Manager, MOD + JTR', firstName: 'Pınar', lastName: 'Pricing', role: ROLE.pricingManager, grants: [['MOD', 'pricing_manager'], ['JTR', 'pricing_manager']], activeOrg: 'MOD' },
-  { email: 'finance@example.com', description: 'Finance, MOD + JTR', firstName: 'Filiz', lastName: 'Finance', role: ROLE.finance, grants: [['MOD', 'finance'], ['JTR', 'finance']], activeOrg: 'MOD' },
-  { email: 'nogrant@example.com', description: 'Sales Owner with no grants (sees nothing)', firstName: 'Nuri', lastName: 'Nogrant', role: ROLE.salesOwner, grants: [], activeOrg: null },
+  {
+    email: 'admin@example.com',
+    description: 'CRM Admin (all orgs)',
+    firstName: 'Ada',
+    lastName: 'Admin',
+    role: ROLE.crmAdmin,
+    grants: [
+      ['MOD', 'crm_admin'],
+      ['JTR', 'crm_admin'],
+    ],
+    activeOrg: 'MOD',
+  },
+  {
+    email: 'manager@example.com',
+    description: 'Sales Manager, MOD + JTR',
+    firstName: 'Mert',
+    lastName: 'Manager',
+    role: ROLE.salesManager,
+    grants: [
+      ['MOD', 'sales_manager'],
+      ['JTR', 'sales_manager'],
+    ],
+    activeOrg: 'MOD',
+  },
+  {
+    email: 'sales.mod@example.com',
+    description: 'Sales Owner, MOD only',
+    firstName: 'Selin',
+    lastName: 'Mod',
+    role: ROLE.salesOwner,
+    grants: [['MOD', 'sales_owner']],
+    activeOrg: 'MOD',
+  },
+  {
+    email: 'sales.jtr@example.com',
+    description: 'Sales Owner, JTR only',
+    firstName: 'Jale',
+    lastName: 'Jtr',
+    role: ROLE.salesOwner,
+    grants: [['JTR', 'sales_owner']],
+    activeOrg: 'JTR',
+  },
+  {
+    email: 'pricing@example.com',
+    description: 'Pricing Manager, MOD + JTR',
+    firstName: 'Pınar',
+    lastName: 'Pricing',
+    role: ROLE.pricingManager,
+    grants: [
+      ['MOD', 'pricing_manager'],
+      ['JTR', 'pricing_manager'],
+    ],
+    activeOrg: 'MOD',
+  },
+  {
+    email: 'finance@example.com',
+    description: 'Finance, MOD + JTR',
+    firstName: 'Filiz',
+    lastName: 'Finance',
+    role: ROLE.finance,
+    grants: [
+      ['MOD', 'finance'],
+      ['JTR', 'finance'],
+    ],
+    activeOrg: 'MOD',
+  },
+  {
+    email: 'nogrant@example.com',
+    description: 'Sales Owner with no grants (sees nothing)',
+    firstName: 'Nuri',
+    lastName: 'Nogrant',
+    role: ROLE.salesOwner,
+    grants: [],
+    activeOrg: null,
+  },
 ];
 
 export const DEMO_USERS = USERS.map(({ email, description }) => ({ email, description }));
@@ -47,27 +115,92 @@ interface DemoCustomer {
   legalName: string;
   taxNumber: string;
   country: string;
-  profiles: Array<{ org: OrgCode; status: 'active' | 'inactive' | 'pending_review'; paymentMode: 'cash' | 'credit'; graceDays: number; city: string }>;
+  profiles: Array<{
+    org: OrgCode;
+    status: 'active' | 'inactive' | 'pending_review';
+    paymentMode: 'cash' | 'credit';
+    graceDays: number;
+    city: string;
+  }>;
 }
 
 const CUSTOMERS: DemoCustomer[] = [
-  { legalName: 'Anka Tekstil San. ve Tic. A.Ş.', taxNumber: '1234567890', country: 'TR', profiles: [
-    { org: 'MOD', status: 'active', paymentMode: 'cash', graceDays: 0, city: 'Bursa' },
-    { org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 15, city: 'Bursa' },
-  ] },
-  { legalName: 'Boğaziçi Moda Ltd. Şti.', taxNumber: '2345678901', country: 'TR', profiles: [{ org: 'MOD', status: 'active', paymentMode: 'credit', graceDays: 10, city: 'İstanbul' }] },
-  { legalName: 'Kapadokya Ev Tekstili A.Ş.', taxNumber: '3456789012', country: 'TR', profiles: [{ org: 'MOD', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Kayseri' }] },
-  { legalName: 'Deniz Konfeksiyon', taxNumber: '4567890123', country: 'TR', profiles: [{ org: 'MOD', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'İzmir' }] },
-  { legalName: 'Ege Fashion GmbH', taxNumber: 'DE811907980', country: 'DE', profiles: [{ org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 30, city: 'Düsseldorf' }] },
-  { legalName: 'Fırat İplik Tic. Ltd.', taxNumber: '5678901234', country: 'TR', profiles: [{ org: 'JTR', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Gaziantep' }] },
-  { legalName: 'Galata Design SRL', taxNumber: 'RO18547290', country: 'RO', profiles: [{ org: 'JTR', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'București' }] },
+  {
+    legalName: 'Anka Tekstil San. ve Tic. A.Ş.',
+    taxNumber: '1234567890',
+    country: 'TR',
+    profiles: [
+      { org: 'MOD', status: 'active', paymentMode: 'cash', graceDays: 0, city: 'Bursa' },
+      { org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 15, city: 'Bursa' },
+    ],
+  },
+  {
+    legalName: 'Boğaziçi Moda Ltd. Şti.',
+    taxNumber: '2345678901',
+    country: 'TR',
+    profiles: [{ org: 'MOD', status: 'active', paymentMode: 'credit', graceDays: 10, city: 'İstanbul' }],
+  },
+  {
+    legalName: 'Kapadokya Ev Tekstili A.Ş.',
+    taxNumber: '3456789012',
+    country: 'TR',
+    profiles: [{ org: 'MOD', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Kayseri' }],
+  },
+  {
+    legalName: 'Deniz Konfeksiyon',
+    taxNumber: '4567890123',
+    country: 'TR',
+    profiles: [{ org: 'MOD', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'İzmir' }],
+  },
+  {
+    legalName: 'Ege Fashion GmbH',
+    taxNumber: 'DE811907980',
+    country: 'DE',
+    profiles: [{ org: 'JTR', status: 'active', paymentMode: 'credit', graceDays: 30, city: 'Düsseldorf' }],
+  },
+  {
+    legalName: 'Fırat İplik Tic. Ltd.',
+    taxNumber: '5678901234',
+    country: 'TR',
+    profiles: [{ org: 'JTR', status: 'inactive', paymentMode: 'cash', graceDays: 0, city: 'Gaziantep' }],
+  },
+  {
+    legalName: 'Galata Design SRL',
+    taxNumber: 'RO18547290',
+    country: 'RO',
+    profiles: [{ org: 'JTR', status: 'pending_review', paymentMode: 'cash', graceDays: 0, city: 'București' }],
+  },
 ];
 
-const DEALS: Array<{ org: OrgCode; customer: string; currency: 'TRY' | 'USD' | 'EUR'; status: 'draft' | 'submitted' | 'won'; lines: Array<[string, string, string]> }> = [
-  { org: 'MOD', customer: '1234567890', currency: 'TRY', status: 'submitted', lines: [['MOD-POPLIN-120', '1250.00', '84.5000'], ['MOD-SATEN-090', '600.00', '132.0000']] },
+const DEALS: Array<{
+  org: OrgCode;
+  customer: string;
+  currency: 'TRY' | 'USD' | 'EUR';
+  status: 'draft' | 'submitted' | 'won';
+  lines: Array<[string, string, string]>;
+}> = [
+  {
+    org: 'MOD',
+    customer: '1234567890',
+    currency: 'TRY',
+    status: 'submitted',
+    lines: [
+      ['MOD-POPLIN-120', '1250.00', '84.5000'],
+      ['MOD-SATEN-090', '600.00', '132.0000'],
+    ],
+  },
   { org: 'MOD', customer: '2345678901', currency: 'USD', status: 'draft', lines: [['MOD-KETEN-150', '3000.00', '4.2500']] },
   { org: 'MOD', customer: '4567890123', currency: 'TRY', status: 'draft', lines: [['MOD-POPLIN-120', '400.00', '84.5000']] },
-  { org: 'JTR', customer: '1234567890', currency: 'EUR', status: 'won', lines: [['JTR-DENIM-1400', '5200.00', '3.9000'], ['JTR-GABARDIN-200', '800.00', '5.1000']] },
+  {
+    org: 'JTR',
+    customer: '1234567890',
+    currency: 'EUR',
+    status: 'won',
+    lines: [
+      ['JTR-DENIM-1400', '5200.00', '3.9000'],
+      ['JTR-GABARDIN-200', '800.00', '5.1000'],
+    ],
+  },
   { org: 'JTR', customer: 'DE811907980', currency: 'EUR', status: 'submitted', lines: [['JTR-DENIM-1400', '12000.00', '3.8500']] },
   { org: 'JTR', customer: 'RO18547290', currency: 'USD', status: 'draft', lines: [['JTR-VISKON-300', '2500.00', '2.7500']] },
 ];
@@ -77,14 +210,26 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
   if (existingOrgs.length) return;
 
   const orgs: Record<OrgCode, string> = {
-    MOD: (await api.post<{ id: string }>('/items/orgs', {
-      code: 'MOD', name: 'MOD Tekstil A.Ş.', base_currency: 'TRY', brand_color: '#1F4E79',
-      email_sender_name: 'MOD Tekstil', email_sender_address: 'orders@mod.example.com',
-    })).id,
-    JTR: (await api.post<{ id: string }>('/items/orgs', {
-      code: 'JTR', name: 'JTR Kumaş San. A.Ş.', base_currency: 'TRY', brand_color: '#8A1538',
-      email_sender_name: 'JTR Kumaş', email_sender_address: 'orders@jtr.example.com',
-    })).id,
+    MOD: (
+      await api.post<{ id: string }>('/items/orgs', {
+        code: 'MOD',
+        name: 'MOD Tekstil A.Ş.',
+        base_currency: 'TRY',
+        brand_color: '#1F4E79',
+        email_sender_name: 'MOD Tekstil',
+        email_sender_address: 'orders@mod.example.com',
+      })
+    ).id,
+    JTR: (
+      await api.post<{ id: string }>('/items/orgs', {
+        code: 'JTR',
+        name: 'JTR Kumaş San. A.Ş.',
+        base_currency: 'TRY',
+        brand_color: '#8A1538',
+        email_sender_name: 'JTR Kumaş',
+        email_sender_address: 'orders@jtr.example.com',
+      })
+    ).id,
   };
 
   const userIds: Record<string, string> = {};
@@ -97,7 +242,9 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
       active_org: null,
       org_scope: 'active',
     };
-    const id = found[0]?.id ?? (await api.post<{ id: string }>('/users', { ...body, email: user.email, password: DEFAULTS.DEMO_PASSWORD, status: 'active' })).id;
+    const id =
+      found[0]?.id ??
+      (await api.post<{ id: string }>('/users', { ...body, email: user.email, password: DEFAULTS.DEMO_PASSWORD, status: 'active' })).id;
     if (found[0]) await api.patch(`/users/${id}`, body);
     userIds[user.email] = id;
     for (const [org, role] of user.grants) await api.post('/items/org_grants', { user_id: id, org_id: orgs[org], role });
@@ -127,7 +274,13 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
         shipping_address: `${customer.legalName} Depo\n${profile.city}`,
         owner: ownerOf[profile.org],
         // Contacts are relationship data: each org keeps its own.
-        contacts: [{ name: 'Satın Alma', email: `purchasing+${profile.org.toLowerCase()}.${customer.taxNumber.toLowerCase()}@example.com`, role: 'purchasing' }],
+        contacts: [
+          {
+            name: 'Satın Alma',
+            email: `purchasing+${profile.org.toLowerCase()}.${customer.taxNumber.toLowerCase()}@example.com`,
+            role: 'purchasing',
+          },
+        ],
       });
       profileIds.set(`${customer.taxNumber}:${profile.org}`, created.id);
     }
@@ -164,11 +317,27 @@ const DAY = 86_400_000;
 
 const QUALITIES: Array<{ org: OrgCode; code: string; name: string; prices: Array<[string, string, number]> }> = [
   // [currency, price, confirmed days ago]; the default stale threshold is 30 days.
-  { org: 'MOD', code: 'MOD-POPLIN-120', name: 'Poplin 120 g/m², 100% cotton', prices: [['TRY', '84.5000', 3], ['USD', '2.2000', 3]] },
+  {
+    org: 'MOD',
+    code: 'MOD-POPLIN-120',
+    name: 'Poplin 120 g/m², 100% cotton',
+    prices: [
+      ['TRY', '84.5000', 3],
+      ['USD', '2.2000', 3],
+    ],
+  },
   { org: 'MOD', code: 'MOD-SATEN-090', name: 'Satin 90 g/m²', prices: [['TRY', '132.0000', 45]] },
   { org: 'MOD', code: 'MOD-KETEN-150', name: 'Linen 150 g/m²', prices: [['USD', '4.2500', 10]] },
   { org: 'MOD', code: 'MOD-VUAL-060', name: 'Voile 60 g/m²', prices: [] },
-  { org: 'JTR', code: 'JTR-DENIM-1400', name: 'Denim 14 oz', prices: [['EUR', '3.9000', 5], ['TRY', '158.0000', 40]] },
+  {
+    org: 'JTR',
+    code: 'JTR-DENIM-1400',
+    name: 'Denim 14 oz',
+    prices: [
+      ['EUR', '3.9000', 5],
+      ['TRY', '158.0000', 40],
+    ],
+  },
   { org: 'JTR', code: 'JTR-GABARDIN-200', name: 'Gabardine 200 g/m²', prices: [['EUR', '5.1000', 60]] },
   { org: 'JTR', code: 'JTR-VISKON-300', name: 'Viscose 300 g/m²', prices: [['USD', '2.7500', 2]] },
   { org: 'JTR', code: 'JTR-KADIFE-400', name: 'Velvet 400 g/m²', prices: [] },
@@ -177,7 +346,11 @@ const QUALITIES: Array<{ org: OrgCode; code: string; name: string; prices: Array
 export async function seedPricingDemo(api: DirectusApi, orgs: Record<OrgCode, string>): Promise<void> {
   const now = Date.now();
   for (const quality of QUALITIES) {
-    const { id } = await api.post<{ id: string }>('/items/qualities', { org_id: orgs[quality.org], code: quality.code, name: quality.name });
+    const { id } = await api.post<{ id: string }>('/items/qualities', {
+      org_id: orgs[quality.org],
+      code: quality.code,
+      name: quality.name,
+    });
     for (const [currency, price, daysAgo] of quality.prices) {
       await api.post('/items/list_prices', {
         quality_id: id,
@@ -194,9 +367,16 @@ export async function seedPricingDemo(api: DirectusApi, orgs: Record<OrgCode, st
     ['USDTRY', '38.250000', 1],
     ['EURTRY', '41.350000', 1],
   ] as const) {
-    await api.post('/crm/fx-rates', { pair, rate, effective_at: new Date(now - daysAgo * DAY).toISOString(), note: 'demo: central bank fixing' });
+    await api.post('/crm/fx-rates', {
+      pair,
+      rate,
+      effective_at: new Date(now - daysAgo * DAY).toISOString(),
+      note: 'demo: central bank fixing',
+    });
   }
   // One discount request waiting for a pricing manager.
-  const [line] = await api.get<Array<{ id: string }>>('/items/deal_lines?filter[quality_code][_eq]=MOD-POPLIN-120&filter[deal_id][status][_eq]=submitted&fields=id&limit=1');
+  const [line] = await api.get<Array<{ id: string }>>(
+    '/items/deal_lines?filter[quality_code][_eq]=MOD-POPLIN-120&filter[deal_id][status][_eq]=submitted&fields=id&limit=1',
+  );
   if (line) await api.post(`/crm/deal-lines/${line.id}/discount-request`, { discount_pct: '5', note: 'repeat customer, 1,250 m' });
 }

@@ -27,7 +27,11 @@ function loads(name) {
     execFileSync(process.execPath, ['-e', `require(${JSON.stringify(name)})`], { cwd: root, stdio: 'pipe' });
     return true;
   } catch (error) {
-    return String(error.stderr ?? error).trim().split('\n').slice(0, 5).join('\n');
+    return String(error.stderr ?? error)
+      .trim()
+      .split('\n')
+      .slice(0, 5)
+      .join('\n');
   }
 }
 

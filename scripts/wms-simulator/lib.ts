@@ -9,14 +9,7 @@
  * produce stale, conflicting or malformed variants deliberately.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  BATCH_ENDPOINTS,
-  batchKeyFor,
-  CONTRACT_VERSION,
-  expectedKeyFor,
-  signRequest,
-  type BatchResponse,
-} from '@crm/contract';
+import { BATCH_ENDPOINTS, batchKeyFor, CONTRACT_VERSION, expectedKeyFor, signRequest, type BatchResponse } from '@crm/contract';
 
 export type WireEvent = Record<string, unknown> & { idempotency_key: string; event_type: string };
 
@@ -51,7 +44,13 @@ export interface StockScopeInput {
   lot_count: number;
 }
 
-export function stockChanged(input: { transactionBatchId?: string; sequence: number; scopes: StockScopeInput[]; cause?: string; occurredAt?: string }): WireEvent {
+export function stockChanged(input: {
+  transactionBatchId?: string;
+  sequence: number;
+  scopes: StockScopeInput[];
+  cause?: string;
+  occurredAt?: string;
+}): WireEvent {
   return envelope(
     'stock.changed',
     {
@@ -77,7 +76,14 @@ export interface DealLineTarget {
 
 export function reservation(
   kind: 'created' | 'updated' | 'released',
-  input: { reservationId: string; sequence: number; target: DealLineTarget; ownerOrg?: 'MOD' | 'JTR'; meters?: string; warehouseCode?: string },
+  input: {
+    reservationId: string;
+    sequence: number;
+    target: DealLineTarget;
+    ownerOrg?: 'MOD' | 'JTR';
+    meters?: string;
+    warehouseCode?: string;
+  },
 ): WireEvent {
   const meters = input.meters ?? '120.00';
   const base = {
@@ -99,7 +105,10 @@ export function reservation(
 
 export type OrderStep = 'picking_started' | 'prepared' | 'shipped' | 'tracking_updated' | 'delivered' | 'cancelled';
 
-export function orderEvent(step: OrderStep, input: { poNumber: string; sequence: number; target: DealLineTarget; trackingId?: string }): WireEvent {
+export function orderEvent(
+  step: OrderStep,
+  input: { poNumber: string; sequence: number; target: DealLineTarget; trackingId?: string },
+): WireEvent {
   const t = input.target;
   const packed = step !== 'picking_started' && step !== 'cancelled';
   const line = {
@@ -109,7 +118,14 @@ export function orderEvent(step: OrderStep, input: { poNumber: string; sequence:
     ...(packed ? { prepared_meters: '101.30', rolls: [{ roll_id: 'R-1', lot_id: 'L-1', meters: '101.30' }] } : {}),
   };
   const shipped = ['shipped', 'tracking_updated', 'delivered'].includes(step);
-  const status = { picking_started: 'picking', prepared: 'prepared', shipped: 'shipped', tracking_updated: 'shipped', delivered: 'delivered', cancelled: 'cancelled' }[step];
+  const status = {
+    picking_started: 'picking',
+    prepared: 'prepared',
+    shipped: 'shipped',
+    tracking_updated: 'shipped',
+    delivered: 'delivered',
+    cancelled: 'cancelled',
+  }[step];
   const payload: Record<string, unknown> = {
     po_number: input.poNumber,
     org_code: t.orgCode,
@@ -118,10 +134,15 @@ export function orderEvent(step: OrderStep, input: { poNumber: string; sequence:
     lines: [line],
     picking_started_at: '2026-02-05T07:30:00Z',
     ...(packed ? { prepared_at: '2026-02-05T15:10:00Z' } : {}),
-    ...(shipped ? { shipped_at: '2026-02-06T14:05:00Z', carrier: { carrier_name: 'Aras Kargo', tracking_id: input.trackingId ?? '3020117745' } } : {}),
+    ...(shipped
+      ? { shipped_at: '2026-02-06T14:05:00Z', carrier: { carrier_name: 'Aras Kargo', tracking_id: input.trackingId ?? '3020117745' } }
+      : {}),
     ...(step === 'delivered' ? { delivered_at: '2026-02-07T10:00:00Z' } : {}),
     ...(step === 'cancelled'
-      ? { cancelled_at: '2026-02-05T12:00:00Z', cancellation: { cancelled_by_system: 'wms', cancelled_by: 'selin.yildiz', reason_code: 'damaged_goods' } }
+      ? {
+          cancelled_at: '2026-02-05T12:00:00Z',
+          cancellation: { cancelled_by_system: 'wms', cancelled_by: 'selin.yildiz', reason_code: 'damaged_goods' },
+        }
       : {}),
   };
   return envelope(`order.${step}`, payload, input.sequence);
@@ -147,7 +168,10 @@ function checkFields(input: AbraCheckInput) {
   };
 }
 
-export function centralStockCheck(kind: 'completed' | 'updated', input: { sequence: number; target: DealLineTarget } & AbraCheckInput): WireEvent {
+export function centralStockCheck(
+  kind: 'completed' | 'updated',
+  input: { sequence: number; target: DealLineTarget } & AbraCheckInput,
+): WireEvent {
   return envelope(
     `central_stock_check.${kind}`,
     {
@@ -193,7 +217,13 @@ export function shortageSentBack(input: {
   );
 }
 
-export function shipmentGateOverridden(input: { overrideId?: string; orgCode: 'MOD' | 'JTR'; poNumber: string; reasonCode?: string; note?: string }): WireEvent {
+export function shipmentGateOverridden(input: {
+  overrideId?: string;
+  orgCode: 'MOD' | 'JTR';
+  poNumber: string;
+  reasonCode?: string;
+  note?: string;
+}): WireEvent {
   return envelope(
     'shipment_gate.overridden',
     {

@@ -107,7 +107,16 @@ const events = (label: string, list: unknown[]) => deliver(label, batchOf(list))
 function stock(sequence: number, onHand = args.onHand): WireEvent {
   return stockChanged({
     sequence,
-    scopes: [{ owner_org: args.owner, quality_code: values.quality!, warehouse_code: values.warehouse!, on_hand_meters: onHand, roll_count: onHand === '0' ? 0 : 10, lot_count: onHand === '0' ? 0 : 2 }],
+    scopes: [
+      {
+        owner_org: args.owner,
+        quality_code: values.quality!,
+        warehouse_code: values.warehouse!,
+        on_hand_meters: onHand,
+        roll_count: onHand === '0' ? 0 : 10,
+        lot_count: onHand === '0' ? 0 : 2,
+      },
+    ],
   });
 }
 
@@ -119,11 +128,21 @@ async function dealTargets(dealCode: string): Promise<DealLineTarget[]> {
   }).then((r) => r.json() as Promise<{ data?: { access_token: string } }>);
   if (!login.data) throw new Error('admin login failed (lifecycle reads the deal lines as admin)');
   const query = `fields=id,quality_code,deal_id.code,deal_id.org_id.code&filter[deal_id][code][_eq]=${encodeURIComponent(dealCode)}&sort=line_no`;
-  const lines = await fetch(`${args.url}/items/deal_lines?${query}`, { headers: { authorization: `Bearer ${login.data.access_token}` } }).then(
-    (r) => r.json() as Promise<{ data: Array<{ id: string; quality_code: string; deal_id: { code: string; org_id: { code: 'MOD' | 'JTR' } } }> }>,
+  const lines = await fetch(`${args.url}/items/deal_lines?${query}`, {
+    headers: { authorization: `Bearer ${login.data.access_token}` },
+  }).then(
+    (r) =>
+      r.json() as Promise<{
+        data: Array<{ id: string; quality_code: string; deal_id: { code: string; org_id: { code: 'MOD' | 'JTR' } } }>;
+      }>,
   );
   if (!lines.data?.length) throw new Error(`deal ${dealCode} has no lines (or does not exist)`);
-  return lines.data.map((line) => ({ orgCode: line.deal_id.org_id.code, dealCode: line.deal_id.code, dealLineId: line.id, qualityCode: line.quality_code }));
+  return lines.data.map((line) => ({
+    orgCode: line.deal_id.org_id.code,
+    dealCode: line.deal_id.code,
+    dealLineId: line.id,
+    qualityCode: line.quality_code,
+  }));
 }
 
 try {
@@ -154,14 +173,19 @@ try {
     case 'malformed':
       await events(
         'broken keys',
-        ['wms:stock:TB-1:changed', 'wms:stock:TB 1:changed:v1', 'erp:stock:TB-1:changed:v1', 'wms:stock:TB-1:changed:v01', ''].map((key) => ({ ...stock(args.sequence), idempotency_key: key })),
+        ['wms:stock:TB-1:changed', 'wms:stock:TB 1:changed:v1', 'erp:stock:TB-1:changed:v1', 'wms:stock:TB-1:changed:v01', ''].map(
+          (key) => ({ ...stock(args.sequence), idempotency_key: key }),
+        ),
       );
       break;
     case 'unsigned':
       await deliver('unsigned', batchOf([stock(args.sequence)]), {});
       break;
     case 'replay':
-      await deliver('signed 10 minutes ago', batchOf([stock(args.sequence)]), { secrets: [args.secret], nowSeconds: Math.floor(Date.now() / 1000) - 600 });
+      await deliver('signed 10 minutes ago', batchOf([stock(args.sequence)]), {
+        secrets: [args.secret],
+        nowSeconds: Math.floor(Date.now() / 1000) - 600,
+      });
       break;
     case 'lifecycle': {
       if (!values.deal) throw new Error('lifecycle needs --deal <deal code>, e.g. one from the admin app');
@@ -171,19 +195,31 @@ try {
       const reservationId = randomId('RSV');
       await events('reservation.created', [reservation('created', { reservationId, sequence: 1, target: first! })]);
       for (const [index, target] of targets.entries()) {
-        await events(`central_stock_check.completed #${index + 1}`, [centralStockCheck('completed', { sequence: 1, target, result: index === 0 ? 'partial' : 'not_found', etaText: '2 weeks' })]);
+        await events(`central_stock_check.completed #${index + 1}`, [
+          centralStockCheck('completed', { sequence: 1, target, result: index === 0 ? 'partial' : 'not_found', etaText: '2 weeks' }),
+        ]);
       }
-      await events('shortage.sent_back', [shortageSentBack({ targets, checks: targets.map((_, i) => ({ result: i === 0 ? 'partial' : 'not_found' })) })]);
+      await events('shortage.sent_back', [
+        shortageSentBack({ targets, checks: targets.map((_, i) => ({ result: i === 0 ? 'partial' : 'not_found' })) }),
+      ]);
       const steps = ['picking_started', 'prepared', 'shipped', 'delivered'] as const;
-      for (const [index, step] of steps.entries()) await events(`order.${step}`, [orderEvent(step, { poNumber: po, sequence: index + 1, target: first! })]);
+      for (const [index, step] of steps.entries())
+        await events(`order.${step}`, [orderEvent(step, { poNumber: po, sequence: index + 1, target: first! })]);
       await events('shipment_gate.overridden', [shipmentGateOverridden({ orgCode: first!.orgCode, poNumber: po })]);
       await events('reservation.released', [reservation('released', { reservationId, sequence: 2, target: first! })]);
       const supplyId = randomId('SUP');
       const supply = { supplyId, ownerOrg: first!.orgCode, lines: [{ quality_code: first!.qualityCode, meters: '5000.00' }] };
       await events('supply.updated (ordered)', [supplyUpdated({ ...supply, sequence: 1, milestone: 'ordered', etaText: 'about 6 weeks' })]);
       await events('supply.updated (at port)', [supplyUpdated({ ...supply, sequence: 2, milestone: 'at_port', etaDate: '2026-03-16' })]);
-      await events('supply.updated (soft arrival)', [supplyUpdated({ ...supply, sequence: 3, milestone: 'soft_arrival_confirmed', etaDate: '2026-03-16' })]);
-      await events('wac.changed', [wacChanged({ sequence: Math.floor(Date.now() / 1000), scopes: [{ owner_org: first!.orgCode, quality_code: first!.qualityCode, wac_try_per_meter: '84.1250' }] })]);
+      await events('supply.updated (soft arrival)', [
+        supplyUpdated({ ...supply, sequence: 3, milestone: 'soft_arrival_confirmed', etaDate: '2026-03-16' }),
+      ]);
+      await events('wac.changed', [
+        wacChanged({
+          sequence: Math.floor(Date.now() / 1000),
+          scopes: [{ owner_org: first!.orgCode, quality_code: first!.qualityCode, wac_try_per_meter: '84.1250' }],
+        }),
+      ]);
       break;
     }
     case 'file': {

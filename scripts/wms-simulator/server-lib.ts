@@ -38,6 +38,10 @@ import {
   type EventResult,
 } from '@crm/contract';
 
+/** An event's payload, validated against the contract before the simulator reads it; stored as it came. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the contract before; stored as it came
+type ContractPayload = Record<string, any>;
+
 /** Which contract error a refused request carries, by HTTP status, for injected failures. */
 const INJECTED_ERROR_CODES: Readonly<Record<number, ContractErrorCode>> = {
   400: 'MALFORMED_BATCH',
@@ -193,7 +197,8 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
     delayMs: options.delayMs,
     rejectKeys: options.rejectKeys,
   });
-  if (!initial.success) throw new Error(`invalid faults: ${initial.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!initial.success)
+    throw new Error(`invalid faults: ${initial.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const log = options.log ?? (() => undefined);
   const state = loadState(options.stateFile);
   const counters: RequestCounters = { total: 0, failed: 0, slowed: 0, accepted: 0, refused: 0 };
@@ -205,8 +210,12 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
     rejectKeys: [...(options.rejectKeys ?? [])],
   };
 
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the contract before; stored as it came
-  function applyEvent(event: { idempotency_key: string; event_type: string; sequence?: number; payload: Record<string, any> }): EventResult['status'] {
+  function applyEvent(event: {
+    idempotency_key: string;
+    event_type: string;
+    sequence?: number;
+    payload: ContractPayload;
+  }): EventResult['status'] {
     const scope = event.event_type.startsWith('po.') ? `po:${event.payload['po_number']}` : null;
     if (scope && event.sequence !== undefined) {
       const stored = state.sequences[scope];
@@ -234,7 +243,16 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
         const existing = state.orders[p['po_number']];
         state.orders[p['po_number']] = existing
           ? { ...existing, status: 'cancelled', cancelled_at: p['cancelled_at'] }
-          : { po_number: p['po_number'], org_code: p['org_code'], deal_code: null, status: 'cancelled', tombstone: true, lines: [], released_at: null, cancelled_at: p['cancelled_at'] };
+          : {
+              po_number: p['po_number'],
+              org_code: p['org_code'],
+              deal_code: null,
+              status: 'cancelled',
+              tombstone: true,
+              lines: [],
+              released_at: null,
+              cancelled_at: p['cancelled_at'],
+            };
         break;
       }
       default:
@@ -325,10 +343,20 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
         });
       if (!validation.ok) {
         record('rejected', validation.idempotency_key ?? null, validation.event_type ?? null, validation.error.code);
-        return { index, ...(validation.idempotency_key ? { idempotency_key: validation.idempotency_key } : {}), status: 'rejected', error: validation.error };
+        return {
+          index,
+          ...(validation.idempotency_key ? { idempotency_key: validation.idempotency_key } : {}),
+          status: 'rejected',
+          error: validation.error,
+        };
       }
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- validated against the contract before; stored as it came
-      const event = validation.event as unknown as { idempotency_key: string; event_type: string; sequence?: number; occurred_at: string; payload: Record<string, any> };
+      const event = validation.event as unknown as {
+        idempotency_key: string;
+        event_type: string;
+        sequence?: number;
+        occurred_at: string;
+        payload: ContractPayload;
+      };
       const key = event.idempotency_key;
       const fingerprint = eventFingerprint(event);
       const known = state.keys[key];
@@ -403,7 +431,11 @@ export async function startWmsSimulator(options: WmsSimulatorOptions): Promise<W
         const parsed = SimulatorFaults.safeParse(change);
         if (!parsed.success) {
           return send(res, 400, {
-            error: { code: 'MALFORMED_CONTROL', message: 'invalid faults', issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+            error: {
+              code: 'MALFORMED_CONTROL',
+              message: 'invalid faults',
+              issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+            },
           });
         }
         control(parsed.data);

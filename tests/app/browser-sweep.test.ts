@@ -70,7 +70,9 @@ async function sweep(user: string) {
       expected: EXPECTED,
       logIn: (p) => logInAs(p, baseUrl(), user),
     });
-    console.info(`[sweep] ${user}: ${result.steps.length} pages (${result.modules.length} modules, ${result.collections.length} collections) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.info(
+      `[sweep] ${user}: ${result.steps.length} pages (${result.modules.length} modules, ${result.collections.length} collections) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
     if (result.findings.length) await page.screenshot({ path: join(ARTIFACTS, `sweep-${user.split('@')[0]}.png`), fullPage: true });
     expect(result.steps.length).toBeGreaterThan(2);
     expect(result.findings).toEqual([]);
@@ -85,9 +87,13 @@ describe('every app page works for every demo user', () => {
     }, 600_000);
   }
   for (const user of KNOWN_FAILING) {
-    it.fails(`${user}: known gap (an FX item page asks for a name they may not read)`, async () => {
-      if (skipReason) throw new Error(skipReason);
-      await sweep(user);
-    }, 600_000);
+    it.fails(
+      `${user}: known gap (an FX item page asks for a name they may not read)`,
+      async () => {
+        if (skipReason) throw new Error(skipReason);
+        await sweep(user);
+      },
+      600_000,
+    );
   }
 });

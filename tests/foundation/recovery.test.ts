@@ -31,7 +31,8 @@ async function gone(pid: number): Promise<void> {
   while (isAlive(pid)) await new Promise((done) => setTimeout(done, 100));
 }
 
-const lockOf = () => JSON.parse(readFileSync(join(dataDir, 'crm-instance.json'), 'utf8')) as { pid: number; state: string; directus_pid?: number };
+const lockOf = () =>
+  JSON.parse(readFileSync(join(dataDir, 'crm-instance.json'), 'utf8')) as { pid: number; state: string; directus_pid?: number };
 const postmasterPid = () => Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
 async function folderNames(url: string): Promise<string[]> {
@@ -117,32 +118,52 @@ describe('readiness and crash recovery', () => {
   it('after kill -9 with PostgreSQL left running: stops it, starts again, keeps the data, in one line', { timeout: 400_000 }, async () => {
     const leftOver = postmasterPid();
     system = await startSystemProcess(env);
-    const lines = system.output().split('\n').filter((line) => line.startsWith('recovered:'));
-    expect(lines).toEqual([expect.stringMatching(new RegExp(`^recovered: the PostgreSQL of .* \\(pid ${leftOver}\\) was left running by an earlier start; stopped it cleanly before starting again$`))]);
+    const lines = system
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('recovered:'));
+    expect(lines).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^recovered: the PostgreSQL of .* \\(pid ${leftOver}\\) was left running by an earlier start; stopped it cleanly before starting again$`,
+        ),
+      ),
+    ]);
     expect(isAlive(leftOver)).toBe(false);
     expect(await folderNames(url)).toContain('kept after a crash');
   });
 
-  it('after kill -9 of the start process only: stops the Directus and PostgreSQL it left, in one line each', { timeout: 400_000 }, async () => {
-    const directusPid = lockOf().directus_pid!;
-    await system!.crash();
-    system = undefined;
-    // Directus stops by itself when its parent is gone (child-guard.mjs); a start right now
-    // finds it either stopping or stopped, and never fails on the port.
-    system = await startSystemProcess(env);
-    expect(isAlive(directusPid)).toBe(false);
-    expect(system.output()).toMatch(/^recovered: the PostgreSQL of .* was left running by an earlier start; stopped it cleanly before starting again$/m);
-    expect(await folderNames(url)).toContain('kept after a crash');
-  });
+  it(
+    'after kill -9 of the start process only: stops the Directus and PostgreSQL it left, in one line each',
+    { timeout: 400_000 },
+    async () => {
+      const directusPid = lockOf().directus_pid!;
+      await system!.crash();
+      system = undefined;
+      // Directus stops by itself when its parent is gone (child-guard.mjs); a start right now
+      // finds it either stopping or stopped, and never fails on the port.
+      system = await startSystemProcess(env);
+      expect(isAlive(directusPid)).toBe(false);
+      expect(system.output()).toMatch(
+        /^recovered: the PostgreSQL of .* was left running by an earlier start; stopped it cleanly before starting again$/m,
+      );
+      expect(await folderNames(url)).toContain('kept after a crash');
+    },
+  );
 
   it('after a stale postmaster.pid (its pid now another program): removes it, starts, keeps the data', { timeout: 400_000 }, async () => {
     expect(await system!.stop()).toBe(0);
     system = undefined;
     // What a reboot or a container restart leaves: a pid file whose pid belongs to someone else.
     const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
-    writeFileSync(pidFile, `${process.pid}\n${join(dataDir, 'postgres')}\n1700000000\n${env['EMBEDDED_PG_PORT']}\n\n127.0.0.1\n  1 2\nready   \n`);
+    writeFileSync(
+      pidFile,
+      `${process.pid}\n${join(dataDir, 'postgres')}\n1700000000\n${env['EMBEDDED_PG_PORT']}\n\n127.0.0.1\n  1 2\nready   \n`,
+    );
     system = await startSystemProcess(env);
-    expect(system.output()).toMatch(new RegExp(`^recovered: removed a stale .*postmaster\\.pid \\(pid ${process.pid} is another program\\)`, 'm'));
+    expect(system.output()).toMatch(
+      new RegExp(`^recovered: removed a stale .*postmaster\\.pid \\(pid ${process.pid} is another program\\)`, 'm'),
+    );
     await waitForHealthy(url);
     expect(await folderNames(url)).toContain('kept after a crash');
     expect(await system.stop()).toBe(0);

@@ -44,7 +44,9 @@ describe('schema as code', () => {
   });
 
   it('has every constraint and trigger of schema-snapshots/constraints/', async () => {
-    const sql = constraintFiles().map((f) => readFileSync(f, 'utf8')).join('\n');
+    const sql = constraintFiles()
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     const indexes = [...sql.matchAll(/create unique index if not exists (\w+)|create index if not exists (\w+)/g)].map((m) => m[1] ?? m[2]);
     const checks = [...sql.matchAll(/add constraint (\w+)/g)].map((m) => m[1]);
     const triggers = [...sql.matchAll(/create trigger (\w+)/g)].map((m) => m[1]);

@@ -22,10 +22,20 @@ async function fingerprint(port: number) {
   await client.connect();
   try {
     const counts: Record<string, number> = {};
-    for (const table of ['orgs', 'directus_users', 'directus_roles', 'directus_policies', 'directus_permissions', 'directus_folders', 'directus_flows', 'directus_operations']) {
+    for (const table of [
+      'orgs',
+      'directus_users',
+      'directus_roles',
+      'directus_policies',
+      'directus_permissions',
+      'directus_folders',
+      'directus_flows',
+      'directus_operations',
+    ]) {
       counts[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
     }
-    const folders = (await client.query(`select string_agg(name, ',' order by name) as names from directus_folders`)).rows[0].names as string;
+    const folders = (await client.query(`select string_agg(name, ',' order by name) as names from directus_folders`)).rows[0]
+      .names as string;
     return { counts, folders };
   } finally {
     await client.end();

@@ -55,7 +55,16 @@ beforeAll(async () => {
   mirrors = await fillMirrors(inject('crmUrl'), inject('wmsWebhookSecret'), [...modDeals, ...jtrDeals], {
     sequence: 1,
     scopes: [
-      { owner_org: 'MOD', quality_code: modQuality, warehouse_code: 'IST-01', on_hand_meters: '1250.50', reserved_meters: '120.00', available_meters: '1130.50', roll_count: 12, lot_count: 3 },
+      {
+        owner_org: 'MOD',
+        quality_code: modQuality,
+        warehouse_code: 'IST-01',
+        on_hand_meters: '1250.50',
+        reserved_meters: '120.00',
+        available_meters: '1130.50',
+        roll_count: 12,
+        lot_count: 3,
+      },
       // JTR-owned stock of the MOD quality (cross-ownership, story 73): only JTR-granted callers see it.
       { owner_org: 'JTR', quality_code: modQuality, warehouse_code: 'IST-02', on_hand_meters: '300.00', roll_count: 3, lot_count: 1 },
       { owner_org: 'JTR', quality_code: jtrQuality, warehouse_code: 'IST-01', on_hand_meters: '800.25', roll_count: 8, lot_count: 2 },
@@ -94,24 +103,56 @@ describe('a manager with Org Scope All', () => {
       modDeal.lines.map((l) => [l.id, l.quality_code, '400.00']),
     );
     const line = deal.lines[0];
-    expect(line.stock.map((s: { owner_org: { code: string }; warehouse_code: string; on_hand_meters: string; available_meters: string }) => [s.owner_org.code, s.warehouse_code, s.on_hand_meters, s.available_meters])).toEqual([
+    expect(
+      line.stock.map((s: { owner_org: { code: string }; warehouse_code: string; on_hand_meters: string; available_meters: string }) => [
+        s.owner_org.code,
+        s.warehouse_code,
+        s.on_hand_meters,
+        s.available_meters,
+      ]),
+    ).toEqual([
       ['JTR', 'IST-02', '300.00', '300.00'],
       ['MOD', 'IST-01', '1250.50', '1130.50'],
     ]);
     expect(line.stock_total).toEqual({ on_hand_meters: '1550.50', reserved_meters: '120.00', available_meters: '1430.50' });
 
     const m = mirrors.get(modDeal.id)!;
-    expect(deal.reservations).toEqual([expect.objectContaining({ reservation_id: m.reservationId, deal_line_id: modDeal.lines[0]!.id, status: 'active', reserved_meters: '120.00' })]);
+    expect(deal.reservations).toEqual([
+      expect.objectContaining({
+        reservation_id: m.reservationId,
+        deal_line_id: modDeal.lines[0]!.id,
+        status: 'active',
+        reserved_meters: '120.00',
+      }),
+    ]);
     expect(deal.orders).toEqual([
-      expect.objectContaining({ po_number: m.poNumber, status: 'shipped', carrier_name: 'Aras Kargo', tracking_id: m.trackingId, picking_started_at: '2026-02-05T07:30:00.000Z', shipped_at: '2026-02-06T14:05:00.000Z', delivered_at: null }),
+      expect.objectContaining({
+        po_number: m.poNumber,
+        status: 'shipped',
+        carrier_name: 'Aras Kargo',
+        tracking_id: m.trackingId,
+        picking_started_at: '2026-02-05T07:30:00.000Z',
+        shipped_at: '2026-02-06T14:05:00.000Z',
+        delivered_at: null,
+      }),
     ]);
     expect(deal.abra_checks).toEqual([
-      expect.objectContaining({ deal_line_id: modDeal.lines[0]!.id, result: 'partial', available_qty: '150.00', checked_at: '2026-02-04T10:15:00.000Z', checked_by: 'mehmet.kaya', proposed_next_step: 'transfer_from_central', eta_text: 'about 2 weeks' }),
+      expect.objectContaining({
+        deal_line_id: modDeal.lines[0]!.id,
+        result: 'partial',
+        available_qty: '150.00',
+        checked_at: '2026-02-04T10:15:00.000Z',
+        checked_by: 'mehmet.kaya',
+        proposed_next_step: 'transfer_from_central',
+        eta_text: 'about 2 weeks',
+      }),
     ]);
     expect(deal.shortage_send_backs).toEqual([expect.objectContaining({ send_back_id: m.sendBackId, kind: 'shortage' })]);
 
     const jtrDeal = data.find((d: { id: string }) => d.id === jtrDeals.at(-1)!.id);
-    expect(jtrDeal.lines[0].stock.map((s: { owner_org: { code: string }; on_hand_meters: string }) => [s.owner_org.code, s.on_hand_meters])).toEqual([['JTR', '800.25']]);
+    expect(
+      jtrDeal.lines[0].stock.map((s: { owner_org: { code: string }; on_hand_meters: string }) => [s.owner_org.code, s.on_hand_meters]),
+    ).toEqual([['JTR', '800.25']]);
   });
 
   it('pages without overlap, narrows by org and status, and counts what it filters', async () => {
@@ -141,7 +182,10 @@ describe('a manager with Org Scope All', () => {
     expect(twenty.result.body.data).toHaveLength(20);
     // Every deal on both pages has lines, stock, a reservation, an order, a check and a send-back.
     for (const deal of twenty.result.body.data) {
-      expect(deal.lines.length * deal.reservations.length * deal.orders.length * deal.abra_checks.length * deal.shortage_send_backs.length, deal.code).toBeGreaterThan(0);
+      expect(
+        deal.lines.length * deal.reservations.length * deal.orders.length * deal.abra_checks.length * deal.shortage_send_backs.length,
+        deal.code,
+      ).toBeGreaterThan(0);
     }
     console.info(`fulfillment read, manager: page of 1 = ${one.statements} statements, page of 20 = ${twenty.statements}`);
     expect(twenty.statements).toBe(one.statements);
@@ -179,11 +223,17 @@ describe('a MOD-only sales owner', () => {
     expect(meta.orgs_in_scope).toEqual([{ id: world.orgs.MOD.id, code: 'MOD' }]);
     expect(data.every((d: { org: { code: string } }) => d.org.code === 'MOD')).toBe(true);
     const deal = data.find((d: { id: string }) => d.id === modDeals.at(-1)!.id);
-    expect(deal.lines[0].stock.map((s: { owner_org: { code: string }; on_hand_meters: string }) => [s.owner_org.code, s.on_hand_meters])).toEqual([['MOD', '1250.50']]);
+    expect(
+      deal.lines[0].stock.map((s: { owner_org: { code: string }; on_hand_meters: string }) => [s.owner_org.code, s.on_hand_meters]),
+    ).toEqual([['MOD', '1250.50']]);
     // The JTR-owned 300.00 m are neither shown nor added in.
     expect(deal.lines[0].stock_total).toEqual({ on_hand_meters: '1250.50', reserved_meters: '120.00', available_meters: '1130.50' });
     expect(deal.orders[0].tracking_id).toBe(mirrors.get(deal.id)!.trackingId);
-    const markers = markersAgainst(world, 'MOD', [...jtrDeals.flatMap((d) => [d.id, d.code, ...d.lines.map((l) => l.id)]), jtrQuality, ...jtrDeals.map((d) => mirrors.get(d.id)!.poNumber)]);
+    const markers = markersAgainst(world, 'MOD', [
+      ...jtrDeals.flatMap((d) => [d.id, d.code, ...d.lines.map((l) => l.id)]),
+      jtrQuality,
+      ...jtrDeals.map((d) => mirrors.get(d.id)!.poNumber),
+    ]);
     expectNoMarkers(result, markers, 'fulfillment page of sales.mod');
   });
 
@@ -191,7 +241,10 @@ describe('a MOD-only sales owner', () => {
     const jtr = await fulfillment(USERS.salesMod, 'org=JTR');
     const made = await fulfillment(USERS.salesMod, 'org=XYZ');
     expect(jtr.status).toBe(400);
-    expect(jtr.body.errors[0].extensions).toEqual({ code: 'INVALID_INPUT', fields: [{ field: 'org', reason: 'no such org in your Org Scope' }] });
+    expect(jtr.body.errors[0].extensions).toEqual({
+      code: 'INVALID_INPUT',
+      fields: [{ field: 'org', reason: 'no such org in your Org Scope' }],
+    });
     expect(made.status).toBe(jtr.status);
     expect(normalised(jtr, ['JTR'])).toBe(normalised(made, ['XYZ']));
   });
@@ -247,8 +300,14 @@ describe('bad query parameters', () => {
       expect(result.status, `${query}: ${result.text}`).toBe(400);
       expect(result.body.errors[0].extensions.code, query).toBe('INVALID_INPUT');
       const fields = result.body.errors[0].extensions.fields as Array<{ field: string; reason: string }>;
-      expect(fields.map((f) => f.field), query).toContain(field);
-      expect(fields.every((f) => f.reason.length > 0), query).toBe(true);
+      expect(
+        fields.map((f) => f.field),
+        query,
+      ).toContain(field);
+      expect(
+        fields.every((f) => f.reason.length > 0),
+        query,
+      ).toBe(true);
     }
     // limit/offset are also Directus' own query parameters: its query sanitizer refuses
     // non-integers before any route runs, with INVALID_QUERY and the parameter in the message.

@@ -26,13 +26,27 @@ export function dbClient(port: number): pg.Client {
 
 /** Row counts and a content hash of what the read could touch: "a refused read changed nothing". */
 export async function readSideState(db: pg.Client): Promise<Record<string, string>> {
-  const tables = ['deals', 'deal_lines', 'stock_by_quality_cache', 'reservation_mirrors', 'order_mirrors', 'abra_check_lines', 'shortage_send_backs', 'org_grants', 'audit_log'];
+  const tables = [
+    'deals',
+    'deal_lines',
+    'stock_by_quality_cache',
+    'reservation_mirrors',
+    'order_mirrors',
+    'abra_check_lines',
+    'shortage_send_backs',
+    'org_grants',
+    'audit_log',
+  ];
   const state: Record<string, string> = {};
   for (const table of tables) {
-    const { rows } = await db.query(`select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h from ${table} t`);
+    const { rows } = await db.query(
+      `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h from ${table} t`,
+    );
     state[table] = rows[0].h;
   }
-  const { rows } = await db.query(`select string_agg(email || ':' || coalesce(active_org::text, '-') || ':' || coalesce(org_scope, '-'), ',' order by email) as h from directus_users`);
+  const { rows } = await db.query(
+    `select string_agg(email || ':' || coalesce(active_org::text, '-') || ':' || coalesce(org_scope, '-'), ',' order by email) as h from directus_users`,
+  );
   state['directus_users'] = rows[0].h;
   return state;
 }
@@ -63,7 +77,13 @@ export async function createDeal(world: World, org: OrgCode, profileId: string, 
     customer_profile_id: profileId,
     status: 'submitted',
     currency: 'TRY',
-    lines: qualities.map((quality, index) => ({ line_no: index + 1, quality_code: quality, meters: '400.00', unit_price: '84.5000', currency: 'TRY' })),
+    lines: qualities.map((quality, index) => ({
+      line_no: index + 1,
+      quality_code: quality,
+      meters: '400.00',
+      unit_price: '84.5000',
+      currency: 'TRY',
+    })),
   });
   const lines = await http<{ data: Array<{ id: string; quality_code: string }> }>(
     'GET',
@@ -90,7 +110,12 @@ export interface DealMirrors {
  * order with tracking, an Abra check and a shortage send-back (so that any per-deal query would
  * show in the counts).
  */
-export async function fillMirrors(url: string, secret: string, deals: CreatedDeal[], stock: Parameters<typeof stockChanged>[0]): Promise<Map<string, DealMirrors>> {
+export async function fillMirrors(
+  url: string,
+  secret: string,
+  deals: CreatedDeal[],
+  stock: Parameters<typeof stockChanged>[0],
+): Promise<Map<string, DealMirrors>> {
   const mirrors = new Map<string, DealMirrors>();
   const events = [stockChanged(stock)];
   for (const deal of deals) {
@@ -105,9 +130,22 @@ export async function fillMirrors(url: string, secret: string, deals: CreatedDea
     events.push(
       // Stock the sister org owns (story 73): the reservation must not name that org to a user
       // who may see only the selling org.
-      reservation('created', { reservationId: m.reservationId, sequence: 1, target, meters: '120.00', ownerOrg: deal.org === 'MOD' ? 'JTR' : 'MOD' }),
+      reservation('created', {
+        reservationId: m.reservationId,
+        sequence: 1,
+        target,
+        meters: '120.00',
+        ownerOrg: deal.org === 'MOD' ? 'JTR' : 'MOD',
+      }),
       orderEvent('shipped', { poNumber: m.poNumber, sequence: 3, target, trackingId: m.trackingId }),
-      centralStockCheck('completed', { sequence: 1, target, result: 'partial', availableQty: '150.00', checkedBy: 'mehmet.kaya', etaText: 'about 2 weeks' }),
+      centralStockCheck('completed', {
+        sequence: 1,
+        target,
+        result: 'partial',
+        availableQty: '150.00',
+        checkedBy: 'mehmet.kaya',
+        etaText: 'about 2 weeks',
+      }),
       shortageSentBack({ sendBackId: m.sendBackId, targets: [target] }),
     );
   }

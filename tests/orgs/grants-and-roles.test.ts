@@ -6,7 +6,20 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, http, tokenFor, type HttpResult } from '../support/api.js';
-import { USERS, adminDelete, dealsOf, errorCode, expectSameAnswer, get, graphql, idsOf, loadWorld, profile, randomId, type World } from './world.js';
+import {
+  USERS,
+  adminDelete,
+  dealsOf,
+  errorCode,
+  expectSameAnswer,
+  get,
+  graphql,
+  idsOf,
+  loadWorld,
+  profile,
+  randomId,
+  type World,
+} from './world.js';
 
 let world: World;
 const createdDeals: string[] = [];
@@ -69,7 +82,11 @@ describe('grant revocation (story 1)', () => {
       const again = await as(USERS.nogrant, 'POST', '/items/deals', { customer_profile_id: profile(world, 'MOD', 'Anka').id });
       expect(again.status, again.text).toBe(400);
       expect(errorCode(again)).toBe('ORG_NOT_GRANTED');
-      const line = await as(USERS.nogrant, 'POST', '/items/deal_lines', { deal_id: createdId, quality_code: world.lines.find((l) => l.org === 'MOD')!.qualityCode, meters: 1 });
+      const line = await as(USERS.nogrant, 'POST', '/items/deal_lines', {
+        deal_id: createdId,
+        quality_code: world.lines.find((l) => l.org === 'MOD')!.qualityCode,
+        meters: 1,
+      });
       expect(errorCode(line)).toBe('DEAL_NOT_FOUND');
     } finally {
       if (grantId) await http('DELETE', `/items/org_grants/${grantId}`, admin);
@@ -93,7 +110,12 @@ describe('story 17: sales owners create deals and ask for approvals, but never d
     const self = world.users[email]!;
     const attempts: HttpResult[] = [
       await as(email, 'PATCH', `/items/approval_requests/${id}`, { status: 'approved' }),
-      await as(email, 'PATCH', `/items/approval_requests/${id}`, { status: 'approved', decided_by: self, decided_at: new Date().toISOString(), decision_note: 'ok' }),
+      await as(email, 'PATCH', `/items/approval_requests/${id}`, {
+        status: 'approved',
+        decided_by: self,
+        decided_at: new Date().toISOString(),
+        decision_note: 'ok',
+      }),
       await as(email, 'PATCH', '/items/approval_requests', { keys: [id], data: { status: 'approved' } }),
       await as(email, 'POST', '/items/approval_requests', { deal_id: deal.id, kind: 'discount', status: 'approved' }),
       await graphql(email, 'mutation ($id: ID!) { update_approval_requests_item(id: $id, data: { status: "approved" }) { id } }', { id }),
@@ -144,7 +166,9 @@ describe('access configuration belongs to the admin', () => {
       const result = await as(email, method, path, body);
       expect(result.status, `${method} ${path}: ${result.text.slice(0, 300)}`).toBe(403);
     }
-    const grants = await adminGet<Array<{ org_id: string; role: string }>>(`/items/org_grants?filter[user_id][_eq]=${self}&fields=org_id,role`);
+    const grants = await adminGet<Array<{ org_id: string; role: string }>>(
+      `/items/org_grants?filter[user_id][_eq]=${self}&fields=org_id,role`,
+    );
     expect(grants).toEqual([{ org_id: world.orgs.MOD.id, role: 'sales_owner' }]);
     const role = await adminGet<{ name: string }>(`/roles/${ROLE.salesOwner}?fields=name`);
     expect(role.name).toBe('Sales Owner');
@@ -152,28 +176,33 @@ describe('access configuration belongs to the admin', () => {
     expect(manager.first_name).not.toBe('Probe');
   });
 
-  it.each([USERS.salesMod, USERS.nogrant, USERS.manager])('%s cannot change its own role, policies, e-mail, status or token', async (email) => {
-    const id = world.users[email]!;
-    const before = await adminGet<Record<string, unknown>>(`/users/${id}?fields=role,email,status,token,policies`);
-    for (const body of [
-      { role: ROLE.crmAdmin },
-      { policies: { create: [{ policy: POLICY.admin }] } },
-      { email: `taken-over+${randomBytes(3).toString('hex')}@example.com` },
-      { status: 'suspended' },
-      { token: randomBytes(16).toString('hex') },
-      { provider: 'other' },
-    ]) {
-      const result = await as(email, 'PATCH', '/users/me', body);
-      expect(result.status, `${JSON.stringify(body)}: ${result.text.slice(0, 300)}`).toBe(403);
-    }
-    // What a user may change about itself still works (and is put back).
-    const renamed = await as(email, 'PATCH', '/users/me', { last_name: 'Probe' });
-    expect(renamed.status, renamed.text).toBe(200);
-    const original = (await adminGet<{ last_name: string }>(`/users/${id}?fields=last_name`)).last_name;
-    expect(original).toBe('Probe');
-    await http('PATCH', `/users/${id}`, await adminToken(), { last_name: { [USERS.salesMod]: 'Mod', [USERS.nogrant]: 'Nogrant', [USERS.manager]: 'Manager' }[email] });
-    expect(await adminGet(`/users/${id}?fields=role,email,status,token,policies`)).toEqual(before);
-  });
+  it.each([USERS.salesMod, USERS.nogrant, USERS.manager])(
+    '%s cannot change its own role, policies, e-mail, status or token',
+    async (email) => {
+      const id = world.users[email]!;
+      const before = await adminGet<Record<string, unknown>>(`/users/${id}?fields=role,email,status,token,policies`);
+      for (const body of [
+        { role: ROLE.crmAdmin },
+        { policies: { create: [{ policy: POLICY.admin }] } },
+        { email: `taken-over+${randomBytes(3).toString('hex')}@example.com` },
+        { status: 'suspended' },
+        { token: randomBytes(16).toString('hex') },
+        { provider: 'other' },
+      ]) {
+        const result = await as(email, 'PATCH', '/users/me', body);
+        expect(result.status, `${JSON.stringify(body)}: ${result.text.slice(0, 300)}`).toBe(403);
+      }
+      // What a user may change about itself still works (and is put back).
+      const renamed = await as(email, 'PATCH', '/users/me', { last_name: 'Probe' });
+      expect(renamed.status, renamed.text).toBe(200);
+      const original = (await adminGet<{ last_name: string }>(`/users/${id}?fields=last_name`)).last_name;
+      expect(original).toBe('Probe');
+      await http('PATCH', `/users/${id}`, await adminToken(), {
+        last_name: { [USERS.salesMod]: 'Mod', [USERS.nogrant]: 'Nogrant', [USERS.manager]: 'Manager' }[email],
+      });
+      expect(await adminGet(`/users/${id}?fields=role,email,status,token,policies`)).toEqual(before);
+    },
+  );
 
   it('only the admin reads the schema snapshot', async () => {
     for (const email of [USERS.manager, USERS.salesMod, USERS.salesJtr, USERS.pricing, USERS.finance, USERS.nogrant]) {
@@ -190,13 +219,20 @@ describe('what each role is refused', () => {
   it('pricing and finance cannot create deals', async () => {
     const before = (await adminGet<Array<{ count: string }>>('/items/deals?aggregate[count]=*'))[0]!.count;
     for (const email of [USERS.pricing, USERS.finance]) {
-      for (const body of [{ customer_profile_id: profile(world, 'MOD', 'Anka').id }, { org_id: world.orgs.JTR.id, customer_profile_id: profile(world, 'JTR', 'Anka').id }]) {
+      for (const body of [
+        { customer_profile_id: profile(world, 'MOD', 'Anka').id },
+        { org_id: world.orgs.JTR.id, customer_profile_id: profile(world, 'JTR', 'Anka').id },
+      ]) {
         const result = await as(email, 'POST', '/items/deals', body);
         // The deal rules answer first (no deal.create capability in any org), Directus would say 403.
         expect([400, 403], `${email}: ${result.text.slice(0, 300)}`).toContain(result.status);
         expect(['ORG_NOT_GRANTED', 'FORBIDDEN']).toContain(errorCode(result));
       }
-      const line = await as(email, 'POST', '/items/deal_lines', { deal_id: dealsOf(world, 'MOD')[0]!.id, quality_code: world.lines.find((l) => l.org === 'MOD')!.qualityCode, meters: 1 });
+      const line = await as(email, 'POST', '/items/deal_lines', {
+        deal_id: dealsOf(world, 'MOD')[0]!.id,
+        quality_code: world.lines.find((l) => l.org === 'MOD')!.qualityCode,
+        meters: 1,
+      });
       expect(accepted(line), line.text.slice(0, 300)).toBe(false);
     }
     expect((await adminGet<Array<{ count: string }>>('/items/deals?aggregate[count]=*'))[0]!.count).toBe(before);
@@ -211,7 +247,9 @@ describe('what each role is refused', () => {
       const status = await as(email, 'PATCH', `/items/customer_org_profiles/${target.id}`, { status: 'inactive' });
       expect(status.status, email).toBe(403);
     }
-    expect((await adminGet<{ grace_days: number; status: string }>(`/items/customer_org_profiles/${target.id}?fields=grace_days,status`))).toEqual({ grace_days: original, status: target.status });
+    expect(
+      await adminGet<{ grace_days: number; status: string }>(`/items/customer_org_profiles/${target.id}?fields=grace_days,status`),
+    ).toEqual({ grace_days: original, status: target.status });
     const managed = await as(USERS.manager, 'PATCH', `/items/customer_org_profiles/${target.id}`, { grace_days: original + 1 });
     expect(managed.status, managed.text).toBe(200);
     await http('PATCH', `/items/customer_org_profiles/${target.id}`, await adminToken(), { grace_days: original });
@@ -228,7 +266,16 @@ describe('the WMS service account (story 21)', () => {
     try {
       const token = randomBytes(24).toString('base64url');
       expect((await http('PATCH', `/users/${id}`, admin, { token })).status).toBe(200);
-      for (const collection of ['orgs', 'org_grants', 'customers', 'customer_org_profiles', 'deals', 'deal_lines', 'approval_requests', 'audit_log']) {
+      for (const collection of [
+        'orgs',
+        'org_grants',
+        'customers',
+        'customer_org_profiles',
+        'deals',
+        'deal_lines',
+        'approval_requests',
+        'audit_log',
+      ]) {
         const read = await http('GET', `/items/${collection}`, token);
         expect(read.status, collection).toBe(403);
         const count = await http('GET', `/items/${collection}?aggregate[count]=*`, token);
@@ -248,10 +295,14 @@ describe('the WMS service account (story 21)', () => {
       expect(globals.body.data).toMatchObject({ app_access: false, admin_access: false });
       // No password: a login attempt answers exactly like one for an unknown address.
       const login = await http('POST', '/auth/login', undefined, { email, password: 'any-password-at-all' });
-      const unknown = await http('POST', '/auth/login', undefined, { email: `nobody.${randomId()}@example.com`, password: 'any-password-at-all' });
+      const unknown = await http('POST', '/auth/login', undefined, {
+        email: `nobody.${randomId()}@example.com`,
+        password: 'any-password-at-all',
+      });
       expect(login.status).toBe(401);
       // Same message and code; only the development-mode stack trace names another function.
-      const bare = (r: HttpResult) => r.body.errors.map((e: { message: string; extensions: { code: string } }) => [e.message, e.extensions.code]);
+      const bare = (r: HttpResult) =>
+        r.body.errors.map((e: { message: string; extensions: { code: string } }) => [e.message, e.extensions.code]);
       expect(bare(login)).toEqual(bare(unknown));
       expect(bare(login)).toEqual([['Invalid user credentials.', 'INVALID_CREDENTIALS']]);
     } finally {

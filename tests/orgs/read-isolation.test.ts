@@ -52,7 +52,11 @@ beforeAll(async () => {
   for (const org of ['MOD', 'JTR'] as const) {
     const seller = org === 'MOD' ? USERS.salesMod : USERS.salesJtr;
     const deal = dealsOf(world, org)[0]!;
-    const approval = await http('POST', '/items/approval_requests', await tokenFor(seller), { deal_id: deal.id, kind: 'discount', request_note: SECRET[org] });
+    const approval = await http('POST', '/items/approval_requests', await tokenFor(seller), {
+      deal_id: deal.id,
+      kind: 'discount',
+      request_note: SECRET[org],
+    });
     expect(approval.status, approval.text).toBe(200);
     made.approvals[org] = approval.body.data.id;
     const audit = await http('POST', '/items/audit_log', admin, {
@@ -68,7 +72,11 @@ beforeAll(async () => {
   }
   const jtrDeal = dealsOf(world, 'JTR')[0]!;
   const salesJtrId = world.users[USERS.salesJtr]!;
-  const comment = await http('POST', '/comments', admin, { collection: 'deals', item: jtrDeal.id, comment: `${ORG_STRINGS.JTR.orgName} ${SECRET.JTR}` });
+  const comment = await http('POST', '/comments', admin, {
+    collection: 'deals',
+    item: jtrDeal.id,
+    comment: `${ORG_STRINGS.JTR.orgName} ${SECRET.JTR}`,
+  });
   expect(comment.status, comment.text).toBe(200);
   made.comment = comment.body.data.id;
   const notification = await http('POST', '/notifications', admin, {
@@ -88,10 +96,16 @@ beforeAll(async () => {
   });
   expect(preset.status, preset.text).toBe(200);
   made.preset = preset.body.data.id;
-  const file = await upload('/files', admin, { name: 'jtr-fiyat-listesi.csv', type: 'text/csv', content: `code,price\n${jtrDeal.code},3.85\n` }, { title: `${ORG_STRINGS.JTR.orgName} ${SECRET.JTR}` });
+  const file = await upload(
+    '/files',
+    admin,
+    { name: 'jtr-fiyat-listesi.csv', type: 'text/csv', content: `code,price\n${jtrDeal.code},3.85\n` },
+    { title: `${ORG_STRINGS.JTR.orgName} ${SECRET.JTR}` },
+  );
   expect(file.status, file.text).toBe(200);
   made.file = file.body.data.id;
-  for (const grant of await adminGet<Array<{ id: string; user_id: string }>>('/items/org_grants?fields=id,user_id&limit=-1')) made.grants[grant.user_id] = grant.id;
+  for (const grant of await adminGet<Array<{ id: string; user_id: string }>>('/items/org_grants?fields=id,user_id&limit=-1'))
+    made.grants[grant.user_id] = grant.id;
 });
 
 afterAll(async () => {
@@ -135,7 +149,9 @@ describe.each([
     expect(linesOf(world, foreign).length).toBeGreaterThanOrEqual(3);
     expect(onlyCustomersOf(world, foreign).length).toBeGreaterThanOrEqual(2);
     if (org === 'MOD') {
-      expect(onlyCustomersOf(world, 'JTR').map((p) => p.legalName)).toEqual(expect.arrayContaining(['Ege Fashion GmbH', 'Galata Design SRL']));
+      expect(onlyCustomersOf(world, 'JTR').map((p) => p.legalName)).toEqual(
+        expect.arrayContaining(['Ege Fashion GmbH', 'Galata Design SRL']),
+      );
       expect(markers('MOD')).toEqual(expect.arrayContaining(['Ege Fashion GmbH', 'DE811907980', 'JTR Kumaş', world.orgs.JTR.id]));
     }
   });
@@ -146,9 +162,15 @@ describe.each([
       orgs: [world.orgs[org].id],
       org_grants: [made.grants[self]!],
       customers: salesCustomerIdsOf(world, org),
-      customer_org_profiles: salesProfilesOf(world, org).map((p) => p.id).sort(),
-      deals: dealsOf(world, org).map((d) => d.id).sort(),
-      deal_lines: linesOf(world, org).map((l) => l.id).sort(),
+      customer_org_profiles: salesProfilesOf(world, org)
+        .map((p) => p.id)
+        .sort(),
+      deals: dealsOf(world, org)
+        .map((d) => d.id)
+        .sort(),
+      deal_lines: linesOf(world, org)
+        .map((l) => l.id)
+        .sort(),
     };
     for (const [collection, ids] of Object.entries(expected)) {
       const result = await get(email, `/items/${collection}?limit=-1`);
@@ -160,7 +182,12 @@ describe.each([
       const ids = idsOf(result);
       expect(ids, collection).toContain(collection === 'audit_log' ? made.audit[org] : made.approvals[org]);
       const adminView = await adminGet<Array<{ id: string; org_id: string }>>(`/items/${collection}?fields=id,org_id&limit=-1`);
-      expect(ids, collection).toEqual(adminView.filter((r) => r.org_id === world.orgs[org].id).map((r) => r.id).sort());
+      expect(ids, collection).toEqual(
+        adminView
+          .filter((r) => r.org_id === world.orgs[org].id)
+          .map((r) => r.id)
+          .sort(),
+      );
       expectNoMarkers(result, markers(org), collection);
     }
   });
@@ -170,7 +197,9 @@ describe.each([
       .filter((f) => (f as { field?: string }).field === 'org_id' && !f.collection.startsWith('directus_'))
       .map((f) => f.collection)
       .sort();
-    expect(orgScoped).toEqual(expect.arrayContaining(['approval_requests', 'audit_log', 'customer_org_profiles', 'deal_lines', 'deals', 'org_grants']));
+    expect(orgScoped).toEqual(
+      expect.arrayContaining(['approval_requests', 'audit_log', 'customer_org_profiles', 'deal_lines', 'deals', 'org_grants']),
+    );
     // Org-level markers only: a row of this org may legitimately name another org's product code.
     const orgMarkers = [world.orgs[foreign].id, ORG_STRINGS[foreign].orgName, ...dealsOf(world, foreign).map((d) => d.id)];
     for (const collection of orgScoped) {
@@ -181,7 +210,9 @@ describe.each([
         const grouped = await get(email, `/items/${collection}?aggregate[count]=*&groupBy[]=org_id`);
         for (const group of grouped.body.data ?? []) expect([world.orgs[org].id, null], `${collection} groups`).toContain(group.org_id);
       }
-      const foreignRow = (await adminGet<Array<Record<string, unknown>>>(`/items/${collection}?filter[org_id][_eq]=${world.orgs[foreign].id}&limit=1`))[0];
+      const foreignRow = (
+        await adminGet<Array<Record<string, unknown>>>(`/items/${collection}?filter[org_id][_eq]=${world.orgs[foreign].id}&limit=1`)
+      )[0];
       if (!foreignRow) continue;
       const pk = String(foreignRow['id']);
       const missing = /^[0-9a-f-]{36}$/.test(pk) ? randomId() : '987654321';
@@ -205,9 +236,17 @@ describe.each([
     for (const [collection, id] of Object.entries(foreignRows)) {
       const byId = await expectSameAnswer(`GET /items/${collection}/:id`, (value) => get(email, `/items/${collection}/${value}`), id);
       expect(byId.real.status, collection).toBe(403);
-      const filtered = await expectSameAnswer(`GET /items/${collection}?filter[id]`, (value) => get(email, `/items/${collection}?filter[id][_eq]=${value}`), id);
+      const filtered = await expectSameAnswer(
+        `GET /items/${collection}?filter[id]`,
+        (value) => get(email, `/items/${collection}?filter[id][_eq]=${value}`),
+        id,
+      );
       expect(filtered.real.body.data, collection).toEqual([]);
-      const gql = await expectSameAnswer(`graphql ${collection}_by_id`, (value) => graphql(email, `query ($id: ID!) { ${collection}_by_id(id: $id) { id } }`, { id: value }), id);
+      const gql = await expectSameAnswer(
+        `graphql ${collection}_by_id`,
+        (value) => graphql(email, `query ($id: ID!) { ${collection}_by_id(id: $id) { id } }`, { id: value }),
+        id,
+      );
       expect(gql.real.body.data?.[`${collection}_by_id`] ?? null, collection).toBeNull();
     }
   });
@@ -221,7 +260,8 @@ describe.each([
     expect(idsOf(ownIdentity)).toEqual([own.customerId]);
     const noName = await get(email, `/items/customers?search=${q(firstWord(own.legalName))}&fields=id`);
     expect(idsOf(noName)).toEqual([]);
-    const foreignCustomer = onlyCustomersOf(world, foreign).find((p) => p.legalName === 'Ege Fashion GmbH') ?? onlyCustomersOf(world, foreign)[0]!;
+    const foreignCustomer =
+      onlyCustomersOf(world, foreign).find((p) => p.legalName === 'Ege Fashion GmbH') ?? onlyCustomersOf(world, foreign)[0]!;
     const probes = [
       `/items/customers?search=${q(firstWord(foreignCustomer.legalName))}`,
       `/items/customers?search=${q(foreignCustomer.taxNumber)}`,
@@ -245,25 +285,70 @@ describe.each([
     const foreignCustomer = onlyCustomersOf(world, foreign)[0]!;
     const shared = sharedCustomer(org);
     const probes: Array<[string, string, string, (v: string) => string]> = [
-      ['customer name via profile', firstWord(foreignCustomer.legalName), 'Zqxwv', (v) => `/items/deals?filter[customer_profile_id][legal_name][_contains]=${q(v)}&fields=id`],
+      [
+        'customer name via profile',
+        firstWord(foreignCustomer.legalName),
+        'Zqxwv',
+        (v) => `/items/deals?filter[customer_profile_id][legal_name][_contains]=${q(v)}&fields=id`,
+      ],
       // The identity's own name and country are not readable by org roles (they may be another
       // org's record): filtering on them is refused whatever the value.
-      ['identity name via profile', firstWord(foreignCustomer.legalName), 'Zqxwv', (v) => `/items/deals?filter[customer_profile_id][customer_id][legal_name][_contains]=${q(v)}&fields=id`],
+      [
+        'identity name via profile',
+        firstWord(foreignCustomer.legalName),
+        'Zqxwv',
+        (v) => `/items/deals?filter[customer_profile_id][customer_id][legal_name][_contains]=${q(v)}&fields=id`,
+      ],
       ['org code', foreign, 'ZZZ', (v) => `/items/deals?filter[org_id][code][_eq]=${v}&fields=id`],
-      ['org name', ORG_STRINGS[foreign].orgName, 'Nowhere Org', (v) => `/items/customer_org_profiles?filter[org_id][name][_contains]=${q(v)}&fields=id`],
+      [
+        'org name',
+        ORG_STRINGS[foreign].orgName,
+        'Nowhere Org',
+        (v) => `/items/customer_org_profiles?filter[org_id][name][_contains]=${q(v)}&fields=id`,
+      ],
       ['org id', world.orgs[foreign].id, randomId(), (v) => `/items/deals?filter[org_id][_eq]=${v}&fields=id`],
-      ['line quality', ORG_STRINGS[foreign].qualityPrefix, 'QQQ-', (v) => `/items/deal_lines?filter[quality_code][_starts_with]=${q(v)}&fields=id`],
+      [
+        'line quality',
+        ORG_STRINGS[foreign].qualityPrefix,
+        'QQQ-',
+        (v) => `/items/deal_lines?filter[quality_code][_starts_with]=${q(v)}&fields=id`,
+      ],
       ['line via deal code', `${foreign}DL`, 'XYZDL', (v) => `/items/deal_lines?filter[deal_id][code][_starts_with]=${v}&fields=id`],
-      ['tax number', foreignCustomer.taxNumber, 'ZZ000000000', (v) => `/items/customer_org_profiles?filter[customer_id][tax_number][_eq]=${q(v)}&fields=id`],
-      ['approval note', SECRET[foreign], 'NO-SUCH-NOTE', (v) => `/items/approval_requests?filter[request_note][_contains]=${q(v)}&fields=id`],
+      [
+        'tax number',
+        foreignCustomer.taxNumber,
+        'ZZ000000000',
+        (v) => `/items/customer_org_profiles?filter[customer_id][tax_number][_eq]=${q(v)}&fields=id`,
+      ],
+      [
+        'approval note',
+        SECRET[foreign],
+        'NO-SUCH-NOTE',
+        (v) => `/items/approval_requests?filter[request_note][_contains]=${q(v)}&fields=id`,
+      ],
       ['deal lines of a deal', dealsOf(world, foreign)[0]!.id, randomId(), (v) => `/items/deal_lines?filter[deal_id][_eq]=${v}&fields=id`],
       // Hops into rows out of reach: Directus 11.17 does not row-scope nested relational filters,
       // so these paths are closed by field permissions (customers.profiles, users.active_org/org_grants).
-      ['shared customer, other org profile', shared.foreign.id, randomId(), (v) => `/items/customer_org_profiles?filter[customer_id][profiles][id][_eq]=${v}&fields=id`],
-      ['shared customer, other org code', foreign, 'ZZZ', (v) => `/items/deals?filter[customer_profile_id][customer_id][profiles][org_id][code][_eq]=${v}&fields=id`],
+      [
+        'shared customer, other org profile',
+        shared.foreign.id,
+        randomId(),
+        (v) => `/items/customer_org_profiles?filter[customer_id][profiles][id][_eq]=${v}&fields=id`,
+      ],
+      [
+        'shared customer, other org code',
+        foreign,
+        'ZZZ',
+        (v) => `/items/deals?filter[customer_profile_id][customer_id][profiles][org_id][code][_eq]=${v}&fields=id`,
+      ],
       ['count of profiles', '1', '50', (v) => `/items/customers?filter[count(profiles)][_gt]=${v}&fields=id`],
       ['creator grants', foreign, 'ZZZ', (v) => `/items/deals?filter[user_created][org_grants][org_id][code][_eq]=${v}&fields=id`],
-      ['creator grant org name', ORG_STRINGS[foreign].orgName, 'Nowhere Org', (v) => `/items/deals?filter[user_created][org_grants][org_id][name][_contains]=${q(v)}&fields=id`],
+      [
+        'creator grant org name',
+        ORG_STRINGS[foreign].orgName,
+        'Nowhere Org',
+        (v) => `/items/deals?filter[user_created][org_grants][org_id][name][_contains]=${q(v)}&fields=id`,
+      ],
       // The seeding admin's Active Org is MOD: for the JTR-only user this probe would name MOD.
       ['creator Active Org', foreign, 'ZZZ', (v) => `/items/deals?filter[user_created][active_org][code][_eq]=${v}&fields=id`],
     ];
@@ -271,8 +356,15 @@ describe.each([
       const answer = await expectSameAnswer(label, (v) => get(email, path(v)), real, madeUp);
       expectNoMarkers(answer.real, markers(org), label);
     }
-    const orFilter = await get(email, `/items/deals?filter[_or][0][id][_nnull]=true&filter[_or][1][org_id][code][_eq]=${foreign}&fields=id&limit=-1`);
-    expect(idsOf(orFilter), '_or does not widen the row permission').toEqual(dealsOf(world, org).map((d) => d.id).sort());
+    const orFilter = await get(
+      email,
+      `/items/deals?filter[_or][0][id][_nnull]=true&filter[_or][1][org_id][code][_eq]=${foreign}&fields=id&limit=-1`,
+    );
+    expect(idsOf(orFilter), '_or does not widen the row permission').toEqual(
+      dealsOf(world, org)
+        .map((d) => d.id)
+        .sort(),
+    );
   });
 
   it('shows no other-org data in deep field selections', async () => {
@@ -296,9 +388,16 @@ describe.each([
     }
     // The customers' o2m to profiles is no longer readable (see the policies); the deal's own
     // profile and customer still are.
-    const ownDeals = await get(email, '/items/deals?fields=code,customer_profile_id.legal_name,customer_profile_id.customer_id.tax_number&limit=-1');
+    const ownDeals = await get(
+      email,
+      '/items/deals?fields=code,customer_profile_id.legal_name,customer_profile_id.customer_id.tax_number&limit=-1',
+    );
     expect(ownDeals.status).toBe(200);
-    expect(ownDeals.body.data.map((d: { code: string }) => d.code).sort()).toEqual(dealsOf(world, org).map((d) => d.code).sort());
+    expect(ownDeals.body.data.map((d: { code: string }) => d.code).sort()).toEqual(
+      dealsOf(world, org)
+        .map((d) => d.code)
+        .sort(),
+    );
   });
 
   it('aggregates and counts only its own org', async () => {
@@ -311,7 +410,10 @@ describe.each([
     expect(Number(distinct.body.data[0].countDistinct.org_id)).toBe(1);
     const grouped = await get(email, '/items/deals?aggregate[count]=*&groupBy[]=org_id');
     expect(grouped.body.data).toEqual([{ org_id: world.orgs[org].id, count: String(deals.length) }]);
-    const lineStats = await get(email, '/items/deal_lines?aggregate[sum]=meters&aggregate[avg]=unit_price&aggregate[min]=unit_price&aggregate[max]=meters&aggregate[count]=*');
+    const lineStats = await get(
+      email,
+      '/items/deal_lines?aggregate[sum]=meters&aggregate[avg]=unit_price&aggregate[min]=unit_price&aggregate[max]=meters&aggregate[count]=*',
+    );
     const stats = lineStats.body.data[0];
     expect(Number(stats.count)).toBe(lines.length);
     expect(Number(stats.sum.meters)).toBeCloseTo(sum(lines.map((l) => l.meters)), 2);
@@ -320,23 +422,37 @@ describe.each([
     expect(Number(stats.min.unit_price)).toBeCloseTo(Math.min(...prices), 4);
     expect(Number(stats.max.meters)).toBeCloseTo(Math.max(...lines.map((l) => l.meters)), 2);
     const byQuality = await get(email, '/items/deal_lines?aggregate[sum]=meters&groupBy[]=quality_code');
-    expect(byQuality.body.data.map((g: { quality_code: string }) => g.quality_code).sort()).toEqual([...new Set(lines.map((l) => l.qualityCode))].sort());
+    expect(byQuality.body.data.map((g: { quality_code: string }) => g.quality_code).sort()).toEqual(
+      [...new Set(lines.map((l) => l.qualityCode))].sort(),
+    );
     const byOrgLines = await get(email, '/items/deal_lines?aggregate[countDistinct]=deal_id&groupBy[]=org_id');
-    expect(byOrgLines.body.data).toEqual([{ org_id: world.orgs[org].id, countDistinct: { deal_id: String(new Set(lines.map((l) => l.dealId)).size) } }]);
+    expect(byOrgLines.body.data).toEqual([
+      { org_id: world.orgs[org].id, countDistinct: { deal_id: String(new Set(lines.map((l) => l.dealId)).size) } },
+    ]);
     const customers = await get(email, '/items/customers?aggregate[countDistinct]=id');
     expect(Number(customers.body.data[0].countDistinct.id)).toBe(salesCustomerIdsOf(world, org).length);
     const profilesByStatus = await get(email, '/items/customer_org_profiles?aggregate[count]=*&groupBy[]=status');
-    const statuses = Object.fromEntries(profilesByStatus.body.data.map((g: { status: string; count: string }) => [g.status, Number(g.count)]));
+    const statuses = Object.fromEntries(
+      profilesByStatus.body.data.map((g: { status: string; count: string }) => [g.status, Number(g.count)]),
+    );
     const expectedStatuses: Record<string, number> = {};
     for (const p of salesProfilesOf(world, org)) expectedStatuses[p.status] = (expectedStatuses[p.status] ?? 0) + 1;
     expect(statuses).toEqual(expectedStatuses);
-    for (const [collection, n] of [['deals', deals.length], ['deal_lines', lines.length], ['customers', salesCustomerIdsOf(world, org).length], ['orgs', 1]] as const) {
+    for (const [collection, n] of [
+      ['deals', deals.length],
+      ['deal_lines', lines.length],
+      ['customers', salesCustomerIdsOf(world, org).length],
+      ['orgs', 1],
+    ] as const) {
       const meta = await get(email, `/items/${collection}?meta=total_count,filter_count&limit=1&fields=id`);
       expect(meta.body.meta, collection).toEqual({ total_count: n, filter_count: n });
       const filtered = await get(email, `/items/${collection}?meta=filter_count&limit=1&fields=id&filter[id][_nnull]=true`);
       expect(filtered.body.meta.filter_count, collection).toBe(n);
     }
-    const gql = await graphql(email, '{ deals_aggregated { count { id } } deal_lines_aggregated(groupBy: ["org_id"]) { group sum { meters } } customers_aggregated { countDistinct { id } } orgs_aggregated { count { id } } }');
+    const gql = await graphql(
+      email,
+      '{ deals_aggregated { count { id } } deal_lines_aggregated(groupBy: ["org_id"]) { group sum { meters } } customers_aggregated { countDistinct { id } } orgs_aggregated { count { id } } }',
+    );
     expect(gql.status).toBe(200);
     expect(gql.body.data.deals_aggregated[0].count.id).toBe(deals.length);
     expect(gql.body.data.deal_lines_aggregated).toHaveLength(1);
@@ -350,7 +466,10 @@ describe.each([
     const ownCode = dealsOf(world, org)[0]!.code;
     const ownCustomer = onlyCustomersOf(world, org).find((p) => p.status !== 'inactive')!;
     for (const format of ['csv', 'json', 'xml', 'yaml']) {
-      const deals = await get(email, `/items/deals?export=${format}&limit=-1&fields=code,org_id.code,org_id.name,customer_profile_id.legal_name,lines.quality_code`);
+      const deals = await get(
+        email,
+        `/items/deals?export=${format}&limit=-1&fields=code,org_id.code,org_id.name,customer_profile_id.legal_name,lines.quality_code`,
+      );
       expect(deals.status, format).toBe(200);
       expect(deals.text, format).toContain(ownCode);
       expectNoMarkers(deals, markers(org), `deals export ${format}`);
@@ -362,7 +481,10 @@ describe.each([
       expectNoMarkers(lines, markers(org), `deal_lines export ${format}`);
     }
     // The file export runs in the background as the user; whatever it produces holds no other-org data.
-    const exported = await http('POST', '/utils/export/deals', await tokenFor(email), { query: { limit: -1, fields: ['*'] }, format: 'csv' });
+    const exported = await http('POST', '/utils/export/deals', await tokenFor(email), {
+      query: { limit: -1, fields: ['*'] },
+      format: 'csv',
+    });
     expect([200, 204, 403], exported.text).toContain(exported.status);
     expectNoMarkers(exported, markers(org), '/utils/export');
   });
@@ -377,16 +499,32 @@ describe.each([
     );
     expect(result.status).toBe(200);
     expect(result.body.errors).toBeUndefined();
-    expect(result.body.data.deals.map((d: { id: string }) => d.id).sort()).toEqual(dealsOf(world, org).map((d) => d.id).sort());
+    expect(result.body.data.deals.map((d: { id: string }) => d.id).sort()).toEqual(
+      dealsOf(world, org)
+        .map((d) => d.id)
+        .sort(),
+    );
     expect(result.body.data.customers.map((c: { id: string }) => c.id).sort()).toEqual(salesCustomerIdsOf(world, org));
     expect(result.body.data.orgs).toEqual([{ id: world.orgs[org].id, code: org, name: world.orgs[org].name }]);
     expectNoMarkers(result, markers(org), 'graphql items');
     const foreignCustomer = onlyCustomersOf(world, foreign)[0]!;
     const probes: Array<[string, string, string]> = [
-      ['deals by customer address', 'query ($v: String) { deals(filter: { customer_profile_id: { billing_address: { _contains: $v } } }) { id } }', firstWord(foreignCustomer.legalName)],
+      [
+        'deals by customer address',
+        'query ($v: String) { deals(filter: { customer_profile_id: { billing_address: { _contains: $v } } }) { id } }',
+        firstWord(foreignCustomer.legalName),
+      ],
       ['deals by org code', 'query ($v: String) { deals(filter: { org_id: { code: { _eq: $v } } }) { id } }', foreign],
-      ['deals by creator grants', 'query ($v: String) { deals(filter: { user_created: { org_grants: { org_id: { code: { _eq: $v } } } } }) { id } }', foreign],
-      ['profiles by shared customer', 'query ($v: String) { customer_org_profiles(filter: { customer_id: { profiles: { org_id: { code: { _eq: $v } } } } }) { id } }', foreign],
+      [
+        'deals by creator grants',
+        'query ($v: String) { deals(filter: { user_created: { org_grants: { org_id: { code: { _eq: $v } } } } }) { id } }',
+        foreign,
+      ],
+      [
+        'profiles by shared customer',
+        'query ($v: String) { customer_org_profiles(filter: { customer_id: { profiles: { org_id: { code: { _eq: $v } } } } }) { id } }',
+        foreign,
+      ],
     ];
     for (const [label, query, real] of probes) {
       const answer = await expectSameAnswer(`graphql ${label}`, (v) => graphql(email, query, { v }), real, 'ZZZ-NOPE');
@@ -401,14 +539,22 @@ describe.each([
   it("answers Directus' system collections with nothing of the other org", async () => {
     const foreignDeal = dealsOf(world, foreign)[0]!;
     const own = world.users[email]!;
-    for (const path of ['/revisions', `/revisions?filter[collection][_eq]=deals`, `/revisions?filter[item][_eq]=${foreignDeal.id}`, '/revisions?aggregate[count]=*']) {
+    for (const path of [
+      '/revisions',
+      `/revisions?filter[collection][_eq]=deals`,
+      `/revisions?filter[item][_eq]=${foreignDeal.id}`,
+      '/revisions?aggregate[count]=*',
+    ]) {
       const result = await get(email, path);
       expect(result.status, path).toBe(403);
       expectNoMarkers(result, markers(org), path);
     }
     const activity = await get(email, '/activity?limit=-1');
     expect(activity.status).toBe(200);
-    expect(activity.body.data.every((a: { user: string }) => a.user === own), 'activity shows only own actions').toBe(true);
+    expect(
+      activity.body.data.every((a: { user: string }) => a.user === own),
+      'activity shows only own actions',
+    ).toBe(true);
     expectNoMarkers(activity, markers(org), '/activity');
     await expectSameAnswer('activity of an item', (v) => get(email, `/activity?filter[item][_eq]=${v}`), foreignDeal.id);
 
@@ -444,11 +590,23 @@ describe.each([
     expect(context.body.data.grants.map((g: { org: { code: string } }) => g.org.code)).toEqual([org]);
     expect(context.body.data.active_org?.id).toBe(world.orgs[org].id);
     expectNoMarkers(context, markers(org), '/crm/me/org-context');
-    const switched = await expectSameAnswer('org-context switch', (v) => http('PATCH', '/crm/me/org-context', token, { active_org: v }), world.orgs[foreign].id);
+    const switched = await expectSameAnswer(
+      'org-context switch',
+      (v) => http('PATCH', '/crm/me/org-context', token, { active_org: v }),
+      world.orgs[foreign].id,
+    );
     expect(switched.real.status).toBe(400);
-    const decision = await expectSameAnswer('decision on other-org approval', (v) => http('POST', `/crm/approvals/${v}/decision`, token, { decision: 'approved', note: 'probe' }), made.approvals[foreign]!);
+    const decision = await expectSameAnswer(
+      'decision on other-org approval',
+      (v) => http('POST', `/crm/approvals/${v}/decision`, token, { decision: 'approved', note: 'probe' }),
+      made.approvals[foreign]!,
+    );
     expect(decision.real.status).toBe(404);
-    const bulk = await expectSameAnswer('bulk decision', (v) => http('POST', '/crm/approvals/decisions', token, { ids: [v], decision: 'rejected', note: 'probe' }), made.approvals[foreign]!);
+    const bulk = await expectSameAnswer(
+      'bulk decision',
+      (v) => http('POST', '/crm/approvals/decisions', token, { ids: [v], decision: 'rejected', note: 'probe' }),
+      made.approvals[foreign]!,
+    );
     expect(bulk.real.status).toBe(404);
     const pending = await adminGet<{ status: string }>(`/items/approval_requests/${made.approvals[foreign]}?fields=status`);
     expect(pending.status).toBe('pending');
@@ -459,7 +617,12 @@ describe.each([
     const users = await get(email, '/users?limit=-1&fields=id,email');
     expect(users.body.data).toEqual([{ id: world.users[email], email }]);
     await expectSameAnswer('user by id', (v) => get(email, `/users/${v}`), world.users[foreignStaff]!);
-    await expectSameAnswer('user by email', (v) => get(email, `/users?filter[email][_eq]=${q(v)}`), foreignStaff, 'nobody-here@example.com');
+    await expectSameAnswer(
+      'user by email',
+      (v) => get(email, `/users?filter[email][_eq]=${q(v)}`),
+      foreignStaff,
+      'nobody-here@example.com',
+    );
     const roles = await get(email, '/roles?limit=-1&fields=id,name,description,users.email');
     expect(roles.status).toBe(200);
     expect(roles.body.data.map((r: { name: string }) => r.name)).toEqual(['Sales Owner']);
@@ -473,12 +636,32 @@ describe.each([
   // e-mails of every user in their role; the query guard (hooks/isolation) refuses such paths.
   it('cannot enumerate staff of the other org through relational filters on roles and users', async () => {
     const foreignStaff = foreign === 'JTR' ? USERS.salesJtr : USERS.salesMod;
-    await expectSameAnswer('roles by member email', (v) => get(email, `/roles?filter[users][email][_eq]=${q(v)}&fields=id`), foreignStaff, 'nobody-here@example.com');
-    await expectSameAnswer('users by fellow role member', (v) => get(email, `/users?filter[role][users][email][_eq]=${q(v)}&fields=id`), foreignStaff, 'nobody-here@example.com');
+    await expectSameAnswer(
+      'roles by member email',
+      (v) => get(email, `/roles?filter[users][email][_eq]=${q(v)}&fields=id`),
+      foreignStaff,
+      'nobody-here@example.com',
+    );
+    await expectSameAnswer(
+      'users by fellow role member',
+      (v) => get(email, `/users?filter[role][users][email][_eq]=${q(v)}&fields=id`),
+      foreignStaff,
+      'nobody-here@example.com',
+    );
   });
 
   it('reads no access configuration or schema snapshot, and its own permissions name no org', async () => {
-    for (const path of ['/policies', '/permissions', '/access', '/schema/snapshot', '/flows', '/operations', '/extensions', '/versions', '/dashboards']) {
+    for (const path of [
+      '/policies',
+      '/permissions',
+      '/access',
+      '/schema/snapshot',
+      '/flows',
+      '/operations',
+      '/extensions',
+      '/versions',
+      '/dashboards',
+    ]) {
       const result = await get(email, path);
       expect(result.status, path).toBe(403);
     }
@@ -490,7 +673,15 @@ describe.each([
     // Schema metadata may name code formats in its notes ("e.g. MOD-POPLIN-120"); it must carry no data.
     const structural = new Set([ORG_STRINGS[foreign].qualityPrefix, `"${foreign}"`, `${foreign}DL`]);
     const dataMarkers = markers(org).filter((m) => !structural.has(m));
-    for (const path of ['/server/specs/oas', '/server/specs/graphql', '/collections', '/fields', '/relations', '/settings', '/server/info']) {
+    for (const path of [
+      '/server/specs/oas',
+      '/server/specs/graphql',
+      '/collections',
+      '/fields',
+      '/relations',
+      '/settings',
+      '/server/info',
+    ]) {
       const result = await get(email, path);
       expect([200, 403], path).toContain(result.status);
       expectNoMarkers(result, dataMarkers, path);
@@ -500,10 +691,26 @@ describe.each([
 
 describe('a user without grants (nogrant)', () => {
   const email = USERS.nogrant;
-  const everything = () => [...markersAgainst(world, 'MOD'), ...markersAgainst(world, 'JTR'), world.orgs.MOD.id, world.orgs.JTR.id, SECRET.MOD, SECRET.JTR];
+  const everything = () => [
+    ...markersAgainst(world, 'MOD'),
+    ...markersAgainst(world, 'JTR'),
+    world.orgs.MOD.id,
+    world.orgs.JTR.id,
+    SECRET.MOD,
+    SECRET.JTR,
+  ];
 
   it('sees nothing in any org-scoped collection: empty lists, zero counts', async () => {
-    for (const collection of ['orgs', 'org_grants', 'customers', 'customer_org_profiles', 'deals', 'deal_lines', 'approval_requests', 'audit_log']) {
+    for (const collection of [
+      'orgs',
+      'org_grants',
+      'customers',
+      'customer_org_profiles',
+      'deals',
+      'deal_lines',
+      'approval_requests',
+      'audit_log',
+    ]) {
       const list = await get(email, `/items/${collection}?limit=-1&meta=total_count,filter_count`);
       expect(list.status, collection).toBe(200);
       expect(list.body.data, collection).toEqual([]);
@@ -528,9 +735,22 @@ describe('a user without grants (nogrant)', () => {
       expect(answer.real.status).toBe(403);
       await expectSameAnswer(`nogrant org ${org}`, (v) => get(email, `/items/orgs/${v}`), world.orgs[org].id);
       await expectSameAnswer(`nogrant filter org ${org}`, (v) => get(email, `/items/deals?filter[org_id][code][_eq]=${v}`), org, 'ZZZ');
-      await expectSameAnswer(`nogrant creator grants ${org}`, (v) => get(email, `/items/deals?filter[user_created][org_grants][org_id][code][_eq]=${v}`), org, 'ZZZ');
+      await expectSameAnswer(
+        `nogrant creator grants ${org}`,
+        (v) => get(email, `/items/deals?filter[user_created][org_grants][org_id][code][_eq]=${v}`),
+        org,
+        'ZZZ',
+      );
     }
-    for (const path of ['/items/deals?fields=*.*.*', '/items/customers?search=a', '/users/me?fields=*.*', '/permissions/me', '/activity', '/presets', '/notifications']) {
+    for (const path of [
+      '/items/deals?fields=*.*.*',
+      '/items/customers?search=a',
+      '/users/me?fields=*.*',
+      '/permissions/me',
+      '/activity',
+      '/presets',
+      '/notifications',
+    ]) {
       const result = await get(email, path);
       expectNoMarkers(result, everything(), path);
     }
@@ -543,7 +763,11 @@ describe('public doors', () => {
     expect(result.status).toBe(200);
     expect(Object.keys(result.body).sort()).toEqual(['checks', 'contract_version', 'status']);
     expect(Object.keys(result.body.checks).sort()).toEqual(['database', 'job_queue']);
-    expectNoMarkers(result, [...markersAgainst(world, 'MOD'), ...markersAgainst(world, 'JTR'), world.orgs.MOD.id, ORG_STRINGS.MOD.orgName, '@example.com'], '/crm/health');
+    expectNoMarkers(
+      result,
+      [...markersAgainst(world, 'MOD'), ...markersAgainst(world, 'JTR'), world.orgs.MOD.id, ORG_STRINGS.MOD.orgName, '@example.com'],
+      '/crm/health',
+    );
   });
 
   it('has real-time subscriptions switched off', async () => {
@@ -552,7 +776,12 @@ describe('public doors', () => {
     // A real upgrade handshake is not accepted either (101 would mean a live socket).
     const status = await new Promise<number>((resolve) => {
       const request = httpRequest(`${baseUrl()}/websocket`, {
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
       });
       request.on('upgrade', (_response, socket) => {
         socket.destroy();
@@ -569,7 +798,17 @@ describe('public doors', () => {
   });
 
   it('gives nothing to anonymous requests', async () => {
-    for (const path of ['/items/deals', '/items/orgs', '/items/customers', '/users', '/roles', '/comments', '/files', '/revisions', '/schema/snapshot']) {
+    for (const path of [
+      '/items/deals',
+      '/items/orgs',
+      '/items/customers',
+      '/users',
+      '/roles',
+      '/comments',
+      '/files',
+      '/revisions',
+      '/schema/snapshot',
+    ]) {
       const result = await http('GET', path);
       expect([401, 403], path).toContain(result.status);
     }

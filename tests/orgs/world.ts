@@ -72,18 +72,34 @@ export async function loadWorld(): Promise<World> {
     (await adminGet<Array<{ id: string; email: string }>>('/users?fields=id,email&limit=-1')).map((u) => [u.email, u.id]),
   );
   const profiles = (
-    await adminGet<Array<{ id: string; org_id: string; status: Profile['status']; legal_name: string; customer_id: { id: string; tax_number: string } }>>(
-      '/items/customer_org_profiles?fields=id,org_id,status,legal_name,customer_id.id,customer_id.tax_number&limit=-1',
+    await adminGet<
+      Array<{ id: string; org_id: string; status: Profile['status']; legal_name: string; customer_id: { id: string; tax_number: string } }>
+    >('/items/customer_org_profiles?fields=id,org_id,status,legal_name,customer_id.id,customer_id.tax_number&limit=-1')
+  ).map((p) => ({
+    id: p.id,
+    org: codeOf(p.org_id),
+    status: p.status,
+    customerId: p.customer_id.id,
+    legalName: p.legal_name,
+    taxNumber: p.customer_id.tax_number,
+  }));
+  const deals = (
+    await adminGet<Array<{ id: string; code: string; org_id: string; customer_profile_id: string }>>(
+      '/items/deals?fields=id,code,org_id,customer_profile_id&limit=-1',
     )
-  ).map((p) => ({ id: p.id, org: codeOf(p.org_id), status: p.status, customerId: p.customer_id.id, legalName: p.legal_name, taxNumber: p.customer_id.tax_number }));
-  const deals = (await adminGet<Array<{ id: string; code: string; org_id: string; customer_profile_id: string }>>('/items/deals?fields=id,code,org_id,customer_profile_id&limit=-1')).map(
-    (d) => ({ id: d.id, code: d.code, org: codeOf(d.org_id), customerProfileId: d.customer_profile_id }),
-  );
+  ).map((d) => ({ id: d.id, code: d.code, org: codeOf(d.org_id), customerProfileId: d.customer_profile_id }));
   const lines = (
     await adminGet<Array<{ id: string; deal_id: string; org_id: string; quality_code: string; meters: string; unit_price: string | null }>>(
       '/items/deal_lines?fields=id,deal_id,org_id,quality_code,meters,unit_price&limit=-1',
     )
-  ).map((l) => ({ id: l.id, dealId: l.deal_id, org: codeOf(l.org_id), qualityCode: l.quality_code, meters: Number(l.meters), unitPrice: l.unit_price === null ? null : Number(l.unit_price) }));
+  ).map((l) => ({
+    id: l.id,
+    dealId: l.deal_id,
+    org: codeOf(l.org_id),
+    qualityCode: l.quality_code,
+    meters: Number(l.meters),
+    unitPrice: l.unit_price === null ? null : Number(l.unit_price),
+  }));
   return { orgs, users, profiles, deals, lines };
 }
 
@@ -158,10 +174,18 @@ export function normalised(result: HttpResult, replace: string[]): string {
  * The same request about a row out of reach and about a row that does not exist: same status and
  * the same body (the probed values replaced). Returns the answers for further checks.
  */
-export async function expectSameAnswer(label: string, probe: (value: string) => Promise<HttpResult>, real: string, missing: string = randomId()) {
+export async function expectSameAnswer(
+  label: string,
+  probe: (value: string) => Promise<HttpResult>,
+  real: string,
+  missing: string = randomId(),
+) {
   const a = await probe(real);
   const b = await probe(missing);
-  expect(a.status, `${label}: status for a real row ${a.status} ${a.text.slice(0, 300)} vs missing ${b.status} ${b.text.slice(0, 300)}`).toBe(b.status);
+  expect(
+    a.status,
+    `${label}: status for a real row ${a.status} ${a.text.slice(0, 300)} vs missing ${b.status} ${b.text.slice(0, 300)}`,
+  ).toBe(b.status);
   expect(normalised(a, [real, missing]), `${label}: body differs`).toBe(normalised(b, [real, missing]));
   return { real: a, missing: b };
 }
@@ -191,7 +215,12 @@ export async function adminDelete(collectionPath: string, ids: string[]) {
 }
 
 /** A multipart upload (files, imports). */
-export async function upload(path: string, token: string, file: { name: string; type: string; content: string }, fields: Record<string, string> = {}): Promise<HttpResult> {
+export async function upload(
+  path: string,
+  token: string,
+  file: { name: string; type: string; content: string },
+  fields: Record<string, string> = {},
+): Promise<HttpResult> {
   const form = new FormData();
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   form.append('file', new Blob([file.content], { type: file.type }), file.name);

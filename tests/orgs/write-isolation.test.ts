@@ -79,12 +79,20 @@ describe('a MOD-only user learns nothing from refused writes', () => {
       const answer = await expectSameAnswer('deal on JTR profile', (v) => post(email, '/items/deals', { customer_profile_id: v }), foreign);
       expectRefused(answer.real, 400, 'CUSTOMER_PROFILE_NOT_FOUND');
       expectNoMarkers(answer.real, markers(), 'deal on JTR profile');
-      await expectSameAnswer('deal on JTR profile, MOD named', (v) => post(email, '/items/deals', { org_id: world.orgs.MOD.id, customer_profile_id: v }), foreign);
+      await expectSameAnswer(
+        'deal on JTR profile, MOD named',
+        (v) => post(email, '/items/deals', { org_id: world.orgs.MOD.id, customer_profile_id: v }),
+        foreign,
+      );
     }
   });
 
   it('naming the JTR org answers like a made-up org', async () => {
-    const answer = await expectSameAnswer('deal in JTR', (v) => post(email, '/items/deals', { org_id: v, customer_profile_id: modProfile().id }), world.orgs.JTR.id);
+    const answer = await expectSameAnswer(
+      'deal in JTR',
+      (v) => post(email, '/items/deals', { org_id: v, customer_profile_id: modProfile().id }),
+      world.orgs.JTR.id,
+    );
     expectRefused(answer.real, 400, 'ORG_NOT_GRANTED');
     const active = await expectSameAnswer('Active Org JTR', (v) => patch(email, '/users/me', { active_org: v }), world.orgs.JTR.id);
     expectRefused(active.real, 400, 'ORG_NOT_GRANTED');
@@ -94,17 +102,34 @@ describe('a MOD-only user learns nothing from refused writes', () => {
     const jtrDeal = dealsOf(world, 'JTR')[0]!;
     const modQuality = linesOf(world, 'MOD')[0]!.qualityCode;
     const jtrQuality = linesOf(world, 'JTR')[0]!.qualityCode;
-    const line = await expectSameAnswer('line on JTR deal', (v) => post(email, '/items/deal_lines', { deal_id: v, quality_code: modQuality, meters: 1 }), jtrDeal.id);
+    const line = await expectSameAnswer(
+      'line on JTR deal',
+      (v) => post(email, '/items/deal_lines', { deal_id: v, quality_code: modQuality, meters: 1 }),
+      jtrDeal.id,
+    );
     expectRefused(line.real, 400, 'DEAL_NOT_FOUND');
     // A JTR quality on an own deal is refused like a quality nobody has.
-    const quality = await expectSameAnswer('JTR quality on own deal', (v) => post(email, '/items/deal_lines', { deal_id: dealsOf(world, 'MOD')[0]!.id, quality_code: v, meters: 1 }), jtrQuality, 'NOPE-QUALITY-000');
+    const quality = await expectSameAnswer(
+      'JTR quality on own deal',
+      (v) => post(email, '/items/deal_lines', { deal_id: dealsOf(world, 'MOD')[0]!.id, quality_code: v, meters: 1 }),
+      jtrQuality,
+      'NOPE-QUALITY-000',
+    );
     expect(quality.real.status, quality.real.text).toBe(400);
     expectNoMarkers(quality.real, markers(), 'JTR quality');
-    const approval = await expectSameAnswer('approval on JTR deal', (v) => post(email, '/items/approval_requests', { deal_id: v, kind: 'discount' }), jtrDeal.id);
+    const approval = await expectSameAnswer(
+      'approval on JTR deal',
+      (v) => post(email, '/items/approval_requests', { deal_id: v, kind: 'discount' }),
+      jtrDeal.id,
+    );
     expectRefused(approval.real, 400, 'DEAL_NOT_FOUND');
     const ownDeal = dealsOf(world, 'MOD')[0]!;
     const jtrLine = linesOf(world, 'JTR')[0]!;
-    const lineOfJtr = await expectSameAnswer('approval naming a JTR line', (v) => post(email, '/items/approval_requests', { deal_id: ownDeal.id, deal_line_id: v, kind: 'discount' }), jtrLine.id);
+    const lineOfJtr = await expectSameAnswer(
+      'approval naming a JTR line',
+      (v) => post(email, '/items/approval_requests', { deal_id: ownDeal.id, deal_line_id: v, kind: 'discount' }),
+      jtrLine.id,
+    );
     expectRefused(lineOfJtr.real, 400, 'DEAL_LINE_NOT_FOUND');
   });
 
@@ -116,15 +141,30 @@ describe('a MOD-only user learns nothing from refused writes', () => {
       ['deal status', (v) => patch(email, `/items/deals/${v}`, { status: 'submitted' }), jtrDeal.id],
       ['deal profile', (v) => patch(email, `/items/deals/${v}`, { customer_profile_id: modProfile().id }), jtrDeal.id],
       ['deal batch', (v) => patch(email, '/items/deals', { keys: [v], data: { notes: 'probe' } }), jtrDeal.id],
-      ['deal batch profile', (v) => patch(email, '/items/deals', { keys: [v], data: { customer_profile_id: modProfile().id } }), jtrDeal.id],
+      [
+        'deal batch profile',
+        (v) => patch(email, '/items/deals', { keys: [v], data: { customer_profile_id: modProfile().id } }),
+        jtrDeal.id,
+      ],
       ['deal delete', async (v) => http('DELETE', `/items/deals/${v}`, await tokenFor(email)), jtrDeal.id],
       ['line notes', (v) => patch(email, `/items/deal_lines/${v}`, { notes: 'probe' }), jtrLine.id],
       ['line meters', (v) => patch(email, `/items/deal_lines/${v}`, { meters: 2 }), jtrLine.id],
       ['line delete', async (v) => http('DELETE', `/items/deal_lines/${v}`, await tokenFor(email)), jtrLine.id],
       ['profile', (v) => patch(email, `/items/customer_org_profiles/${v}`, { grace_days: 1 }), jtrProfile().id],
       ['comment on JTR deal', (v) => post(email, '/comments', { collection: 'deals', item: v, comment: 'probe' }), jtrDeal.id],
-      ['graphql update', (v) => graphql(email, 'mutation ($id: ID!) { update_deals_item(id: $id, data: { notes: "probe" }) { id } }', { id: v }), jtrDeal.id],
-      ['graphql approval', (v) => graphql(email, 'mutation ($id: ID!) { create_approval_requests_item(data: { deal_id: $id, kind: "discount" }) { id } }', { id: v }), jtrDeal.id],
+      [
+        'graphql update',
+        (v) => graphql(email, 'mutation ($id: ID!) { update_deals_item(id: $id, data: { notes: "probe" }) { id } }', { id: v }),
+        jtrDeal.id,
+      ],
+      [
+        'graphql approval',
+        (v) =>
+          graphql(email, 'mutation ($id: ID!) { create_approval_requests_item(data: { deal_id: $id, kind: "discount" }) { id } }', {
+            id: v,
+          }),
+        jtrDeal.id,
+      ],
     ];
     for (const [label, probe, real] of probes) {
       const answer = await expectSameAnswer(label, probe, real);
@@ -141,7 +181,12 @@ describe('a MOD-only user learns nothing from refused writes', () => {
   it('GraphQL deal creation on a JTR profile answers like a made-up profile', async () => {
     const answer = await expectSameAnswer(
       'graphql create_deals_item',
-      (v) => graphql(email, 'mutation ($p: ID!, $o: ID!) { create_deals_item(data: { org_id: $o, code: "", customer_profile_id: $p }) { id } }', { p: v, o: world.orgs.MOD.id }),
+      (v) =>
+        graphql(
+          email,
+          'mutation ($p: ID!, $o: ID!) { create_deals_item(data: { org_id: $o, code: "", customer_profile_id: $p }) { id } }',
+          { p: v, o: world.orgs.MOD.id },
+        ),
       jtrProfile().id,
     );
     expect(answer.real.body.data?.create_deals_item ?? null).toBeNull();
@@ -154,8 +199,16 @@ describe('a MOD-only user learns nothing from refused writes', () => {
   // that, without a lookup, so a JTR line id answers exactly like a made-up one.
   it('attaching a JTR deal line to a new deal answers like a made-up line', async () => {
     const jtrLine = linesOf(world, 'JTR')[0]!;
-    await expectSameAnswer('nested line id', (v) => post(email, '/items/deals', { customer_profile_id: modProfile().id, lines: [v] }), jtrLine.id);
-    await expectSameAnswer('nested line object', (v) => post(email, '/items/deals', { customer_profile_id: modProfile().id, lines: [{ id: v }] }), jtrLine.id);
+    await expectSameAnswer(
+      'nested line id',
+      (v) => post(email, '/items/deals', { customer_profile_id: modProfile().id, lines: [v] }),
+      jtrLine.id,
+    );
+    await expectSameAnswer(
+      'nested line object',
+      (v) => post(email, '/items/deals', { customer_profile_id: modProfile().id, lines: [{ id: v }] }),
+      jtrLine.id,
+    );
   });
 
   // /utils/import upserts by primary key, checking existence without permissions (a JTR deal id
@@ -163,7 +216,11 @@ describe('a MOD-only user learns nothing from refused writes', () => {
   it('importing a row with a JTR id answers like importing a made-up id', async () => {
     const jtrDeal = dealsOf(world, 'JTR')[0]!;
     const token = await tokenFor(email);
-    await expectSameAnswer('import by id', (v) => upload('/utils/import/deals', token, { name: 'deals.csv', type: 'text/csv', content: `id,notes\n${v},imported\n` }), jtrDeal.id);
+    await expectSameAnswer(
+      'import by id',
+      (v) => upload('/utils/import/deals', token, { name: 'deals.csv', type: 'text/csv', content: `id,notes\n${v},imported\n` }),
+      jtrDeal.id,
+    );
   });
 
   // Decision (issue 9 part 5, docs/access-model.md): identity is global, but an org user sees only
@@ -174,7 +231,9 @@ describe('a MOD-only user learns nothing from refused writes', () => {
   // number and the timestamps are replaced.
   it('adding a customer answers byte for byte the same whether or not JTR knows the tax number', async () => {
     const jtrOnly = egeProfile();
-    const identityBefore = await adminGet<{ legal_name: string; country: string }>(`/items/customers/${jtrOnly.customerId}?fields=legal_name,country`);
+    const identityBefore = await adminGet<{ legal_name: string; country: string }>(
+      `/items/customers/${jtrOnly.customerId}?fields=legal_name,country`,
+    );
     expect(identityBefore.legal_name).not.toBe('Typed By Mod Ltd');
     const body = (taxNumber: string) => ({
       legal_name: 'Typed By Mod Ltd',
@@ -200,9 +259,12 @@ describe('a MOD-only user learns nothing from refused writes', () => {
       const same = (a: HttpResult, b: HttpResult, label: string) => {
         const norm = (r: HttpResult, ids: { customer_id: string; profile_id: string }, tax: string) =>
           r.text
-            .split(ids.customer_id).join('<customer>')
-            .split(ids.profile_id).join('<profile>')
-            .split(tax).join('<tax>')
+            .split(ids.customer_id)
+            .join('<customer>')
+            .split(ids.profile_id)
+            .join('<profile>')
+            .split(tax)
+            .join('<tax>')
             .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?/g, '<time>');
         expect(a.status, `${label}: ${a.text.slice(0, 300)}`).toBe(b.status);
         expect(norm(a, k, jtrOnly.taxNumber), label).toBe(norm(b, f, freshTaxNumber));
@@ -216,35 +278,66 @@ describe('a MOD-only user learns nothing from refused writes', () => {
         ['customer list by tax number', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&fields=*`],
         ['customer search by tax number', (_ids, tax) => `/items/customers?search=${tax}`],
         ['customer count by tax number', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&aggregate[count]=*`],
-        ['profiles of the customer', (ids) => `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&fields=*,customer_id.*`],
+        [
+          'profiles of the customer',
+          (ids) => `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&fields=*,customer_id.*`,
+        ],
         ['profile by id', (ids) => `/items/customer_org_profiles/${ids.profile_id}?fields=*.*`],
-        ['profiles by tax number', (_ids, tax) => `/items/customer_org_profiles?filter[customer_id][tax_number][_eq]=${tax}&fields=id,legal_name,country`],
+        [
+          'profiles by tax number',
+          (_ids, tax) => `/items/customer_org_profiles?filter[customer_id][tax_number][_eq]=${tax}&fields=id,legal_name,country`,
+        ],
         // The identity's own name, country and creation are not readable: refused alike.
         ['identity name', (ids) => `/items/customers/${ids.customer_id}?fields=legal_name`],
         ['identity country', (ids) => `/items/customers/${ids.customer_id}?fields=country`],
         ['identity created', (ids) => `/items/customers/${ids.customer_id}?fields=date_created,user_created`],
-        ['filter on identity name', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&filter[legal_name][_eq]=Ege%20Fashion%20GmbH`],
+        [
+          'filter on identity name',
+          (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&filter[legal_name][_eq]=Ege%20Fashion%20GmbH`,
+        ],
         ['sort on identity date', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&sort=date_created`],
-        ['group by identity country', (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&aggregate[count]=*&groupBy[]=country`],
-        ['profile filter on identity name', (ids) => `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&filter[customer_id][legal_name][_contains]=Ege`],
+        [
+          'group by identity country',
+          (_ids, tax) => `/items/customers?filter[tax_number][_eq]=${tax}&aggregate[count]=*&groupBy[]=country`,
+        ],
+        [
+          'profile filter on identity name',
+          (ids) =>
+            `/items/customer_org_profiles?filter[customer_id][_eq]=${ids.customer_id}&filter[customer_id][legal_name][_contains]=Ege`,
+        ],
       ];
       for (const [label, path] of reads) {
         same(await get(email, path(k, jtrOnly.taxNumber)), await get(email, path(f, freshTaxNumber)), label);
       }
       const graph = (ids: { customer_id: string }) =>
-        graphql(email, `{ customers(filter: { id: { _eq: "${ids.customer_id}" } }) { id tax_number } customer_org_profiles(filter: { customer_id: { _eq: "${ids.customer_id}" } }) { legal_name country status payment_mode billing_address contacts } }`);
+        graphql(
+          email,
+          `{ customers(filter: { id: { _eq: "${ids.customer_id}" } }) { id tax_number } customer_org_profiles(filter: { customer_id: { _eq: "${ids.customer_id}" } }) { legal_name country status payment_mode billing_address contacts } }`,
+        );
       same(await graph(k), await graph(f), 'GraphQL');
 
       // What the user reads is what they typed, not JTR's record.
       const seen = await get(email, `/items/customer_org_profiles/${k.profile_id}?fields=legal_name,country,billing_address,contacts`);
-      expect(seen.body.data).toEqual({ legal_name: 'Typed By Mod Ltd', country: 'TR', billing_address: 'Typed address', contacts: [{ name: 'Typed Contact' }] });
-      expect((await get(email, `/items/customers/${k.customer_id}?fields=*`)).body.data).toEqual({ id: k.customer_id, tax_number: jtrOnly.taxNumber });
+      expect(seen.body.data).toEqual({
+        legal_name: 'Typed By Mod Ltd',
+        country: 'TR',
+        billing_address: 'Typed address',
+        contacts: [{ name: 'Typed Contact' }],
+      });
+      expect((await get(email, `/items/customers/${k.customer_id}?fields=*`)).body.data).toEqual({
+        id: k.customer_id,
+        tax_number: jtrOnly.taxNumber,
+      });
       for (const path of [`/items/customers/${k.customer_id}?fields=legal_name`, `/items/customers?filter[legal_name][_contains]=Ege`]) {
         const refused = await get(email, path);
         expect(refused.status, path).toBe(403);
         expect(errorCode(refused), path).toBe('FORBIDDEN');
       }
-      for (const path of ['/items/customers?search=Ege', '/items/customer_org_profiles?search=Ege', '/items/customer_org_profiles?search=Fashion&fields=id']) {
+      for (const path of [
+        '/items/customers?search=Ege',
+        '/items/customer_org_profiles?search=Ege',
+        '/items/customer_org_profiles?search=Fashion&fields=id',
+      ]) {
         const found = await get(email, path);
         expect(found.status, path).toBe(200);
         expect(found.body.data, path).toEqual([]);
@@ -252,15 +345,23 @@ describe('a MOD-only user learns nothing from refused writes', () => {
       expectNoMarkers(seen, ['purchasing+', 'Düsseldorf', 'Ege', world.orgs.JTR.id], 'profile of a customer added by tax number');
 
       // Adding it again in the same org may say so (the org knows its own customers), alike.
-      same(await post(email, '/crm/customers', body(jtrOnly.taxNumber)), await post(email, '/crm/customers', body(freshTaxNumber)), 'second profile in MOD');
+      same(
+        await post(email, '/crm/customers', body(jtrOnly.taxNumber)),
+        await post(email, '/crm/customers', body(freshTaxNumber)),
+        'second profile in MOD',
+      );
       const again = await post(email, '/crm/customers', body(jtrOnly.taxNumber));
       expectRefused(again, 409, 'CUSTOMER_PROFILE_EXISTS');
 
       // One global identity, unchanged by what MOD typed; the admin sees both profiles.
       expect(k.customer_id).toBe(jtrOnly.customerId);
       expect(await adminGet(`/items/customers/${jtrOnly.customerId}?fields=legal_name,country`)).toEqual(identityBefore);
-      const profiles = await adminGet<Array<{ org_id: string; legal_name: string }>>(`/items/customer_org_profiles?filter[customer_id][_eq]=${jtrOnly.customerId}&fields=org_id,legal_name`);
-      expect(profiles.map((p) => `${p.org_id}:${p.legal_name}`).sort()).toEqual([`${world.orgs.JTR.id}:${jtrOnly.legalName}`, `${world.orgs.MOD.id}:Typed By Mod Ltd`].sort());
+      const profiles = await adminGet<Array<{ org_id: string; legal_name: string }>>(
+        `/items/customer_org_profiles?filter[customer_id][_eq]=${jtrOnly.customerId}&fields=org_id,legal_name`,
+      );
+      expect(profiles.map((p) => `${p.org_id}:${p.legal_name}`).sort()).toEqual(
+        [`${world.orgs.JTR.id}:${jtrOnly.legalName}`, `${world.orgs.MOD.id}:Typed By Mod Ltd`].sort(),
+      );
     } finally {
       await adminDelete('/items/customer_org_profiles', [known.body.data?.profile_id, fresh.body.data?.profile_id].filter(Boolean));
     }
@@ -269,9 +370,17 @@ describe('a MOD-only user learns nothing from refused writes', () => {
   it('adding a customer another org added answers 200 in the own org, never a conflict', async () => {
     // The JTR-only user adds the tax number MOD just added: a new JTR profile, like any other.
     const taxNumber = `MODONLY${Date.now()}`.slice(0, 20);
-    const mod = await post(email, '/crm/customers', { legal_name: 'Mod Only Ltd', tax_number: taxNumber, profile: { payment_mode: 'cash' } });
+    const mod = await post(email, '/crm/customers', {
+      legal_name: 'Mod Only Ltd',
+      tax_number: taxNumber,
+      profile: { payment_mode: 'cash' },
+    });
     expect(mod.status, mod.text).toBe(200);
-    const jtr = await post(USERS.salesJtr, '/crm/customers', { legal_name: 'Jtr Typed Ltd', tax_number: taxNumber, profile: { payment_mode: 'credit' } });
+    const jtr = await post(USERS.salesJtr, '/crm/customers', {
+      legal_name: 'Jtr Typed Ltd',
+      tax_number: taxNumber,
+      profile: { payment_mode: 'credit' },
+    });
     try {
       expect(jtr.status, jtr.text).toBe(200);
       expect(jtr.body.data.org_id).toBe(world.orgs.JTR.id);
@@ -297,11 +406,21 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
     }
     // GraphQL mutations run the same rules. (The m2o input is a plain ID for a user who cannot
     // update profiles, and a nested object for the admin.)
-    const byOwner = await graphql(USERS.salesMod, 'mutation ($id: ID!, $p: ID) { update_deals_item(id: $id, data: { customer_profile_id: $p }) { id } }', { id: ownDeal.id, p: jtrProfile().id });
+    const byOwner = await graphql(
+      USERS.salesMod,
+      'mutation ($id: ID!, $p: ID) { update_deals_item(id: $id, data: { customer_profile_id: $p }) { id } }',
+      { id: ownDeal.id, p: jtrProfile().id },
+    );
     expect(byOwner.body.errors?.[0]?.extensions?.code, byOwner.text.slice(0, 300)).toBe('CUSTOMER_PROFILE_NOT_FOUND');
-    const byAdmin = await graphql(USERS.admin, 'mutation ($id: ID!, $p: ID!) { update_deals_item(id: $id, data: { customer_profile_id: { id: $p } }) { id } }', { id: ownDeal.id, p: jtrProfile().id });
+    const byAdmin = await graphql(
+      USERS.admin,
+      'mutation ($id: ID!, $p: ID!) { update_deals_item(id: $id, data: { customer_profile_id: { id: $p } }) { id } }',
+      { id: ownDeal.id, p: jtrProfile().id },
+    );
     expect(byAdmin.body.errors?.[0]?.extensions?.code, byAdmin.text.slice(0, 300)).toBe('CUSTOMER_PROFILE_NOT_FOUND');
-    const after = await adminGet<{ customer_profile_id: string; org_id: string }>(`/items/deals/${ownDeal.id}?fields=customer_profile_id,org_id`);
+    const after = await adminGet<{ customer_profile_id: string; org_id: string }>(
+      `/items/deals/${ownDeal.id}?fields=customer_profile_id,org_id`,
+    );
     expect(after).toEqual({ customer_profile_id: ownDeal.customerProfileId, org_id: world.orgs.MOD.id });
   });
 
@@ -309,7 +428,12 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
     const jtrDeal = dealsOf(world, 'JTR')[0]!;
     const jtrQuality = linesOf(world, 'JTR').find((l) => l.dealId === jtrDeal.id)!.qualityCode;
     for (const email of [USERS.manager, USERS.admin]) {
-      const crossed = await post(email, '/items/deal_lines', { deal_id: jtrDeal.id, org_id: world.orgs.MOD.id, quality_code: jtrQuality, meters: 1 });
+      const crossed = await post(email, '/items/deal_lines', {
+        deal_id: jtrDeal.id,
+        org_id: world.orgs.MOD.id,
+        quality_code: jtrQuality,
+        meters: 1,
+      });
       expectRefused(crossed, 400, 'CROSS_ORG_REFERENCE', email);
     }
     // Any JTR quality the manager may put on a line (pricing rules hide some, stories 22, 23).
@@ -343,7 +467,11 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
         expectRefused(result, 400, 'DEAL_LINE_NOT_FOUND', email);
       }
     }
-    const own = await post(USERS.salesMod, '/items/approval_requests', { deal_id: modDeal!.id, deal_line_id: linesOf(world, 'MOD').find((l) => l.dealId === modDeal!.id)!.id, kind: 'discount' });
+    const own = await post(USERS.salesMod, '/items/approval_requests', {
+      deal_id: modDeal!.id,
+      deal_line_id: linesOf(world, 'MOD').find((l) => l.dealId === modDeal!.id)!.id,
+      kind: 'discount',
+    });
     expect(own.status, own.text).toBe(200);
     createdApprovals.push(own.body.data.id);
     expect(own.body.data).toMatchObject({ org_id: world.orgs.MOD.id, status: 'pending' });
@@ -354,10 +482,24 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
     for (const email of [USERS.manager, USERS.admin]) {
       expectRefused(await patch(email, `/items/deals/${deal.id}`, { org_id: world.orgs.JTR.id }), 400, 'IMMUTABLE_FIELD', email);
       expectRefused(await patch(email, `/items/deals/${deal.id}`, { code: 'MODDL00000000' }), 400, 'IMMUTABLE_FIELD', email);
-      expectRefused(await patch(email, '/items/deals', { keys: [deal.id], data: { org_id: world.orgs.JTR.id } }), 400, 'IMMUTABLE_FIELD', email);
-      expectRefused(await post(email, '/items/deals', { customer_profile_id: modProfile().id, org_id: world.orgs.MOD.id, code: 'MODDL00000000' }), 400, 'SERVER_ASSIGNED_FIELD', email);
+      expectRefused(
+        await patch(email, '/items/deals', { keys: [deal.id], data: { org_id: world.orgs.JTR.id } }),
+        400,
+        'IMMUTABLE_FIELD',
+        email,
+      );
+      expectRefused(
+        await post(email, '/items/deals', { customer_profile_id: modProfile().id, org_id: world.orgs.MOD.id, code: 'MODDL00000000' }),
+        400,
+        'SERVER_ASSIGNED_FIELD',
+        email,
+      );
     }
-    expectRefused(await post(USERS.salesMod, '/items/deals', { customer_profile_id: modProfile().id, code: 'MODDL00000000' }), 400, 'SERVER_ASSIGNED_FIELD');
+    expectRefused(
+      await post(USERS.salesMod, '/items/deals', { customer_profile_id: modProfile().id, code: 'MODDL00000000' }),
+      400,
+      'SERVER_ASSIGNED_FIELD',
+    );
     const ownChange = await patch(USERS.salesMod, `/items/deals/${deal.id}`, { code: 'MODDL00000000' });
     expect([400, 403]).toContain(ownChange.status);
     const after = await adminGet<{ org_id: string; code: string }>(`/items/deals/${deal.id}?fields=org_id,code`);
@@ -365,7 +507,13 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
   });
 
   it('PostgreSQL refuses the same cross-org writes when the hooks are bypassed', async () => {
-    const client = new pg.Client({ host: '127.0.0.1', port: inject('crmDbPort'), database: 'crm', user: 'postgres', password: 'crm-embedded' });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: inject('crmDbPort'),
+      database: 'crm',
+      user: 'postgres',
+      password: 'crm-embedded',
+    });
     await client.connect();
     const refused = async (sql: string, params: unknown[]) => {
       await client.query('begin');
@@ -384,16 +532,34 @@ describe('cross-org references are refused for everyone (story 1, 3)', () => {
       const jtrLine = linesOf(world, 'JTR')[0]!;
       expect(await refused('update deals set org_id = $1 where id = $2', [world.orgs.JTR.id, modDeal.id])).toBe('CRM_IMMUTABLE_FIELD');
       expect(await refused('update deals set code = $1 where id = $2', ['MODDL00000000', modDeal.id])).toBe('CRM_IMMUTABLE_FIELD');
-      expect(await refused('update deals set customer_profile_id = $1 where id = $2', [jtrProfile().id, modDeal.id])).toBe('CRM_CROSS_ORG_REFERENCE');
+      expect(await refused('update deals set customer_profile_id = $1 where id = $2', [jtrProfile().id, modDeal.id])).toBe(
+        'CRM_CROSS_ORG_REFERENCE',
+      );
       expect(
-        await refused("insert into deals (id, org_id, code, customer_profile_id, status, currency) values (gen_random_uuid(), $1, 'MODDL00000001', $2, 'draft', 'TRY')", [world.orgs.MOD.id, jtrProfile().id]),
+        await refused(
+          "insert into deals (id, org_id, code, customer_profile_id, status, currency) values (gen_random_uuid(), $1, 'MODDL00000001', $2, 'draft', 'TRY')",
+          [world.orgs.MOD.id, jtrProfile().id],
+        ),
       ).toBe('CRM_CROSS_ORG_REFERENCE');
       expect(
-        await refused("insert into deals (id, org_id, code, customer_profile_id, status, currency) values (gen_random_uuid(), $1, 'JTRDL00000001', $2, 'draft', 'TRY')", [world.orgs.MOD.id, modProfile().id]),
+        await refused(
+          "insert into deals (id, org_id, code, customer_profile_id, status, currency) values (gen_random_uuid(), $1, 'JTRDL00000001', $2, 'draft', 'TRY')",
+          [world.orgs.MOD.id, modProfile().id],
+        ),
       ).toBe('CRM_CODE_ORG_MISMATCH');
-      expect(await refused("insert into deal_lines (id, deal_id, org_id, quality_code, meters, currency) values (gen_random_uuid(), $1, $2, 'X', 1, 'TRY')", [jtrDeal.id, world.orgs.MOD.id])).toBe('CRM_CROSS_ORG_REFERENCE');
+      expect(
+        await refused(
+          "insert into deal_lines (id, deal_id, org_id, quality_code, meters, currency) values (gen_random_uuid(), $1, $2, 'X', 1, 'TRY')",
+          [jtrDeal.id, world.orgs.MOD.id],
+        ),
+      ).toBe('CRM_CROSS_ORG_REFERENCE');
       expect(await refused('update deal_lines set deal_id = $1 where id = $2', [modDeal.id, jtrLine.id])).toBe('CRM_IMMUTABLE_FIELD');
-      expect(await refused("insert into approval_requests (id, deal_id, deal_line_id, kind, status) values (gen_random_uuid(), $1, $2, 'discount', 'pending')", [modDeal.id, jtrLine.id])).toBe('CRM_CROSS_ORG_REFERENCE');
+      expect(
+        await refused(
+          "insert into approval_requests (id, deal_id, deal_line_id, kind, status) values (gen_random_uuid(), $1, $2, 'discount', 'pending')",
+          [modDeal.id, jtrLine.id],
+        ),
+      ).toBe('CRM_CROSS_ORG_REFERENCE');
     } finally {
       await client.end();
     }
@@ -405,11 +571,19 @@ describe('deal org defaulting (story 3)', () => {
     const mine = await createDeal(USERS.salesMod, { customer_profile_id: modProfile().id });
     expect(mine.org_id).toBe(world.orgs.MOD.id);
     expect(mine.code.startsWith('MODDL')).toBe(true);
-    expectRefused(await post(USERS.salesMod, '/items/deals', { org_id: world.orgs.JTR.id, customer_profile_id: jtrProfile().id }), 400, 'ORG_NOT_GRANTED');
+    expectRefused(
+      await post(USERS.salesMod, '/items/deals', { org_id: world.orgs.JTR.id, customer_profile_id: jtrProfile().id }),
+      400,
+      'ORG_NOT_GRANTED',
+    );
 
     // No Active Org and no grant: a clear code either way, and the same for a real and a made-up org.
     expectRefused(await post(USERS.nogrant, '/items/deals', { customer_profile_id: modProfile().id }), 400, 'ORG_REQUIRED');
-    const named = await expectSameAnswer('nogrant names an org', (v) => post(USERS.nogrant, '/items/deals', { org_id: v, customer_profile_id: modProfile().id }), world.orgs.MOD.id);
+    const named = await expectSameAnswer(
+      'nogrant names an org',
+      (v) => post(USERS.nogrant, '/items/deals', { org_id: v, customer_profile_id: modProfile().id }),
+      world.orgs.MOD.id,
+    );
     expectRefused(named.real, 400, 'ORG_NOT_GRANTED');
     expectRefused(await patch(USERS.nogrant, '/users/me', { active_org: world.orgs.MOD.id }), 400, 'ORG_NOT_GRANTED');
   });
@@ -465,7 +639,10 @@ describe('deal codes (stories 6, 7)', () => {
       const org: OrgCode = i % 2 ? 'JTR' : 'MOD';
       const email = org === 'MOD' ? USERS.salesMod : USERS.salesJtr;
       const profiles = org === 'MOD' ? modProfiles : jtrProfiles;
-      return post(email, '/items/deals', { customer_profile_id: profiles[i % profiles.length]!.id, notes: `parallel ${i}` }).then((r) => ({ org, r }));
+      return post(email, '/items/deals', { customer_profile_id: profiles[i % profiles.length]!.id, notes: `parallel ${i}` }).then((r) => ({
+        org,
+        r,
+      }));
     });
     const results = await Promise.all(requests);
     for (const { r } of results) if (r.status === 200) createdDeals.push(r.body.data.id);
@@ -492,12 +669,18 @@ describe('inactive customer profiles are hidden from sales roles (story 5)', () 
   const inactiveOf = (org: OrgCode) => world.profiles.find((p) => p.org === org && p.status === 'inactive')!;
 
   it('sales owners neither see nor use the inactive profile of their own org', async () => {
-    for (const [email, org] of [[USERS.salesMod, 'MOD'], [USERS.salesJtr, 'JTR']] as const) {
+    for (const [email, org] of [
+      [USERS.salesMod, 'MOD'],
+      [USERS.salesJtr, 'JTR'],
+    ] as const) {
       const inactive = inactiveOf(org);
       expect(inactive, org).toBeDefined();
       if (org === 'MOD') expect(inactive.legalName).toBe('Kapadokya Ev Tekstili A.Ş.');
       const customers = await get(email, '/items/customers?limit=-1&fields=id,tax_number');
-      expect(customers.body.data.map((c: { id: string }) => c.id), email).not.toContain(inactive.customerId);
+      expect(
+        customers.body.data.map((c: { id: string }) => c.id),
+        email,
+      ).not.toContain(inactive.customerId);
       expect(customers.text).not.toContain(inactive.taxNumber);
       const profiles = await get(email, '/items/customer_org_profiles?limit=-1&fields=id');
       expect(idsOf(profiles)).not.toContain(inactive.id);
@@ -508,7 +691,11 @@ describe('inactive customer profiles are hidden from sales roles (story 5)', () 
       }
       await expectSameAnswer(`${email} inactive profile by id`, (v) => get(email, `/items/customer_org_profiles/${v}`), inactive.id);
       await expectSameAnswer(`${email} inactive customer by id`, (v) => get(email, `/items/customers/${v}`), inactive.customerId);
-      const deal = await expectSameAnswer(`${email} deal on inactive profile`, (v) => post(email, '/items/deals', { customer_profile_id: v }), inactive.id);
+      const deal = await expectSameAnswer(
+        `${email} deal on inactive profile`,
+        (v) => post(email, '/items/deals', { customer_profile_id: v }),
+        inactive.id,
+      );
       expectRefused(deal.real, 400, 'CUSTOMER_PROFILE_NOT_FOUND');
     }
   });

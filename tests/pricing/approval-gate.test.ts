@@ -14,7 +14,14 @@ const PRICING = 'pricing@example.com';
 let quality: { id: string; code: string };
 
 beforeAll(async () => {
-  quality = await makeQuality('MOD', [['TRY', '84.5000', 2], ['USD', '2.2000', 2]], 'GATE');
+  quality = await makeQuality(
+    'MOD',
+    [
+      ['TRY', '84.5000', 2],
+      ['USD', '2.2000', 2],
+    ],
+    'GATE',
+  );
 });
 
 async function newLine(currency = 'TRY', code = quality.code): Promise<string> {
@@ -30,10 +37,15 @@ async function decide(id: string, decision: 'approved' | 'rejected', email = PRI
 describe('discount request and approval gate', () => {
   it('a discount request creates a pending discount approval and holds the line', async () => {
     const lineId = await newLine();
-    const result = await http('POST', `/crm/deal-lines/${lineId}/discount-request`, await tokenFor(SALES), { discount_pct: '7.5', note: 'big order' });
+    const result = await http('POST', `/crm/deal-lines/${lineId}/discount-request`, await tokenFor(SALES), {
+      discount_pct: '7.5',
+      note: 'big order',
+    });
     expect(result.status, result.text).toBe(200);
     expect(result.body.data).toMatchObject({ pricing_status: 'pending_approval', required: ['discount'], snapshot_id: null });
-    const [request] = await adminGet<Array<Record<string, unknown>>>(`/items/approval_requests?filter[deal_line_id][_eq]=${lineId}&fields=kind,status,request_note`);
+    const [request] = await adminGet<Array<Record<string, unknown>>>(
+      `/items/approval_requests?filter[deal_line_id][_eq]=${lineId}&fields=kind,status,request_note`,
+    );
     expect(request).toEqual({ kind: 'discount', status: 'pending', request_note: 'big order' });
     expect(await lineState(lineId)).toMatchObject({ pricing_status: 'pending_approval', discount_pct: '7.50' });
 
@@ -54,14 +66,21 @@ describe('discount request and approval gate', () => {
       approved_by: pricingId,
       approval_request_ids: [result.body.data.requested[0]],
     });
-    const audit = await adminGet<Array<{ action: string }>>(`/items/audit_log?filter[entity_id][_eq]=${lineId}&fields=action&sort=occurred_at`);
+    const audit = await adminGet<Array<{ action: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${lineId}&fields=action&sort=occurred_at`,
+    );
     expect(audit.map((a) => a.action)).toEqual(['pricing.approval_requested', 'pricing.line_approved']);
   });
 
   it('always asks, even for a discount approved before, and refuses bad input without changes', async () => {
     const lineId = await newLine();
     const token = await tokenFor(SALES);
-    for (const body of [{ discount_pct: '0', note: 'x' }, { discount_pct: '100', note: 'x' }, { discount_pct: 5, note: 'x' }, { discount_pct: '5' }]) {
+    for (const body of [
+      { discount_pct: '0', note: 'x' },
+      { discount_pct: '100', note: 'x' },
+      { discount_pct: 5, note: 'x' },
+      { discount_pct: '5' },
+    ]) {
       const refused = await http('POST', `/crm/deal-lines/${lineId}/discount-request`, token, body);
       expect(refused.status, JSON.stringify(body)).toBe(400);
     }
@@ -81,14 +100,16 @@ describe('discount request and approval gate', () => {
 
   it('needs a currency exception for a currency without list price, converted with the FX rate as of approval', async () => {
     const lineId = await newLine('EUR');
-    const submitted = await http('POST', `/crm/deal-lines/${lineId}/pricing/submit`, await tokenFor(SALES), { note: 'customer pays in EUR' });
+    const submitted = await http('POST', `/crm/deal-lines/${lineId}/pricing/submit`, await tokenFor(SALES), {
+      note: 'customer pays in EUR',
+    });
     expect(submitted.body.data).toMatchObject({ pricing_status: 'pending_approval', required: ['currency_exception'] });
     expect((await decide(submitted.body.data.requested[0], 'approved', 'manager@example.com')).status).toBe(200);
     const asOf = (await http('GET', '/crm/fx-rates/as-of?pair=EURTRY', await tokenFor(SALES))).body.data;
     const [snapshot] = await adminGet<Array<Record<string, string>>>(`/items/price_snapshots?filter[deal_line_id][_eq]=${lineId}`);
     expect(snapshot).toMatchObject({ list_currency: 'TRY', list_price: '84.5000', currency: 'EUR', fx_pair: 'EURTRY', fx_rate: asOf.rate });
     // 84.5 / rate, exactly to 4 digits (half away from zero), computed here without floats.
-    const scaled = (84_5000n * 10n ** 6n * 10n ** 4n * 2n) / (BigInt(asOf.rate.replace('.', '')) * 10n ** 4n) ;
+    const scaled = (84_5000n * 10n ** 6n * 10n ** 4n * 2n) / (BigInt(asOf.rate.replace('.', '')) * 10n ** 4n);
     const rounded = (scaled + 1n) / 2n;
     expect(snapshot!.unit_price).toBe(`${rounded / 10000n}.${(rounded % 10000n).toString().padStart(4, '0')}`);
   });
@@ -106,7 +127,10 @@ describe('discount request and approval gate', () => {
   it('needs every case: approving the discount alone leaves a stale line pending', async () => {
     const stale = await makeQuality('MOD', [['TRY', '50.0000', 45]], 'GATE');
     const lineId = await newLine('TRY', stale.code);
-    const result = await http('POST', `/crm/deal-lines/${lineId}/discount-request`, await tokenFor(SALES), { discount_pct: '3', note: 'x' });
+    const result = await http('POST', `/crm/deal-lines/${lineId}/discount-request`, await tokenFor(SALES), {
+      discount_pct: '3',
+      note: 'x',
+    });
     expect(result.body.data.required).toEqual(['discount', 'stale_price']);
     const [discountId, staleId] = result.body.data.requested;
     await decide(discountId, 'approved');
@@ -149,8 +173,12 @@ describe('discount request and approval gate', () => {
     const removed = await http('DELETE', `/items/price_snapshots/${snapshot!.id}`, admin);
     expect(removed.status, removed.text).toBe(400);
     expect(removed.body.errors[0].extensions.code).toBe('SNAPSHOT_IMMUTABLE');
-    expect((await http('PATCH', `/items/price_snapshots/${snapshot!.id}`, await tokenFor(PRICING), { unit_price: '0.0100' })).status).toBe(403);
-    const [after] = await adminGet<Array<{ unit_price: string }>>(`/items/price_snapshots?filter[id][_eq]=${snapshot!.id}&fields=unit_price`);
+    expect((await http('PATCH', `/items/price_snapshots/${snapshot!.id}`, await tokenFor(PRICING), { unit_price: '0.0100' })).status).toBe(
+      403,
+    );
+    const [after] = await adminGet<Array<{ unit_price: string }>>(
+      `/items/price_snapshots?filter[id][_eq]=${snapshot!.id}&fields=unit_price`,
+    );
     expect(after!.unit_price).toBe(snapshot!.unit_price);
   });
 
@@ -158,9 +186,14 @@ describe('discount request and approval gate', () => {
     const [jtrLine] = await adminGet<Array<{ id: string }>>('/items/deal_lines?filter[org_id][code][_eq]=JTR&fields=id&limit=1');
     const token = await tokenFor(SALES);
     const jtr = await http('POST', `/crm/deal-lines/${jtrLine!.id}/discount-request`, token, { discount_pct: '5', note: 'x' });
-    const random = await http('POST', '/crm/deal-lines/00000000-0000-4000-8000-000000000001/discount-request', token, { discount_pct: '5', note: 'x' });
+    const random = await http('POST', '/crm/deal-lines/00000000-0000-4000-8000-000000000001/discount-request', token, {
+      discount_pct: '5',
+      note: 'x',
+    });
     expect(jtr.status).toBe(404);
     expect(jtr.body).toEqual(random.body);
-    expect((await http('POST', `/crm/deal-lines/${jtrLine!.id}/pricing/submit`, await tokenFor('finance@example.com'), {})).status).toBe(403);
+    expect((await http('POST', `/crm/deal-lines/${jtrLine!.id}/pricing/submit`, await tokenFor('finance@example.com'), {})).status).toBe(
+      403,
+    );
   });
 });

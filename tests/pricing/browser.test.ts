@@ -33,7 +33,10 @@ beforeAll(async () => {
   const quality = await makeQuality('MOD', [['TRY', '84.5000', 2]], 'UI');
   const deal = await makeDeal(SALES, 'MOD', [{ quality_code: quality.code }]);
   expect(deal.status, deal.text).toBe(200);
-  const request = await http('POST', `/crm/deal-lines/${deal.body.data.lines[0].id}/discount-request`, await tokenFor(SALES), { discount_pct: '5', note: 'browser test: repeat customer' });
+  const request = await http('POST', `/crm/deal-lines/${deal.body.data.lines[0].id}/discount-request`, await tokenFor(SALES), {
+    discount_pct: '5',
+    note: 'browser test: repeat customer',
+  });
   expect(request.status, request.text).toBe(200);
   pendingId = request.body.data.requested[0];
 
@@ -76,7 +79,9 @@ describe('/admin/pricing in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'pricing-approved.png'), fullPage: true });
 
     const pricingUser = (await http('GET', '/users/me?fields=id', await tokenFor(PRICING))).body.data.id;
-    const [server] = await adminGet<Array<Record<string, unknown>>>(`/items/approval_requests?filter[id][_eq]=${pendingId}&fields=status,decision_note,decided_by`);
+    const [server] = await adminGet<Array<Record<string, unknown>>>(
+      `/items/approval_requests?filter[id][_eq]=${pendingId}&fields=status,decision_note,decided_by`,
+    );
     expect(server).toEqual({ status: 'approved', decision_note: note, decided_by: pricingUser });
   });
 
@@ -103,7 +108,9 @@ describe('/admin/pricing in a browser', () => {
     // Far in the future: a scheduled rate never applies early, so other tests are unaffected.
     const effective = new Date(Date.now() + 400 * 86_400_000);
     const pad = (n: number) => String(n).padStart(2, '0');
-    await inputOf('fx-form-effective').fill(`${effective.getFullYear()}-${pad(effective.getMonth() + 1)}-${pad(effective.getDate())}T10:30`);
+    await inputOf('fx-form-effective').fill(
+      `${effective.getFullYear()}-${pad(effective.getMonth() + 1)}-${pad(effective.getDate())}T10:30`,
+    );
     await inputOf('fx-form-rate').fill('97.123456');
     await page.locator('[data-testid="fx-form-submit"]').click();
     await page.locator('[data-testid="fx-added"]').waitFor();
@@ -126,7 +133,9 @@ describe('/admin/pricing in a browser', () => {
 
     await page.goto(`${baseUrl()}/admin/pricing`);
     await page.locator('[data-testid="import-panel"]').waitFor();
-    await page.locator('[data-testid="import-file"]').setInputFiles({ name: 'prices.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
+    await page
+      .locator('[data-testid="import-file"]')
+      .setInputFiles({ name: 'prices.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
     await page.locator('[data-testid="import-upload"]').click();
     const report = page.locator('[data-testid="import-report"][data-status="dry_run"]');
     await report.waitFor();
@@ -137,14 +146,18 @@ describe('/admin/pricing in a browser', () => {
     await page.locator('[data-testid="import-applied"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'pricing-import-applied.png'), fullPage: true });
 
-    const [price] = await adminGet<Array<Record<string, unknown>>>(`/items/list_prices?filter[quality_id][_eq]=${quality.id}&fields=currency,price,confirmation_note`);
+    const [price] = await adminGet<Array<Record<string, unknown>>>(
+      `/items/list_prices?filter[quality_id][_eq]=${quality.id}&fields=currency,price,confirmation_note`,
+    );
     expect(price).toEqual({ currency: 'USD', price: '3.7500', confirmation_note: 'from the browser test' });
   });
 
-  it('follows the user\'s Directus language: a pricing manager set to Turkish sees the command centers in Turkish', async (ctx) => {
+  it("follows the user's Directus language: a pricing manager set to Turkish sees the command centers in Turkish", async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     const admin = await adminToken();
-    const [user] = await adminGet<Array<{ id: string; language: string | null }>>(`/users?filter[email][_eq]=${PRICING}&fields=id,language`);
+    const [user] = await adminGet<Array<{ id: string; language: string | null }>>(
+      `/users?filter[email][_eq]=${PRICING}&fields=id,language`,
+    );
     const setLanguage = async (language: string | null) => {
       const changed = await http('PATCH', `/users/${user!.id}`, admin, { language });
       expect(changed.status, changed.text).toBe(200);

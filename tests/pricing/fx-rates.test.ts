@@ -13,20 +13,37 @@ const count = async () => Number((await db()('fx_rates').count('* as n'))[0]!.n)
 describe('FX rates', () => {
   it('a pricing manager adds a rate; who, when and note are kept and audited', async () => {
     const token = await tokenFor('pricing@example.com');
-    const created = await http('POST', '/crm/fx-rates', token, { pair: 'EURTRY', rate: '41.123456', effective_at: '2031-05-01T09:00:00+03:00', note: 'test fixing' });
+    const created = await http('POST', '/crm/fx-rates', token, {
+      pair: 'EURTRY',
+      rate: '41.123456',
+      effective_at: '2031-05-01T09:00:00+03:00',
+      note: 'test fixing',
+    });
     expect(created.status, created.text).toBe(201);
-    expect(created.body.data).toMatchObject({ pair: 'EURTRY', rate: '41.123456', effective_at: '2031-05-01T06:00:00.000Z', note: 'test fixing', recorded_by: { name: 'Pınar Pricing' } });
-    const audit = await adminGet<Array<{ action: string; note: string }>>(`/items/audit_log?filter[entity_id][_eq]=${created.body.data.id}&fields=action,note`);
+    expect(created.body.data).toMatchObject({
+      pair: 'EURTRY',
+      rate: '41.123456',
+      effective_at: '2031-05-01T06:00:00.000Z',
+      note: 'test fixing',
+      recorded_by: { name: 'Pınar Pricing' },
+    });
+    const audit = await adminGet<Array<{ action: string; note: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${created.body.data.id}&fields=action,note`,
+    );
     expect(audit).toEqual([{ action: 'fx_rate.added', note: 'test fixing' }]);
   });
 
   it('looks a rate up as of t: never a future rate early, exactly from its effective moment', async () => {
     const finance = await tokenFor('finance@example.com');
-    for (const [rate, at] of [['40.000000', '2032-01-01T00:00:00Z'], ['40.500000', '2032-01-01T12:00:00Z']]) {
+    for (const [rate, at] of [
+      ['40.000000', '2032-01-01T00:00:00Z'],
+      ['40.500000', '2032-01-01T12:00:00Z'],
+    ]) {
       expect((await http('POST', '/crm/fx-rates', finance, { pair: 'USDTRY', rate, effective_at: at, note: 'boundary' })).status).toBe(201);
     }
     const sales = await tokenFor('sales.mod@example.com');
-    const asOf = async (at: string) => (await http('GET', `/crm/fx-rates/as-of?pair=USDTRY&at=${encodeURIComponent(at)}`, sales)).body.data?.rate;
+    const asOf = async (at: string) =>
+      (await http('GET', `/crm/fx-rates/as-of?pair=USDTRY&at=${encodeURIComponent(at)}`, sales)).body.data?.rate;
     expect(await asOf('2032-01-01T11:59:59.999Z')).toBe('40.000000');
     expect(await asOf('2032-01-01T12:00:00.000Z')).toBe('40.500000');
     // The same boundary written in Istanbul time.
@@ -51,13 +68,26 @@ describe('FX rates', () => {
 
   it('refuses sales roles and users without grants, and changes nothing', async () => {
     const before = await count();
-    const sales = await http('POST', '/crm/fx-rates', await tokenFor('sales.mod@example.com'), { pair: 'USDTRY', rate: '1.000000', effective_at: '2033-01-01T00:00:00Z', note: 'x' });
+    const sales = await http('POST', '/crm/fx-rates', await tokenFor('sales.mod@example.com'), {
+      pair: 'USDTRY',
+      rate: '1.000000',
+      effective_at: '2033-01-01T00:00:00Z',
+      note: 'x',
+    });
     expect(sales.status).toBe(403);
     expect(sales.body.errors[0].extensions.code).toBe('FX_NOT_ALLOWED');
     expect((await http('GET', '/crm/fx-rates', await tokenFor('nogrant@example.com'))).status).toBe(403);
     expect((await http('GET', '/crm/fx-rates')).status).toBe(401);
     // Item routes are closed to non-admins.
-    expect((await http('POST', '/items/fx_rates', await tokenFor('pricing@example.com'), { pair: 'USDTRY', rate: '1', effective_at: '2033-01-01T00:00:00Z' })).status).toBe(403);
+    expect(
+      (
+        await http('POST', '/items/fx_rates', await tokenFor('pricing@example.com'), {
+          pair: 'USDTRY',
+          rate: '1',
+          effective_at: '2033-01-01T00:00:00Z',
+        })
+      ).status,
+    ).toBe(403);
     expect(await count()).toBe(before);
   });
 

@@ -36,7 +36,10 @@ async function upload(token: string, body: Buffer | string, contentType = XLSX) 
 }
 
 async function pricesOf(qualityId: string) {
-  const rows = await db()('list_prices').where('quality_id', qualityId).orderBy('currency').select('currency', 'price', 'confirmed_at', 'confirmed_by', 'confirmation_note');
+  const rows = await db()('list_prices')
+    .where('quality_id', qualityId)
+    .orderBy('currency')
+    .select('currency', 'price', 'confirmed_at', 'confirmed_by', 'confirmation_note');
   return rows.map((r) => ({ ...r, confirmed_at: new Date(r.confirmed_at).toISOString() }));
 }
 
@@ -88,15 +91,61 @@ describe('dry run and apply', () => {
     ]);
     const dry = await upload(pricingToken, file);
     expect(dry.status, dry.text).toBe(201);
-    expect(dry.body.data).toMatchObject({ status: 'dry_run', total_rows: 4, processed_rows: 4, error_count: 0, errors: [], counts: { new: 2, changed: 1, unchanged: 1 }, org_codes: ['JTR', 'MOD'] });
+    expect(dry.body.data).toMatchObject({
+      status: 'dry_run',
+      total_rows: 4,
+      processed_rows: 4,
+      error_count: 0,
+      errors: [],
+      counts: { new: 2, changed: 1, unchanged: 1 },
+      org_codes: ['JTR', 'MOD'],
+    });
     expect(dry.body.data.preview).toEqual([
-      { row: 2, org_code: 'MOD', quality_code: changed.code, currency: 'TRY', price: '90.2500', previous_price: '84.5000', action: 'changed', note: 'spring list' },
-      { row: 3, org_code: 'MOD', quality_code: changed.code, currency: 'USD', price: '2.5000', previous_price: null, action: 'new', note: null },
-      { row: 4, org_code: 'MOD', quality_code: unchanged.code, currency: 'TRY', price: '10.0000', previous_price: '10.0000', action: 'unchanged', note: null },
-      { row: 6, org_code: 'JTR', quality_code: fresh.code, currency: 'EUR', price: '3.1234', previous_price: null, action: 'new', note: null },
+      {
+        row: 2,
+        org_code: 'MOD',
+        quality_code: changed.code,
+        currency: 'TRY',
+        price: '90.2500',
+        previous_price: '84.5000',
+        action: 'changed',
+        note: 'spring list',
+      },
+      {
+        row: 3,
+        org_code: 'MOD',
+        quality_code: changed.code,
+        currency: 'USD',
+        price: '2.5000',
+        previous_price: null,
+        action: 'new',
+        note: null,
+      },
+      {
+        row: 4,
+        org_code: 'MOD',
+        quality_code: unchanged.code,
+        currency: 'TRY',
+        price: '10.0000',
+        previous_price: '10.0000',
+        action: 'unchanged',
+        note: null,
+      },
+      {
+        row: 6,
+        org_code: 'JTR',
+        quality_code: fresh.code,
+        currency: 'EUR',
+        price: '3.1234',
+        previous_price: null,
+        action: 'new',
+        note: null,
+      },
     ]);
     // The dry run changed no price.
-    expect({ changed: await pricesOf(changed.id), unchanged: await pricesOf(unchanged.id), fresh: await pricesOf(fresh.id) }).toEqual(before);
+    expect({ changed: await pricesOf(changed.id), unchanged: await pricesOf(unchanged.id), fresh: await pricesOf(fresh.id) }).toEqual(
+      before,
+    );
 
     // Apply needs a note.
     const noNote = await http('POST', `/crm/pricing/imports/${dry.body.data.id}/apply`, pricingToken, {});
@@ -119,14 +168,19 @@ describe('dry run and apply', () => {
     expect(reconfirmed.confirmed_at).not.toBe(before.unchanged[0]!.confirmed_at);
     expect((await pricesOf(fresh.id)).map((p) => [p.currency, p.price])).toEqual([['EUR', '3.1234']]);
 
-    const audit = await db()('audit_log').whereRaw(`details->>'import_id' = ?`, [dry.body.data.id]).orderByRaw(`(details->>'row')::int`).select('action', 'actor', 'note', 'details');
+    const audit = await db()('audit_log')
+      .whereRaw(`details->>'import_id' = ?`, [dry.body.data.id])
+      .orderByRaw(`(details->>'row')::int`)
+      .select('action', 'actor', 'note', 'details');
     expect(audit.map((a) => [a.action, a.actor, a.note, a.details.row, a.details.previous_price])).toEqual([
       ['list_price.repriced', pricingUserId, 'spring list', 2, '84.5000'],
       ['list_price.created', pricingUserId, 'spring 2026 price list', 3, null],
       ['list_price.reconfirmed', pricingUserId, 'spring 2026 price list', 4, '10.0000'],
       ['list_price.created', pricingUserId, 'spring 2026 price list', 6, null],
     ]);
-    const importAudit = await db()('audit_log').where({ entity_collection: 'pricing_imports', entity_id: dry.body.data.id }).select('action', 'actor', 'note');
+    const importAudit = await db()('audit_log')
+      .where({ entity_collection: 'pricing_imports', entity_id: dry.body.data.id })
+      .select('action', 'actor', 'note');
     expect(importAudit).toEqual([{ action: 'list_price_import.applied', actor: pricingUserId, note: 'spring 2026 price list' }]);
 
     // A second apply is refused and changes nothing.
@@ -180,12 +234,20 @@ describe('dry run and apply', () => {
     const kept = await makeQuality('MOD', [['TRY', '30.0000', 1]], 'IMP');
     const removed = await makeQuality('MOD', [], 'IMP');
     const before = await pricesOf(kept.id);
-    const dry = await upload(pricingToken, await xlsx([['MOD', kept.code, 'TRY', '31'], ['MOD', removed.code, 'TRY', '5']]));
+    const dry = await upload(
+      pricingToken,
+      await xlsx([
+        ['MOD', kept.code, 'TRY', '31'],
+        ['MOD', removed.code, 'TRY', '5'],
+      ]),
+    );
     expect(dry.status, dry.text).toBe(201);
     expect(dry.body.data.error_count).toBe(0);
 
     await db()('qualities').where('id', removed.id).delete();
-    const apply = await http('POST', `/crm/pricing/imports/${dry.body.data.id}/apply`, pricingToken, { note: 'apply after the quality was removed' });
+    const apply = await http('POST', `/crm/pricing/imports/${dry.body.data.id}/apply`, pricingToken, {
+      note: 'apply after the quality was removed',
+    });
     expect(apply.status, apply.text).toBe(409);
     expect(codeOf(apply.body)).toBe('IMPORT_APPLY_FAILED');
     expect(apply.body.errors[0].message).toContain(removed.code);
@@ -239,7 +301,11 @@ describe('files that are refused', () => {
     const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const request = httpRequest(
         `${baseUrl()}/crm/pricing/imports?file_name=prices.xlsx`,
-        { method: 'POST', agent: false, headers: { authorization: `Bearer ${pricingToken}`, 'content-type': XLSX, 'transfer-encoding': 'chunked' } },
+        {
+          method: 'POST',
+          agent: false,
+          headers: { authorization: `Bearer ${pricingToken}`, 'content-type': XLSX, 'transfer-encoding': 'chunked' },
+        },
         (response) => {
           let text = '';
           response.setEncoding('utf8');
@@ -267,15 +333,26 @@ describe('files that are refused', () => {
   it('an extra, a missing or a misnamed column', async () => {
     const extra = await refused(await xlsx([['MOD', 'MOD-X', 'TRY', '1', null, 'x']], [...COLUMNS, 'discount']));
     expect(extra.status).toBe(400);
-    expect(extra.body.errors[0].extensions).toEqual({ code: 'IMPORT_COLUMNS_INVALID', fields: [{ field: 'columns.F', reason: 'unexpected column "discount": the sheet has exactly org_code, quality_code, currency, price, note' }] });
+    expect(extra.body.errors[0].extensions).toEqual({
+      code: 'IMPORT_COLUMNS_INVALID',
+      fields: [
+        { field: 'columns.F', reason: 'unexpected column "discount": the sheet has exactly org_code, quality_code, currency, price, note' },
+      ],
+    });
 
     const missing = await refused(await xlsx([['MOD', 'MOD-X', 'TRY', '1']], COLUMNS.slice(0, 4)));
     expect(missing.status).toBe(400);
-    expect(missing.body.errors[0].extensions).toEqual({ code: 'IMPORT_COLUMNS_INVALID', fields: [{ field: 'columns.E', reason: 'missing column "note"' }] });
+    expect(missing.body.errors[0].extensions).toEqual({
+      code: 'IMPORT_COLUMNS_INVALID',
+      fields: [{ field: 'columns.E', reason: 'missing column "note"' }],
+    });
 
     const misnamed = await refused(await xlsx([['MOD', 'MOD-X', 'TRY', '1']], ['org_code', 'quality', 'currency', 'price', 'note']));
     expect(misnamed.status).toBe(400);
-    expect(misnamed.body.errors[0].extensions).toEqual({ code: 'IMPORT_COLUMNS_INVALID', fields: [{ field: 'columns.B', reason: 'must be headed "quality_code", found "quality"' }] });
+    expect(misnamed.body.errors[0].extensions).toEqual({
+      code: 'IMPORT_COLUMNS_INVALID',
+      fields: [{ field: 'columns.B', reason: 'must be headed "quality_code", found "quality"' }],
+    });
   });
 
   it('headings without rows', async () => {
@@ -300,9 +377,19 @@ describe('who may import what', () => {
     const admin = await adminToken();
     const [role] = await adminGet<Array<{ id: string }>>(`/roles?filter[name][_eq]=Pricing Manager&fields=id`);
     const email = `pricing.mod.${randomUUID().slice(0, 8)}@example.com`;
-    const user = await http('POST', '/users', admin, { email, password: 'demo-password', role: role!.id, status: 'active', first_name: 'MOD only' });
+    const user = await http('POST', '/users', admin, {
+      email,
+      password: 'demo-password',
+      role: role!.id,
+      status: 'active',
+      first_name: 'MOD only',
+    });
     expect(user.status, user.text).toBe(200);
-    const grant = await http('POST', '/items/org_grants', admin, { user_id: user.body.data.id, org_id: await orgId('MOD'), role: 'pricing_manager' });
+    const grant = await http('POST', '/items/org_grants', admin, {
+      user_id: user.body.data.id,
+      org_id: await orgId('MOD'),
+      role: 'pricing_manager',
+    });
     expect(grant.status, grant.text).toBe(200);
     const modOnly = await login(email);
 
@@ -329,23 +416,43 @@ describe('a 10,000-row file', () => {
   it('is read, validated and applied', async () => {
     const mod = await orgId('MOD');
     const tag = randomUUID().slice(0, 6).toUpperCase();
-    const qualities = Array.from({ length: 3334 }, (_, i) => ({ id: randomUUID(), org_id: mod, code: `MOD-BULK${tag}-${i}`, name: `Bulk ${i}` }));
+    const qualities = Array.from({ length: 3334 }, (_, i) => ({
+      id: randomUUID(),
+      org_id: mod,
+      code: `MOD-BULK${tag}-${i}`,
+      name: `Bulk ${i}`,
+    }));
     for (let i = 0; i < qualities.length; i += 1000) await db()('qualities').insert(qualities.slice(i, i + 1000));
     const rows: unknown[][] = [];
-    for (const q of qualities) for (const currency of ['TRY', 'USD', 'EUR']) if (rows.length < 10_000) rows.push(['MOD', q.code, currency, `${(rows.length % 500) + 1}.${String(rows.length % 10_000).padStart(4, '0')}`, null]);
+    for (const q of qualities)
+      for (const currency of ['TRY', 'USD', 'EUR'])
+        if (rows.length < 10_000)
+          rows.push(['MOD', q.code, currency, `${(rows.length % 500) + 1}.${String(rows.length % 10_000).padStart(4, '0')}`, null]);
     const file = await xlsx(rows);
 
     const started = Date.now();
     const dry = await upload(pricingToken, file);
     const dryMs = Date.now() - started;
     expect(dry.status, dry.text.slice(0, 500)).toBe(201);
-    expect(dry.body.data).toMatchObject({ status: 'dry_run', total_rows: 10_000, processed_rows: 10_000, error_count: 0, counts: { new: 10_000, changed: 0, unchanged: 0 }, preview_truncated: true });
+    expect(dry.body.data).toMatchObject({
+      status: 'dry_run',
+      total_rows: 10_000,
+      processed_rows: 10_000,
+      error_count: 0,
+      counts: { new: 10_000, changed: 0, unchanged: 0 },
+      preview_truncated: true,
+    });
 
     const applyStarted = Date.now();
     const applied = await http('POST', `/crm/pricing/imports/${dry.body.data.id}/apply`, pricingToken, { note: 'bulk list' });
     const applyMs = Date.now() - applyStarted;
     expect(applied.status, applied.text.slice(0, 500)).toBe(200);
-    const [stored] = await db()('list_prices').whereIn('quality_id', qualities.map((q) => q.id)).count({ n: '*' });
+    const [stored] = await db()('list_prices')
+      .whereIn(
+        'quality_id',
+        qualities.map((q) => q.id),
+      )
+      .count({ n: '*' });
     expect(Number(stored!.n)).toBe(10_000);
     console.info(`[import] 10,000 rows (${file.length} bytes): dry run ${dryMs} ms, apply ${applyMs} ms`);
   }, 180_000);
@@ -354,9 +461,14 @@ describe('a 10,000-row file', () => {
 describe('price input of the command center', () => {
   it('a price that is not a decimal is a 400 naming the field, not a server error', async () => {
     const quality = await makeQuality('MOD', [], 'IMP');
-    const result = await http('POST', '/crm/pricing/list-prices', pricingToken, { items: [{ quality_id: quality.id, currency: 'TRY', price: 'abc' }], note: 'typo' });
+    const result = await http('POST', '/crm/pricing/list-prices', pricingToken, {
+      items: [{ quality_id: quality.id, currency: 'TRY', price: 'abc' }],
+      note: 'typo',
+    });
     expect(result.status, result.text).toBe(400);
-    expect(result.body.errors[0].extensions.fields).toEqual([{ field: 'items.0.price', reason: 'must be a decimal string with at most 10 integer and 4 fraction digits' }]);
+    expect(result.body.errors[0].extensions.fields).toEqual([
+      { field: 'items.0.price', reason: 'must be a decimal string with at most 10 integer and 4 fraction digits' },
+    ]);
     expect(await pricesOf(quality.id)).toEqual([]);
   });
 });

@@ -28,13 +28,20 @@ beforeAll(async () => {
 async function salesSees(email: string): Promise<Record<string, boolean>> {
   const token = await tokenFor(email);
   const codes = [unpriced, staleInStock, staleNoStock, fresh].map((q) => q.code);
-  const listed = (await http('GET', `/items/qualities?filter[code][_starts_with]=MOD-VIS&fields=code&limit=-1`, token)).body.data.map((q: { code: string }) => q.code);
+  const listed = (await http('GET', `/items/qualities?filter[code][_starts_with]=MOD-VIS&fields=code&limit=-1`, token)).body.data.map(
+    (q: { code: string }) => q.code,
+  );
   return Object.fromEntries(codes.map((c) => [c, listed.includes(c)]));
 }
 
 describe('what sales see', () => {
   it('lists only priced qualities that are not stale while in stock; managers see all', async () => {
-    expect(await salesSees(SALES)).toEqual({ [unpriced.code]: false, [staleInStock.code]: false, [staleNoStock.code]: true, [fresh.code]: true });
+    expect(await salesSees(SALES)).toEqual({
+      [unpriced.code]: false,
+      [staleInStock.code]: false,
+      [staleNoStock.code]: true,
+      [fresh.code]: true,
+    });
     for (const manager of ['manager@example.com', 'pricing@example.com', 'finance@example.com']) {
       expect(Object.values(await salesSees(manager))).toEqual([true, true, true, true]);
     }
@@ -58,7 +65,9 @@ describe('what sales see', () => {
     }
     const total = await http('GET', '/items/qualities?aggregate[count]=*&filter[code][_starts_with]=MOD-VIS', token);
     expect(Number(total.body.data[0].count)).toBe(2);
-    const graphql = await http('POST', '/graphql', token, { query: `{ qualities(filter: { code: { _starts_with: "MOD-VIS" } }) { code } list_prices(limit: -1) { id quality_id } }` });
+    const graphql = await http('POST', '/graphql', token, {
+      query: `{ qualities(filter: { code: { _starts_with: "MOD-VIS" } }) { code } list_prices(limit: -1) { id quality_id } }`,
+    });
     expect(graphql.status, graphql.text).toBe(200);
     const seen = JSON.stringify(graphql.body.data);
     expect(seen).not.toContain(unpriced.code);
@@ -142,10 +151,15 @@ describe('stale review and reconfirmation (story 24)', () => {
     const missingNote = await http('POST', '/crm/pricing/list-prices/reconfirm', token, { ids: staleInStock.priceIds });
     expect(missingNote.status).toBe(400);
     expect((await salesSees(SALES))[staleInStock.code]).toBe(false);
-    const done = await http('POST', '/crm/pricing/list-prices/reconfirm', token, { ids: staleInStock.priceIds, note: 'checked with the mill' });
+    const done = await http('POST', '/crm/pricing/list-prices/reconfirm', token, {
+      ids: staleInStock.priceIds,
+      note: 'checked with the mill',
+    });
     expect(done.status, done.text).toBe(200);
     expect((await salesSees(SALES))[staleInStock.code]).toBe(true);
-    const audit = await adminGet<Array<{ action: string; note: string }>>(`/items/audit_log?filter[entity_id][_eq]=${staleInStock.priceIds[0]}&fields=action,note`);
+    const audit = await adminGet<Array<{ action: string; note: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${staleInStock.priceIds[0]}&fields=action,note`,
+    );
     expect(audit).toEqual([{ action: 'list_price.reconfirmed', note: 'checked with the mill' }]);
   });
 
@@ -153,11 +167,20 @@ describe('stale review and reconfirmation (story 24)', () => {
     const token = await tokenFor('pricing@example.com');
     const jtr = await makeQuality('JTR', [], 'VIS');
     // The pricing manager's Org Scope is MOD only (Active Org), so JTR is out of scope here.
-    const refused = await http('POST', '/crm/pricing/list-prices', token, { items: [{ quality_id: unpriced.id, currency: 'TRY', price: '90.0000' }, { quality_id: jtr.id, currency: 'TRY', price: '90.0000' }], note: 'new list' });
+    const refused = await http('POST', '/crm/pricing/list-prices', token, {
+      items: [
+        { quality_id: unpriced.id, currency: 'TRY', price: '90.0000' },
+        { quality_id: jtr.id, currency: 'TRY', price: '90.0000' },
+      ],
+      note: 'new list',
+    });
     expect(refused.status).toBe(404);
     expect(refused.body.errors[0].extensions.fields[0].field).toBe('items.1.quality_id');
     expect((await salesSees(SALES))[unpriced.code]).toBe(false);
-    const priced = await http('POST', '/crm/pricing/list-prices', token, { items: [{ quality_id: unpriced.id, currency: 'TRY', price: '90.0000' }], note: 'new list' });
+    const priced = await http('POST', '/crm/pricing/list-prices', token, {
+      items: [{ quality_id: unpriced.id, currency: 'TRY', price: '90.0000' }],
+      note: 'new list',
+    });
     expect(priced.status, priced.text).toBe(200);
     expect((await salesSees(SALES))[unpriced.code]).toBe(true);
   });

@@ -41,7 +41,8 @@ export function isCi(env: NodeJS.ProcessEnv): boolean {
 
 async function chromiumMissing(): Promise<string | null> {
   if (existsSync(CHROMIUM)) return null;
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
+  if (process.platform !== 'linux' || process.getuid?.() !== 0)
+    return `${CHROMIUM} is missing and the test does not run as root, so it cannot apt-get install chromium`;
   try {
     await run('sh', ['-c', 'command -v apt-get']);
   } catch {
@@ -75,7 +76,16 @@ export async function launchBrowser(): Promise<Browser> {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1440, height: 1000 },
     });
   } catch (error) {
@@ -106,7 +116,11 @@ export async function logInAs(page: Page, baseUrl: string, email: string, passwo
 
 /** Directus components put data-testid on the input itself or on a wrapper, depending on the component. */
 export function inputOf(page: Page, testid: string) {
-  return page.locator(`input[data-testid="${testid}"], [data-testid="${testid}"] input, textarea[data-testid="${testid}"], [data-testid="${testid}"] textarea`).first();
+  return page
+    .locator(
+      `input[data-testid="${testid}"], [data-testid="${testid}"] input, textarea[data-testid="${testid}"], [data-testid="${testid}"] textarea`,
+    )
+    .first();
 }
 
 /**

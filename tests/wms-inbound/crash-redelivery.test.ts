@@ -86,7 +86,9 @@ describe('a crash in the middle of a batch', () => {
     // taken the marks that sort before it (marks come first in its lock order, repository.ts).
     const holder = dbClient(pgPort);
     await holder.connect();
-    await holder.query(`insert into wms_sequence_marks (scope_key, last_sequence, updated_at) values ('stock:MOD:CRASH-Q199:IST-01', 0, now())`);
+    await holder.query(
+      `insert into wms_sequence_marks (scope_key, last_sequence, updated_at) values ('stock:MOD:CRASH-Q199:IST-01', 0, now())`,
+    );
     await holder.query('begin');
     await holder.query(`select * from wms_sequence_marks where scope_key = 'stock:MOD:CRASH-Q199:IST-01' for update`);
     const holderPid = (await holder.query('select pg_backend_pid() as pid')).rows[0].pid as number;
@@ -104,7 +106,9 @@ describe('a crash in the middle of a batch', () => {
       if (settled) throw new Error(`the delivery finished before it could block: ${JSON.stringify(settled)}`);
       // Another connection: inside a transaction, pg_stat_activity is a snapshot taken once.
       // Blocked by the holder, whatever the statement's text (pg_stat_activity truncates long ones).
-      const { rows } = await observer.query(`select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [holderPid]);
+      const { rows } = await observer.query(`select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [
+        holderPid,
+      ]);
       return rows[0].n > 0;
     }, 'the ingestion write to block on the held mark');
 
@@ -117,7 +121,9 @@ describe('a crash in the middle of a batch', () => {
     // All or nothing: the killed delivery left either no trace (only the mark this test inserted)
     // or all of itself, never a part. Wait until its statement has ended either way.
     await waitFor(async () => {
-      const { rows } = await holder.query(`select count(*)::int as n from pg_stat_activity where (query like 'with marks as%' or query like 'with delivery as%') and state = 'active'`);
+      const { rows } = await holder.query(
+        `select count(*)::int as n from pg_stat_activity where (query like 'with marks as%' or query like 'with delivery as%') and state = 'active'`,
+      );
       return rows[0].n === 0;
     }, 'the orphaned write to end');
     const nothing = { events: 0, batches: 0, stock: 0, marks: 0 };
@@ -143,7 +149,12 @@ describe('a crash in the middle of a batch', () => {
       );
       expect(rows).toEqual(
         events.flatMap((_, index) =>
-          ['JTR', 'MOD'].map((org) => ({ quality_code: `CRASH-Q${index}`, org, on_hand_meters: `${index + 1}.25`, sequence: 1000 + index })),
+          ['JTR', 'MOD'].map((org) => ({
+            quality_code: `CRASH-Q${index}`,
+            org,
+            on_hand_meters: `${index + 1}.25`,
+            sequence: 1000 + index,
+          })),
         ),
       );
       // A third delivery, re-batched by the WMS under a new id, changes nothing.

@@ -103,10 +103,10 @@ describe('overlapping concurrent deliveries (issue #9, part 7)', () => {
         [q.org, q.code],
       );
       for (const currency of ['TRY', 'USD', 'EUR']) {
-        await db.query(`insert into list_prices (id, quality_id, currency, price, in_stock) values (gen_random_uuid(), $1, $2, 10, false)`, [
-          rows[0]!.id,
-          currency,
-        ]);
+        await db.query(
+          `insert into list_prices (id, quality_id, currency, price, in_stock) values (gen_random_uuid(), $1, $2, 10, false)`,
+          [rows[0]!.id, currency],
+        );
       }
     }
     knex = knexFactory({ client: 'pg', connection, pool: { min: 0, max: 8 } });
@@ -194,7 +194,9 @@ describe('overlapping concurrent deliveries (issue #9, part 7)', () => {
          from stock_by_quality_cache s join orgs o on o.id = s.org_id where s.quality_code like $1 order by 1`,
       [`%-DL${tag}-%`],
     );
-    expect(Object.fromEntries(stock.map((r) => [r.key, { sequence: r.sequence, available: r.available }]))).toEqual(Object.fromEntries(newest));
+    expect(Object.fromEntries(stock.map((r) => [r.key, { sequence: r.sequence, available: r.available }]))).toEqual(
+      Object.fromEntries(newest),
+    );
     const { rows: prices } = await db.query<{ code: string; in_stock: boolean; expected: boolean }>(
       `select q.code, lp.in_stock, coalesce((select bool_or(s.available_meters > 0) from stock_by_quality_cache s
                                                where s.org_id = q.org_id and s.quality_code = q.code), false) as expected

@@ -18,7 +18,9 @@ import { readRawBody, type RawBodyRequest } from '../../extensions/crm/src/hooks
 const url = inject('crmUrl');
 /** Directus' own express, as @directus/api resolves it (not whatever the project may hoist). */
 const directusRequire = createRequire(createRequire(import.meta.url).resolve('@directus/api/package.json'));
-const express = directusRequire('express') as { json: (options: { limit: string }) => (req: unknown, res: unknown, next: (error?: unknown) => void) => void };
+const express = directusRequire('express') as {
+  json: (options: { limit: string }) => (req: unknown, res: unknown, next: (error?: unknown) => void) => void;
+};
 
 function jsonRequest(body: string): PassThrough & Record<string, unknown> {
   const req = new PassThrough() as PassThrough & Record<string, unknown>;

@@ -82,7 +82,11 @@ describe('authentication (Standard Webhooks)', () => {
         headers: { 'content-type': 'application/json', ...signRequest([secret], delivery.webhookId, delivery.body) },
         body: delivery.body,
       });
-      return { status: response.status, headers: response.headers, body: (await response.json()) as { results: Array<{ status: string }> } };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: (await response.json()) as { results: Array<{ status: string }> },
+      };
     };
     const quality = randomId('Q').toUpperCase();
     const first = batchOf([stockChanged({ sequence: 1, scopes: [scope(quality, '10.00')] })]);
@@ -147,7 +151,9 @@ describe('authentication (Standard Webhooks)', () => {
 
   it('a body that is not a batch, or a webhook-id that is not its batch key, is refused', async () => {
     const delivery = batchOf([stockChanged({ sequence: 1, scopes: [scope('X1')] })]);
-    expect((await wms.delivery({ ...delivery, body: '{"batch_id":"B","contract_version":"1.0.23"}' })).body.error?.code).toBe('MALFORMED_BATCH');
+    expect((await wms.delivery({ ...delivery, body: '{"batch_id":"B","contract_version":"1.0.23"}' })).body.error?.code).toBe(
+      'MALFORMED_BATCH',
+    );
     expect((await wms.delivery({ ...delivery, body: 'not json' })).body.error?.code).toBe('MALFORMED_BATCH');
     const mismatch = await wms.delivery({ ...delivery, webhookId: 'wms:batch:OTHER:delivered:v1' });
     expect(mismatch.status).toBe(400);
@@ -179,7 +185,9 @@ describe('exactly once (stories 72, 81)', () => {
     const overrideId = (overrideEvent['payload'] as { override_id: string }).override_id;
     const { rows } = await db.query(`select count(*)::int as n from shipment_gate_overrides where override_id = $1`, [overrideId]);
     expect(rows[0].n).toBe(1);
-    const audit = await db.query(`select count(*)::int as n from audit_log where details::jsonb ->> 'po_number' = $1`, [(overrideEvent['payload'] as { po_number: string }).po_number]);
+    const audit = await db.query(`select count(*)::int as n from audit_log where details::jsonb ->> 'po_number' = $1`, [
+      (overrideEvent['payload'] as { po_number: string }).po_number,
+    ]);
     expect(audit.rows[0].n).toBe(1);
     expect(target.orgCode).toBe('MOD');
   });
@@ -215,7 +223,14 @@ describe('malformed and invalid events (story 82)', () => {
   it('malformed keys are rejected per event before any state changes; the rest of the batch applies', async () => {
     const quality = randomId('Q').toUpperCase();
     const good = stockChanged({ sequence: 1, scopes: [scope(quality)] });
-    const bad = ['', 'wms:stock:TB-1:changed', 'wms:stock:TB 1:changed:v1', 'erp:stock:TB-1:changed:v1', 'wms:stock:TB-1:changed:v01', 'x'.repeat(500)].map((key) => ({
+    const bad = [
+      '',
+      'wms:stock:TB-1:changed',
+      'wms:stock:TB 1:changed:v1',
+      'erp:stock:TB-1:changed:v1',
+      'wms:stock:TB-1:changed:v01',
+      'x'.repeat(500),
+    ].map((key) => ({
       ...stockChanged({ sequence: 1, scopes: [scope(randomId('Q').toUpperCase())] }),
       idempotency_key: key,
     }));
@@ -230,13 +245,21 @@ describe('malformed and invalid events (story 82)', () => {
   });
 
   it('a rejected event does not claim its key: fixed and re-sent under the same key, it applies', async () => {
-    const event = centralStockCheck('completed', { sequence: 1, target: { ...mod[0]!, dealLineId: '00000000-0000-4000-8000-000000000000' }, result: 'not_found' });
+    const event = centralStockCheck('completed', {
+      sequence: 1,
+      target: { ...mod[0]!, dealLineId: '00000000-0000-4000-8000-000000000000' },
+      result: 'not_found',
+    });
     const first = await wms.events([event]);
     expect(first.body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
     expect(await ledgerRows(event.idempotency_key)).toEqual([expect.objectContaining({ status: 'rejected' })]);
     // The WMS learns the line and re-sends: a new key (the key names the line), applied. The
     // sequence is this test's own: other files may have checked the same seeded line before.
-    const fixed = centralStockCheck('completed', { sequence: 1_000_000 + Math.floor(Math.random() * 1_000_000), target: mod[0]!, result: 'not_found' });
+    const fixed = centralStockCheck('completed', {
+      sequence: 1_000_000 + Math.floor(Math.random() * 1_000_000),
+      target: mod[0]!,
+      result: 'not_found',
+    });
     expect((await wms.events([fixed])).body.results[0]!.status).toBe('applied');
   });
 });
@@ -251,7 +274,10 @@ describe('out-of-order protection (story 83)', () => {
     expect(await stockRow(quality)).toMatchObject({ on_hand_meters: '50.00', sequence: 5 });
     expect((await send(42, '42.00')).body.results[0]!.status).toBe('applied');
     expect(await stockRow(quality)).toMatchObject({ on_hand_meters: '42.00', sequence: 42 });
-    const { rows } = await db.query(`select status from inbound_events where event::jsonb -> 'payload' -> 'scopes' -> 0 ->> 'quality_code' = $1 order by sequence, status`, [quality]);
+    const { rows } = await db.query(
+      `select status from inbound_events where event::jsonb -> 'payload' -> 'scopes' -> 0 ->> 'quality_code' = $1 order by sequence, status`,
+      [quality],
+    );
     expect(rows.map((r) => r.status)).toEqual(['stale', 'applied', 'stale', 'applied']);
   });
 
@@ -272,7 +298,9 @@ describe('out-of-order protection (story 83)', () => {
       const inFlight = wms.events([event]);
       const until = Date.now() + 20_000;
       for (;;) {
-        const { rows } = await db.query(`select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [holderPid]);
+        const { rows } = await db.query(`select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))`, [
+          holderPid,
+        ]);
         if (rows[0].n > 0) break;
         if (Date.now() > until) throw new Error('the delivery never blocked on the held mark');
         await new Promise((resolve) => setTimeout(resolve, 25));
@@ -323,7 +351,10 @@ describe('out-of-order protection (story 83)', () => {
     ];
     const response = await wms.events(events);
     expect(response.body.results.map((r) => r.status)).toEqual(['applied', 'stale', 'stale', 'stale']);
-    const { rows } = await db.query(`select status, sequence::int, delivered_at is not null as delivered, tracking_id from order_mirrors where po_number = $1`, [po]);
+    const { rows } = await db.query(
+      `select status, sequence::int, delivered_at is not null as delivered, tracking_id from order_mirrors where po_number = $1`,
+      [po],
+    );
     expect(rows).toEqual([{ status: 'delivered', sequence: 4, delivered: true, tracking_id: '3020117745' }]);
   });
 });
@@ -331,7 +362,9 @@ describe('out-of-order protection (story 83)', () => {
 describe('every event type reaches its mirror', () => {
   it('stock.changed: one cache row per owner org + quality + warehouse, with the owner org', async () => {
     const quality = randomId('Q').toUpperCase();
-    const response = await wms.events([stockChanged({ sequence: 1, scopes: [scope(quality, '10.00', 'MOD'), scope(quality, '20.00', 'JTR')] })]);
+    const response = await wms.events([
+      stockChanged({ sequence: 1, scopes: [scope(quality, '10.00', 'MOD'), scope(quality, '20.00', 'JTR')] }),
+    ]);
     expect(response.body.results[0]!.status).toBe('applied');
     expect(await stockRow(quality, 'MOD')).toMatchObject({ on_hand_meters: '10.00', org: 'MOD' });
     expect(await stockRow(quality, 'JTR')).toMatchObject({ on_hand_meters: '20.00', org: 'JTR' });
@@ -345,10 +378,26 @@ describe('every event type reaches its mirror', () => {
       reservation('updated', { reservationId: id, sequence: 2, target, ownerOrg: 'JTR', meters: '80.00' }),
     ]);
     expect(results.body.results.map((r) => r.status)).toEqual(['applied', 'applied']);
-    let row = (await db.query(`select r.*, r.reserved_meters::text as meters, d.code as deal_code from reservation_mirrors r join deals d on d.id = r.deal_id where reservation_id = $1`, [id])).rows[0];
-    expect(row).toMatchObject({ status: 'active', meters: '80.00', owner_org_code: 'JTR', deal_code: target.dealCode, deal_line_id: target.dealLineId });
+    let row = (
+      await db.query(
+        `select r.*, r.reserved_meters::text as meters, d.code as deal_code from reservation_mirrors r join deals d on d.id = r.deal_id where reservation_id = $1`,
+        [id],
+      )
+    ).rows[0];
+    expect(row).toMatchObject({
+      status: 'active',
+      meters: '80.00',
+      owner_org_code: 'JTR',
+      deal_code: target.dealCode,
+      deal_line_id: target.dealLineId,
+    });
     await wms.events([reservation('released', { reservationId: id, sequence: 3, target, ownerOrg: 'JTR', meters: '80.00' })]);
-    row = (await db.query(`select status, reserved_meters::text, released_meters::text, release_reason from reservation_mirrors where reservation_id = $1`, [id])).rows[0];
+    row = (
+      await db.query(
+        `select status, reserved_meters::text, released_meters::text, release_reason from reservation_mirrors where reservation_id = $1`,
+        [id],
+      )
+    ).rows[0];
     expect(row).toEqual({ status: 'released', reserved_meters: '0.00', released_meters: '80.00', release_reason: 'manual' });
   });
 
@@ -357,24 +406,47 @@ describe('every event type reaches its mirror', () => {
     const po = randomPoNumber('JTR');
     const steps = ['picking_started', 'prepared', 'shipped', 'tracking_updated', 'delivered'] as const;
     for (const [index, step] of steps.entries()) {
-      const response = await wms.events([orderEvent(step, { poNumber: po, sequence: index + 1, target, trackingId: step === 'tracking_updated' ? 'TRK-FIXED' : undefined })]);
+      const response = await wms.events([
+        orderEvent(step, { poNumber: po, sequence: index + 1, target, trackingId: step === 'tracking_updated' ? 'TRK-FIXED' : undefined }),
+      ]);
       expect(response.body.results[0]!.status, step).toBe('applied');
     }
-    const { rows } = await db.query(`select status, last_event_type, tracking_id, o.code as org from order_mirrors m join orgs o on o.id = m.org_id where po_number = $1`, [po]);
+    const { rows } = await db.query(
+      `select status, last_event_type, tracking_id, o.code as org from order_mirrors m join orgs o on o.id = m.org_id where po_number = $1`,
+      [po],
+    );
     expect(rows).toEqual([{ status: 'delivered', last_event_type: 'order.delivered', tracking_id: '3020117745', org: 'JTR' }]);
     const cancelledPo = randomPoNumber('JTR');
     await wms.events([orderEvent('cancelled', { poNumber: cancelledPo, sequence: 1, target })]);
-    const cancelled = await db.query(`select status, cancelled_at is not null as has_time, cancellation::jsonb ->> 'reason_code' as reason from order_mirrors where po_number = $1`, [cancelledPo]);
+    const cancelled = await db.query(
+      `select status, cancelled_at is not null as has_time, cancellation::jsonb ->> 'reason_code' as reason from order_mirrors where po_number = $1`,
+      [cancelledPo],
+    );
     expect(cancelled.rows).toEqual([{ status: 'cancelled', has_time: true, reason: 'damaged_goods' }]);
   });
 
   it('central stock checks: an Abra check line with every story-49 field, readable on the deal', async () => {
     const target = jtr[1]!;
-    await wms.events([centralStockCheck('completed', { sequence: 1, target, result: 'partial', availableQty: '150.00', etaText: '2 weeks' })]);
-    await wms.events([centralStockCheck('updated', { sequence: 2, target, result: 'found', availableQty: '450.00', checkedBy: 'ayse.k', etaText: 'early March' })]);
+    await wms.events([
+      centralStockCheck('completed', { sequence: 1, target, result: 'partial', availableQty: '150.00', etaText: '2 weeks' }),
+    ]);
+    await wms.events([
+      centralStockCheck('updated', {
+        sequence: 2,
+        target,
+        result: 'found',
+        availableQty: '450.00',
+        checkedBy: 'ayse.k',
+        etaText: 'early March',
+      }),
+    ]);
     const token = await tokenFor('sales.jtr@example.com');
     const dealId = (await db.query(`select id from deals where code = $1`, [target.dealCode])).rows[0].id;
-    const read = await http('GET', `/items/abra_check_lines?filter[deal_id][_eq]=${dealId}&fields=deal_line_id,checked_at,checked_by,result,available_qty,proposed_next_step,eta_text,sequence`, token);
+    const read = await http(
+      'GET',
+      `/items/abra_check_lines?filter[deal_id][_eq]=${dealId}&fields=deal_line_id,checked_at,checked_by,result,available_qty,proposed_next_step,eta_text,sequence`,
+      token,
+    );
     expect(read.status).toBe(200);
     expect(read.body.data).toEqual([
       {
@@ -394,7 +466,12 @@ describe('every event type reaches its mirror', () => {
     const ok = shortageSentBack({ targets: mod.slice(0, 2), checks: [{ result: 'partial' }, { result: 'not_found' }] });
     expect((await wms.events([ok])).body.results[0]!.status).toBe('applied');
     const id = (ok['payload'] as { send_back_id: string }).send_back_id;
-    const row = (await db.query(`select kind, json_array_length(lines) as n, d.code from shortage_send_backs s join deals d on d.id = s.deal_id where send_back_id = $1`, [id])).rows[0];
+    const row = (
+      await db.query(
+        `select kind, json_array_length(lines) as n, d.code from shortage_send_backs s join deals d on d.id = s.deal_id where send_back_id = $1`,
+        [id],
+      )
+    ).rows[0];
     expect(row).toEqual({ kind: 'shortage', n: 2, code: mod[0]!.dealCode });
 
     const missing = shortageSentBack({ targets: mod.slice(0, 2), checks: [{ result: 'partial' }, null] });
@@ -407,16 +484,36 @@ describe('every event type reaches its mirror', () => {
 
   it('shipment_gate.overridden: recorded with reason code and audited', async () => {
     const po = randomPoNumber('JTR');
-    const event = shipmentGateOverridden({ orgCode: 'JTR', poNumber: po, reasonCode: 'management_instruction', note: 'GM approved by phone.' });
+    const event = shipmentGateOverridden({
+      orgCode: 'JTR',
+      poNumber: po,
+      reasonCode: 'management_instruction',
+      note: 'GM approved by phone.',
+    });
     expect((await wms.events([event])).body.results[0]!.status).toBe('applied');
-    const override = (await db.query(`select gate, reason_code, note, overridden_by from shipment_gate_overrides where po_number = $1`, [po])).rows;
-    expect(override).toEqual([{ gate: 'ship_date_required', reason_code: 'management_instruction', note: 'GM approved by phone.', overridden_by: 'selin.yildiz' }]);
-    const audit = (await db.query(`select a.action, a.note, a.details::jsonb ->> 'reason_code' as reason, o.code as org from audit_log a join orgs o on o.id = a.org_id where a.details::jsonb ->> 'po_number' = $1`, [po])).rows;
-    expect(audit).toEqual([{ action: 'shipment_gate.overridden', note: 'GM approved by phone.', reason: 'management_instruction', org: 'JTR' }]);
+    const override = (
+      await db.query(`select gate, reason_code, note, overridden_by from shipment_gate_overrides where po_number = $1`, [po])
+    ).rows;
+    expect(override).toEqual([
+      { gate: 'ship_date_required', reason_code: 'management_instruction', note: 'GM approved by phone.', overridden_by: 'selin.yildiz' },
+    ]);
+    const audit = (
+      await db.query(
+        `select a.action, a.note, a.details::jsonb ->> 'reason_code' as reason, o.code as org from audit_log a join orgs o on o.id = a.org_id where a.details::jsonb ->> 'po_number' = $1`,
+        [po],
+      )
+    ).rows;
+    expect(audit).toEqual([
+      { action: 'shipment_gate.overridden', note: 'GM approved by phone.', reason: 'management_instruction', org: 'JTR' },
+    ]);
   });
 
-  it('an event naming another org\'s deal is an unknown reference', async () => {
-    const wrongOrg = centralStockCheck('completed', { sequence: 1, target: { ...jtr[0]!, orgCode: 'MOD', dealCode: jtr[0]!.dealCode.replace(/^JTR/, 'MOD') }, result: 'not_found' });
+  it("an event naming another org's deal is an unknown reference", async () => {
+    const wrongOrg = centralStockCheck('completed', {
+      sequence: 1,
+      target: { ...jtr[0]!, orgCode: 'MOD', dealCode: jtr[0]!.dealCode.replace(/^JTR/, 'MOD') },
+      result: 'not_found',
+    });
     expect((await wms.events([wrongOrg])).body.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
   });
 });
@@ -430,7 +527,11 @@ describe('mirrors are org-scoped (story 1, 16)', () => {
     expect(seen.body.data).toEqual([{ on_hand_meters: '10.00' }]);
     const counted = await http('GET', `/items/stock_by_quality_cache?aggregate[count]=*&filter[quality_code][_eq]=${quality}`, modToken);
     expect(counted.body.data).toEqual([{ count: '1' }]);
-    const nobody = await http('GET', `/items/stock_by_quality_cache?filter[quality_code][_eq]=${quality}`, await tokenFor('nogrant@example.com'));
+    const nobody = await http(
+      'GET',
+      `/items/stock_by_quality_cache?filter[quality_code][_eq]=${quality}`,
+      await tokenFor('nogrant@example.com'),
+    );
     expect(nobody.body.data ?? []).toEqual([]);
     const anonymous = await http('GET', `/items/inbound_events?limit=1`);
     expect(anonymous.status).toBe(403);
@@ -439,7 +540,9 @@ describe('mirrors are org-scoped (story 1, 16)', () => {
   it('a MOD reservation of JTR-owned stock never names JTR to an org role; the CRM admin sees the owner', async () => {
     const id = randomId('RSV');
     const target = mod[0]!;
-    const applied = await wms.events([reservation('created', { reservationId: id, sequence: 1, target, ownerOrg: 'JTR', meters: '40.00' })]);
+    const applied = await wms.events([
+      reservation('created', { reservationId: id, sequence: 1, target, ownerOrg: 'JTR', meters: '40.00' }),
+    ]);
     expect(applied.body.results[0]!.status).toBe('applied');
     for (const email of ['sales.mod@example.com', 'manager@example.com']) {
       const token = await tokenFor(email);
@@ -453,7 +556,11 @@ describe('mirrors are org-scoped (story 1, 16)', () => {
       const filtered = await http('GET', `/items/reservation_mirrors?filter[owner_org_code][_eq]=JTR&fields=reservation_id`, token);
       expect(filtered.status).toBe(403);
     }
-    const asAdmin = await http('GET', `/items/reservation_mirrors?filter[reservation_id][_eq]=${id}&fields=owner_org_code`, await tokenFor('admin@example.com'));
+    const asAdmin = await http(
+      'GET',
+      `/items/reservation_mirrors?filter[reservation_id][_eq]=${id}&fields=owner_org_code`,
+      await tokenFor('admin@example.com'),
+    );
     expect(asAdmin.body.data).toEqual([{ owner_org_code: 'JTR' }]);
   });
 

@@ -62,8 +62,17 @@ async function wacRows(quality: string) {
 describe('supply.updated → supply_mirrors (stories 11, 68, 70)', () => {
   it('upserts one row per supply item in the owner org; an older sequence is stale and never regresses it', async () => {
     const supplyId = randomId('SUP');
-    const base = { supplyId, ownerOrg: 'JTR' as const, lines: [{ quality_code: 'JTR-SAT-120', meters: '12000.00' }, { quality_code: 'JTR-SAT-140', meters: '8000.50' }] };
-    expect(await statusesOf([supplyUpdated({ ...base, sequence: 1, milestone: 'ordered', etaText: 'about 6 weeks' })])).toEqual(['applied']);
+    const base = {
+      supplyId,
+      ownerOrg: 'JTR' as const,
+      lines: [
+        { quality_code: 'JTR-SAT-120', meters: '12000.00' },
+        { quality_code: 'JTR-SAT-140', meters: '8000.50' },
+      ],
+    };
+    expect(await statusesOf([supplyUpdated({ ...base, sequence: 1, milestone: 'ordered', etaText: 'about 6 weeks' })])).toEqual([
+      'applied',
+    ]);
     expect(await statusesOf([supplyUpdated({ ...base, sequence: 4, milestone: 'at_port', etaDate: '2026-03-16' })])).toEqual(['applied']);
     const [row] = await supplyRow(supplyId);
     expect(row).toEqual({
@@ -89,14 +98,28 @@ describe('supply.updated → supply_mirrors (stories 11, 68, 70)', () => {
     expect(await supplyRow(supplyId)).toEqual([expect.objectContaining({ milestone: 'at_port', sequence: 4 })]);
 
     // A gap is fine; soft arrival carries its time.
-    expect(await statusesOf([supplyUpdated({ ...base, sequence: 9, milestone: 'soft_arrival_confirmed', etaDate: '2026-03-16' })])).toEqual(['applied']);
-    expect(await supplyRow(supplyId)).toEqual([expect.objectContaining({ milestone: 'soft_arrival_confirmed', sequence: 9, soft_arrival_confirmed_at: new Date('2026-02-15T09:00:00Z') })]);
+    expect(await statusesOf([supplyUpdated({ ...base, sequence: 9, milestone: 'soft_arrival_confirmed', etaDate: '2026-03-16' })])).toEqual(
+      ['applied'],
+    );
+    expect(await supplyRow(supplyId)).toEqual([
+      expect.objectContaining({
+        milestone: 'soft_arrival_confirmed',
+        sequence: 9,
+        soft_arrival_confirmed_at: new Date('2026-02-15T09:00:00Z'),
+      }),
+    ]);
     const mark = await db.query(`select last_sequence::int as n from wms_sequence_marks where scope_key = $1`, [`supply:${supplyId}`]);
     expect(mark.rows).toEqual([{ n: 9 }]);
   });
 
   it('a duplicate is reported duplicate and changes nothing; the same key with another payload is a conflict', async () => {
-    const event = supplyUpdated({ supplyId: randomId('SUP'), ownerOrg: 'MOD', sequence: 2, milestone: 'in_production', supplyType: 'manufacturing' });
+    const event = supplyUpdated({
+      supplyId: randomId('SUP'),
+      ownerOrg: 'MOD',
+      sequence: 2,
+      milestone: 'in_production',
+      supplyType: 'manufacturing',
+    });
     expect(await statusesOf([event])).toEqual(['applied']);
     const before = await pipelineState(db);
     expect(await statusesOf([event])).toEqual(['duplicate']);
@@ -113,28 +136,67 @@ describe('wac.changed → wac_mirrors (stories 77, 79)', () => {
       sequence: 10,
       scopes: [
         // The largest unit cost and value the contract allows: exact, no float on the way.
-        { owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '999999999999.9999', valued_meters: '999999999.99', inventory_value_try: '999999999999999.99' },
-        { owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '84.1250', valued_meters: '1250.50', inventory_value_try: '105198.31' },
+        {
+          owner_org: 'JTR',
+          quality_code: quality,
+          wac_try_per_meter: '999999999999.9999',
+          valued_meters: '999999999.99',
+          inventory_value_try: '999999999999999.99',
+        },
+        {
+          owner_org: 'MOD',
+          quality_code: quality,
+          wac_try_per_meter: '84.1250',
+          valued_meters: '1250.50',
+          inventory_value_try: '105198.31',
+        },
       ],
     });
     expect(await statusesOf([first])).toEqual(['applied']);
     const batchId = (first['payload'] as { costing_batch_id: string }).costing_batch_id;
     expect(await wacRows(quality)).toEqual([
-      { org: 'JTR', wac: '999999999999.9999', meters: '999999999.99', value: '999999999999999.99', cause: 'receipt', costing_batch_id: batchId, sequence: 10 },
+      {
+        org: 'JTR',
+        wac: '999999999999.9999',
+        meters: '999999999.99',
+        value: '999999999999999.99',
+        cause: 'receipt',
+        costing_batch_id: batchId,
+        sequence: 10,
+      },
       { org: 'MOD', wac: '84.1250', meters: '1250.50', value: '105198.31', cause: 'receipt', costing_batch_id: batchId, sequence: 10 },
     ]);
 
     // Sequence 12 for MOD only, then a late sequence 11 for both: stale for MOD, applied for JTR.
-    expect(await statusesOf([wacChanged({ sequence: 12, cause: 'post_receipt_adjustment', scopes: [{ owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '86.0000' }] })])).toEqual(['applied']);
-    const late = wacChanged({ sequence: 11, scopes: [{ owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '70.5000' }, { owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '1.0000' }] });
+    expect(
+      await statusesOf([
+        wacChanged({
+          sequence: 12,
+          cause: 'post_receipt_adjustment',
+          scopes: [{ owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '86.0000' }],
+        }),
+      ]),
+    ).toEqual(['applied']);
+    const late = wacChanged({
+      sequence: 11,
+      scopes: [
+        { owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '70.5000' },
+        { owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '1.0000' },
+      ],
+    });
     expect(await statusesOf([late])).toEqual(['applied']);
-    expect((await wacRows(quality)).map((r) => [r.org, r.wac, r.sequence])).toEqual([['JTR', '70.5000', 11], ['MOD', '86.0000', 12]]);
+    expect((await wacRows(quality)).map((r) => [r.org, r.wac, r.sequence])).toEqual([
+      ['JTR', '70.5000', 11],
+      ['MOD', '86.0000', 12],
+    ]);
     const ledger = await db.query(`select result::jsonb as result from inbound_events where idempotency_key = $1`, [late.idempotency_key]);
     expect(ledger.rows[0].result).toEqual({ applied_scopes: [`wac:JTR:${quality}`], stale_scopes: [`wac:MOD:${quality}`] });
 
     const before = await pipelineState(db);
     expect(await statusesOf([late])).toEqual(['duplicate']);
-    expect(await statusesOf([wacChanged({ sequence: 5, scopes: [{ owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '2.0000' }] })])).toEqual(['stale']);
+    expect(
+      await statusesOf([wacChanged({ sequence: 5, scopes: [{ owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '2.0000' }] })]),
+    ).toEqual(['stale']);
     const after = await pipelineState(db);
     expect(after['wac_mirrors']).toBe(before['wac_mirrors']);
     expect(after['wms_sequence_marks']).toBe(before['wms_sequence_marks']);
@@ -159,7 +221,12 @@ describe('who reads supply and WAC (stories 1, 21; docs/access-model.md)', () =>
   it('a MOD-only sales owner reads MOD supply only: lists, counts and reads by id never show JTR rows', async () => {
     const modId = randomId('SUP');
     const jtrId = randomId('SUP');
-    expect(await statusesOf([supplyUpdated({ supplyId: modId, ownerOrg: 'MOD', sequence: 1 }), supplyUpdated({ supplyId: jtrId, ownerOrg: 'JTR', sequence: 1 })])).toEqual(['applied', 'applied']);
+    expect(
+      await statusesOf([
+        supplyUpdated({ supplyId: modId, ownerOrg: 'MOD', sequence: 1 }),
+        supplyUpdated({ supplyId: jtrId, ownerOrg: 'JTR', sequence: 1 }),
+      ]),
+    ).toEqual(['applied', 'applied']);
     const filter = `filter[supply_id][_in]=${modId},${jtrId}`;
     const list = await read('sales.mod@example.com', `/items/supply_mirrors?${filter}&fields=supply_id,milestone&meta=filter_count`);
     expect(list.body.data).toEqual([{ supply_id: modId, milestone: 'ordered' }]);
@@ -178,7 +245,17 @@ describe('who reads supply and WAC (stories 1, 21; docs/access-model.md)', () =>
 
   it('WAC is cost data: sales owners read none; sales managers, pricing managers and finance read it in their orgs', async () => {
     const quality = randomId('Q').toUpperCase();
-    expect(await statusesOf([wacChanged({ sequence: 1, scopes: [{ owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '84.1250' }, { owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '70.0000' }] })])).toEqual(['applied']);
+    expect(
+      await statusesOf([
+        wacChanged({
+          sequence: 1,
+          scopes: [
+            { owner_org: 'MOD', quality_code: quality, wac_try_per_meter: '84.1250' },
+            { owner_org: 'JTR', quality_code: quality, wac_try_per_meter: '70.0000' },
+          ],
+        }),
+      ]),
+    ).toEqual(['applied']);
     const path = `/items/wac_mirrors?filter[quality_code][_eq]=${quality}&fields=wac_try_per_meter,org_id.code&sort=wac_try_per_meter`;
     for (const email of ['sales.mod@example.com', 'sales.jtr@example.com', 'nogrant@example.com']) {
       const refused = await read(email, path);
@@ -225,15 +302,28 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
     payload['po_number'] = mod.code;
     const reserved = { ...onlyPo, idempotency_key: expectedKeyFor(onlyPo as never) };
     const override = shipmentGateOverridden({ orgCode: 'MOD', poNumber: mod.code });
-    expect(await statusesOf([orderEvent('picking_started', { poNumber: mod.code, sequence: 1, target: mod.target }), reserved, override])).toEqual(['applied', 'applied', 'applied']);
+    expect(
+      await statusesOf([orderEvent('picking_started', { poNumber: mod.code, sequence: 1, target: mod.target }), reserved, override]),
+    ).toEqual(['applied', 'applied', 'applied']);
     expect(await poIdOf('order_mirrors', 'po_number', mod.code)).toEqual([mod.id]);
-    const reservationRow = (await db.query(`select po_id, deal_id from reservation_mirrors where reservation_id = $1`, [reservationId])).rows;
+    const reservationRow = (await db.query(`select po_id, deal_id from reservation_mirrors where reservation_id = $1`, [reservationId]))
+      .rows;
     expect(reservationRow).toEqual([{ po_id: mod.id, deal_id: mod.dealId }]);
-    expect(await poIdOf('shipment_gate_overrides', 'override_id', (override['payload'] as { override_id: string }).override_id)).toEqual([mod.id]);
+    expect(await poIdOf('shipment_gate_overrides', 'override_id', (override['payload'] as { override_id: string }).override_id)).toEqual([
+      mod.id,
+    ]);
 
-    const seen = await http('GET', `/items/order_mirrors?filter[po_number][_eq]=${mod.code}&fields=po_number,po_id.code,po_id.status`, await tokenFor('sales.mod@example.com'));
+    const seen = await http(
+      'GET',
+      `/items/order_mirrors?filter[po_number][_eq]=${mod.code}&fields=po_number,po_id.code,po_id.status`,
+      await tokenFor('sales.mod@example.com'),
+    );
     expect(seen.body.data).toEqual([{ po_number: mod.code, po_id: { code: mod.code, status: 'released' } }]);
-    const notJtr = await http('GET', `/items/order_mirrors?filter[po_number][_eq]=${mod.code}&fields=po_id`, await tokenFor('sales.jtr@example.com'));
+    const notJtr = await http(
+      'GET',
+      `/items/order_mirrors?filter[po_number][_eq]=${mod.code}&fields=po_id`,
+      await tokenFor('sales.jtr@example.com'),
+    );
     expect(notJtr.body.data).toEqual([]);
   });
 
@@ -268,7 +358,7 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
     expect(ledger.rows).toEqual([{ status: 'rejected' }]);
   });
 
-  it('another org\'s PO is never linked: refused by the contract for events, and by the database for any other route', async () => {
+  it("another org's PO is never linked: refused by the contract for events, and by the database for any other route", async () => {
     const jtr = await purchaseOrder(db, 'JTR');
     const before = await pipelineState(db);
     const results = await statusesOf([
@@ -281,9 +371,13 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
       expect(after[table], table).toBe(before[table]);
     }
     // The backstop: a MOD mirror row pointed at the JTR PO (raw SQL, no pipeline) is refused.
-    await expect(db.query(`update order_mirrors set po_id = $1 where po_number = $2`, [jtr.id, mod.code])).rejects.toThrow(/CRM_CROSS_ORG_REFERENCE/);
+    await expect(db.query(`update order_mirrors set po_id = $1 where po_number = $2`, [jtr.id, mod.code])).rejects.toThrow(
+      /CRM_CROSS_ORG_REFERENCE/,
+    );
     // …and so is a link to a PO whose number is not the row's.
-    await expect(db.query(`update order_mirrors set po_id = $1 where po_number = $2`, [modOther.id, mod.code])).rejects.toThrow(/CRM_CROSS_ORG_REFERENCE/);
+    await expect(db.query(`update order_mirrors set po_id = $1 where po_number = $2`, [modOther.id, mod.code])).rejects.toThrow(
+      /CRM_CROSS_ORG_REFERENCE/,
+    );
     expect(await poIdOf('order_mirrors', 'po_number', mod.code)).toEqual([mod.id]);
   });
 });

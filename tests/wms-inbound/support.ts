@@ -29,10 +29,25 @@ export async function seededTargets(db: pg.Client, org: 'MOD' | 'JTR'): Promise<
 
 /** Row counts and a content hash of everything the WMS pipeline writes: "nothing changed" checks. */
 export async function pipelineState(db: pg.Client): Promise<Record<string, string>> {
-  const tables = ['inbound_events', 'wms_inbound_batches', 'wms_sequence_marks', 'stock_by_quality_cache', 'reservation_mirrors', 'order_mirrors', 'abra_check_lines', 'shortage_send_backs', 'shipment_gate_overrides', 'audit_log', 'supply_mirrors', 'wac_mirrors'];
+  const tables = [
+    'inbound_events',
+    'wms_inbound_batches',
+    'wms_sequence_marks',
+    'stock_by_quality_cache',
+    'reservation_mirrors',
+    'order_mirrors',
+    'abra_check_lines',
+    'shortage_send_backs',
+    'shipment_gate_overrides',
+    'audit_log',
+    'supply_mirrors',
+    'wac_mirrors',
+  ];
   const state: Record<string, string> = {};
   for (const table of tables) {
-    const { rows } = await db.query(`select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h from ${table} t`);
+    const { rows } = await db.query(
+      `select count(*)::text || ':' || coalesce(md5(string_agg(t::text, ',' order by t::text)), '') as h from ${table} t`,
+    );
     state[table] = rows[0].h;
   }
   return state;
@@ -92,5 +107,10 @@ export async function purchaseOrder(db: pg.Client, org: 'MOD' | 'JTR', options: 
     const released = await http('POST', `/crm/purchase-orders/${id}/release`, manager, { note: 'inbound PO fixture' });
     expect(released.status, released.text).toBe(200);
   }
-  return { id, code, dealId: deal.id, target: { orgCode: org, dealCode: deal.code, dealLineId: deal.lines[0]!.id, qualityCode: fixture.quality_code } };
+  return {
+    id,
+    code,
+    dealId: deal.id,
+    target: { orgCode: org, dealCode: deal.code, dealLineId: deal.lines[0]!.id, qualityCode: fixture.quality_code },
+  };
 }

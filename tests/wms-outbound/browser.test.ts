@@ -15,7 +15,17 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTIFACTS, dismissOwnerReminder, inputOf, launchBrowser, logInAs, provisionChromium, type Browser } from '../support/browser.js';
-import { client, newDeal, orgFixture, outboxIdle, settled, startOutboundWorld, type Client, type LedgerRow, type OutboundWorld } from './support.js';
+import {
+  client,
+  newDeal,
+  orgFixture,
+  outboxIdle,
+  settled,
+  startOutboundWorld,
+  type Client,
+  type LedgerRow,
+  type OutboundWorld,
+} from './support.js';
 
 const ADMIN = 'admin@example.com';
 const MANAGER = 'manager@example.com';
@@ -100,7 +110,9 @@ describe('/admin/wms-deliveries in a browser', () => {
     expect(text).toContain('deal.won');
     expect(text).toContain('UNKNOWN_REFERENCE');
     // Newest first.
-    const keys = await page.locator('[data-testid^="message-"][data-key]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+    const keys = await page
+      .locator('[data-testid^="message-"][data-key]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
     expect(keys).toEqual([second.idempotency_key, first.idempotency_key]);
     expect(await page.locator('[data-testid^="retry-"]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'wms-deliveries-manager.png'), fullPage: true });
@@ -157,13 +169,17 @@ describe('/admin/wms-deliveries in a browser', () => {
     await page.locator('[data-testid="retry-confirm"]').click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => row(second).getAttribute('data-status')).toBe('pending');
-    expect(await page.locator('[data-testid="deliveries-flash"]').innerText()).toContain(`${second.idempotency_key} is pending again (was dead)`);
+    expect(await page.locator('[data-testid="deliveries-flash"]').innerText()).toContain(
+      `${second.idempotency_key} is pending again (was dead)`,
+    );
     await expect.poll(() => countOf('dead')).toBe('0');
     await page.screenshot({ path: join(ARTIFACTS, 'wms-deliveries-retried.png'), fullPage: true });
 
     // The server agrees: audited with the note by the admin, and the same key delivered on the second attempt.
     const adminId = (await api.as(ADMIN, 'GET', '/users/me?fields=id')).body.data.id;
-    const audit = await api.adminGet<Array<Record<string, unknown>>>(`/items/audit_log?filter[entity_id][_eq]=${second.id}&fields=action,note,actor,details`);
+    const audit = await api.adminGet<Array<Record<string, unknown>>>(
+      `/items/audit_log?filter[entity_id][_eq]=${second.id}&fields=action,note,actor,details`,
+    );
     expect(audit).toEqual([
       {
         action: 'outbound_message.retried',

@@ -51,7 +51,12 @@ afterAll(async () => {
 });
 
 /** A fresh MOD deal with two lines (support.ts#newDeal). */
-async function newDeal(lines: Array<[string, string]> = [['MOD-POPLIN-120', '300.00'], ['MOD-SATEN-090', '120.50']]): Promise<Deal> {
+async function newDeal(
+  lines: Array<[string, string]> = [
+    ['MOD-POPLIN-120', '300.00'],
+    ['MOD-SATEN-090', '120.50'],
+  ],
+): Promise<Deal> {
   return newDealIn(api, mod, lines);
 }
 
@@ -98,7 +103,9 @@ describe('deal won → deal.won', () => {
 
     const [dealRow] = await api.adminGet<Array<{ status: string }>>(`/items/deals?filter[id][_eq]=${deal.id}&fields=status`);
     expect(dealRow!.status).toBe('won');
-    const audit = await api.adminGet<Array<{ action: string; note: string }>>(`/items/audit_log?filter[entity_id][_eq]=${deal.id}&fields=action,note`);
+    const audit = await api.adminGet<Array<{ action: string; note: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${deal.id}&fields=action,note`,
+    );
     expect(audit).toEqual([{ action: 'deal.won', note: 'customer signed' }]);
 
     const again = await api.as(MANAGER, 'POST', `/crm/deals/${deal.id}/won`, {});
@@ -130,11 +137,20 @@ describe('purchase orders → po.released / po.cancelled', () => {
     expect(released.body.data).toMatchObject({ status: 'released', outbound_message: { idempotency_key: releasedKey(po.code) } });
 
     const row = await settled(world.db, releasedKey(po.code), 'delivered');
-    expect(row.payload).toMatchObject({ event_type: 'po.released', sequence: 1, payload: { po_number: po.code, deal_code: deal.code, release_basis: 'gates_passed', shipment_approved_by: MANAGER, ship_to: SHIP_TO } });
+    expect(row.payload).toMatchObject({
+      event_type: 'po.released',
+      sequence: 1,
+      payload: { po_number: po.code, deal_code: deal.code, release_basis: 'gates_passed', shipment_approved_by: MANAGER, ship_to: SHIP_TO },
+    });
     expect(ordersNamed(po.code)).toEqual([expect.objectContaining({ status: 'released', deal_code: deal.code })]);
 
-    const audit = await api.adminGet<Array<{ action: string; note: string | null }>>(`/items/audit_log?filter[entity_id][_eq]=${po.id}&fields=action,note&sort=occurred_at`);
-    expect(audit).toEqual([{ action: 'purchase_order.created', note: null }, { action: 'purchase_order.released', note: 'payment received' }]);
+    const audit = await api.adminGet<Array<{ action: string; note: string | null }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${po.id}&fields=action,note&sort=occurred_at`,
+    );
+    expect(audit).toEqual([
+      { action: 'purchase_order.created', note: null },
+      { action: 'purchase_order.released', note: 'payment received' },
+    ]);
 
     const twice = await api.as(MANAGER, 'POST', `/crm/purchase-orders/${po.id}/release`, { note: 'again' });
     expect(twice.status).toBe(409);
@@ -144,7 +160,9 @@ describe('purchase orders → po.released / po.cancelled', () => {
 
   it('two concurrent releases of one PO give one release and one message', async () => {
     const po = await draftPo(await wonDeal());
-    const answers = await Promise.all([1, 2, 3].map((n) => api.as(MANAGER, 'POST', `/crm/purchase-orders/${po.id}/release`, { note: `click ${n}` })));
+    const answers = await Promise.all(
+      [1, 2, 3].map((n) => api.as(MANAGER, 'POST', `/crm/purchase-orders/${po.id}/release`, { note: `click ${n}` })),
+    );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
     await settled(world.db, releasedKey(po.code), 'delivered');
     expect(await ledgerRows(world.db, releasedKey(po.code))).toHaveLength(1);
@@ -179,14 +197,23 @@ describe('purchase orders → po.released / po.cancelled', () => {
     expect(noNote.status).toBe(400);
     expect(noNote.body.errors[0].extensions.fields).toEqual([expect.objectContaining({ field: 'note' })]);
 
-    const cancelled = await api.as(MANAGER, 'POST', `/crm/purchase-orders/${released.id}/cancel`, { reason_code: 'customer_request', note: 'address changed' });
+    const cancelled = await api.as(MANAGER, 'POST', `/crm/purchase-orders/${released.id}/cancel`, {
+      reason_code: 'customer_request',
+      note: 'address changed',
+    });
     expect(cancelled.status, cancelled.text).toBe(200);
     const row = await settled(world.db, `crm:po:${released.code}:cancelled:v1`, 'delivered');
-    expect(row.payload).toMatchObject({ sequence: 2, payload: { reason_code: 'customer_request', note: 'address changed', cancelled_by: MANAGER } });
+    expect(row.payload).toMatchObject({
+      sequence: 2,
+      payload: { reason_code: 'customer_request', note: 'address changed', cancelled_by: MANAGER },
+    });
     await eventually('the WMS to cancel the order', async () => (ordersNamed(released.code)[0]?.status === 'cancelled' ? true : undefined));
 
     const draft = await draftPo(await wonDeal());
-    const dropped = await api.as(MANAGER, 'POST', `/crm/purchase-orders/${draft.id}/cancel`, { reason_code: 'duplicate', note: 'entered twice' });
+    const dropped = await api.as(MANAGER, 'POST', `/crm/purchase-orders/${draft.id}/cancel`, {
+      reason_code: 'duplicate',
+      note: 'entered twice',
+    });
     expect(dropped.status).toBe(200);
     expect(dropped.body.data.outbound_message).toBeNull();
     expect(await ledgerRows(world.db, `crm:po:${draft.code}:cancelled:v1`)).toHaveLength(0);
@@ -254,7 +281,9 @@ describe('dead messages and the admin retry', () => {
     const delivered = await settled(world.db, key, 'delivered');
     expect(delivered.attempts).toBe(2);
     expect(ordersNamed(po.code)).toHaveLength(1);
-    const audit = await api.adminGet<Array<{ action: string; note: string }>>(`/items/audit_log?filter[entity_id][_eq]=${dead.id}&fields=action,note`);
+    const audit = await api.adminGet<Array<{ action: string; note: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${dead.id}&fields=action,note`,
+    );
     expect(audit).toEqual([{ action: 'outbound_message.retried', note: 'WMS master data fixed' }]);
 
     const notAgain = await api.as(ADMIN, 'POST', `/crm/outbound/${dead.id}/retry`, { note: 'again' });
@@ -314,7 +343,11 @@ describe('who may do what', () => {
       expect([win.status, win.body]).toEqual([winMissing.status, winMissing.body]);
 
       const create = await api.as(user, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-03-02', ship_to: SHIP_TO });
-      const createMissing = await api.as(user, 'POST', '/crm/purchase-orders', { deal_id: missing, ship_date: '2026-03-02', ship_to: SHIP_TO });
+      const createMissing = await api.as(user, 'POST', '/crm/purchase-orders', {
+        deal_id: missing,
+        ship_date: '2026-03-02',
+        ship_to: SHIP_TO,
+      });
       expect([create.status, create.body]).toEqual([createMissing.status, createMissing.body]);
       expect(create.body.errors[0].extensions.code).toBe('DEAL_NOT_FOUND');
     }
@@ -336,9 +369,17 @@ describe('who may do what', () => {
     expect(createdWon.body.errors[0].extensions.code).toBe('WIN_THROUGH_ENDPOINT');
 
     const po = await draftPo(await wonDeal());
-    const release = await api.as(ADMIN, 'PATCH', `/items/purchase_orders/${po.id}`, { status: 'released', released_at: new Date().toISOString() });
+    const release = await api.as(ADMIN, 'PATCH', `/items/purchase_orders/${po.id}`, {
+      status: 'released',
+      released_at: new Date().toISOString(),
+    });
     expect(release.body.errors[0].extensions.code).toBe('RELEASE_THROUGH_ENDPOINT');
-    const create = await api.as(ADMIN, 'POST', '/items/purchase_orders', { deal_id: deal.id, code: 'MODPO00000000', ship_date: '2026-03-02', ship_to: SHIP_TO });
+    const create = await api.as(ADMIN, 'POST', '/items/purchase_orders', {
+      deal_id: deal.id,
+      code: 'MODPO00000000',
+      ship_date: '2026-03-02',
+      ship_to: SHIP_TO,
+    });
     expect(create.body.errors[0].extensions.code).toBe('PURCHASE_ORDER_THROUGH_ENDPOINT');
     const forge = await api.as(ADMIN, 'POST', '/items/outbound_messages', { idempotency_key: `crm:po:${po.code}:released:v1` });
     expect(forge.body.errors[0].extensions.code).toBe('OUTBOX_READ_ONLY');
@@ -348,25 +389,49 @@ describe('who may do what', () => {
 
     // And below the API: the database refuses the same shortcuts, raw SQL included.
     await expect(world.db.query(`update deals set status = 'won' where id = $1`, [deal.id])).rejects.toThrow(/CRM_WIN_THROUGH_ENDPOINT/);
-    await expect(world.db.query(`update purchase_orders set status = 'released', released_at = now() where id = $1`, [po.id])).rejects.toThrow(/CRM_RELEASE_THROUGH_ENDPOINT/);
+    await expect(
+      world.db.query(`update purchase_orders set status = 'released', released_at = now() where id = $1`, [po.id]),
+    ).rejects.toThrow(/CRM_RELEASE_THROUGH_ENDPOINT/);
     const [row] = await api.adminGet<Array<{ status: string }>>(`/items/purchase_orders?filter[id][_eq]=${po.id}&fields=status`);
     expect(row!.status).toBe('draft');
   });
 
   it('keeps a PO within what the deal line has left to order', async () => {
     const deal = await wonDeal();
-    const [line] = await api.adminGet<Array<{ id: string }>>(`/items/deal_lines?filter[deal_id][_eq]=${deal.id}&filter[line_no][_eq]=1&fields=id`);
-    const first = await api.as(MANAGER, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-03-02', ship_to: SHIP_TO, lines: [{ deal_line_id: line!.id, meters: '200' }] });
+    const [line] = await api.adminGet<Array<{ id: string }>>(
+      `/items/deal_lines?filter[deal_id][_eq]=${deal.id}&filter[line_no][_eq]=1&fields=id`,
+    );
+    const first = await api.as(MANAGER, 'POST', '/crm/purchase-orders', {
+      deal_id: deal.id,
+      ship_date: '2026-03-02',
+      ship_to: SHIP_TO,
+      lines: [{ deal_line_id: line!.id, meters: '200' }],
+    });
     expect(first.status, first.text).toBe(201);
-    const tooMuch = await api.as(MANAGER, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-03-02', ship_to: SHIP_TO, lines: [{ deal_line_id: line!.id, meters: '100.01' }] });
+    const tooMuch = await api.as(MANAGER, 'POST', '/crm/purchase-orders', {
+      deal_id: deal.id,
+      ship_date: '2026-03-02',
+      ship_to: SHIP_TO,
+      lines: [{ deal_line_id: line!.id, meters: '100.01' }],
+    });
     expect(tooMuch.status).toBe(422);
-    expect(tooMuch.body.errors[0].extensions).toMatchObject({ code: 'PO_LINE_EXCEEDS_DEAL_LINE', fields: [{ field: 'lines.0.meters', reason: '100.00 m of this deal line are left to order' }] });
+    expect(tooMuch.body.errors[0].extensions).toMatchObject({
+      code: 'PO_LINE_EXCEEDS_DEAL_LINE',
+      fields: [{ field: 'lines.0.meters', reason: '100.00 m of this deal line are left to order' }],
+    });
     const rest = await api.as(MANAGER, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-03-02', ship_to: SHIP_TO });
     expect(rest.body.data.lines.map((l: { meters: string }) => l.meters)).toEqual(['100.00', '120.50']);
     const nothing = await api.as(MANAGER, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-03-02', ship_to: SHIP_TO });
     expect(nothing.body.errors[0].extensions.code).toBe('NOTHING_LEFT_TO_ORDER');
-    const badAddress = await api.as(MANAGER, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-02-30', ship_to: { ...SHIP_TO, country_code: 'Turkey' } });
+    const badAddress = await api.as(MANAGER, 'POST', '/crm/purchase-orders', {
+      deal_id: deal.id,
+      ship_date: '2026-02-30',
+      ship_to: { ...SHIP_TO, country_code: 'Turkey' },
+    });
     expect(badAddress.status).toBe(400);
-    expect(badAddress.body.errors[0].extensions.fields.map((f: { field: string }) => f.field).sort()).toEqual(['ship_date', 'ship_to.country_code']);
+    expect(badAddress.body.errors[0].extensions.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'ship_date',
+      'ship_to.country_code',
+    ]);
   });
 });

@@ -69,7 +69,10 @@ export function client(baseUrl: string) {
   async function request<T = any>(method: string, path: string, token?: string, body?: unknown): Promise<HttpResult<T>> {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
@@ -143,10 +146,14 @@ export async function ledgerRow(db: pg.Pool, key: string): Promise<LedgerRow> {
 
 /** Waits until the message under `key` reaches `status` (delivered or dead are final). */
 export async function settled(db: pg.Pool, key: string, status: 'delivered' | 'dead', timeoutMs = 30_000): Promise<LedgerRow> {
-  const row = await eventually(`${key} to be delivered or dead`, async () => {
-    const [found] = await ledgerRows(db, key);
-    return found && (found.status === 'delivered' || found.status === 'dead') ? found : undefined;
-  }, timeoutMs);
+  const row = await eventually(
+    `${key} to be delivered or dead`,
+    async () => {
+      const [found] = await ledgerRows(db, key);
+      return found && (found.status === 'delivered' || found.status === 'dead') ? found : undefined;
+    },
+    timeoutMs,
+  );
   expect(row.status, `${key}: ${row.last_error}`).toBe(status);
   return row;
 }
@@ -190,7 +197,13 @@ export async function newDeal(api: Client, org: OrgFixture, lines: Array<[string
     customer_profile_id: org.profileId,
     status: 'submitted',
     currency: 'TRY',
-    lines: lines.map(([quality_code, meters], index) => ({ line_no: index + 1, quality_code, meters, unit_price: '80.0000', currency: 'TRY' })),
+    lines: lines.map(([quality_code, meters], index) => ({
+      line_no: index + 1,
+      quality_code,
+      meters,
+      unit_price: '80.0000',
+      currency: 'TRY',
+    })),
   });
   expect(created.status, created.text).toBe(200);
   return created.body.data as Deal;

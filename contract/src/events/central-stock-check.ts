@@ -75,10 +75,7 @@ export function checkAvailableAgainstRequested(
   if (check.result === 'found' && compareDecimals(check.available_qty, requestedQty) < 0) {
     ctx.addIssue({ code: 'custom', path: [...path, 'available_qty'], message: 'found requires available_qty ≥ requested_qty' });
   }
-  if (
-    check.result === 'partial' &&
-    (isZeroDecimal(check.available_qty) || compareDecimals(check.available_qty, requestedQty) >= 0)
-  ) {
+  if (check.result === 'partial' && (isZeroDecimal(check.available_qty) || compareDecimals(check.available_qty, requestedQty) >= 0)) {
     ctx.addIssue({
       code: 'custom',
       path: [...path, 'available_qty'],
@@ -136,7 +133,7 @@ export const centralStockCheckUpdated = defineSequencedEvent({
   source: 'wms',
   summary: 'Revised Abra central stock check result for a deal line.',
   description:
-    'Sent for every later revision of a line\'s check (re-check, new ETA). It replaces the stored check when its ' +
+    "Sent for every later revision of a line's check (re-check, new ETA). It replaces the stored check when its " +
     'sequence is newer. A line can be revised many times, so the key id includes the sequence. Stories 46, 49, 50.',
   stories: [46, 47, 49, 50],
   state: 'absolute',

@@ -21,7 +21,7 @@ const WacScope = z
     wac_try_per_meter: UnitCost.describe('Weighted average cost per meter in TRY, 4 decimals.'),
     valued_meters: Meters.describe('Meters on hand the WAC applies to (all warehouses of the owner org).'),
     inventory_value_try: MoneyAmount.describe(
-      'Inventory value in TRY as booked by costing (not recomputed by the CRM: rounding is costing\'s call).',
+      "Inventory value in TRY as booked by costing (not recomputed by the CRM: rounding is costing's call).",
     ),
   })
   .describe('WAC of one owner org + quality.');

@@ -206,9 +206,7 @@ export function defineUnsequencedEvent<const T extends string, const S extends K
  */
 export const EventEnvelopeSchema = z
   .strictObject({
-    idempotency_key: z
-      .string()
-      .describe('Idempotency key {source}:{entity}:{id}:{action}:v{N} (see the catalogue for the grammar).'),
+    idempotency_key: z.string().describe('Idempotency key {source}:{entity}:{id}:{action}:v{N} (see the catalogue for the grammar).'),
     event_type: z
       .string()
       .regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/)
@@ -216,9 +214,7 @@ export const EventEnvelopeSchema = z
     contract_version: z.literal(CONTRACT_VERSION).describe('Contract version the sender implements.'),
     occurred_at: UtcDateTime.describe('When the fact happened in the source system. UTC.'),
     source: z.enum(['wms', 'crm']).describe('System that emitted the event; equals the key source segment.'),
-    sequence: Sequence.optional().describe(
-      'Present exactly on sequenced event types: monotonic per ordering scope and sender.',
-    ),
+    sequence: Sequence.optional().describe('Present exactly on sequenced event types: monotonic per ordering scope and sender.'),
     payload: z.record(z.string(), z.unknown()).describe('Event-specific payload; see the schema of the event type.'),
   })
   .describe('Envelope common to every CRM ↔ WMS event.');

@@ -29,8 +29,16 @@ describe('event registry', () => {
   });
 
   it('matches the discriminated unions exactly, per direction', () => {
-    expect(optionTypes(WmsToCrmEventSchema).sort()).toEqual(eventDefinitionsFor('wms_to_crm').map((d) => d.type).sort());
-    expect(optionTypes(CrmToWmsEventSchema).sort()).toEqual(eventDefinitionsFor('crm_to_wms').map((d) => d.type).sort());
+    expect(optionTypes(WmsToCrmEventSchema).sort()).toEqual(
+      eventDefinitionsFor('wms_to_crm')
+        .map((d) => d.type)
+        .sort(),
+    );
+    expect(optionTypes(CrmToWmsEventSchema).sort()).toEqual(
+      eventDefinitionsFor('crm_to_wms')
+        .map((d) => d.type)
+        .sort(),
+    );
     expect(optionTypes(ContractEventSchema).sort()).toEqual([...EVENT_TYPES].sort());
   });
 

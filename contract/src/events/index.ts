@@ -10,14 +10,7 @@ import { centralStockCheckCompleted, centralStockCheckUpdated } from './central-
 import { wacChanged } from './costing.js';
 import { dealWon } from './deal.js';
 import type { Direction, EventDefinition } from './define.js';
-import {
-  orderCancelled,
-  orderDelivered,
-  orderPickingStarted,
-  orderPrepared,
-  orderShipped,
-  orderTrackingUpdated,
-} from './order.js';
+import { orderCancelled, orderDelivered, orderPickingStarted, orderPrepared, orderShipped, orderTrackingUpdated } from './order.js';
 import { poCancelled, poReleased } from './po.js';
 import { reservationCreated, reservationReleased, reservationUpdated } from './reservation.js';
 import { shipmentGateOverridden } from './shipment-gate.js';
@@ -98,10 +91,7 @@ export const CrmToWmsEventSchema = z.discriminatedUnion('event_type', [
 ]);
 export type CrmToWmsEvent = z.output<typeof CrmToWmsEventSchema>;
 
-export const ContractEventSchema = z.discriminatedUnion('event_type', [
-  ...WmsToCrmEventSchema.options,
-  ...CrmToWmsEventSchema.options,
-]);
+export const ContractEventSchema = z.discriminatedUnion('event_type', [...WmsToCrmEventSchema.options, ...CrmToWmsEventSchema.options]);
 export type ContractEvent = z.output<typeof ContractEventSchema>;
 export type EventOfType<T extends EventType> = Extract<ContractEvent, { event_type: T }>;
 

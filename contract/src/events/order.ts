@@ -69,19 +69,16 @@ const OrderLine = z
 export const Carrier = z
   .strictObject({
     carrier_name: boundedText(100, 'Carrier (or "own vehicle" / "customer pickup").'),
-    tracking_id: boundedText(100, 'Carrier tracking id, printed in the shipped email (story 64). Without a carrier: the dispatch note number.'),
+    tracking_id: boundedText(
+      100,
+      'Carrier tracking id, printed in the shipped email (story 64). Without a carrier: the dispatch note number.',
+    ),
     tracking_url: Url.optional().describe('Public tracking page, when the carrier offers one.'),
   })
   .describe('Carrier fields of a shipped order.');
 
 export const ORDER_CANCELLATION_SOURCES = ['crm', 'wms'] as const;
-export const ORDER_CANCELLATION_REASONS = [
-  'crm_request',
-  'shortage',
-  'damaged_goods',
-  'customer_refused',
-  'other',
-] as const;
+export const ORDER_CANCELLATION_REASONS = ['crm_request', 'shortage', 'damaged_goods', 'customer_refused', 'other'] as const;
 
 const Cancellation = z
   .strictObject({

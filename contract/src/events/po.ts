@@ -37,7 +37,7 @@ const ShipTo = z
     contact_name: boundedText(120, 'Contact at delivery.').optional(),
     contact_phone: boundedText(40, 'Phone at delivery.').optional(),
   })
-  .describe('Delivery address from the customer\'s org-scoped profile (story 4).');
+  .describe("Delivery address from the customer's org-scoped profile (story 4).");
 
 const ReleasedPoLine = z
   .strictObject({
@@ -62,7 +62,10 @@ export const PoReleasedPayload = z
     released_at: UtcDateTime,
     shipment_approved_by: UserRef.describe('Sales Manager who approved the shipment (stories 17, 35).'),
     release_basis: z.enum(RELEASE_BASES).describe('Whether all gates passed or a manager override released the PO (story 34).'),
-    override_note: boundedText(1000, 'The override reason (story 38). Rule: present exactly when release_basis is manager_override.').optional(),
+    override_note: boundedText(
+      1000,
+      'The override reason (story 38). Rule: present exactly when release_basis is manager_override.',
+    ).optional(),
     ship_date: IsoDate.describe('Planned ship date (Ship Date Required gate, story 10).'),
     ship_to: ShipTo,
     instructions: boundedText(1000, 'Packing/delivery instructions for the warehouse.').optional(),

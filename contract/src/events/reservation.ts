@@ -8,18 +8,7 @@
  */
 import { z } from 'zod';
 import { addDecimals, compareDecimals } from '../decimal.js';
-import {
-  Count,
-  DealCode,
-  entityId,
-  LotId,
-  Meters,
-  OrgCode,
-  PoNumber,
-  QualityCode,
-  UtcDateTime,
-  WarehouseCode,
-} from '../primitives.js';
+import { Count, DealCode, entityId, LotId, Meters, OrgCode, PoNumber, QualityCode, UtcDateTime, WarehouseCode } from '../primitives.js';
 import { defineSequencedEvent } from './define.js';
 import { requireCodeOfOrg, requireUnique } from './rules.js';
 

@@ -16,17 +16,7 @@
  */
 import { z } from 'zod';
 import { compareDecimals } from '../decimal.js';
-import {
-  boundedText,
-  DealCode,
-  entityId,
-  Meters,
-  OrgCode,
-  PoNumber,
-  QualityCode,
-  UserRef,
-  UtcDateTime,
-} from '../primitives.js';
+import { boundedText, DealCode, entityId, Meters, OrgCode, PoNumber, QualityCode, UserRef, UtcDateTime } from '../primitives.js';
 import { checkAvailableAgainstRequested, CentralStockCheckRecord, FulfilmentNextStep } from './central-stock-check.js';
 import { defineUnsequencedEvent } from './define.js';
 import { requireCodeOfOrg, requireUnique } from './rules.js';
@@ -98,7 +88,9 @@ const ShortageDecisionLine = z
   .strictObject({
     deal_line_id: entityId('Deal line of the send-back being decided.'),
     outcome: FulfilmentNextStep.describe('What the WMS is to do with the line.'),
-    substitute_quality_code: QualityCode.optional().describe('Replacement quality. Rule: present exactly when outcome is substitute_quality.'),
+    substitute_quality_code: QualityCode.optional().describe(
+      'Replacement quality. Rule: present exactly when outcome is substitute_quality.',
+    ),
     note: boundedText(1000, 'Instruction for the warehouse.').optional(),
   })
   .superRefine((line, ctx) => {
@@ -124,12 +116,12 @@ export const ShortageDecidedPayload = z
     requireCodeOfOrg(ctx, decision.deal_code, decision.org_code, ['deal_code']);
     requireUnique(ctx, decision.lines, (line) => line.deal_line_id, ['lines'], 'deal_line_id');
   })
-  .describe('The Sales Manager\'s outcome for each line of a send-back.');
+  .describe("The Sales Manager's outcome for each line of a send-back.");
 
 export const shortageDecided = defineUnsequencedEvent({
   type: 'shortage.decided',
   source: 'crm',
-  summary: 'Shortage decision: the Sales Manager\'s outcome per sent-back line.',
+  summary: "Shortage decision: the Sales Manager's outcome per sent-back line.",
   description:
     'Sent when a Sales Manager resolves a Shortage Decisions item. Exactly one decision per send-back: a change of ' +
     'mind after the WMS acted needs a new send-back from the WMS. Stories 10, 18.',

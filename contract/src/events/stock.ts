@@ -45,15 +45,7 @@ export const StockScopeSnapshot = z
   })
   .describe('Absolute stock figures of one scope (owner org + quality + warehouse).');
 
-export const STOCK_CHANGE_CAUSES = [
-  'receipt',
-  'shipment',
-  'reservation',
-  'transfer',
-  'adjustment',
-  'stock_count',
-  'return',
-] as const;
+export const STOCK_CHANGE_CAUSES = ['receipt', 'shipment', 'reservation', 'transfer', 'adjustment', 'stock_count', 'return'] as const;
 
 export const StockChangedPayload = z
   .strictObject({

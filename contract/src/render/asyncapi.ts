@@ -101,8 +101,7 @@ function batchHeaders(): JsonObject {
       },
       [WEBHOOK_HEADERS.signature]: {
         type: 'string',
-        description:
-          'Space-separated "v1,{base64 HMAC-SHA256(secret, "{webhook-id}.{webhook-timestamp}.{body}")}" entries.',
+        description: 'Space-separated "v1,{base64 HMAC-SHA256(secret, "{webhook-id}.{webhook-timestamp}.{body}")}" entries.',
       },
     },
   };

@@ -84,7 +84,11 @@ export function typeLabel(schema: JsonObject): string {
   if (schema['const'] !== undefined) return JSON.stringify(schema['const']);
   if (Array.isArray(schema['enum'])) return schema['enum'].map((value) => JSON.stringify(value)).join(' | ');
   const variants = variantsOf(schema);
-  if (variants.length > 0) return variants.map(typeLabel).filter((label, index, all) => all.indexOf(label) === index).join(' | ');
+  if (variants.length > 0)
+    return variants
+      .map(typeLabel)
+      .filter((label, index, all) => all.indexOf(label) === index)
+      .join(' | ');
   const type = schema['type'];
   if (type === 'array') {
     const items = asObject(schema['items']) ?? {};
@@ -125,8 +129,7 @@ function collectProperties(schema: JsonObject): Map<string, PropertyInVariant[]>
   for (const variant of objects) {
     const properties = asObject(variant['properties']) ?? {};
     const required = new Set(asArray(variant['required']).map(String));
-    const discriminatorValue =
-      discriminator === undefined ? '' : String(asObject(properties[discriminator])?.['const'] ?? '');
+    const discriminatorValue = discriminator === undefined ? '' : String(asObject(properties[discriminator])?.['const'] ?? '');
     for (const [name, child] of Object.entries(properties)) {
       const entries = collected.get(name) ?? [];
       entries.push({ schema: asObject(child) ?? {}, required: required.has(name), variantLabel: discriminatorValue });
@@ -161,8 +164,7 @@ export function fieldRows(schema: JsonObject, prefix = ''): FieldRow[] {
   const rows: FieldRow[] = [];
   for (const [name, entries] of collectProperties(schema)) {
     const path = `${prefix}${name}`;
-    const merged: JsonObject =
-      entries.length === 1 ? (entries[0]?.schema ?? {}) : { oneOf: entries.map((entry) => entry.schema) };
+    const merged: JsonObject = entries.length === 1 ? (entries[0]?.schema ?? {}) : { oneOf: entries.map((entry) => entry.schema) };
     rows.push({
       path,
       type: typeLabel(merged),
@@ -251,7 +253,10 @@ function conventionsSection(): string {
         ['entity', `lower snake case \`[a-z][a-z0-9_]*\`, 1-${KEY_ENTITY_MAX_LENGTH} chars; the part of event_type before the dot.`],
         ['id', `1-${KEY_ID_MAX_LENGTH} chars of \`[A-Za-z0-9._-]\` (no colon, no whitespace); derived from the payload per event type.`],
         ['action', `lower snake case \`[a-z][a-z0-9_]*\`, 1-${KEY_ACTION_MAX_LENGTH} chars; the part of event_type after the dot.`],
-        ['v{N}', `\`v\` + positive integer without leading zeros, at most ${KEY_VERSION_MAX_DIGITS} digits. All keys of ${CONTRACT_VERSION} are \`v1\`.`],
+        [
+          'v{N}',
+          `\`v\` + positive integer without leading zeros, at most ${KEY_VERSION_MAX_DIGITS} digits. All keys of ${CONTRACT_VERSION} are \`v1\`.`,
+        ],
       ],
     ),
     '',
@@ -287,7 +292,10 @@ function conventionsSection(): string {
       [
         ['Org code', `one of ${ORG_CODES.map(code).join(', ')} (three uppercase letters).`],
         ['Currency', `one of ${CURRENCIES.map(code).join(', ')}.`],
-        ['Meters', 'decimal string, ≤ 9 integer digits, ≤ 2 decimals, e.g. `"1250.50"`. Never a JSON number. All quantities (`*_qty`, `*_meters`) are meters.'],
+        [
+          'Meters',
+          'decimal string, ≤ 9 integer digits, ≤ 2 decimals, e.g. `"1250.50"`. Never a JSON number. All quantities (`*_qty`, `*_meters`) are meters.',
+        ],
         ['Money', 'decimal string, ≤ 15 integer digits, ≤ 2 decimals; unit costs ≤ 4 decimals.'],
         ['Instant', 'ISO-8601 UTC with `Z`, at most milliseconds, e.g. `"2026-01-30T09:15:00Z"`; must be a real calendar instant.'],
         ['Date', '`YYYY-MM-DD`, a real calendar date.'],
@@ -372,7 +380,12 @@ function eventSection(definition: EventDefinition): string {
       [
         ['Direction', DIRECTION_LABEL[definition.direction]],
         ['Idempotency key', code(keyTemplateFor(definition))],
-        ['Ordering scope', definition.ordering.kind === 'sequenced' ? `${definition.ordering.scope} (envelope \`sequence\` required)` : 'none (no `sequence`)'],
+        [
+          'Ordering scope',
+          definition.ordering.kind === 'sequenced'
+            ? `${definition.ordering.scope} (envelope \`sequence\` required)`
+            : 'none (no `sequence`)',
+        ],
         ['State', definition.state === 'absolute' ? 'absolute (full state of the scope)' : 'delta (one-off fact)'],
         ['Gaps and late events', gapRule(definition)],
         ['Stories', definition.stories.join(', ')],
@@ -393,7 +406,7 @@ function errorsSection(): string {
   return [
     '## Error codes',
     '',
-    'Used by both sides when receiving. `request`: the whole request is refused with the HTTP status; `event`: reported in that event\'s result inside an HTTP 200 batch response (the status is the one a single-event transport would use). `retryable`: re-sending unchanged can succeed.',
+    "Used by both sides when receiving. `request`: the whole request is refused with the HTTP status; `event`: reported in that event's result inside an HTTP 200 batch response (the status is the one a single-event transport would use). `retryable`: re-sending unchanged can succeed.",
     '',
     table(['Code', 'HTTP', 'Level', 'Retryable', 'Meaning'], rows),
   ].join('\n');

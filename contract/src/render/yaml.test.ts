@@ -6,7 +6,42 @@ import { toYaml } from './yaml.js';
 
 describe('toYaml', () => {
   it('quotes strings a YAML parser would read as something else', () => {
-    const tricky = ['yes', 'No', 'on', 'null', '~', 'true', '1.0.23', '3.0.0', '0x1F', '-', '- item', 'a: b', 'a #b', '#x', '', ' lead', 'trail ', '*ref', '&anchor', '!tag', '@x', '`x`', "'q'", '"q"', '{a}', '[a]', '>', '|', '%x', 'multi\nline', 'E0', 'e12', '_1', '_'];
+    const tricky = [
+      'yes',
+      'No',
+      'on',
+      'null',
+      '~',
+      'true',
+      '1.0.23',
+      '3.0.0',
+      '0x1F',
+      '-',
+      '- item',
+      'a: b',
+      'a #b',
+      '#x',
+      '',
+      ' lead',
+      'trail ',
+      '*ref',
+      '&anchor',
+      '!tag',
+      '@x',
+      '`x`',
+      "'q'",
+      '"q"',
+      '{a}',
+      '[a]',
+      '>',
+      '|',
+      '%x',
+      'multi\nline',
+      'E0',
+      'e12',
+      '_1',
+      '_',
+    ];
     const document = Object.fromEntries(tricky.map((text, index) => [`k${index}`, text]));
     // YAML 1.1 parsers (still common in tooling) read yes/no/on/off as booleans; check both versions.
     expect(parse(toYaml(document))).toEqual(document);

@@ -47,7 +47,11 @@ export const healthRoutes: AnyRoute[] = [
           );
           const row = rows.rows[0];
           provisioningCheck = row
-            ? { status: row.state === 'ready' ? 'ok' : 'error', state: row.state, ...(row.finished_at ? { finished_at: new Date(row.finished_at).toISOString() } : {}) }
+            ? {
+                status: row.state === 'ready' ? 'ok' : 'error',
+                state: row.state,
+                ...(row.finished_at ? { finished_at: new Date(row.finished_at).toISOString() } : {}),
+              }
             : { status: 'error', state: 'not_provisioned' };
         } catch (error) {
           provisioningCheck = { status: 'error', state: (error as { code?: string }).code === '42P01' ? 'not_provisioned' : 'unknown' };

@@ -23,7 +23,9 @@ export interface HookContext {
  * Who is acting. `null` accountability means Directus itself (internal services, flows run as
  * system): such writes are trusted and skip user checks, but still get server-assigned fields.
  */
-export function actorOf(accountability: Accountability | null): { kind: 'system' } | { kind: 'admin'; userId: string | null } | { kind: 'user'; userId: string } {
+export function actorOf(
+  accountability: Accountability | null,
+): { kind: 'system' } | { kind: 'admin'; userId: string | null } | { kind: 'user'; userId: string } {
   if (!accountability) return { kind: 'system' };
   if (accountability.admin) return { kind: 'admin', userId: accountability.user ?? null };
   if (!accountability.user) return { kind: 'system' };

@@ -35,13 +35,19 @@ function mount(routes: AnyRoute[]) {
         sent.headersSent = true;
       },
     };
-    const request = { accountability: req.user ? { user: req.user } : null, params: req.params ?? {}, query: req.query ?? {}, body: req.body };
+    const request = {
+      accountability: req.user ? { user: req.user } : null,
+      params: req.params ?? {},
+      query: req.query ?? {},
+      body: req.body,
+    };
     await handlers.get(key)!(request, res, () => {});
     return { ...sent, logged };
   };
 }
 
-const codeOf = (body: unknown) => (body as { errors: Array<{ extensions: { code: string; fields?: unknown } }> }).errors[0]!.extensions.code;
+const codeOf = (body: unknown) =>
+  (body as { errors: Array<{ extensions: { code: string; fields?: unknown } }> }).errors[0]!.extensions.code;
 
 describe('mountRoutes', () => {
   const calls: unknown[] = [];
@@ -57,7 +63,13 @@ describe('mountRoutes', () => {
         return { done: input.id };
       },
     }),
-    crmRoute({ method: 'post', path: '/things', body: orEmpty(z.strictObject({ note: z.string().optional() })), status: 201, handle: async (_s, { body }) => body }),
+    crmRoute({
+      method: 'post',
+      path: '/things',
+      body: orEmpty(z.strictObject({ note: z.string().optional() })),
+      status: 201,
+      handle: async (_s, { body }) => body,
+    }),
     crmRoute({
       method: 'get',
       path: '/refuse',

@@ -46,7 +46,12 @@ export function route(logger: Logger, handler: Handler) {
       if (Array.isArray(error) && error.length && error.every((e) => typeof e?.status === 'number' && e.status < 500)) {
         const fields = error.map((e) => ({ field: String(e.extensions?.field ?? '(root)'), reason: String(e.message ?? e.code) }));
         return void res.status(400).json({
-          errors: [{ message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.reason}`).join('; ')}`, extensions: { code: 'INVALID_INPUT', fields } }],
+          errors: [
+            {
+              message: `Invalid input: ${fields.map((f) => `${f.field}: ${f.reason}`).join('; ')}`,
+              extensions: { code: 'INVALID_INPUT', fields },
+            },
+          ],
         });
       }
       const maybeDirectus = error as { status?: unknown; code?: unknown; message?: unknown };

@@ -51,7 +51,10 @@ const DOMAINS: Record<string, Call[]> = {
     ['qualitiesByIds', (db) => pricing.qualitiesByIds(db, [ID])],
     ['lockListPriceOf', (db) => pricing.lockListPriceOf(db, ID, 'TRY')],
     ['repriceListPrice', (db) => pricing.repriceListPrice(db, ID, { price: '1', at: AT, userId: null, note: 'n' })],
-    ['insertListPrice', (db) => pricing.insertListPrice(db, { orgId: ID, qualityId: ID, currency: 'TRY', price: '1', at: AT, userId: null, note: 'n' })],
+    [
+      'insertListPrice',
+      (db) => pricing.insertListPrice(db, { orgId: ID, qualityId: ID, currency: 'TRY', price: '1', at: AT, userId: null, note: 'n' }),
+    ],
     ['setLinePricing', (db) => pricing.setLinePricing(db, ID, { pricing_status: 'approved', unit_price: '1' })],
   ],
   'purchase-orders': [

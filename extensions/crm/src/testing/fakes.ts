@@ -19,7 +19,11 @@ export function grant(orgId: string, role: OrgRole): Grant {
   return { orgId, orgCode: orgId === MOD ? 'MOD' : orgId === JTR ? 'JTR' : 'X', role };
 }
 
-export function contextOf(grants: Grant[], activeOrg: string | null = grants[0]?.orgId ?? null, scope: 'active' | 'all' = 'all'): UserOrgContext {
+export function contextOf(
+  grants: Grant[],
+  activeOrg: string | null = grants[0]?.orgId ?? null,
+  scope: 'active' | 'all' = 'all',
+): UserOrgContext {
   return { userId: USER, activeOrg, scope, grants };
 }
 

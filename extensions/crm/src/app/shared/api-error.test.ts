@@ -16,8 +16,22 @@ describe('ageParts', () => {
 
 describe('apiProblem and reasonFor', () => {
   it('reads the CRM error body and finds a field by its last segment', () => {
-    const problem = apiProblem({ response: { status: 400, data: { errors: [{ message: 'bad', extensions: { code: 'VALIDATION_FAILED', fields: [{ field: 'items.0.price', reason: 'is required' }] } }] } } });
-    expect(problem).toEqual({ status: 400, code: 'VALIDATION_FAILED', message: 'bad', fields: [{ field: 'items.0.price', reason: 'is required' }] });
+    const problem = apiProblem({
+      response: {
+        status: 400,
+        data: {
+          errors: [
+            { message: 'bad', extensions: { code: 'VALIDATION_FAILED', fields: [{ field: 'items.0.price', reason: 'is required' }] } },
+          ],
+        },
+      },
+    });
+    expect(problem).toEqual({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      message: 'bad',
+      fields: [{ field: 'items.0.price', reason: 'is required' }],
+    });
     expect(reasonFor(problem, 'price')).toBe('is required');
     expect(reasonFor(problem, 'note')).toBeNull();
   });

@@ -24,7 +24,10 @@ describe('CRM messages', () => {
   });
 
   it('no text uses vue-i18n syntax other than {name} placeholders (no @, $, |, stray braces)', () => {
-    for (const [locale, messages] of [['en-US', en], ['tr-TR', tr]] as const) {
+    for (const [locale, messages] of [
+      ['en-US', en],
+      ['tr-TR', tr],
+    ] as const) {
       for (const [key, text] of messages) {
         expect(text.replace(/\{\w+\}/g, ''), `${locale} ${key}`).not.toMatch(/[@$|{}]/);
         expect(text.trim().length, `${locale} ${key}`).toBeGreaterThan(0);
@@ -34,7 +37,9 @@ describe('CRM messages', () => {
 
   it('every key the app modules use exists (and every static key is used)', () => {
     const root = join(import.meta.dirname, '..');
-    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.vue') || (f.endsWith('.ts') && !f.endsWith('.test.ts')));
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.vue') || (f.endsWith('.ts') && !f.endsWith('.test.ts')),
+    );
     const used = new Set<string>();
     const prefixes = new Set<string>();
     for (const file of files) {
@@ -44,10 +49,15 @@ describe('CRM messages', () => {
       // GridTable columns: 'pricing.col.meters:num'.
       for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
       // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.
-      for (const m of source.matchAll(/<command-center-view name="(\w+)"/g)) for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
+      for (const m of source.matchAll(/<command-center-view name="(\w+)"/g))
+        for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
     }
     for (const key of used) expect(en.has(key), key).toBe(true);
-    for (const prefix of prefixes) expect([...en.keys()].some((k) => k.startsWith(prefix)), prefix).toBe(true);
+    for (const prefix of prefixes)
+      expect(
+        [...en.keys()].some((k) => k.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     const unused = [...en.keys()].filter((k) => !used.has(k) && ![...prefixes].some((p) => k.startsWith(p)));
     expect(unused).toEqual([]);
   });

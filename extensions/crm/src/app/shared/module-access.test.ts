@@ -4,9 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { mayUseFxRates, mayUsePricing, mayUseWmsDeliveries, ROLE_IDS, type ModulePermissions } from './module-access.js';
 
 const root = resolve(import.meta.dirname, '../../../../..');
-const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{ id: string; name: string; policies: string[] }>;
+const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{
+  id: string;
+  name: string;
+  policies: string[];
+}>;
 const policies = ['crm-sales-owner', 'crm-sales-manager', 'crm-pricing-manager', 'crm-finance', 'crm-app-user'].map(
-  (name) => JSON.parse(readFileSync(resolve(root, `schema-snapshots/access/policies/${name}.json`), 'utf8')) as { id: string; permissions: Array<{ collection: string; action: string }> },
+  (name) =>
+    JSON.parse(readFileSync(resolve(root, `schema-snapshots/access/policies/${name}.json`), 'utf8')) as {
+      id: string;
+      permissions: Array<{ collection: string; action: string }>;
+    },
 );
 
 /** What /permissions/me would say for a role: read access on every collection one of its policies reads. */

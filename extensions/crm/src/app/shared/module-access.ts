@@ -20,7 +20,7 @@ export interface ModuleUser {
 export type ModulePermissions = Record<string, Record<string, { access?: string } | undefined> | undefined>;
 
 function roleIds(user: ModuleUser): string[] {
-  const ids = [user.role, ...(user.roles ?? [])].map((r) => (typeof r === 'string' ? r : r?.id ?? null));
+  const ids = [user.role, ...(user.roles ?? [])].map((r) => (typeof r === 'string' ? r : (r?.id ?? null)));
   return ids.filter((id): id is string => Boolean(id));
 }
 

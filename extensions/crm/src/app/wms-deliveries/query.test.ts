@@ -34,7 +34,13 @@ describe('WMS deliveries queries', () => {
   });
 
   it('reads grouped counts (bigint strings) and fills missing statuses with 0', () => {
-    expect(countsOf([{ status: 'dead', count: { id: '2' } }, { status: 'delivered', count: { id: 17 } }, { status: 'bogus', count: { id: 1 } }])).toEqual({
+    expect(
+      countsOf([
+        { status: 'dead', count: { id: '2' } },
+        { status: 'delivered', count: { id: 17 } },
+        { status: 'bogus', count: { id: 1 } },
+      ]),
+    ).toEqual({
       pending: 0,
       delivered: 17,
       failed: 0,

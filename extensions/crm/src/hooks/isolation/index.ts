@@ -16,9 +16,26 @@ import { forbiddenQueryPaths, type SchemaInfo } from '../../modules/orgs/query-g
 
 /** Directus' event scopes of the system collections a non-admin can query (directus_<scope>). */
 const SYSTEM_SCOPES = [
-  'users', 'roles', 'policies', 'permissions', 'access', 'activity', 'comments', 'files', 'folders',
-  'notifications', 'presets', 'revisions', 'shares', 'versions', 'flows', 'operations', 'dashboards',
-  'panels', 'translations', 'settings',
+  'users',
+  'roles',
+  'policies',
+  'permissions',
+  'access',
+  'activity',
+  'comments',
+  'files',
+  'folders',
+  'notifications',
+  'presets',
+  'revisions',
+  'shares',
+  'versions',
+  'flows',
+  'operations',
+  'dashboards',
+  'panels',
+  'translations',
+  'settings',
 ];
 
 interface QueryContext {
@@ -33,7 +50,12 @@ function guardQuery(query: Record<string, unknown>, collection: string, context:
   if (problems.length) {
     const reason = 'reaches rows outside your access; filter or sort on fields of this collection or of a related row instead';
     throw toDirectusError(
-      new CrmError('forbidden', 'FORBIDDEN_QUERY_PATH', `${problems.join('; ')}: ${reason}`, problems.map((p) => ({ field: p, reason }))),
+      new CrmError(
+        'forbidden',
+        'FORBIDDEN_QUERY_PATH',
+        `${problems.join('; ')}: ${reason}`,
+        problems.map((p) => ({ field: p, reason })),
+      ),
     );
   }
   return query;
@@ -45,7 +67,11 @@ export default defineHook(({ filter, init }) => {
   );
   for (const scope of SYSTEM_SCOPES) {
     filter(`${scope}.query`, (query, meta, context) =>
-      guardQuery(query as Record<string, unknown>, String((meta as { collection?: string }).collection ?? `directus_${scope}`), context as unknown as QueryContext),
+      guardQuery(
+        query as Record<string, unknown>,
+        String((meta as { collection?: string }).collection ?? `directus_${scope}`),
+        context as unknown as QueryContext,
+      ),
     );
   }
 
@@ -55,7 +81,9 @@ export default defineHook(({ filter, init }) => {
       const accountability = (req as Request & { accountability?: Accountability }).accountability;
       if (accountability?.admin) return next();
       res.status(403).json({
-        errors: [{ message: 'Imports through /utils/import are for admins; use the CRM import screens.', extensions: { code: 'FORBIDDEN' } }],
+        errors: [
+          { message: 'Imports through /utils/import are for admins; use the CRM import screens.', extensions: { code: 'FORBIDDEN' } },
+        ],
       });
     });
   });

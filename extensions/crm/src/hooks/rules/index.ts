@@ -93,5 +93,3 @@ export default defineHook(({ filter }) => {
     return mapped ? (toDirectusError(mapped) as never) : error;
   });
 });
-
-

@@ -42,7 +42,11 @@ export interface RawBodyRequest extends Request {
  */
 function sendJson(res: Response, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)) });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
@@ -121,13 +125,17 @@ export default defineHook(({ init, action }, { database, env, logger }) => {
     } catch (error) {
       logger.error(error, 'wms: delivery failed');
       if (!res.headersSent) {
-        sendJson(res, 500, { error: contractError('INTERNAL_ERROR', 'the delivery could not be processed; nothing was applied, retry later') });
+        sendJson(res, 500, {
+          error: contractError('INTERNAL_ERROR', 'the delivery could not be processed; nothing was applied, retry later'),
+        });
       }
     }
   }
 
   init('middlewares.before', (meta) => {
-    const app = meta['app'] as { post(path: string, ...handlers: Array<(req: RawBodyRequest, res: Response, next: NextFunction) => void>): void };
+    const app = meta['app'] as {
+      post(path: string, ...handlers: Array<(req: RawBodyRequest, res: Response, next: NextFunction) => void>): void;
+    };
     app.post(WMS_EVENTS_PATH, readRawBody, (req, res) => void handleDelivery(req, res));
   });
 

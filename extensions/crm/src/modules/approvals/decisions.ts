@@ -7,7 +7,14 @@
  */
 import { can, type Capability, type Grant } from '../orgs/access.js';
 
-export const APPROVAL_KINDS = ['discount', 'currency_exception', 'stale_price', 'shipment', 'payment_confirmation', 'credit_override'] as const;
+export const APPROVAL_KINDS = [
+  'discount',
+  'currency_exception',
+  'stale_price',
+  'shipment',
+  'payment_confirmation',
+  'credit_override',
+] as const;
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 export type Decision = 'approved' | 'rejected';
 
@@ -27,9 +34,7 @@ export interface ApprovalSubject {
   status: 'pending' | 'approved' | 'rejected';
 }
 
-export type DecisionCheck =
-  | { ok: true }
-  | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_decided'; message: string };
+export type DecisionCheck = { ok: true } | { ok: false; reason: 'not_found' | 'not_allowed' | 'already_decided'; message: string };
 
 /**
  * `grants` are the actor's; `null` means an admin, who may decide anything still pending. A request

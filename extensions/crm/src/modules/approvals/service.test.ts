@@ -13,7 +13,15 @@ vi.mock('./repository.js', () => ({ lockApprovalRequests: vi.fn() }));
 
 const A1 = '11111111-1111-4111-8111-111111111111';
 const A2 = '22222222-2222-4222-8222-222222222222';
-const row = (over: Partial<ApprovalRow> = {}): ApprovalRow => ({ id: A1, org_id: MOD, kind: 'discount', status: 'pending', deal_id: 'd1', deal_line_id: 'l1', ...over });
+const row = (over: Partial<ApprovalRow> = {}): ApprovalRow => ({
+  id: A1,
+  org_id: MOD,
+  kind: 'discount',
+  status: 'pending',
+  deal_id: 'd1',
+  deal_line_id: 'l1',
+  ...over,
+});
 
 beforeEach(() => {
   vi.clearAllMocks();

@@ -28,11 +28,15 @@ export async function decideApprovals(scope: RequestScope, ids: string[], decisi
     const byId = new Map(rows.map((r) => [r.id, r]));
     ids.forEach((id, index) => {
       const row = byId.get(id);
-      const check = row ? checkDecision({ id, orgId: row.org_id, kind: row.kind, status: row.status }, grants) : ({ ok: false, reason: 'not_found', message: 'no such approval request' } as const);
+      const check = row
+        ? checkDecision({ id, orgId: row.org_id, kind: row.kind, status: row.status }, grants)
+        : ({ ok: false, reason: 'not_found', message: 'no such approval request' } as const);
       if (check.ok) return;
       const field = ids.length === 1 ? 'id' : `ids.${index}`;
-      if (check.reason === 'not_found') throw new CrmError('not_found', 'APPROVAL_NOT_FOUND', `${field}: ${check.message}`, [{ field, reason: check.message }]);
-      if (check.reason === 'not_allowed') throw new CrmError('forbidden', 'DECISION_NOT_ALLOWED', `${field}: ${check.message}`, [{ field, reason: check.message }]);
+      if (check.reason === 'not_found')
+        throw new CrmError('not_found', 'APPROVAL_NOT_FOUND', `${field}: ${check.message}`, [{ field, reason: check.message }]);
+      if (check.reason === 'not_allowed')
+        throw new CrmError('forbidden', 'DECISION_NOT_ALLOWED', `${field}: ${check.message}`, [{ field, reason: check.message }]);
       throw new CrmError('conflict', 'APPROVAL_ALREADY_DECIDED', `${field}: ${check.message}`, [{ field, reason: check.message }]);
     });
 

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CROCKFORD_ALPHABET,
-  CodeSpaceExhaustedError,
-  formatCode,
-  generateCode8,
-  generateUniqueCode,
-  parseCode,
-} from './codes.js';
+import { CROCKFORD_ALPHABET, CodeSpaceExhaustedError, formatCode, generateCode8, generateUniqueCode, parseCode } from './codes.js';
 
 /** A random source that replays the given symbols, for deterministic codes. */
 function replay(...symbols: number[]) {

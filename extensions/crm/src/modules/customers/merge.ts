@@ -10,8 +10,7 @@ export interface ProfileRef {
 }
 
 export type MergePlan =
-  | { ok: true; moved: string[] }
-  | { ok: false; code: 'CUSTOMER_MERGE_SELF' | 'CUSTOMER_MERGE_CONFLICT'; orgs: string[] };
+  { ok: true; moved: string[] } | { ok: false; code: 'CUSTOMER_MERGE_SELF' | 'CUSTOMER_MERGE_CONFLICT'; orgs: string[] };
 
 export function planMerge(mergedId: string, keptId: string, merged: ProfileRef[], kept: ProfileRef[]): MergePlan {
   if (mergedId === keptId) return { ok: false, code: 'CUSTOMER_MERGE_SELF', orgs: [] };

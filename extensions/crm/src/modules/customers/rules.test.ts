@@ -12,6 +12,8 @@ describe('checkProfilePayload', () => {
   });
 
   it.each([[' '], ['A'], [null], [42], ['x'.repeat(256)]])('refuses %j with the field and why', (value) => {
-    expect(() => checkProfilePayload({ legal_name: value })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', fields: [{ field: 'legal_name', reason: 'must be 2–255 characters' }] }));
+    expect(() => checkProfilePayload({ legal_name: value })).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT', fields: [{ field: 'legal_name', reason: 'must be 2–255 characters' }] }),
+    );
   });
 });

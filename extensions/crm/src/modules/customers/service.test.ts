@@ -5,7 +5,11 @@ import { createCustomer, type NewCustomer } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 
-const input = (orgId?: string): NewCustomer => ({ legal_name: 'Acme Tekstil', tax_number: 'TR1234567', profile: { payment_mode: 'cash', ...(orgId ? { org_id: orgId } : {}) } });
+const input = (orgId?: string): NewCustomer => ({
+  legal_name: 'Acme Tekstil',
+  tax_number: 'TR1234567',
+  profile: { payment_mode: 'cash', ...(orgId ? { org_id: orgId } : {}) },
+});
 
 beforeEach(() => vi.clearAllMocks());
 

@@ -50,11 +50,14 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   if (actor.admin) {
     orgId = input.profile.org_id ?? context.activeOrg ?? '';
     if (!isUuid(orgId) || !(await scope.database('orgs').where('id', orgId).first('id'))) {
-      throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [{ field: 'profile.org_id', reason: 'name an existing org' }]);
+      throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [
+        { field: 'profile.org_id', reason: 'name an existing org' },
+      ]);
     }
   } else {
     const resolved = resolveNewRecordOrg(input.profile.org_id, context.activeOrg, context.grants, 'customer.create');
-    if (!resolved.ok) throw new CrmError('invalid_input', resolved.code, resolved.message, [{ field: 'profile.org_id', reason: resolved.message }]);
+    if (!resolved.ok)
+      throw new CrmError('invalid_input', resolved.code, resolved.message, [{ field: 'profile.org_id', reason: resolved.message }]);
     orgId = resolved.orgId;
   }
   // Sales owners propose customers; a manager reviews them (story 60). Managers and admins add
@@ -139,7 +142,9 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
     forbidden: () => new CrmError('forbidden', 'CUSTOMER_MERGE_NOT_ALLOWED', 'only the CRM admin merges customers'),
   });
   if (mergedId === keptId) {
-    throw new CrmError('invalid_input', 'CUSTOMER_MERGE_SELF', 'into: name another customer', [{ field: 'into', reason: 'a customer cannot be merged into itself' }]);
+    throw new CrmError('invalid_input', 'CUSTOMER_MERGE_SELF', 'into: name another customer', [
+      { field: 'into', reason: 'a customer cannot be merged into itself' },
+    ]);
   }
   return scope.database.transaction(async (trx) => {
     const identities: Array<{ id: string; tax_number: string; legal_name: string; country: string | null }> = await trx('customers')
@@ -149,8 +154,10 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
       .select('id', 'tax_number', 'legal_name', 'country');
     const merged = identities.find((c) => c.id === mergedId);
     const kept = identities.find((c) => c.id === keptId);
-    if (!merged) throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'id: no such customer', [{ field: 'id', reason: 'no such customer' }]);
-    if (!kept) throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'into: no such customer', [{ field: 'into', reason: 'no such customer' }]);
+    if (!merged)
+      throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'id: no such customer', [{ field: 'id', reason: 'no such customer' }]);
+    if (!kept)
+      throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'into: no such customer', [{ field: 'into', reason: 'no such customer' }]);
 
     const profiles: Array<{ id: string; customer_id: string; org_id: string; code: string }> = await trx('customer_org_profiles as p')
       .join('orgs as o', 'o.id', 'p.org_id')
@@ -171,7 +178,8 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
     }
     // The profile guard lets customer_id change only inside a merge (this transaction only).
     await trx.raw("select set_config('crm.customer_merge', 'on', true)");
-    if (plan.moved.length) await trx('customer_org_profiles').whereIn('id', plan.moved).update({ customer_id: keptId, date_updated: trx.fn.now() });
+    if (plan.moved.length)
+      await trx('customer_org_profiles').whereIn('id', plan.moved).update({ customer_id: keptId, date_updated: trx.fn.now() });
     await trx.raw("select set_config('crm.customer_merge', 'off', true)");
     await trx('customers').where('id', mergedId).delete();
     const [auditId] = await writeAudit(trx, [

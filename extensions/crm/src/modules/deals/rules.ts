@@ -85,7 +85,9 @@ export async function beforeDealCreate(payload: Payload, db: Knex, accountabilit
 
   await checkCustomerProfile(db, accountability, orgId, relatedId(payload['customer_profile_id']));
 
-  const code = await generateUniqueCode('deal', { org: orgCode }, async (candidate) => Boolean(await db('deals').where('code', candidate).first('id')));
+  const code = await generateUniqueCode('deal', { org: orgCode }, async (candidate) =>
+    Boolean(await db('deals').where('code', candidate).first('id')),
+  );
   return { ...payload, org_id: orgId, code };
 }
 
@@ -102,7 +104,12 @@ async function checkCustomerProfile(db: Knex, accountability: Accountability | n
   if (profile.status === 'inactive' && !(await actorMay(db, accountability, orgId, 'customer.see_inactive'))) throw notFound;
 }
 
-export async function beforeDealUpdate(payload: Payload, keys: string[], db: Knex, accountability: Accountability | null): Promise<Payload> {
+export async function beforeDealUpdate(
+  payload: Payload,
+  keys: string[],
+  db: Knex,
+  accountability: Accountability | null,
+): Promise<Payload> {
   for (const field of ['org_id', 'code'] as const) {
     if (field in payload) throw invalid('IMMUTABLE_FIELD', field, 'never changes after the deal is created');
   }
@@ -119,7 +126,14 @@ export async function beforeDealUpdate(payload: Payload, keys: string[], db: Kne
     // Out of reach: stay silent and let Directus answer its uniform 403.
     if (deals.length !== keys.length || deals.some((d) => !can(grants, d.org_id, 'deal.update'))) return payload;
     const own = lineIds.every(isUuid)
-      ? new Set((await db('deal_lines').whereIn('id', lineIds as string[]).whereIn('deal_id', keys).select('id')).map((r: { id: string }) => r.id))
+      ? new Set(
+          (
+            await db('deal_lines')
+              .whereIn('id', lineIds as string[])
+              .whereIn('deal_id', keys)
+              .select('id')
+          ).map((r: { id: string }) => r.id),
+        )
       : new Set<string>();
     if (lineIds.some((id) => !own.has(id as string))) throw invalid('DEAL_LINE_NOT_FOUND', 'lines', LINE_NOT_FOUND_REASON);
   }

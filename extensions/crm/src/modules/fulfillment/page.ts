@@ -280,7 +280,10 @@ export function assembleFulfillmentPage(input: {
         .slice()
         .sort((a, b) => byText(a.reserved_at, b.reserved_at) || byText(a.reservation_id, b.reservation_id))
         .map(without),
-      orders: (ordersByDeal.get(deal.id) ?? []).slice().sort((a, b) => byText(a.po_number, b.po_number)).map(without),
+      orders: (ordersByDeal.get(deal.id) ?? [])
+        .slice()
+        .sort((a, b) => byText(a.po_number, b.po_number))
+        .map(without),
       abra_checks: (checksByDeal.get(deal.id) ?? [])
         .slice()
         .sort((a, b) => byText(a.checked_at, b.checked_at) || byText(a.wms_deal_line_id, b.wms_deal_line_id))

@@ -14,7 +14,12 @@ describe('GET /crm/fulfillment/deals query', () => {
   });
 
   it('parses limit, offset, statuses (comma-separated or repeated, deduplicated) and an org code', () => {
-    expect(parse({ limit: '1', offset: '40', status: 'won,submitted', org: 'MOD' }).data).toEqual({ limit: 1, offset: 40, status: ['submitted', 'won'], org: 'MOD' });
+    expect(parse({ limit: '1', offset: '40', status: 'won,submitted', org: 'MOD' }).data).toEqual({
+      limit: 1,
+      offset: 40,
+      status: ['submitted', 'won'],
+      org: 'MOD',
+    });
     expect(parse({ status: ['won', 'draft,won'] }).data?.status).toEqual(['draft', 'won']);
     expect(parse({ limit: '100' }).data?.limit).toBe(100);
   });
@@ -40,13 +45,18 @@ describe('GET /crm/fulfillment/deals query', () => {
       [{ org: ['MOD', 'JTR'] }, 'org'],
     ] as const) {
       const found = problems(input);
-      expect(found.map((p) => p.field), JSON.stringify(input)).toContain(field);
+      expect(
+        found.map((p) => p.field),
+        JSON.stringify(input),
+      ).toContain(field);
       expect(found.every((p) => p.reason.length > 10)).toBe(true);
     }
   });
 
   it('refuses unknown parameters by name instead of ignoring a misspelt filter', () => {
-    expect(problems({ stauts: 'won' })).toEqual([{ field: 'stauts', reason: 'is not a parameter of this endpoint; use limit, offset, status, org' }]);
+    expect(problems({ stauts: 'won' })).toEqual([
+      { field: 'stauts', reason: 'is not a parameter of this endpoint; use limit, offset, status, org' },
+    ]);
     expect(problems({ 'filter[org_id][_eq]': 'x', limit: '2' }).map((p) => p.field)).toEqual(['filter[org_id][_eq]']);
   });
 });

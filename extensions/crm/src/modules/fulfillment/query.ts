@@ -30,19 +30,17 @@ function wholeNumber(min: number, max: number, fallback: number) {
 }
 
 const STATUS_HINT = `use one or more of ${DEAL_STATUSES.join(', ')}, comma-separated`;
-const statusList = z
-  .union([z.string(), z.array(z.string())], { message: STATUS_HINT })
-  .transform((value, ctx) => {
-    const values = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
-    const unknown = values.filter((v) => !(DEAL_STATUSES as readonly string[]).includes(v));
-    if (unknown.length || !values.length) {
-      // The caller's own words back, so the mistake is visible; nothing of the data is in it.
-      const named = unknown.map((v) => JSON.stringify(v.slice(0, 40))).join(', ');
-      ctx.addIssue({ code: 'custom', message: `${named ? `${named} is not a deal status; ` : ''}${STATUS_HINT}` });
-      return z.NEVER;
-    }
-    return [...new Set(values as DealStatus[])].sort();
-  });
+const statusList = z.union([z.string(), z.array(z.string())], { message: STATUS_HINT }).transform((value, ctx) => {
+  const values = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
+  const unknown = values.filter((v) => !(DEAL_STATUSES as readonly string[]).includes(v));
+  if (unknown.length || !values.length) {
+    // The caller's own words back, so the mistake is visible; nothing of the data is in it.
+    const named = unknown.map((v) => JSON.stringify(v.slice(0, 40))).join(', ');
+    ctx.addIssue({ code: 'custom', message: `${named ? `${named} is not a deal status; ` : ''}${STATUS_HINT}` });
+    return z.NEVER;
+  }
+  return [...new Set(values as DealStatus[])].sort();
+});
 
 export const FulfillmentDealsQuery = z
   .looseObject({

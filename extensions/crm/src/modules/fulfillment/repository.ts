@@ -36,7 +36,13 @@ export function fulfillmentReads(scope: RequestScope, trx: Knex) {
   return {
     /** Newest first; the id breaks ties so that pages never overlap or skip a deal. */
     dealsPage: (selection: DealsSelection, limit: number, offset: number) =>
-      items('deals').readByQuery({ fields: [...FIELDS.deals], filter: dealsFilter(selection), sort: ['-date_created', '-id'], limit, offset }),
+      items('deals').readByQuery({
+        fields: [...FIELDS.deals],
+        filter: dealsFilter(selection),
+        sort: ['-date_created', '-id'],
+        limit,
+        offset,
+      }),
 
     /** countDistinct, not count: a permission filter through o2m grants must not count a deal twice. */
     dealsTotal: async (selection: DealsSelection): Promise<number> => {
@@ -64,6 +70,7 @@ export function fulfillmentReads(scope: RequestScope, trx: Knex) {
     sendBacks: (dealIds: string[]) => byDeals('shortage_send_backs', dealIds, ['deal_id', 'sent_back_at', 'send_back_id']),
 
     /** Every org: for a CRM admin without grants, who sees every org (as in /pricing). */
-    allOrgs: async () => (await items('orgs').readByQuery({ fields: ['id', 'code'], sort: ['code'], limit: -1 })) as Array<{ id: string; code: string }>,
+    allOrgs: async () =>
+      (await items('orgs').readByQuery({ fields: ['id', 'code'], sort: ['code'], limit: -1 })) as Array<{ id: string; code: string }>,
   };
 }

@@ -7,7 +7,11 @@ import { readFulfillmentDeals } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/statements.js', () => ({
-  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({ result: await db.transaction(work), statements: 0, ms: 0 }),
+  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({
+    result: await db.transaction(work),
+    statements: 0,
+    ms: 0,
+  }),
 }));
 const dealsPage = vi.fn(async () => []);
 vi.mock('./repository.js', () => ({ fulfillmentReads: vi.fn(() => ({ allOrgs: vi.fn(), dealsPage, dealsTotal: vi.fn(async () => 0) })) }));
@@ -24,8 +28,18 @@ describe('readFulfillmentDeals refusals', () => {
   });
 
   it('an org filter outside the Org Scope answers like an org that does not exist, and reads no deal', async () => {
-    const other = await expectRefusal(readFulfillmentDeals(fakeScope(asUser).scope, FulfillmentDealsQuery.parse({ org: 'JTR' })), 400, 'INVALID_INPUT', 'org');
-    const none = await expectRefusal(readFulfillmentDeals(fakeScope(asUser).scope, FulfillmentDealsQuery.parse({ org: 'XYZ' })), 400, 'INVALID_INPUT', 'org');
+    const other = await expectRefusal(
+      readFulfillmentDeals(fakeScope(asUser).scope, FulfillmentDealsQuery.parse({ org: 'JTR' })),
+      400,
+      'INVALID_INPUT',
+      'org',
+    );
+    const none = await expectRefusal(
+      readFulfillmentDeals(fakeScope(asUser).scope, FulfillmentDealsQuery.parse({ org: 'XYZ' })),
+      400,
+      'INVALID_INPUT',
+      'org',
+    );
     expect(other.toJSON()).toEqual(none.toJSON());
     expect(dealsPage).not.toHaveBeenCalled();
   });

@@ -48,7 +48,9 @@ export interface FulfillmentPage {
 // One answer for an org that does not exist, one the caller is not granted, and one outside the
 // Org Scope: the filter cannot be used to learn which orgs exist.
 const orgNotInScope = () =>
-  new CrmError('invalid_input', 'INVALID_INPUT', 'Invalid input: org: no such org in your Org Scope', [{ field: 'org', reason: 'no such org in your Org Scope' }]);
+  new CrmError('invalid_input', 'INVALID_INPUT', 'Invalid input: org: no such org in your Org Scope', [
+    { field: 'org', reason: 'no such org in your Org Scope' },
+  ]);
 
 export async function readFulfillmentDeals(scope: RequestScope, query: FulfillmentDealsQuery): Promise<Counted<FulfillmentPage>> {
   return readInSnapshot(scope.database, async (trx) => {
@@ -82,7 +84,9 @@ export async function readFulfillmentDeals(scope: RequestScope, query: Fulfillme
     const dealIds = deals.map((d) => d.id);
     const lines = parseRows(LineRow, await reads.lines(dealIds), 'deal_lines');
     const keys = lookupKeys(deals, lines);
-    const stock = keys.qualityCodes.length ? parseRows(StockRow, await reads.stock(keys.qualityCodes, selection.orgIds), 'stock_by_quality_cache') : [];
+    const stock = keys.qualityCodes.length
+      ? parseRows(StockRow, await reads.stock(keys.qualityCodes, selection.orgIds), 'stock_by_quality_cache')
+      : [];
     const reservations = parseRows(ReservationRow, await reads.reservations(keys.dealIds), 'reservation_mirrors');
     const orders = parseRows(OrderRow, await reads.orders(keys.dealIds), 'order_mirrors');
     const checks = parseRows(AbraCheckRow, await reads.checks(keys.dealIds), 'abra_check_lines');

@@ -9,7 +9,9 @@ import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
 
 const pair = z.enum(FX_PAIRS, { message: `must be one of ${FX_PAIRS.join(', ')}` });
 /** An ISO 8601 date-time with an explicit offset: a rate's moment is never ambiguous. */
-const instant = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T15:30:00+03:00' }).transform((v) => new Date(v));
+const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-03-01T15:30:00+03:00' })
+  .transform((v) => new Date(v));
 
 export const NewFxRate = z.strictObject({
   pair,
@@ -29,7 +31,17 @@ const HistoryQuery = z.strictObject({
 });
 
 export const fxRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/fx-rates', query: HistoryQuery, handle: (scope, { query }) => readFxOverview(scope, query.pair ?? null, query.limit) }),
-  crmRoute({ method: 'get', path: '/fx-rates/as-of', query: AsOfQuery, handle: (scope, { query }) => lookUpRateAsOf(scope, query.pair, query.at ?? new Date()) }),
+  crmRoute({
+    method: 'get',
+    path: '/fx-rates',
+    query: HistoryQuery,
+    handle: (scope, { query }) => readFxOverview(scope, query.pair ?? null, query.limit),
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/fx-rates/as-of',
+    query: AsOfQuery,
+    handle: (scope, { query }) => lookUpRateAsOf(scope, query.pair, query.at ?? new Date()),
+  }),
   crmRoute({ method: 'post', path: '/fx-rates', body: NewFxRate, status: 201, handle: (scope, { body }) => addFxRate(scope, body) }),
 ];

@@ -6,7 +6,8 @@ describe('fxRateProblem', () => {
     for (const ok of ['38.250000', '38.25', '1', '0.000001', '999999999999.999999']) expect(fxRateProblem(ok), ok).toBeNull();
   });
   it('names a malformed rate `format`', () => {
-    for (const bad of ['', '38,25', '-38', '38.', '.25', '1.1234567', '1234567890123', '1e2']) expect(fxRateProblem(bad), bad).toBe('format');
+    for (const bad of ['', '38,25', '-38', '38.', '.25', '1.1234567', '1234567890123', '1e2'])
+      expect(fxRateProblem(bad), bad).toBe('format');
   });
   it('names zero `not_positive`', () => {
     for (const zero of ['0', '0.000000']) expect(fxRateProblem(zero), zero).toBe('not_positive');

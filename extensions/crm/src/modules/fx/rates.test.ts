@@ -48,12 +48,25 @@ describe('rateAsOf', () => {
 
 describe('convertAsOf', () => {
   it('multiplies into TRY and divides out of it, with the rate as of t', () => {
-    expect(convertAsOf('4.2500', 'USD', 'TRY', history, at('2026-01-11T00:00:00Z'))).toMatchObject({ ok: true, amount: '163.2000', pair: 'USDTRY' });
-    expect(convertAsOf('84.5000', 'TRY', 'USD', history, at('2026-01-09T00:00:00Z'))).toMatchObject({ ok: true, amount: '2.2178', pair: 'USDTRY' });
+    expect(convertAsOf('4.2500', 'USD', 'TRY', history, at('2026-01-11T00:00:00Z'))).toMatchObject({
+      ok: true,
+      amount: '163.2000',
+      pair: 'USDTRY',
+    });
+    expect(convertAsOf('84.5000', 'TRY', 'USD', history, at('2026-01-09T00:00:00Z'))).toMatchObject({
+      ok: true,
+      amount: '2.2178',
+      pair: 'USDTRY',
+    });
   });
 
   it('does not convert the same currency and refuses cross rates or missing rates', () => {
-    expect(convertAsOf('3.9', 'EUR', 'EUR', history, at('2026-01-01T00:00:00Z'))).toEqual({ ok: true, amount: '3.9000', pair: null, rate: null });
+    expect(convertAsOf('3.9', 'EUR', 'EUR', history, at('2026-01-01T00:00:00Z'))).toEqual({
+      ok: true,
+      amount: '3.9000',
+      pair: null,
+      rate: null,
+    });
     expect(convertAsOf('3.9', 'EUR', 'USD', history, at('2026-01-20T00:00:00Z'))).toMatchObject({ ok: false, reason: 'cross_currency' });
     expect(convertAsOf('3.9', 'EUR', 'TRY', history, at('2026-01-04T00:00:00Z'))).toMatchObject({ ok: false, reason: 'no_rate' });
     expect(pairBetween('TRY', 'EUR')).toBe('EURTRY');

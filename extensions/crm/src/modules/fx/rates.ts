@@ -25,7 +25,11 @@ export interface FxRate {
 
 /** Later effective first; for the same effective moment, later recorded first. */
 export function compareRatesNewestFirst(a: FxRate, b: FxRate): number {
-  return b.effectiveAt.getTime() - a.effectiveAt.getTime() || b.recordedAt.getTime() - a.recordedAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  return (
+    b.effectiveAt.getTime() - a.effectiveAt.getTime() ||
+    b.recordedAt.getTime() - a.recordedAt.getTime() ||
+    (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+  );
 }
 
 export function rateAsOf(rates: readonly FxRate[], pair: FxPair, at: Date): FxRate | null {

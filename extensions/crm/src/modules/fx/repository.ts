@@ -43,14 +43,29 @@ function view(row: FxRateRow & { first_name?: string | null; last_name?: string 
   };
 }
 
-const COLUMNS = ['r.id', 'r.pair', 'r.rate', 'r.effective_at', 'r.date_created', 'r.note', 'r.user_created', 'u.first_name', 'u.last_name', 'u.email'];
+const COLUMNS = [
+  'r.id',
+  'r.pair',
+  'r.rate',
+  'r.effective_at',
+  'r.date_created',
+  'r.note',
+  'r.user_created',
+  'u.first_name',
+  'u.last_name',
+  'u.email',
+];
 
 export async function rateRowAsOf(db: Knex, pair: FxPair, at: Date): Promise<FxRateView | null> {
   const row = await db('fx_rates as r')
     .leftJoin('directus_users as u', 'u.id', 'r.user_created')
     .where('r.pair', pair)
     .where('r.effective_at', '<=', at)
-    .orderBy([{ column: 'r.effective_at', order: 'desc' }, { column: 'r.date_created', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+    .orderBy([
+      { column: 'r.effective_at', order: 'desc' },
+      { column: 'r.date_created', order: 'desc' },
+      { column: 'r.id', order: 'desc' },
+    ])
     .first(COLUMNS);
   return row ? view(row) : null;
 }
@@ -66,7 +81,10 @@ export async function ratesAsOf(db: Knex, at: Date): Promise<FxRate[]> {
 export async function rateHistory(db: Knex, pair: FxPair | null, limit: number): Promise<FxRateView[]> {
   const query = db('fx_rates as r')
     .leftJoin('directus_users as u', 'u.id', 'r.user_created')
-    .orderBy([{ column: 'r.effective_at', order: 'desc' }, { column: 'r.date_created', order: 'desc' }])
+    .orderBy([
+      { column: 'r.effective_at', order: 'desc' },
+      { column: 'r.date_created', order: 'desc' },
+    ])
     .limit(limit)
     .select(COLUMNS);
   if (pair) query.where('r.pair', pair);
@@ -74,7 +92,10 @@ export async function rateHistory(db: Knex, pair: FxPair | null, limit: number):
 }
 
 /** The rate in force now and the next scheduled one (effective later), per pair. */
-export async function currentAndScheduled(db: Knex, now: Date): Promise<Array<{ pair: FxPair; current: FxRateView | null; scheduled: FxRateView[] }>> {
+export async function currentAndScheduled(
+  db: Knex,
+  now: Date,
+): Promise<Array<{ pair: FxPair; current: FxRateView | null; scheduled: FxRateView[] }>> {
   return Promise.all(
     FX_PAIRS.map(async (pair) => {
       const scheduled = await db('fx_rates as r')
@@ -89,7 +110,10 @@ export async function currentAndScheduled(db: Knex, now: Date): Promise<Array<{ 
   );
 }
 
-export async function insertRate(trx: Knex, rate: { pair: FxPair; rate: string; effectiveAt: Date; note: string | null; userId: string | null; recordedAt: Date }): Promise<string> {
+export async function insertRate(
+  trx: Knex,
+  rate: { pair: FxPair; rate: string; effectiveAt: Date; note: string | null; userId: string | null; recordedAt: Date },
+): Promise<string> {
   const id = randomUUID();
   await trx('fx_rates').insert({
     id,

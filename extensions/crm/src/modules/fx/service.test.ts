@@ -7,7 +7,12 @@ import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
-vi.mock('./repository.js', () => ({ currentAndScheduled: vi.fn(async () => []), insertRate: vi.fn(), rateHistory: vi.fn(async () => []), rateRowAsOf: vi.fn() }));
+vi.mock('./repository.js', () => ({
+  currentAndScheduled: vi.fn(async () => []),
+  insertRate: vi.fn(),
+  rateHistory: vi.fn(async () => []),
+  rateRowAsOf: vi.fn(),
+}));
 
 const rate = { pair: 'USDTRY' as const, rate: '38.25', effective_at: new Date('2026-03-01T12:00:00Z'), note: 'central bank' };
 
@@ -38,6 +43,11 @@ describe('FX refusals', () => {
   it('404 FX_RATE_NOT_FOUND when no rate is effective at the moment asked', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
     vi.mocked(rateRowAsOf).mockResolvedValue(undefined as never);
-    await expectRefusal(lookUpRateAsOf(fakeScope(asUser).scope, 'USDTRY', new Date('2020-01-01T00:00:00Z')), 404, 'FX_RATE_NOT_FOUND', 'at');
+    await expectRefusal(
+      lookUpRateAsOf(fakeScope(asUser).scope, 'USDTRY', new Date('2020-01-01T00:00:00Z')),
+      404,
+      'FX_RATE_NOT_FOUND',
+      'at',
+    );
   });
 });

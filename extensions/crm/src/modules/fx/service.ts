@@ -33,16 +33,29 @@ export async function readFxOverview(scope: RequestScope, pair: FxPair | null, l
 export async function lookUpRateAsOf(scope: RequestScope, pair: FxPair, at: Date): Promise<FxRateView> {
   await requireReader(scope);
   const rate = await rateRowAsOf(scope.database, pair, at);
-  if (!rate) throw new CrmError('not_found', 'FX_RATE_NOT_FOUND', `no ${pair} rate is effective at ${at.toISOString()}`, [{ field: 'at', reason: `no ${pair} rate effective at or before this moment` }]);
+  if (!rate)
+    throw new CrmError('not_found', 'FX_RATE_NOT_FOUND', `no ${pair} rate is effective at ${at.toISOString()}`, [
+      { field: 'at', reason: `no ${pair} rate effective at or before this moment` },
+    ]);
   return rate;
 }
 
-export async function addFxRate(scope: RequestScope, input: { pair: FxPair; rate: string; effective_at: Date; note: string }): Promise<FxRateView> {
+export async function addFxRate(
+  scope: RequestScope,
+  input: { pair: FxPair; rate: string; effective_at: Date; note: string },
+): Promise<FxRateView> {
   const { userId, mayWrite } = await requireReader(scope);
   if (!mayWrite) throw new CrmError('forbidden', 'FX_NOT_ALLOWED', 'only pricing managers, finance and admins add FX rates');
   const recordedAt = new Date();
   const id = await scope.database.transaction(async (trx) => {
-    const rateId = await insertRate(trx, { pair: input.pair, rate: input.rate, effectiveAt: input.effective_at, note: input.note, userId, recordedAt });
+    const rateId = await insertRate(trx, {
+      pair: input.pair,
+      rate: input.rate,
+      effectiveAt: input.effective_at,
+      note: input.note,
+      userId,
+      recordedAt,
+    });
     await writeAudit(trx, [
       {
         // FX rates belong to the group, not to one org: the entry is org-less (admins read it).

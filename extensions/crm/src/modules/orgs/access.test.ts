@@ -72,11 +72,14 @@ describe('org access', () => {
  */
 describe('policies agree with the capability matrix', () => {
   const dir = join(import.meta.dirname, '../../../../../schema-snapshots/access/policies');
-  const policies = readdirSync(dir).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
-    name: string;
-    admin_access?: boolean;
-    permissions: Array<{ collection: string; action: string; permissions: unknown; fields: string[] | null }>;
-  });
+  const policies = readdirSync(dir).map(
+    (f) =>
+      JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        name: string;
+        admin_access?: boolean;
+        permissions: Array<{ collection: string; action: string; permissions: unknown; fields: string[] | null }>;
+      },
+  );
   const orgRoleOf = (p: (typeof policies)[number]) => {
     const roles = new Set<string>();
     JSON.stringify(p.permissions).replace(/"role":\{"_eq":"([a-z_]+)"\}/g, (_m, r: string) => (roles.add(r), ''));
@@ -113,7 +116,17 @@ describe('policies agree with the capability matrix', () => {
   });
 
   it('no policy touches access, shares or system configuration', () => {
-    const forbidden = ['directus_roles', 'directus_policies', 'directus_access', 'directus_permissions', 'directus_shares', 'directus_settings', 'directus_flows', 'directus_operations', 'org_grants'];
+    const forbidden = [
+      'directus_roles',
+      'directus_policies',
+      'directus_access',
+      'directus_permissions',
+      'directus_shares',
+      'directus_settings',
+      'directus_flows',
+      'directus_operations',
+      'org_grants',
+    ];
     for (const policy of policies.filter((p) => !p.admin_access)) {
       for (const permission of policy.permissions) {
         if (permission.collection === 'org_grants' && permission.action === 'read') continue;

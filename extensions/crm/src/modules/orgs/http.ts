@@ -17,5 +17,10 @@ const OrgContextChange = z
 
 export const orgRoutes: AnyRoute[] = [
   crmRoute({ method: 'get', path: '/me/org-context', handle: (scope) => readOrgContext(scope) }),
-  crmRoute({ method: 'patch', path: '/me/org-context', body: OrgContextChange, handle: (scope, { body }) => switchOrgContext(scope, body) }),
+  crmRoute({
+    method: 'patch',
+    path: '/me/org-context',
+    body: OrgContextChange,
+    handle: (scope, { body }) => switchOrgContext(scope, body),
+  }),
 ];

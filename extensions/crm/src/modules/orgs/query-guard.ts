@@ -76,7 +76,10 @@ export class QueryGuard {
       else {
         const hop = hopOf(this.schema, collection, key);
         if (!hop) continue;
-        const next = value && typeof value === 'object' ? Object.keys(value).find((k) => !k.startsWith('_') || k === '_some' || k === '_none') : undefined;
+        const next =
+          value && typeof value === 'object'
+            ? Object.keys(value).find((k) => !k.startsWith('_') || k === '_some' || k === '_none')
+            : undefined;
         const deeper = next === '_some' || next === '_none' ? '(any)' : next;
         if (this.hopRefused(hop, depth, deeper)) this.problems.push(`${where}: ${prefix}${key}`);
         else this.filter(hop.target, value, where, depth + 1, `${prefix}${key}.`);

@@ -13,12 +13,17 @@ export interface UserOrgContext {
 }
 
 export async function loadUserOrgContext(db: Knex, userId: string): Promise<UserOrgContext> {
-  const rows: Array<{ active_org: string | null; org_scope: string | null; org_id: string | null; org_code: string | null; role: string | null }> =
-    await db('directus_users as u')
-      .leftJoin('org_grants as g', 'g.user_id', 'u.id')
-      .leftJoin('orgs as o', 'o.id', 'g.org_id')
-      .where('u.id', userId)
-      .select('u.active_org', 'u.org_scope', 'g.org_id', 'o.code as org_code', 'g.role');
+  const rows: Array<{
+    active_org: string | null;
+    org_scope: string | null;
+    org_id: string | null;
+    org_code: string | null;
+    role: string | null;
+  }> = await db('directus_users as u')
+    .leftJoin('org_grants as g', 'g.user_id', 'u.id')
+    .leftJoin('orgs as o', 'o.id', 'g.org_id')
+    .where('u.id', userId)
+    .select('u.active_org', 'u.org_scope', 'g.org_id', 'o.code as org_code', 'g.role');
   const first = rows[0];
   return {
     userId,

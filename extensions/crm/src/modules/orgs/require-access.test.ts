@@ -17,7 +17,11 @@ beforeEach(() => {
 describe('requireAccess', () => {
   it('refuses a caller without a user before reading anything', async () => {
     const lookup = vi.fn();
-    await expectRefusal(requireAccess(fakeScope(null).scope, { org: lookup, capability: 'deal.update', notFound, forbidden }), 401, 'UNAUTHENTICATED');
+    await expectRefusal(
+      requireAccess(fakeScope(null).scope, { org: lookup, capability: 'deal.update', notFound, forbidden }),
+      401,
+      'UNAUTHENTICATED',
+    );
     await expectRefusal(requireAccess(fakeScope({ user: null, admin: true }).scope), 401, 'UNAUTHENTICATED');
     expect(lookup).not.toHaveBeenCalled();
     expect(loadUserOrgContext).not.toHaveBeenCalled();
@@ -25,14 +29,26 @@ describe('requireAccess', () => {
 
   it('answers a missing thing and a thing of an org without a grant with the same notFound', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager')]));
-    const missing = await expectRefusal(requireAccess(fakeScope(asUser).scope, { org: async () => undefined, capability: 'deal.update', notFound, forbidden }), 404, 'THING_NOT_FOUND');
-    const other = await expectRefusal(requireAccess(fakeScope(asUser).scope, { org: JTR, capability: 'deal.update', notFound, forbidden }), 404, 'THING_NOT_FOUND');
+    const missing = await expectRefusal(
+      requireAccess(fakeScope(asUser).scope, { org: async () => undefined, capability: 'deal.update', notFound, forbidden }),
+      404,
+      'THING_NOT_FOUND',
+    );
+    const other = await expectRefusal(
+      requireAccess(fakeScope(asUser).scope, { org: JTR, capability: 'deal.update', notFound, forbidden }),
+      404,
+      'THING_NOT_FOUND',
+    );
     expect(other.toJSON()).toEqual(missing.toJSON());
   });
 
   it('answers a grant without the capability with forbidden, and one with it with the actor', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'sales_owner')]));
-    await expectRefusal(requireAccess(fakeScope(asUser).scope, { org: MOD, capability: 'deal.update', notFound, forbidden }), 403, 'THING_NOT_ALLOWED');
+    await expectRefusal(
+      requireAccess(fakeScope(asUser).scope, { org: MOD, capability: 'deal.update', notFound, forbidden }),
+      403,
+      'THING_NOT_ALLOWED',
+    );
     const access = await requireAccess(fakeScope(asUser).scope, { org: JTR, capability: 'deal.update', notFound, forbidden });
     expect({ userId: access.userId, admin: access.admin }).toEqual({ userId: asUser.user, admin: false });
     expect(access.may('quality.see_all', MOD)).toBe(true);
@@ -45,21 +61,36 @@ describe('requireAccess', () => {
     const access = await requireAccess(fakeScope(asAdmin).scope, { org: JTR, capability: 'approval.decide_sales', notFound, forbidden });
     expect(access.admin).toBe(true);
     expect(access.may('fx.write')).toBe(true);
-    await expectRefusal(requireAccess(fakeScope(asAdmin).scope, { org: async () => undefined, capability: 'deal.update', notFound, forbidden }), 404, 'THING_NOT_FOUND');
+    await expectRefusal(
+      requireAccess(fakeScope(asAdmin).scope, { org: async () => undefined, capability: 'deal.update', notFound, forbidden }),
+      404,
+      'THING_NOT_FOUND',
+    );
   });
 
   it('org_scope: the orgs of the Org Scope where the role holds the capability, else forbidden', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')], MOD, 'all'));
-    expect((await requireAccess(fakeScope(asUser).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([MOD]);
+    expect((await requireAccess(fakeScope(asUser).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([
+      MOD,
+    ]);
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')], JTR, 'active'));
-    await expectRefusal(requireAccess(fakeScope(asUser).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden }), 403, 'THING_NOT_ALLOWED');
+    await expectRefusal(
+      requireAccess(fakeScope(asUser).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden }),
+      403,
+      'THING_NOT_ALLOWED',
+    );
   });
 
   it('org_scope for admins: every org, narrowed by their own Org Scope when it names any', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
-    expect((await requireAccess(fakeScope(asAdmin).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([MOD, JTR]);
+    expect((await requireAccess(fakeScope(asAdmin).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([
+      MOD,
+      JTR,
+    ]);
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'crm_admin')], JTR, 'active'));
-    expect((await requireAccess(fakeScope(asAdmin).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([JTR]);
+    expect((await requireAccess(fakeScope(asAdmin).scope, { in: 'org_scope', capability: 'pricing.govern', forbidden })).orgIds).toEqual([
+      JTR,
+    ]);
   });
 
   it('any_org: a user without any grant is refused', async () => {

@@ -19,22 +19,23 @@ export async function readOrgContext(scope: RequestScope): Promise<OrgContextVie
   const { userId, context } = await requireAccess(scope);
   const orgs = await orgsByIds(scope.database, [...new Set(context.grants.map((g) => g.orgId))]);
   const byId = new Map(orgs.map((o) => [o.id, o]));
-  const active = context.activeOrg ? byId.get(context.activeOrg) ?? null : null;
+  const active = context.activeOrg ? (byId.get(context.activeOrg) ?? null) : null;
   return {
     user_id: userId,
     // An Active Org whose grant was revoked is reported as none: it gives no access any more.
     active_org: active,
     scope: context.scope,
-    grants: context.grants
-      .map((g) => ({ org: byId.get(g.orgId)!, role: g.role }))
-      .sort((a, b) => a.org.code.localeCompare(b.org.code)),
+    grants: context.grants.map((g) => ({ org: byId.get(g.orgId)!, role: g.role })).sort((a, b) => a.org.code.localeCompare(b.org.code)),
     orgs_in_scope: orgsInScope(context.scope, context.activeOrg, context.grants)
       .map((id) => ({ id, code: byId.get(id)!.code }))
       .sort((a, b) => a.code.localeCompare(b.code)),
   };
 }
 
-export async function switchOrgContext(scope: RequestScope, change: { active_org?: string | null; scope?: OrgScope }): Promise<OrgContextView> {
+export async function switchOrgContext(
+  scope: RequestScope,
+  change: { active_org?: string | null; scope?: OrgScope },
+): Promise<OrgContextView> {
   const { userId } = await requireAccess(scope);
   const users = new scope.services.UsersService({ knex: scope.database, schema: scope.schema, accountability: scope.accountability });
   const data: Record<string, unknown> = {};

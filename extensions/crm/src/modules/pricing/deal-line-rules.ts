@@ -16,9 +16,16 @@ import { loadListPrices, loadQuality } from './repository.js';
 import { isQualityVisibleToSales } from './rules.js';
 
 const qualityNotFound = () =>
-  new CrmError('invalid_input', 'QUALITY_NOT_FOUND', "quality_code: no such quality in the deal's org", [{ field: 'quality_code', reason: "no such quality in the deal's org" }]);
+  new CrmError('invalid_input', 'QUALITY_NOT_FOUND', "quality_code: no such quality in the deal's org", [
+    { field: 'quality_code', reason: "no such quality in the deal's org" },
+  ]);
 
-export async function checkQualitySelectable(db: Knex, accountability: Accountability | null, orgId: string, qualityCode: unknown): Promise<void> {
+export async function checkQualitySelectable(
+  db: Knex,
+  accountability: Accountability | null,
+  orgId: string,
+  qualityCode: unknown,
+): Promise<void> {
   const actor = actorOf(accountability);
   if (actor.kind !== 'user') return;
   if (typeof qualityCode !== 'string') throw qualityNotFound();
@@ -33,7 +40,12 @@ export async function checkQualitySelectable(db: Knex, accountability: Accountab
  * On update (before Directus' access check): only when the quality changes, and silent for lines
  * out of the caller's reach so that Directus answers its uniform 403.
  */
-export async function checkQualityChange(payload: Record<string, unknown>, keys: string[], db: Knex, accountability: Accountability | null): Promise<void> {
+export async function checkQualityChange(
+  payload: Record<string, unknown>,
+  keys: string[],
+  db: Knex,
+  accountability: Accountability | null,
+): Promise<void> {
   if (!('quality_code' in payload)) return;
   const actor = actorOf(accountability);
   if (actor.kind !== 'user') return;

@@ -35,7 +35,11 @@ export async function governanceScope(scope: RequestScope): Promise<GovernanceSc
     in: 'org_scope',
     capability: 'pricing.govern',
     forbidden: () =>
-      new CrmError('forbidden', 'PRICING_NOT_ALLOWED', 'pricing governance is for pricing and sales managers: your role in the orgs in scope does not include it'),
+      new CrmError(
+        'forbidden',
+        'PRICING_NOT_ALLOWED',
+        'pricing governance is for pricing and sales managers: your role in the orgs in scope does not include it',
+      ),
   });
   return { userId, orgIds };
 }
@@ -67,7 +71,11 @@ export async function pricingOverview(scope: RequestScope): Promise<PricingOverv
       requested_at: new Date(r.date_created).toISOString(),
       requested_by: [r.first_name, r.last_name].filter(Boolean).join(' ') || r.email || null,
     })),
-    stale: stale.map((r) => ({ ...r, confirmed_at: new Date(r.confirmed_at).toISOString(), stale_after: new Date(r.stale_after).toISOString() })),
+    stale: stale.map((r) => ({
+      ...r,
+      confirmed_at: new Date(r.confirmed_at).toISOString(),
+      stale_after: new Date(r.stale_after).toISOString(),
+    })),
     missing,
   };
 }
@@ -78,7 +86,9 @@ async function lockPricesInScope(trx: Knex, ids: string[], orgIds: string[]) {
   ids.forEach((id, index) => {
     if (!byId.has(id)) {
       const field = `ids.${index}`;
-      throw new CrmError('not_found', 'LIST_PRICE_NOT_FOUND', `${field}: no such list price in your pricing orgs`, [{ field, reason: 'no such list price in your pricing orgs' }]);
+      throw new CrmError('not_found', 'LIST_PRICE_NOT_FOUND', `${field}: no such list price in your pricing orgs`, [
+        { field, reason: 'no such list price in your pricing orgs' },
+      ]);
     }
   });
   return byId;
@@ -95,7 +105,16 @@ export async function reconfirmListPrices(scope: RequestScope, ids: string[], no
       trx,
       ids.map((id) => {
         const row = byId.get(id)!;
-        return { orgId: row.org_id, actor: userId, at, action: 'list_price.reconfirmed', collection: 'list_prices', entityId: id, note, details: { price: row.price, currency: row.currency, previous_confirmed_at: new Date(row.confirmed_at).toISOString() } };
+        return {
+          orgId: row.org_id,
+          actor: userId,
+          at,
+          action: 'list_price.reconfirmed',
+          collection: 'list_prices',
+          entityId: id,
+          note,
+          details: { price: row.price, currency: row.currency, previous_confirmed_at: new Date(row.confirmed_at).toISOString() },
+        };
       }),
     );
     return listPricesByIds(trx, ids);
@@ -106,7 +125,11 @@ export async function reconfirmListPrices(scope: RequestScope, ids: string[], no
  * Sets list prices (a reprice of an existing one, or the first price of a missing quality), one
  * or many, all or nothing; each change is audited with the old and new price.
  */
-export async function setListPrices(scope: RequestScope, items: Array<{ quality_id: string; currency: string; price: string }>, note: string) {
+export async function setListPrices(
+  scope: RequestScope,
+  items: Array<{ quality_id: string; currency: string; price: string }>,
+  note: string,
+) {
   const { userId, orgIds } = await governanceScope(scope);
   return scope.database.transaction(async (trx) => {
     const qualities = await qualitiesByIds(trx, [...new Set(items.map((i) => i.quality_id))]);
@@ -114,7 +137,9 @@ export async function setListPrices(scope: RequestScope, items: Array<{ quality_
     items.forEach((item, index) => {
       if (!qualityById.has(item.quality_id)) {
         const field = `items.${index}.quality_id`;
-        throw new CrmError('not_found', 'QUALITY_NOT_FOUND', `${field}: no such quality in your pricing orgs`, [{ field, reason: 'no such quality in your pricing orgs' }]);
+        throw new CrmError('not_found', 'QUALITY_NOT_FOUND', `${field}: no such quality in your pricing orgs`, [
+          { field, reason: 'no such quality in your pricing orgs' },
+        ]);
       }
     });
     const at = new Date();
@@ -127,10 +152,27 @@ export async function setListPrices(scope: RequestScope, items: Array<{ quality_
         id = existing.id;
         await repriceListPrice(trx, id, { price: item.price, at, userId, note });
       } else {
-        id = await insertListPrice(trx, { orgId: quality.org_id, qualityId: quality.id, currency: item.currency, price: item.price, at, userId, note });
+        id = await insertListPrice(trx, {
+          orgId: quality.org_id,
+          qualityId: quality.id,
+          currency: item.currency,
+          price: item.price,
+          at,
+          userId,
+          note,
+        });
       }
       await writeAudit(trx, [
-        { orgId: quality.org_id, actor: userId, at, action: existing ? 'list_price.repriced' : 'list_price.created', collection: 'list_prices', entityId: id, note, details: { quality_code: quality.code, currency: item.currency, price: item.price, previous_price: existing?.price ?? null } },
+        {
+          orgId: quality.org_id,
+          actor: userId,
+          at,
+          action: existing ? 'list_price.repriced' : 'list_price.created',
+          collection: 'list_prices',
+          entityId: id,
+          note,
+          details: { quality_code: quality.code, currency: item.currency, price: item.price, previous_price: existing?.price ?? null },
+        },
       ]);
       results.push(id);
     }

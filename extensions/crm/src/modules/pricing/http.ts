@@ -32,7 +32,10 @@ const SetPrices = z.strictObject({
     .array(z.strictObject({ quality_id: uuid, currency: z.enum(CURRENCIES, { message: 'must be TRY, USD or EUR' }), price }))
     .min(1, 'name at least one price')
     .max(500, 'at most 500 at a time')
-    .refine((items) => new Set(items.map((i) => `${i.quality_id}:${i.currency}`)).size === items.length, 'names the same quality and currency twice'),
+    .refine(
+      (items) => new Set(items.map((i) => `${i.quality_id}:${i.currency}`)).size === items.length,
+      'names the same quality and currency twice',
+    ),
   note,
 });
 
@@ -44,7 +47,12 @@ export const pricingRoutes: AnyRoute[] = [
     body: Reconfirm,
     handle: (scope, { body }) => reconfirmListPrices(scope, [...new Set(body.ids)], body.note),
   }),
-  crmRoute({ method: 'post', path: '/pricing/list-prices', body: SetPrices, handle: (scope, { body }) => setListPrices(scope, body.items, body.note) }),
+  crmRoute({
+    method: 'post',
+    path: '/pricing/list-prices',
+    body: SetPrices,
+    handle: (scope, { body }) => setListPrices(scope, body.items, body.note),
+  }),
   crmRoute({
     method: 'post',
     path: '/deal-lines/:id/pricing/submit',

@@ -13,5 +13,9 @@ interface Logger {
 }
 
 export function registerPricingImportRoutes(router: Router, logger: Logger, scopeOf: (req: DirectusRequest) => RequestScope): void {
-  registerImportRoutes(router, logger, scopeOf, listPriceImports, { template: '/pricing/import-template', imports: '/pricing/imports', applies: 'a price list' });
+  registerImportRoutes(router, logger, scopeOf, listPriceImports, {
+    template: '/pricing/import-template',
+    imports: '/pricing/imports',
+    applies: 'a price list',
+  });
 }

@@ -12,13 +12,20 @@ const catalogue: ImportCatalogue = {
 };
 
 function row(n: number, cells: Partial<Record<string, string | null>>): RawRow {
-  return { row: n, cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells } as Record<string, string | null>, extraCells: [] };
+  return {
+    row: n,
+    cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells } as Record<string, string | null>,
+    extraCells: [],
+  };
 }
 
 describe('validateImportRows', () => {
   it('sorts valid rows into new / changed / unchanged with normalised prices', () => {
     const result = validateImportRows(
-      [row(2, { org_code: 'mod', quality_code: 'mod-poplin-120', currency: 'try', price: '84.5' }), row(3, { org_code: 'MOD', quality_code: 'MOD-POPLIN-120', currency: 'USD', price: '2' })],
+      [
+        row(2, { org_code: 'mod', quality_code: 'mod-poplin-120', currency: 'try', price: '84.5' }),
+        row(3, { org_code: 'MOD', quality_code: 'MOD-POPLIN-120', currency: 'USD', price: '2' }),
+      ],
       catalogue,
     );
     expect(result.errors).toEqual([]);
@@ -29,8 +36,17 @@ describe('validateImportRows', () => {
   });
 
   it('refuses an org the caller does not govern exactly like an unknown one', () => {
-    const result = validateImportRows([row(2, { org_code: 'JTR', quality_code: 'JTR-X', currency: 'TRY', price: '1' }), row(3, { org_code: 'ABC', quality_code: 'ABC-X', currency: 'TRY', price: '1' })], catalogue);
-    expect(result.errors.map((e) => e.reason)).toEqual(['"JTR" is not one of your pricing orgs (MOD)', '"ABC" is not one of your pricing orgs (MOD)']);
+    const result = validateImportRows(
+      [
+        row(2, { org_code: 'JTR', quality_code: 'JTR-X', currency: 'TRY', price: '1' }),
+        row(3, { org_code: 'ABC', quality_code: 'ABC-X', currency: 'TRY', price: '1' }),
+      ],
+      catalogue,
+    );
+    expect(result.errors.map((e) => e.reason)).toEqual([
+      '"JTR" is not one of your pricing orgs (MOD)',
+      '"ABC" is not one of your pricing orgs (MOD)',
+    ]);
   });
 
   it('reports duplicates and values in columns without a heading', () => {

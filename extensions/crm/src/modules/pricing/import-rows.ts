@@ -32,20 +32,30 @@ export const LIST_PRICE_SPEC = {
   templateFileName: 'list-prices-template.xlsx',
   columns: [
     { key: 'org_code', hint: 'Org of the quality: MOD or JTR. Only orgs where you govern prices.', asText: true, cell: code },
-    { key: 'quality_code', hint: 'Quality code as in the CRM, e.g. MOD-POPLIN-120 (not case sensitive).', width: 26, asText: true, cell: code },
+    {
+      key: 'quality_code',
+      hint: 'Quality code as in the CRM, e.g. MOD-POPLIN-120 (not case sensitive).',
+      width: 26,
+      asText: true,
+      cell: code,
+    },
     {
       key: 'currency',
       hint: `${CURRENCIES.join(', ')}. One price per org, quality and currency.`,
       choices: CURRENCIES,
       cell: required
-        .refine((value) => (CURRENCIES as readonly string[]).includes(value.toUpperCase()), { error: (issue) => `"${String(issue.input)}" must be one of ${CURRENCIES.join(', ')}` })
+        .refine((value) => (CURRENCIES as readonly string[]).includes(value.toUpperCase()), {
+          error: (issue) => `"${String(issue.input)}" must be one of ${CURRENCIES.join(', ')}`,
+        })
         .transform((value) => value.toUpperCase() as Currency),
     },
     {
       key: 'price',
       hint: 'List price per meter, positive, at most 4 decimals, e.g. 84.5000. Type it as text or a number; never a formula that rounds.',
       asText: true,
-      cell: required.refine((value) => PRICE.test(value) && isPositiveDecimal(value), { error: (issue) => `"${String(issue.input)}" ${PRICE_RULE}` }).transform((value) => roundDecimal(value, 4)),
+      cell: required
+        .refine((value) => PRICE.test(value) && isPositiveDecimal(value), { error: (issue) => `"${String(issue.input)}" ${PRICE_RULE}` })
+        .transform((value) => roundDecimal(value, 4)),
     },
     {
       key: 'note',
@@ -57,7 +67,10 @@ export const LIST_PRICE_SPEC = {
   templateNotes: [
     ['example', 'MOD | MOD-POPLIN-120 | TRY | 84.5000 | spring price list'],
     ['rules', `The first sheet ("prices") is read; keep its headings exactly. At most ${MAX_IMPORT_ROWS} rows and 5 MiB.`],
-    ['', 'Uploading only checks the file (dry run) and shows new / changed / unchanged prices and every row error; nothing changes until you apply.'],
+    [
+      '',
+      'Uploading only checks the file (dry run) and shows new / changed / unchanged prices and every row error; nothing changes until you apply.',
+    ],
     ['', 'Applying sets all prices or none, confirms them (confirmed now, by you) and audits each with the note.'],
   ],
 } as const satisfies ImportSpec;
@@ -87,16 +100,21 @@ export interface ValidatedRow {
 }
 
 export function validateImportRows(rows: readonly RawRow[], catalogue: ImportCatalogue): ValidationResult<ValidatedRow> {
-  const pricingOrgs = [...catalogue.orgs].filter(([, o]) => o.governed).map(([orgCode]) => orgCode).sort();
+  const pricingOrgs = [...catalogue.orgs]
+    .filter(([, o]) => o.governed)
+    .map(([orgCode]) => orgCode)
+    .sort();
   return validateRows(
     LIST_PRICE_SPEC,
     rows,
     (cells, raw, fail) => {
       const org = cells.org_code ? catalogue.orgs.get(cells.org_code) : undefined;
       // Unknown and not-yours read the same: the reason lists the orgs the caller may price.
-      if (cells.org_code && !org?.governed) fail('org_code', `"${raw.cells['org_code']}" is not one of your pricing orgs (${pricingOrgs.join(', ') || 'none'})`);
+      if (cells.org_code && !org?.governed)
+        fail('org_code', `"${raw.cells['org_code']}" is not one of your pricing orgs (${pricingOrgs.join(', ') || 'none'})`);
       const qualityId = org?.governed && cells.quality_code ? catalogue.qualities.get(`${org.id}|${cells.quality_code}`) : undefined;
-      if (org?.governed && cells.quality_code && !qualityId) fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`);
+      if (org?.governed && cells.quality_code && !qualityId)
+        fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`);
       return {
         uniqueKey: qualityId && cells.currency ? `${qualityId}|${cells.currency}` : null,
         value: () => {

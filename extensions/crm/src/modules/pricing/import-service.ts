@@ -30,7 +30,12 @@ async function importer(scope: RequestScope): Promise<Importer> {
   }
   const { grants } = await loadUserOrgContext(scope.database, actor.userId);
   const orgIds = orgsWithPricing(grants, 'pricing.govern');
-  if (!orgIds.length) throw new CrmError('forbidden', 'PRICING_NOT_ALLOWED', 'importing list prices is for pricing and sales managers: your roles do not include it');
+  if (!orgIds.length)
+    throw new CrmError(
+      'forbidden',
+      'PRICING_NOT_ALLOWED',
+      'importing list prices is for pricing and sales managers: your roles do not include it',
+    );
   return { userId: actor.userId, isAdmin: false, orgIds: new Set(orgIds) };
 }
 
@@ -39,8 +44,12 @@ async function validate(db: Knex, who: Importer, raw: RawRow[]) {
   const orgs: Array<{ id: string; code: string }> = await db('orgs').select('id', 'code');
   const named = new Set(raw.map((r) => r.cells['org_code']?.toUpperCase()).filter((c): c is string => !!c));
   const governedNamed = orgs.filter((o) => named.has(o.code) && who.orgIds.has(o.id)).map((o) => o.id);
-  const qualities: Array<{ id: string; org_id: string; code: string }> = governedNamed.length ? await db('qualities').whereIn('org_id', governedNamed).select('id', 'org_id', 'code') : [];
-  const prices: Array<{ quality_id: string; currency: string; price: string }> = governedNamed.length ? await db('list_prices').whereIn('org_id', governedNamed).select('quality_id', 'currency', 'price') : [];
+  const qualities: Array<{ id: string; org_id: string; code: string }> = governedNamed.length
+    ? await db('qualities').whereIn('org_id', governedNamed).select('id', 'org_id', 'code')
+    : [];
+  const prices: Array<{ quality_id: string; currency: string; price: string }> = governedNamed.length
+    ? await db('list_prices').whereIn('org_id', governedNamed).select('quality_id', 'currency', 'price')
+    : [];
   return validateImportRows(raw, {
     orgs: new Map(orgs.map((o) => [o.code, { id: o.id, governed: who.orgIds.has(o.id) }])),
     qualities: new Map(qualities.map((q) => [`${q.org_id}|${q.code}`, q.id])),
@@ -50,7 +59,17 @@ async function validate(db: Knex, who: Importer, raw: RawRow[]) {
 
 /** All rows in one statement pair; refused when the catalogue moved since the dry run. */
 async function apply(trx: Knex.Transaction, rows: ValidatedRow[], ctx: ApplyContext): Promise<void> {
-  const input = JSON.stringify(rows.map((r) => ({ row: r.row, org_id: r.org_id, quality_id: r.quality_id, quality_code: r.quality_code, currency: r.currency, price: r.price, note: r.note })));
+  const input = JSON.stringify(
+    rows.map((r) => ({
+      row: r.row,
+      org_id: r.org_id,
+      quality_id: r.quality_id,
+      quality_code: r.quality_code,
+      currency: r.currency,
+      price: r.price,
+      note: r.note,
+    })),
+  );
 
   // The catalogue may have moved since the dry run: every quality must still be in its org.
   const gone: Array<{ row: number; quality_code: string }> = (
@@ -66,7 +85,12 @@ async function apply(trx: Knex.Transaction, rows: ValidatedRow[], ctx: ApplyCont
     const failure = `quality ${gone.map((g) => `${g.quality_code} (row ${g.row})`).join(', ')} no longer exists`;
     throw new ImportApplyFailed(
       failure,
-      new CrmError('conflict', 'IMPORT_APPLY_FAILED', `applying failed and nothing was changed: ${failure}; upload the file again`, gone.map((g) => ({ field: `rows.${g.row}.quality_code`, reason: 'no longer exists' }))),
+      new CrmError(
+        'conflict',
+        'IMPORT_APPLY_FAILED',
+        `applying failed and nothing was changed: ${failure}; upload the file again`,
+        gone.map((g) => ({ field: `rows.${g.row}.quality_code`, reason: 'no longer exists' })),
+      ),
     );
   }
   await upsertAndAudit(trx, input, ctx);
@@ -77,10 +101,22 @@ export const listPriceImports = importPipeline<ValidatedRow>({
   table: 'pricing_imports',
   auditAction: 'list_price_import.applied',
   rowsName: 'prices',
-  notFound: () => new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such price import, or one for orgs where you do not govern prices', [{ field: 'id', reason: 'no such price import' }]),
+  notFound: () =>
+    new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such price import, or one for orgs where you do not govern prices', [
+      { field: 'id', reason: 'no such price import' },
+    ]),
   importer,
   validate,
-  preview: (r) => ({ row: r.row, org_code: r.org_code, quality_code: r.quality_code, currency: r.currency, price: r.price, previous_price: r.previous_price, action: r.action, note: r.note }),
+  preview: (r) => ({
+    row: r.row,
+    org_code: r.org_code,
+    quality_code: r.quality_code,
+    currency: r.currency,
+    price: r.price,
+    previous_price: r.previous_price,
+    action: r.action,
+    note: r.note,
+  }),
   apply,
 });
 

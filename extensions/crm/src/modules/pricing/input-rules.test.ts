@@ -6,7 +6,8 @@ describe('listPriceProblem', () => {
     for (const ok of ['84.5000', '1', '0.0001', '9999999999.9999', '12.5']) expect(listPriceProblem(ok), ok).toBeNull();
   });
   it('names a malformed price `format`', () => {
-    for (const bad of ['', '84,50', '-1', '+1', '1.', '.5', '1.23456', '12345678901', '1e3', ' 1', 'abc']) expect(listPriceProblem(bad), bad).toBe('format');
+    for (const bad of ['', '84,50', '-1', '+1', '1.', '.5', '1.23456', '12345678901', '1e3', ' 1', 'abc'])
+      expect(listPriceProblem(bad), bad).toBe('format');
   });
   it('names zero `not_positive`', () => {
     for (const zero of ['0', '0.0000', '000']) expect(listPriceProblem(zero), zero).toBe('not_positive');

@@ -18,7 +18,9 @@ export interface LineRow {
 }
 
 export async function loadLine(db: Knex, lineId: string, lock = false): Promise<LineRow | undefined> {
-  const query = db('deal_lines').where('id', lineId).first('id', 'deal_id', 'org_id', 'quality_code', 'currency', 'discount_pct', 'unit_price', 'pricing_status');
+  const query = db('deal_lines')
+    .where('id', lineId)
+    .first('id', 'deal_id', 'org_id', 'quality_code', 'currency', 'discount_pct', 'unit_price', 'pricing_status');
   return lock ? query.forUpdate() : query;
 }
 
@@ -36,11 +38,21 @@ interface ListPriceRow {
 }
 
 export function toListPrice(row: ListPriceRow): ListPrice {
-  return { id: row.id, currency: row.currency, price: row.price, confirmedAt: new Date(row.confirmed_at), staleAfter: new Date(row.stale_after), inStock: row.in_stock };
+  return {
+    id: row.id,
+    currency: row.currency,
+    price: row.price,
+    confirmedAt: new Date(row.confirmed_at),
+    staleAfter: new Date(row.stale_after),
+    inStock: row.in_stock,
+  };
 }
 
 export async function loadListPrices(db: Knex, qualityId: string): Promise<ListPrice[]> {
-  const rows: ListPriceRow[] = await db('list_prices').where('quality_id', qualityId).orderBy('currency').select('id', 'currency', 'price', 'confirmed_at', 'stale_after', 'in_stock');
+  const rows: ListPriceRow[] = await db('list_prices')
+    .where('quality_id', qualityId)
+    .orderBy('currency')
+    .select('id', 'currency', 'price', 'confirmed_at', 'stale_after', 'in_stock');
   return rows.map(toListPrice);
 }
 
@@ -53,7 +65,19 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
   const rows = await db('pricing_approval_terms as t')
     .join('approval_requests as a', 'a.id', 't.approval_request_id')
     .where('t.deal_line_id', lineId)
-    .select('a.id', 't.kind', 'a.status', 'a.date_created', 'a.decided_by', 'a.decided_at', 't.quality_code', 't.currency', 't.discount_pct', 't.list_price_id', 't.list_price_confirmed_at');
+    .select(
+      'a.id',
+      't.kind',
+      'a.status',
+      'a.date_created',
+      'a.decided_by',
+      'a.decided_at',
+      't.quality_code',
+      't.currency',
+      't.discount_pct',
+      't.list_price_id',
+      't.list_price_confirmed_at',
+    );
   return rows.map((r) => ({
     approvalRequestId: r.id,
     kind: r.kind,
@@ -72,7 +96,15 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
 /** A pending pricing approval request and the terms it covers, written together. */
 export async function createPricingRequest(
   trx: Knex,
-  request: { line: LineRow; kind: PricingKind; note: string; userId: string | null; at: Date; discountPct: string; listPrice: ListPrice | null },
+  request: {
+    line: LineRow;
+    kind: PricingKind;
+    note: string;
+    userId: string | null;
+    at: Date;
+    discountPct: string;
+    listPrice: ListPrice | null;
+  },
 ): Promise<string> {
   const id = randomUUID();
   await trx('approval_requests').insert({
@@ -127,9 +159,21 @@ export async function pricingInbox(db: Knex, orgIds: string[]) {
     .orderBy('a.date_created', 'asc')
     .limit(500)
     .select(
-      'a.id', 'a.kind', 'a.request_note', 'a.date_created', 'o.code as org_code', 'd.code as deal_code', 'l.line_no', 'l.meters',
-      db.raw('coalesce(t.quality_code, l.quality_code) as quality_code'), db.raw('coalesce(t.currency, l.currency) as currency'),
-      db.raw('coalesce(t.discount_pct, l.discount_pct) as discount_pct'), 'l.unit_price', 'u.first_name', 'u.last_name', 'u.email',
+      'a.id',
+      'a.kind',
+      'a.request_note',
+      'a.date_created',
+      'o.code as org_code',
+      'd.code as deal_code',
+      'l.line_no',
+      'l.meters',
+      db.raw('coalesce(t.quality_code, l.quality_code) as quality_code'),
+      db.raw('coalesce(t.currency, l.currency) as currency'),
+      db.raw('coalesce(t.discount_pct, l.discount_pct) as discount_pct'),
+      'l.unit_price',
+      'u.first_name',
+      'u.last_name',
+      'u.email',
     );
 }
 
@@ -142,7 +186,17 @@ export async function staleListPrices(db: Knex, orgIds: string[], now: Date) {
     .where('p.in_stock', true)
     .where('p.stale_after', '<=', now)
     .orderBy([{ column: 'o.code' }, { column: 'p.stale_after' }])
-    .select('p.id', 'p.quality_id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', 'p.currency', 'p.price', 'p.confirmed_at', 'p.stale_after');
+    .select(
+      'p.id',
+      'p.quality_id',
+      'o.code as org_code',
+      'q.code as quality_code',
+      'q.name as quality_name',
+      'p.currency',
+      'p.price',
+      'p.confirmed_at',
+      'p.stale_after',
+    );
 }
 
 /** Story 22: qualities without any list price. */
@@ -152,7 +206,13 @@ export async function qualitiesWithoutPrice(db: Knex, orgIds: string[]) {
     .whereIn('q.org_id', orgIds)
     .whereNotExists(db('list_prices as p').whereRaw('p.quality_id = q.id').select(db.raw('1')))
     .orderBy([{ column: 'o.code' }, { column: 'q.code' }])
-    .select('q.id', 'o.code as org_code', 'q.code as quality_code', 'q.name as quality_name', db.raw('crm_quality_in_stock(q.org_id, q.code) as in_stock'));
+    .select(
+      'q.id',
+      'o.code as org_code',
+      'q.code as quality_code',
+      'q.name as quality_name',
+      db.raw('crm_quality_in_stock(q.org_id, q.code) as in_stock'),
+    );
 }
 
 export interface LockedListPrice {
@@ -168,8 +228,14 @@ export async function lockListPrices(trx: Knex, ids: string[]): Promise<LockedLi
   return trx('list_prices').whereIn('id', ids).forUpdate().select('id', 'org_id', 'quality_id', 'currency', 'price', 'confirmed_at');
 }
 
-export async function confirmListPrices(trx: Knex, ids: string[], confirmation: { at: Date; userId: string | null; note: string }): Promise<void> {
-  await trx('list_prices').whereIn('id', ids).update({ confirmed_at: confirmation.at, confirmed_by: confirmation.userId, confirmation_note: confirmation.note });
+export async function confirmListPrices(
+  trx: Knex,
+  ids: string[],
+  confirmation: { at: Date; userId: string | null; note: string },
+): Promise<void> {
+  await trx('list_prices')
+    .whereIn('id', ids)
+    .update({ confirmed_at: confirmation.at, confirmed_by: confirmation.userId, confirmation_note: confirmation.note });
 }
 
 export async function listPricesByIds(db: Knex, ids: string[], withQuality = false) {
@@ -187,8 +253,14 @@ export async function lockListPriceOf(trx: Knex, qualityId: string, currency: st
   return trx('list_prices').where({ quality_id: qualityId, currency }).forUpdate().first('id', 'price');
 }
 
-export async function repriceListPrice(trx: Knex, id: string, change: { price: string; at: Date; userId: string | null; note: string }): Promise<void> {
-  await trx('list_prices').where('id', id).update({ price: change.price, confirmed_at: change.at, confirmed_by: change.userId, confirmation_note: change.note });
+export async function repriceListPrice(
+  trx: Knex,
+  id: string,
+  change: { price: string; at: Date; userId: string | null; note: string },
+): Promise<void> {
+  await trx('list_prices')
+    .where('id', id)
+    .update({ price: change.price, confirmed_at: change.at, confirmed_by: change.userId, confirmation_note: change.note });
 }
 
 export async function insertListPrice(
@@ -208,6 +280,10 @@ export async function insertPriceSnapshot(trx: Knex, snapshot: Record<string, un
   await trx('price_snapshots').insert(snapshot);
 }
 
-export async function setLinePricing(trx: Knex, lineId: string, change: { pricing_status?: LineRow['pricing_status']; unit_price?: string; discount_pct?: string }): Promise<void> {
+export async function setLinePricing(
+  trx: Knex,
+  lineId: string,
+  change: { pricing_status?: LineRow['pricing_status']; unit_price?: string; discount_pct?: string },
+): Promise<void> {
   await trx('deal_lines').where('id', lineId).update(change);
 }

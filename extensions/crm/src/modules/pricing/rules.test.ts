@@ -71,7 +71,9 @@ describe('required approvals (story 26)', () => {
 
   it('needs a currency exception for a currency without list price that is not the base', () => {
     const prices = [price()];
-    expect(requiredApprovals(terms({ currency: 'EUR' }), prices, chooseListPrice(prices, 'EUR', 'TRY')!, 'TRY', now)).toEqual(['currency_exception']);
+    expect(requiredApprovals(terms({ currency: 'EUR' }), prices, chooseListPrice(prices, 'EUR', 'TRY')!, 'TRY', now)).toEqual([
+      'currency_exception',
+    ]);
     const usd = [price({ id: 'usd', currency: 'USD', price: '2.2000' })];
     // A line in the base currency converts a USD list price without an exception.
     expect(requiredApprovals(terms({ currency: 'TRY' }), usd, chooseListPrice(usd, 'TRY', 'TRY')!, 'TRY', now)).toEqual([]);
@@ -90,7 +92,12 @@ describe('evaluatePricing', () => {
   });
 
   it('does not count an approval given for other terms', () => {
-    for (const other of [{ discountPct: '4.99' }, { currency: 'USD' as const }, { qualityCode: 'MOD-SATEN-090' }, { listPriceId: 'another' }]) {
+    for (const other of [
+      { discountPct: '4.99' },
+      { currency: 'USD' as const },
+      { qualityCode: 'MOD-SATEN-090' },
+      { listPriceId: 'another' },
+    ]) {
       const evaluation = evaluatePricing(['discount'], [approvalCase(other)], t, price());
       expect(evaluation.status).toBe('pending_approval');
       expect(evaluation.toRequest).toEqual(['discount']);
@@ -105,9 +112,18 @@ describe('evaluatePricing', () => {
   });
 
   it('is pending while a request is open and rejected when the latest one was rejected', () => {
-    expect(evaluatePricing(['discount'], [approvalCase({ status: 'pending' })], t, price())).toMatchObject({ status: 'pending_approval', toRequest: [] });
-    expect(evaluatePricing(['discount'], [approvalCase({ status: 'rejected' })], t, price())).toMatchObject({ status: 'rejected', toRequest: ['discount'] });
-    const both = [approvalCase({ status: 'rejected', requestedAt: days(-2) }), approvalCase({ approvalRequestId: 'a2', status: 'pending' })];
+    expect(evaluatePricing(['discount'], [approvalCase({ status: 'pending' })], t, price())).toMatchObject({
+      status: 'pending_approval',
+      toRequest: [],
+    });
+    expect(evaluatePricing(['discount'], [approvalCase({ status: 'rejected' })], t, price())).toMatchObject({
+      status: 'rejected',
+      toRequest: ['discount'],
+    });
+    const both = [
+      approvalCase({ status: 'rejected', requestedAt: days(-2) }),
+      approvalCase({ approvalRequestId: 'a2', status: 'pending' }),
+    ];
     expect(evaluatePricing(['discount'], both, t, price()).status).toBe('pending_approval');
   });
 
@@ -121,7 +137,10 @@ describe('priceLine', () => {
   const rates: FxRate[] = [{ id: 'r1', pair: 'USDTRY', rate: '38.250000', effectiveAt: days(-3), recordedAt: days(-3) }];
   it('applies the discount exactly', () => {
     const result = priceLine(price(), terms({ discountPct: '7.5' }), rates, now);
-    expect(result).toEqual({ ok: true, priced: { listPrice: '84.5', listCurrency: 'TRY', grossUnitPrice: '84.5000', unitPrice: '78.1625', fx: null } });
+    expect(result).toEqual({
+      ok: true,
+      priced: { listPrice: '84.5', listCurrency: 'TRY', grossUnitPrice: '84.5000', unitPrice: '78.1625', fx: null },
+    });
   });
 
   it('converts with the rate as of the approval time', () => {

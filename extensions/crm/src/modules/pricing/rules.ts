@@ -7,7 +7,15 @@
  * pricing case it raises (discount, currency exception, stale price) has a manager approval that
  * covers exactly its current terms.
  */
-import { compareDecimals, divideDecimals, isPositiveDecimal, multiplyDecimals, normaliseDecimal, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
+import {
+  compareDecimals,
+  divideDecimals,
+  isPositiveDecimal,
+  multiplyDecimals,
+  normaliseDecimal,
+  roundDecimal,
+  subtractDecimals,
+} from '@crm/contract/decimal';
 import { convertAsOf, type Currency, type FxPair, type FxRate } from '../fx/rates.js';
 
 export const PRICING_KINDS = ['discount', 'currency_exception', 'stale_price'] as const;
@@ -61,7 +69,13 @@ export interface LineTerms {
  * is in a currency that has no list price for the quality and is not the org's base currency; a
  * stale price when the list price used is stale.
  */
-export function requiredApprovals(terms: LineTerms, prices: readonly ListPrice[], chosen: ListPrice, baseCurrency: Currency, now: Date): PricingKind[] {
+export function requiredApprovals(
+  terms: LineTerms,
+  prices: readonly ListPrice[],
+  chosen: ListPrice,
+  baseCurrency: Currency,
+  now: Date,
+): PricingKind[] {
   const required: PricingKind[] = [];
   if (isPositiveDecimal(terms.discountPct)) required.push('discount');
   if (terms.currency !== baseCurrency && !prices.some((p) => p.currency === terms.currency)) required.push('currency_exception');
@@ -96,8 +110,15 @@ export function caseCovers(c: ApprovalCase, kind: PricingKind, terms: LineTerms,
 export type KindState = 'approved' | 'pending' | 'rejected' | 'missing';
 
 /** The state of one required kind: the latest covering request decides; any approval satisfies. */
-export function kindState(kind: PricingKind, cases: readonly ApprovalCase[], terms: LineTerms, chosen: ListPrice): { state: KindState; approval?: ApprovalCase } {
-  const covering = cases.filter((c) => caseCovers(c, kind, terms, chosen)).sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime());
+export function kindState(
+  kind: PricingKind,
+  cases: readonly ApprovalCase[],
+  terms: LineTerms,
+  chosen: ListPrice,
+): { state: KindState; approval?: ApprovalCase } {
+  const covering = cases
+    .filter((c) => caseCovers(c, kind, terms, chosen))
+    .sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime());
   const approved = covering.find((c) => c.status === 'approved');
   if (approved) return { state: 'approved', approval: approved };
   const latest = covering[0];
@@ -114,8 +135,17 @@ export interface PricingEvaluation {
   approvals: ApprovalCase[];
 }
 
-export function evaluatePricing(required: readonly PricingKind[], cases: readonly ApprovalCase[], terms: LineTerms, chosen: ListPrice): PricingEvaluation {
-  const states = { discount: 'not_required', currency_exception: 'not_required', stale_price: 'not_required' } as PricingEvaluation['states'];
+export function evaluatePricing(
+  required: readonly PricingKind[],
+  cases: readonly ApprovalCase[],
+  terms: LineTerms,
+  chosen: ListPrice,
+): PricingEvaluation {
+  const states = {
+    discount: 'not_required',
+    currency_exception: 'not_required',
+    stale_price: 'not_required',
+  } as PricingEvaluation['states'];
   const approvals: ApprovalCase[] = [];
   for (const kind of required) {
     const { state, approval } = kindState(kind, cases, terms, chosen);

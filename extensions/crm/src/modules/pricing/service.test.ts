@@ -3,7 +3,16 @@ import { writeAudit } from '../../shared/audit.js';
 import { asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { governanceScope, reconfirmListPrices, setListPrices } from './governance.js';
-import { createPricingRequest, loadLine, loadListPrices, loadQuality, lockListPrices, qualitiesByIds, setLinePricing, type LineRow } from './repository.js';
+import {
+  createPricingRequest,
+  loadLine,
+  loadListPrices,
+  loadQuality,
+  lockListPrices,
+  qualitiesByIds,
+  setLinePricing,
+  type LineRow,
+} from './repository.js';
 import type { ListPrice } from './rules.js';
 import { requestDiscount, submitLinePricing } from './service.js';
 
@@ -43,7 +52,14 @@ const line = (over: Partial<LineRow> = {}): LineRow => ({
   ...over,
 });
 const day = 86_400_000;
-const stalePrice: ListPrice = { id: PRICE, currency: 'TRY', price: '80.00', confirmedAt: new Date(Date.now() - 90 * day), staleAfter: new Date(Date.now() - day), inStock: true };
+const stalePrice: ListPrice = {
+  id: PRICE,
+  currency: 'TRY',
+  price: '80.00',
+  confirmedAt: new Date(Date.now() - 90 * day),
+  staleAfter: new Date(Date.now() - day),
+  inStock: true,
+};
 
 beforeEach(() => {
   vi.clearAllMocks();
@@ -112,10 +128,17 @@ describe('pricing governance refusals', () => {
 
   it('a list price or quality of an org the caller does not govern answers like a missing one, naming the item', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')]));
-    vi.mocked(lockListPrices).mockResolvedValue([{ id: PRICE, org_id: JTR, quality_id: QUALITY, currency: 'TRY', price: '1', confirmed_at: new Date() }]);
+    vi.mocked(lockListPrices).mockResolvedValue([
+      { id: PRICE, org_id: JTR, quality_id: QUALITY, currency: 'TRY', price: '1', confirmed_at: new Date() },
+    ]);
     await expectRefusal(reconfirmListPrices(fakeScope(asUser).scope, [PRICE], 'n'), 404, 'LIST_PRICE_NOT_FOUND', 'ids.0');
     vi.mocked(qualitiesByIds).mockResolvedValue([{ id: QUALITY, org_id: JTR, code: 'Q1' }]);
-    await expectRefusal(setListPrices(fakeScope(asUser).scope, [{ quality_id: QUALITY, currency: 'TRY', price: '1' }], 'n'), 404, 'QUALITY_NOT_FOUND', 'items.0.quality_id');
+    await expectRefusal(
+      setListPrices(fakeScope(asUser).scope, [{ quality_id: QUALITY, currency: 'TRY', price: '1' }], 'n'),
+      404,
+      'QUALITY_NOT_FOUND',
+      'items.0.quality_id',
+    );
     expect(writeAudit).not.toHaveBeenCalled();
   });
 });

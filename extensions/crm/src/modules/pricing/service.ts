@@ -32,7 +32,16 @@ import {
   setLinePricing,
   type LineRow,
 } from './repository.js';
-import { chooseListPrice, evaluatePricing, isQualityVisibleToSales, priceLine, requiredApprovals, type LineTerms, type ListPrice, type PricingKind } from './rules.js';
+import {
+  chooseListPrice,
+  evaluatePricing,
+  isQualityVisibleToSales,
+  priceLine,
+  requiredApprovals,
+  type LineTerms,
+  type ListPrice,
+  type PricingKind,
+} from './rules.js';
 
 export interface LinePricingView {
   deal_line_id: string;
@@ -44,7 +53,10 @@ export interface LinePricingView {
   unit_price: string | null;
 }
 
-const lineNotFound = () => new CrmError('not_found', 'DEAL_LINE_NOT_FOUND', 'no such deal line, or you may not do this there', [{ field: 'id', reason: 'no such deal line, or you may not do this there' }]);
+const lineNotFound = () =>
+  new CrmError('not_found', 'DEAL_LINE_NOT_FOUND', 'no such deal line, or you may not do this there', [
+    { field: 'id', reason: 'no such deal line, or you may not do this there' },
+  ]);
 
 function termsOf(line: LineRow): LineTerms {
   return { qualityCode: line.quality_code, currency: line.currency, discountPct: roundDecimal(line.discount_pct ?? '0', 2) };
@@ -55,7 +67,11 @@ function termsOf(line: LineRow): LineTerms {
  * The line is read (and locked) in the use case's transaction; a line in an org the caller holds
  * no grant in answers like a line that does not exist.
  */
-async function authoriseRequester(scope: RequestScope, trx: Knex, lineId: string): Promise<{ line: LineRow; userId: string | null; seesAll: boolean }> {
+async function authoriseRequester(
+  scope: RequestScope,
+  trx: Knex,
+  lineId: string,
+): Promise<{ line: LineRow; userId: string | null; seesAll: boolean }> {
   let line: LineRow | undefined;
   const access = await requireAccess(
     scope,
@@ -84,14 +100,19 @@ async function pricingContext(db: Knex, line: LineRow, seesAll: boolean, now: Da
   const quality = await loadQuality(db, line.org_id, line.quality_code);
   const prices = quality ? await loadListPrices(db, quality.id) : [];
   if (!quality || (!seesAll && !isQualityVisibleToSales(prices, now))) {
-    throw new CrmError('invalid_input', 'QUALITY_NOT_FOUND', "quality_code: no such quality in the deal's org", [{ field: 'quality_code', reason: "no such quality in the deal's org" }]);
+    throw new CrmError('invalid_input', 'QUALITY_NOT_FOUND', "quality_code: no such quality in the deal's org", [
+      { field: 'quality_code', reason: "no such quality in the deal's org" },
+    ]);
   }
   const base = await orgBaseCurrency(db, line.org_id);
   const chosen = chooseListPrice(prices, line.currency, base);
   if (!chosen) {
-    throw new CrmError('gate_blocked', 'NO_LIST_PRICE', `${line.quality_code} has no list price in this org: a pricing manager sets one first (story 22)`, [
-      { field: 'quality_code', reason: 'has no list price in this org' },
-    ]);
+    throw new CrmError(
+      'gate_blocked',
+      'NO_LIST_PRICE',
+      `${line.quality_code} has no list price in this org: a pricing manager sets one first (story 22)`,
+      [{ field: 'quality_code', reason: 'has no list price in this org' }],
+    );
   }
   return { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, now) };
 }
@@ -100,10 +121,21 @@ async function pricingContext(db: Knex, line: LineRow, seesAll: boolean, now: Da
  * Moves the line to approved pricing: prices it with the FX rates as of `at`, writes the snapshot,
  * then the status (the database accepts 'approved' only after the snapshot in this transaction).
  */
-async function approveLine(trx: Knex, line: LineRow, ctx: LinePricingContext, approvalIds: string[], approverId: string | null, at: Date, basis: 'list_price' | 'manager_approval'): Promise<{ snapshotId: string; unitPrice: string }> {
+async function approveLine(
+  trx: Knex,
+  line: LineRow,
+  ctx: LinePricingContext,
+  approvalIds: string[],
+  approverId: string | null,
+  at: Date,
+  basis: 'list_price' | 'manager_approval',
+): Promise<{ snapshotId: string; unitPrice: string }> {
   const terms = termsOf(line);
   const priced = priceLine(ctx.chosen, terms, await ratesAsOf(trx, at), at);
-  if (!priced.ok) throw new CrmError('gate_blocked', 'FX_RATE_MISSING', `cannot price ${line.quality_code} in ${line.currency}: ${priced.message}`, [{ field: 'currency', reason: priced.message }]);
+  if (!priced.ok)
+    throw new CrmError('gate_blocked', 'FX_RATE_MISSING', `cannot price ${line.quality_code} in ${line.currency}: ${priced.message}`, [
+      { field: 'currency', reason: priced.message },
+    ]);
   const snapshotId = randomUUID();
   await insertPriceSnapshot(trx, {
     id: snapshotId,
@@ -135,41 +167,94 @@ async function approveLine(trx: Knex, line: LineRow, ctx: LinePricingContext, ap
       collection: 'deal_lines',
       entityId: line.id,
       note: basis === 'list_price' ? 'list price without discount or exception: no manager approval needed' : null,
-      details: { snapshot_id: snapshotId, basis, approval_request_ids: approvalIds, unit_price: priced.priced.unitPrice, currency: line.currency },
+      details: {
+        snapshot_id: snapshotId,
+        basis,
+        approval_request_ids: approvalIds,
+        unit_price: priced.priced.unitPrice,
+        currency: line.currency,
+      },
     },
   ]);
   return { snapshotId, unitPrice: priced.priced.unitPrice };
 }
 
-async function settle(trx: Knex, line: LineRow, ctx: LinePricingContext, userId: string | null, note: string, now: Date, forceDiscountRequest: boolean): Promise<LinePricingView> {
+async function settle(
+  trx: Knex,
+  line: LineRow,
+  ctx: LinePricingContext,
+  userId: string | null,
+  note: string,
+  now: Date,
+  forceDiscountRequest: boolean,
+): Promise<LinePricingView> {
   const terms = termsOf(line);
   const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), terms, ctx.chosen);
   const kinds = new Set(evaluation.toRequest);
   if (forceDiscountRequest) kinds.add('discount');
   const requested: string[] = [];
   for (const kind of [...kinds]) {
-    requested.push(await createPricingRequest(trx, { line, kind, note, userId, at: now, discountPct: terms.discountPct, listPrice: ctx.chosen }));
+    requested.push(
+      await createPricingRequest(trx, { line, kind, note, userId, at: now, discountPct: terms.discountPct, listPrice: ctx.chosen }),
+    );
   }
   if (requested.length) {
     await writeAudit(trx, [
-      { orgId: line.org_id, actor: userId, at: now, action: 'pricing.approval_requested', collection: 'deal_lines', entityId: line.id, note, details: { kinds: [...kinds], approval_request_ids: requested, ...terms } },
+      {
+        orgId: line.org_id,
+        actor: userId,
+        at: now,
+        action: 'pricing.approval_requested',
+        collection: 'deal_lines',
+        entityId: line.id,
+        note,
+        details: { kinds: [...kinds], approval_request_ids: requested, ...terms },
+      },
     ]);
   }
   if (!requested.length && evaluation.status === 'approved') {
     const basis = ctx.required.length ? 'manager_approval' : 'list_price';
     const approvedBy = evaluation.approvals.map((a) => a.decidedBy).at(-1) ?? userId;
-    const { snapshotId, unitPrice } = await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), approvedBy, now, basis);
-    return { deal_line_id: line.id, pricing_status: 'approved', required: ctx.required, states: evaluation.states, requested, snapshot_id: snapshotId, unit_price: unitPrice };
+    const { snapshotId, unitPrice } = await approveLine(
+      trx,
+      line,
+      ctx,
+      evaluation.approvals.map((a) => a.approvalRequestId),
+      approvedBy,
+      now,
+      basis,
+    );
+    return {
+      deal_line_id: line.id,
+      pricing_status: 'approved',
+      required: ctx.required,
+      states: evaluation.states,
+      requested,
+      snapshot_id: snapshotId,
+      unit_price: unitPrice,
+    };
   }
   await setLinePricing(trx, line.id, { pricing_status: 'pending_approval' });
-  return { deal_line_id: line.id, pricing_status: 'pending_approval', required: ctx.required, states: evaluation.states, requested, snapshot_id: null, unit_price: line.unit_price };
+  return {
+    deal_line_id: line.id,
+    pricing_status: 'pending_approval',
+    required: ctx.required,
+    states: evaluation.states,
+    requested,
+    snapshot_id: null,
+    unit_price: line.unit_price,
+  };
 }
 
 export async function submitLinePricing(scope: RequestScope, lineId: string, note: string): Promise<LinePricingView> {
   return scope.database.transaction(async (trx) => {
     const { line, userId, seesAll } = await authoriseRequester(scope, trx, lineId);
     if (line.pricing_status === 'approved') {
-      throw new CrmError('conflict', 'PRICING_ALREADY_APPROVED', 'this line already has approved pricing; change its terms to price it again');
+      throw new CrmError(
+        'conflict',
+        'PRICING_ALREADY_APPROVED',
+        'this line already has approved pricing; change its terms to price it again',
+      );
     }
     const now = new Date();
     return settle(trx, line, await pricingContext(trx, line, seesAll, now), userId, note, now, false);
@@ -193,8 +278,19 @@ export async function requestDiscount(scope: RequestScope, lineId: string, disco
  * Called inside the transaction that decided approval requests: re-evaluates each pending line the
  * decided pricing requests belong to. A request for terms the line no longer has changes nothing.
  */
-export async function recomputeLinesAfterDecision(trx: Knex, decided: Array<{ kind: string; deal_line_id: string | null }>, deciderId: string | null, decidedAt: Date): Promise<void> {
-  const lineIds = [...new Set(decided.filter((d) => d.deal_line_id && ['discount', 'currency_exception', 'stale_price'].includes(d.kind)).map((d) => d.deal_line_id!))];
+export async function recomputeLinesAfterDecision(
+  trx: Knex,
+  decided: Array<{ kind: string; deal_line_id: string | null }>,
+  deciderId: string | null,
+  decidedAt: Date,
+): Promise<void> {
+  const lineIds = [
+    ...new Set(
+      decided
+        .filter((d) => d.deal_line_id && ['discount', 'currency_exception', 'stale_price'].includes(d.kind))
+        .map((d) => d.deal_line_id!),
+    ),
+  ];
   for (const lineId of lineIds.sort()) {
     const line = await loadLine(trx, lineId, true);
     if (!line || line.pricing_status !== 'pending_approval') continue;
@@ -206,7 +302,15 @@ export async function recomputeLinesAfterDecision(trx: Knex, decided: Array<{ ki
     const ctx = { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, decidedAt) };
     const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), termsOf(line), chosen);
     if (evaluation.status === 'approved') {
-      await approveLine(trx, line, ctx, evaluation.approvals.map((a) => a.approvalRequestId), deciderId, decidedAt, 'manager_approval');
+      await approveLine(
+        trx,
+        line,
+        ctx,
+        evaluation.approvals.map((a) => a.approvalRequestId),
+        deciderId,
+        decidedAt,
+        'manager_approval',
+      );
     } else if (evaluation.status === 'rejected') {
       await setLinePricing(trx, line.id, { pricing_status: 'rejected' });
     }

@@ -44,7 +44,13 @@ export const purchaseOrderRoutes: AnyRoute[] = [
     body: orEmpty(DealWon),
     handle: (scope, { id, body }) => markDealWon(scope, id, body.note ?? null),
   }),
-  crmRoute({ method: 'post', path: '/purchase-orders', body: NewPurchaseOrder, status: 201, handle: (scope, { body }) => createPurchaseOrder(scope, body) }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders',
+    body: NewPurchaseOrder,
+    status: 201,
+    handle: (scope, { body }) => createPurchaseOrder(scope, body),
+  }),
   crmRoute({
     method: 'post',
     path: '/purchase-orders/:id/release',

@@ -24,7 +24,16 @@ export async function loadDeal(db: Knex, dealId: string, lock = false): Promise<
     .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
     .where('d.id', dealId)
     // The customer's name as the deal's org recorded it on its profile (never another org's).
-    .first('d.id', 'd.org_id', 'o.code as org_code', 'd.code', 'd.status', 'd.credit_blocked', 'p.customer_id', 'p.legal_name as customer_name');
+    .first(
+      'd.id',
+      'd.org_id',
+      'o.code as org_code',
+      'd.code',
+      'd.status',
+      'd.credit_blocked',
+      'p.customer_id',
+      'p.legal_name as customer_name',
+    );
   return lock ? query.forUpdate('d') : query;
 }
 
@@ -111,7 +120,10 @@ export interface PurchaseOrderLine {
 }
 
 export async function purchaseOrderLines(db: Knex, poId: string): Promise<PurchaseOrderLine[]> {
-  return db('purchase_order_lines').where('po_id', poId).orderBy('line_no').select('id', 'deal_line_id', 'line_no', 'quality_code', db.raw('meters::text as meters'));
+  return db('purchase_order_lines')
+    .where('po_id', poId)
+    .orderBy('line_no')
+    .select('id', 'deal_line_id', 'line_no', 'quality_code', db.raw('meters::text as meters'));
 }
 
 /** How people appear in commands to the WMS (contract UserRef: 1-120 chars). */

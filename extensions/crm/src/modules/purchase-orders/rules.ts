@@ -26,11 +26,24 @@ export function refuseWinThroughItems(payload: Payload): Payload {
 
 /** purchase_orders.items.create and every write to purchase_order_lines. */
 export function refusePurchaseOrderWriteThroughItems(): never {
-  throw refuse('PURCHASE_ORDER_THROUGH_ENDPOINT', '(root)', 'purchase orders and their lines are created through POST /crm/purchase-orders');
+  throw refuse(
+    'PURCHASE_ORDER_THROUGH_ENDPOINT',
+    '(root)',
+    'purchase orders and their lines are created through POST /crm/purchase-orders',
+  );
 }
 
 const FIXED_PO_FIELDS = ['code', 'org_id', 'deal_id'] as const;
-const LIFECYCLE_PO_FIELDS = ['status', 'released_at', 'released_by', 'release_note', 'cancelled_at', 'cancelled_by', 'cancel_reason_code', 'cancel_note'] as const;
+const LIFECYCLE_PO_FIELDS = [
+  'status',
+  'released_at',
+  'released_by',
+  'release_note',
+  'cancelled_at',
+  'cancelled_by',
+  'cancel_reason_code',
+  'cancel_note',
+] as const;
 
 /** purchase_orders.items.update: ship date, address and instructions of a draft stay editable. */
 export function beforePurchaseOrderUpdate(payload: Payload): Payload {
@@ -39,7 +52,11 @@ export function beforePurchaseOrderUpdate(payload: Payload): Payload {
   }
   for (const field of LIFECYCLE_PO_FIELDS) {
     if (field in payload) {
-      throw refuse('RELEASE_THROUGH_ENDPOINT', field, 'purchase orders are released and cancelled through POST /crm/purchase-orders/:id/release and /cancel');
+      throw refuse(
+        'RELEASE_THROUGH_ENDPOINT',
+        field,
+        'purchase orders are released and cancelled through POST /crm/purchase-orders/:id/release and /cancel',
+      );
     }
   }
   if ('lines' in payload) return refusePurchaseOrderWriteThroughItems();

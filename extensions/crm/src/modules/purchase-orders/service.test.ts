@@ -3,7 +3,15 @@ import { writeAudit } from '../../shared/audit.js';
 import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { enqueueCommand } from '../wms-outbound/outbox.js';
-import { dealLines, dealLinesToOrder, loadDeal, loadPurchaseOrder, purchaseOrderLines, type DealForCommand, type PurchaseOrderRow } from './repository.js';
+import {
+  dealLines,
+  dealLinesToOrder,
+  loadDeal,
+  loadPurchaseOrder,
+  purchaseOrderLines,
+  type DealForCommand,
+  type PurchaseOrderRow,
+} from './repository.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
@@ -119,8 +127,18 @@ describe('createPurchaseOrder refusals', () => {
     const { scope, itemCalls } = fakeScope(asUser);
     vi.mocked(loadDeal).mockResolvedValue(deal({ status: 'won' }));
     vi.mocked(dealLinesToOrder).mockResolvedValue([{ id: LINE, line_no: 1, quality_code: 'Q1', meters: '100.00', on_open_pos: '60.00' }]);
-    await expectRefusal(createPurchaseOrder(scope, { ...input, lines: [{ deal_line_id: DEAL }] }), 400, 'DEAL_LINE_NOT_FOUND', 'lines.0.deal_line_id');
-    await expectRefusal(createPurchaseOrder(scope, { ...input, lines: [{ deal_line_id: LINE, meters: '40.01' }] }), 422, 'PO_LINE_EXCEEDS_DEAL_LINE', 'lines.0.meters');
+    await expectRefusal(
+      createPurchaseOrder(scope, { ...input, lines: [{ deal_line_id: DEAL }] }),
+      400,
+      'DEAL_LINE_NOT_FOUND',
+      'lines.0.deal_line_id',
+    );
+    await expectRefusal(
+      createPurchaseOrder(scope, { ...input, lines: [{ deal_line_id: LINE, meters: '40.01' }] }),
+      422,
+      'PO_LINE_EXCEEDS_DEAL_LINE',
+      'lines.0.meters',
+    );
     vi.mocked(dealLinesToOrder).mockResolvedValue([{ id: LINE, line_no: 1, quality_code: 'Q1', meters: '100.00', on_open_pos: '100.00' }]);
     await expectRefusal(createPurchaseOrder(scope, input), 422, 'NOTHING_LEFT_TO_ORDER', 'lines');
     expectNothingWritten(itemCalls);
@@ -131,11 +149,21 @@ describe('releasePurchaseOrder and cancelPurchaseOrder refusals', () => {
   it('404 for a missing PO and one of an org without a grant; 403 for a role other than Sales Manager', async () => {
     vi.mocked(loadPurchaseOrder).mockResolvedValue(undefined);
     await expectRefusal(releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n'), 404, 'PURCHASE_ORDER_NOT_FOUND', 'id');
-    await expectRefusal(cancelPurchaseOrder(fakeScope(asUser).scope, PO, { reason_code: 'customer_request', note: 'n' }), 404, 'PURCHASE_ORDER_NOT_FOUND', 'id');
+    await expectRefusal(
+      cancelPurchaseOrder(fakeScope(asUser).scope, PO, { reason_code: 'customer_request', note: 'n' }),
+      404,
+      'PURCHASE_ORDER_NOT_FOUND',
+      'id',
+    );
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
     vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
     await expectRefusal(releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n'), 403, 'RELEASE_NOT_ALLOWED', 'id');
-    await expectRefusal(cancelPurchaseOrder(fakeScope(asUser).scope, PO, { reason_code: 'customer_request', note: 'n' }), 403, 'CANCEL_NOT_ALLOWED', 'id');
+    await expectRefusal(
+      cancelPurchaseOrder(fakeScope(asUser).scope, PO, { reason_code: 'customer_request', note: 'n' }),
+      403,
+      'CANCEL_NOT_ALLOWED',
+      'id',
+    );
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'sales_manager')]));
     await expectRefusal(releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n'), 404, 'PURCHASE_ORDER_NOT_FOUND', 'id');
   });
@@ -146,7 +174,12 @@ describe('releasePurchaseOrder and cancelPurchaseOrder refusals', () => {
     await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 409, 'PURCHASE_ORDER_ALREADY_RELEASED', 'id');
     vi.mocked(loadPurchaseOrder).mockResolvedValue(po({ status: 'cancelled' }));
     await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 409, 'PURCHASE_ORDER_CANCELLED', 'id');
-    await expectRefusal(cancelPurchaseOrder(scope, PO, { reason_code: 'customer_request', note: 'n' }), 409, 'PURCHASE_ORDER_ALREADY_CANCELLED', 'id');
+    await expectRefusal(
+      cancelPurchaseOrder(scope, PO, { reason_code: 'customer_request', note: 'n' }),
+      409,
+      'PURCHASE_ORDER_ALREADY_CANCELLED',
+      'id',
+    );
     expectNothingWritten(itemCalls);
     expect(purchaseOrderLines).not.toHaveBeenCalled();
   });

@@ -73,7 +73,13 @@ export interface WonDeal {
  * The caller may do `capability` in the org of the deal `dealId`: no grant there (or no such deal)
  * answers `notFound`, a grant without the role answers `forbidden`.
  */
-async function requireDealAccess(scope: RequestScope, dealId: string, capability: Capability, notFound: () => CrmError, forbidden: () => CrmError) {
+async function requireDealAccess(
+  scope: RequestScope,
+  dealId: string,
+  capability: Capability,
+  notFound: () => CrmError,
+  forbidden: () => CrmError,
+) {
   return requireAccess(scope, { org: async () => (await loadDeal(scope.database, dealId))?.org_id, capability, notFound, forbidden });
 }
 
@@ -187,12 +193,18 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
           const available = left(line);
           const meters = toMeters(requested.meters ?? available);
           if (!hasMeters(meters) || compareMeters(meters, available) > 0) {
-            throw fieldError('gate_blocked', 'PO_LINE_EXCEEDS_DEAL_LINE', `lines.${index}.meters`, `${available} m of this deal line are left to order`);
+            throw fieldError(
+              'gate_blocked',
+              'PO_LINE_EXCEEDS_DEAL_LINE',
+              `lines.${index}.meters`,
+              `${available} m of this deal line are left to order`,
+            );
           }
           return { line, meters };
         })
       : toOrder.map((line) => ({ line, meters: left(line) })).filter((entry) => hasMeters(entry.meters));
-    if (!wanted.length) throw fieldError('gate_blocked', 'NOTHING_LEFT_TO_ORDER', 'lines', 'every line of this deal is on purchase orders already');
+    if (!wanted.length)
+      throw fieldError('gate_blocked', 'NOTHING_LEFT_TO_ORDER', 'lines', 'every line of this deal is on purchase orders already');
 
     const code = await generateUniqueCode('po', { org: deal.org_code }, (candidate) => purchaseOrderCodeTaken(trx, candidate));
     const poId = randomUUID();
@@ -252,8 +264,10 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
     // Locked: the same release requested twice (double click, two managers) gives one release and
     // one po.released; the second caller sees the released PO and gets 409.
     const po = (await loadPurchaseOrder(trx, poId, true))!;
-    if (po.status === 'released') throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_RELEASED', 'id', 'the purchase order is released already');
-    if (po.status === 'cancelled') throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
+    if (po.status === 'released')
+      throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_RELEASED', 'id', 'the purchase order is released already');
+    if (po.status === 'cancelled')
+      throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
 
     const refusals = evaluateReleaseGates({ orgId: po.org_id, dealId: po.deal_id, creditBlocked: po.credit_blocked });
     if (refusals.length) {
@@ -281,10 +295,20 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
         instructions: po.instructions,
         // Stock of the selling org; cross-ownership lines (story 73) will name another owner and
         // the intercompany PO here.
-        lines: lines.map((line) => ({ dealLineId: line.deal_line_id, qualityCode: line.quality_code, meters: line.meters, stockOwnerOrg: po.org_code })),
+        lines: lines.map((line) => ({
+          dealLineId: line.deal_line_id,
+          qualityCode: line.quality_code,
+          meters: line.meters,
+          stockOwnerOrg: po.org_code,
+        })),
       }),
     );
-    const message = await enqueueCommand(trx, { orgId: po.org_id, entityCollection: 'purchase_orders', entityId: po.id, command: releaseCommand });
+    const message = await enqueueCommand(trx, {
+      orgId: po.org_id,
+      entityCollection: 'purchase_orders',
+      entityId: po.id,
+      command: releaseCommand,
+    });
     if (!message.created) {
       // Cannot happen while the row lock and the status check above hold; refuse rather than
       // release a second time under an existing key.
@@ -330,7 +354,8 @@ export async function cancelPurchaseOrder(
 
   return scope.database.transaction(async (trx) => {
     const po = (await loadPurchaseOrder(trx, poId, true))!;
-    if (po.status === 'cancelled') throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_CANCELLED', 'id', 'the purchase order is cancelled already');
+    if (po.status === 'cancelled')
+      throw fieldError('conflict', 'PURCHASE_ORDER_ALREADY_CANCELLED', 'id', 'the purchase order is cancelled already');
 
     const cancelledAt = new Date();
     let message: EnqueuedCommand | null = null;
@@ -339,13 +364,31 @@ export async function cancelPurchaseOrder(
     if (po.status === 'released') {
       const cancelledBy = await userLabel(trx, actor.userId);
       const cancelCommand = command('po.cancelled', () =>
-        buildPoCancelled({ poNumber: po.code, orgCode: po.org_code, cancelledAt, cancelledBy, reasonCode: input.reason_code, note: input.note }),
+        buildPoCancelled({
+          poNumber: po.code,
+          orgCode: po.org_code,
+          cancelledAt,
+          cancelledBy,
+          reasonCode: input.reason_code,
+          note: input.note,
+        }),
       );
-      message = await enqueueCommand(trx, { orgId: po.org_id, entityCollection: 'purchase_orders', entityId: po.id, command: cancelCommand });
+      message = await enqueueCommand(trx, {
+        orgId: po.org_id,
+        entityCollection: 'purchase_orders',
+        entityId: po.id,
+        command: cancelCommand,
+      });
     }
     await trustedItems(scope, trx, 'purchase_orders').updateOne(
       po.id,
-      { status: 'cancelled', cancelled_at: cancelledAt.toISOString(), cancelled_by: actor.userId, cancel_reason_code: input.reason_code, cancel_note: input.note },
+      {
+        status: 'cancelled',
+        cancelled_at: cancelledAt.toISOString(),
+        cancelled_by: actor.userId,
+        cancel_reason_code: input.reason_code,
+        cancel_note: input.note,
+      },
       TRUSTED_WRITE,
     );
     await writeAudit(trx, [
@@ -357,7 +400,12 @@ export async function cancelPurchaseOrder(
         collection: 'purchase_orders',
         entityId: po.id,
         note: input.note,
-        details: { code: po.code, previous_status: po.status, reason_code: input.reason_code, idempotency_key: message?.idempotency_key ?? null },
+        details: {
+          code: po.code,
+          previous_status: po.status,
+          reason_code: input.reason_code,
+          idempotency_key: message?.idempotency_key ?? null,
+        },
       },
     ]);
     const lines = await purchaseOrderLines(trx, po.id);

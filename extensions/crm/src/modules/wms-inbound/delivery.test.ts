@@ -35,7 +35,10 @@ describe('authenticating a delivery', () => {
     const headers = signRequest(SECRET, id, raw, NOW);
     expect(open(raw, {})).toMatchObject({ httpStatus: 400, error: { code: 'MISSING_WEBHOOK_HEADERS' } });
     expect(open(raw, { ...headers, 'webhook-signature': '' })).toMatchObject({ error: { code: 'MISSING_WEBHOOK_HEADERS' } });
-    expect(open(raw, signRequest('whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0x', id, raw, NOW))).toMatchObject({ httpStatus: 401, error: { code: 'INVALID_SIGNATURE' } });
+    expect(open(raw, signRequest('whsec_d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldC0x', id, raw, NOW))).toMatchObject({
+      httpStatus: 401,
+      error: { code: 'INVALID_SIGNATURE' },
+    });
     expect(open(raw.replace('B-1', 'B-2'), headers)).toMatchObject({ error: { code: 'INVALID_SIGNATURE' } });
     expect(open(raw, signRequest(SECRET, id, raw, NOW - 301))).toMatchObject({ httpStatus: 401, error: { code: 'STALE_TIMESTAMP' } });
     expect(open(raw, signRequest(SECRET, id, raw, NOW + 301))).toMatchObject({ error: { code: 'STALE_TIMESTAMP' } });
@@ -59,7 +62,10 @@ describe('authenticating a delivery', () => {
 
   it('checks the signature before looking at the body: unsigned garbage is a 400/401, not a parse error', () => {
     expect(open('not json', {})).toMatchObject({ error: { code: 'MISSING_WEBHOOK_HEADERS' } });
-    expect(open('not json', signRequest(SECRET, id, 'not json', NOW))).toMatchObject({ httpStatus: 400, error: { code: 'MALFORMED_BATCH' } });
+    expect(open('not json', signRequest(SECRET, id, 'not json', NOW))).toMatchObject({
+      httpStatus: 400,
+      error: { code: 'MALFORMED_BATCH' },
+    });
   });
 
   it('refuses a webhook-id that is not the batch key, and an oversized body', () => {
@@ -69,14 +75,20 @@ describe('authenticating a delivery', () => {
     const malformed = 'wms:batch:B 1:delivered:v1';
     expect(open(raw, signRequest(SECRET, malformed, raw, NOW))).toMatchObject({ error: { code: 'MALFORMED_IDEMPOTENCY_KEY' } });
     const huge = Buffer.alloc(5 * 1024 * 1024 + 1, 32);
-    expect(openDelivery({ secrets: [SECRET], headers: {}, rawBody: huge, nowSeconds: NOW })).toMatchObject({ httpStatus: 413, error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(openDelivery({ secrets: [SECRET], headers: {}, rawBody: huge, nowSeconds: NOW })).toMatchObject({
+      httpStatus: 413,
+      error: { code: 'PAYLOAD_TOO_LARGE' },
+    });
   });
 });
 
 describe('secrets from the environment', () => {
   it('reads the current secret and an optional previous one, ignoring blanks and repeats', () => {
     expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET })).toEqual([SECRET]);
-    expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET, CRM_WMS_WEBHOOK_SECRET_PREVIOUS: PREVIOUS })).toEqual([SECRET, PREVIOUS]);
+    expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET, CRM_WMS_WEBHOOK_SECRET_PREVIOUS: PREVIOUS })).toEqual([
+      SECRET,
+      PREVIOUS,
+    ]);
     expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET, WMS_WEBHOOK_SECRET_PREVIOUS: PREVIOUS })).toEqual([SECRET, PREVIOUS]);
     expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET, CRM_WMS_WEBHOOK_SECRET_PREVIOUS: ' ' })).toEqual([SECRET]);
     expect(webhookSecretsFromEnv({ CRM_WMS_WEBHOOK_SECRET: SECRET, CRM_WMS_WEBHOOK_SECRET_PREVIOUS: SECRET })).toEqual([SECRET]);

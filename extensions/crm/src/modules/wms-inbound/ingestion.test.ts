@@ -2,13 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  expectedKeyFor,
-  IDEMPOTENCY_KEY_PATTERN,
-  validateEvent,
-  type EventResult,
-  type WmsToCrmEvent,
-} from '@crm/contract';
+import { expectedKeyFor, IDEMPOTENCY_KEY_PATTERN, validateEvent, type EventResult, type WmsToCrmEvent } from '@crm/contract';
 import { planDelivery, triage, type CandidateEvent } from './ingestion.js';
 import type { ReferenceIndex } from './references.js';
 
@@ -16,7 +10,12 @@ const EXAMPLES = join(import.meta.dirname, '../../../../../contract/examples');
 const example = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(EXAMPLES, `${name}.json`), 'utf8'));
 
 /** A stock.changed with its own key and the given sequence/figures for one scope. */
-function stock(batchId: string, sequence: number, onHand = '100.00', scope = { owner_org: 'MOD', quality_code: 'SAT-120', warehouse_code: 'IST-01' }) {
+function stock(
+  batchId: string,
+  sequence: number,
+  onHand = '100.00',
+  scope = { owner_org: 'MOD', quality_code: 'SAT-120', warehouse_code: 'IST-01' },
+) {
   const event = {
     event_type: 'stock.changed',
     contract_version: '1.0.23',
@@ -45,9 +44,16 @@ const ORGS: ReferenceIndex = {
 };
 
 /** Runs the pure pipeline as the service does, with the given earlier claims and stored marks. */
-function run(events: unknown[], opts: { taken?: Map<string, { fingerprint: string }>; marks?: Map<string, number>; index?: ReferenceIndex } = {}) {
+function run(
+  events: unknown[],
+  opts: { taken?: Map<string, { fingerprint: string }>; marks?: Map<string, number>; index?: ReferenceIndex } = {},
+) {
   const triaged = triage(validate(events), events);
-  const plan = planDelivery(triaged, { storedClaims: opts.taken ?? new Map(), storedMarks: opts.marks ?? new Map(), references: opts.index ?? ORGS }, events.length);
+  const plan = planDelivery(
+    triaged,
+    { storedClaims: opts.taken ?? new Map(), storedMarks: opts.marks ?? new Map(), references: opts.index ?? ORGS },
+    events.length,
+  );
   return { ...plan, candidates: triaged.candidates };
 }
 
@@ -97,15 +103,17 @@ describe('malformed idempotency keys (story 82)', () => {
   it('any string that breaks the grammar is rejected with MALFORMED_IDEMPOTENCY_KEY before anything else', () => {
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.string({ maxLength: 200 }),
-          // near misses: a valid key with one segment damaged
-          fc.tuple(fc.nat({ max: 4 }), fc.constantFrom('', 'X', 'a:b', ' ', 'v0', '\u00e9')).map(([segment, junk]) => {
-            const parts = 'wms:stock:TB-1:changed:v1'.split(':');
-            parts[segment] = junk;
-            return parts.join(':');
-          }),
-        ).filter((key) => !IDEMPOTENCY_KEY_PATTERN.test(key)),
+        fc
+          .oneof(
+            fc.string({ maxLength: 200 }),
+            // near misses: a valid key with one segment damaged
+            fc.tuple(fc.nat({ max: 4 }), fc.constantFrom('', 'X', 'a:b', ' ', 'v0', '\u00e9')).map(([segment, junk]) => {
+              const parts = 'wms:stock:TB-1:changed:v1'.split(':');
+              parts[segment] = junk;
+              return parts.join(':');
+            }),
+          )
+          .filter((key) => !IDEMPOTENCY_KEY_PATTERN.test(key)),
         (key) => {
           const event = { ...stock('TB-1', 5), idempotency_key: key };
           const { results, writes, candidates, ledger } = run([event]);
@@ -124,7 +132,10 @@ describe('malformed idempotency keys (story 82)', () => {
     for (const key of [undefined, null, 42, ['wms'], { id: 1 }]) {
       const event = { ...stock('TB-1', 5), idempotency_key: key };
       const triaged = triage(validate([event]), [event]);
-      expect(triaged.results.get(0)).toMatchObject({ status: 'rejected', error: { code: 'MALFORMED_IDEMPOTENCY_KEY', detail_code: 'IDEMPOTENCY_KEY_NOT_A_STRING' } });
+      expect(triaged.results.get(0)).toMatchObject({
+        status: 'rejected',
+        error: { code: 'MALFORMED_IDEMPOTENCY_KEY', detail_code: 'IDEMPOTENCY_KEY_NOT_A_STRING' },
+      });
       expect(triaged.ledgerRejections).toEqual([]);
     }
   });
@@ -132,7 +143,9 @@ describe('malformed idempotency keys (story 82)', () => {
   it('a well-formed key of another event is a mismatch (recorded as a rejected attempt, not claimed)', () => {
     const event = { ...stock('TB-1', 5), idempotency_key: 'wms:stock:TB-2:changed:v1' };
     const triaged = triage(validate([event]), [event]);
-    expect(triaged.results.get(0)).toMatchObject({ error: { code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH', detail_code: 'IDEMPOTENCY_KEY_ID_MISMATCH' } });
+    expect(triaged.results.get(0)).toMatchObject({
+      error: { code: 'IDEMPOTENCY_KEY_EVENT_MISMATCH', detail_code: 'IDEMPOTENCY_KEY_ID_MISMATCH' },
+    });
     expect(triaged.candidates).toEqual([]);
     expect(triaged.ledgerRejections).toHaveLength(1);
   });
@@ -180,7 +193,16 @@ describe('out-of-order protection (story 83)', () => {
 
   it('multi-scope stock.changed: each scope is decided alone; applied if any scope advanced', () => {
     const event = stock('TB-1', 6);
-    (event.payload.scopes as unknown[]).push({ owner_org: 'JTR', quality_code: 'DEN-1', warehouse_code: 'IST-01', on_hand_meters: '5.00', reserved_meters: '0', available_meters: '5.00', roll_count: 1, lot_count: 1 });
+    (event.payload.scopes as unknown[]).push({
+      owner_org: 'JTR',
+      quality_code: 'DEN-1',
+      warehouse_code: 'IST-01',
+      on_hand_meters: '5.00',
+      reserved_meters: '0',
+      available_meters: '5.00',
+      roll_count: 1,
+      lot_count: 1,
+    });
     const fresh = { ...event, idempotency_key: expectedKeyFor(event as never) };
     const outcome = run([fresh], { marks: new Map([[scope, 9]]) });
     expect(statuses(outcome.results)).toEqual(['applied']);
@@ -203,7 +225,9 @@ describe('references', () => {
     const outcome = run([check]);
     expect(outcome.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
     expect(outcome.writes.abraChecks).toEqual([]);
-    expect(outcome.ledger).toEqual([expect.objectContaining({ status: 'rejected', error: expect.objectContaining({ code: 'UNKNOWN_REFERENCE' }) })]);
+    expect(outcome.ledger).toEqual([
+      expect.objectContaining({ status: 'rejected', error: expect.objectContaining({ code: 'UNKNOWN_REFERENCE' }) }),
+    ]);
   });
 
   it('stock rows carry the owner org id (resolved from the org code)', () => {
@@ -245,12 +269,21 @@ describe('the contract examples map to mirror rows', () => {
   });
 
   it('order.shipped → an order mirror with carrier fields; reservation.released → a released mirror', () => {
-    const { writes } = run(
-      [rekey(withLines(example('order.shipped'))), rekey(withLines(example('reservation.released')))],
-      { index },
-    );
-    expect(writes.orders[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', deal_id: dealId, status: 'shipped', tracking_id: '3020117745', carrier_name: 'Aras Kargo' });
-    expect(writes.reservations[0]).toMatchObject({ status: 'released', reserved_meters: '0', released_meters: '250.00', owner_org_code: 'JTR', deal_line_id: lineA });
+    const { writes } = run([rekey(withLines(example('order.shipped'))), rekey(withLines(example('reservation.released')))], { index });
+    expect(writes.orders[0]).toMatchObject({
+      po_number: 'MODPO4X8Z1N6R',
+      deal_id: dealId,
+      status: 'shipped',
+      tracking_id: '3020117745',
+      carrier_name: 'Aras Kargo',
+    });
+    expect(writes.reservations[0]).toMatchObject({
+      status: 'released',
+      reserved_meters: '0',
+      released_meters: '250.00',
+      owner_org_code: 'JTR',
+      deal_line_id: lineA,
+    });
   });
 
   it('shortage.sent_back with a check on every line is applied; a line of another deal is an unknown reference', () => {
@@ -272,12 +305,29 @@ describe('the contract examples map to mirror rows', () => {
   });
 
   it('every WMS → CRM example is accepted by the pipeline', () => {
-    const types = ['stock.changed', 'reservation.created', 'reservation.updated', 'reservation.released', 'order.picking_started', 'order.prepared', 'order.shipped', 'order.tracking_updated', 'order.delivered', 'order.cancelled', 'central_stock_check.completed', 'central_stock_check.updated', 'shortage.sent_back', 'shipment_gate.overridden', 'supply.updated', 'wac.changed'];
+    const types = [
+      'stock.changed',
+      'reservation.created',
+      'reservation.updated',
+      'reservation.released',
+      'order.picking_started',
+      'order.prepared',
+      'order.shipped',
+      'order.tracking_updated',
+      'order.delivered',
+      'order.cancelled',
+      'central_stock_check.completed',
+      'central_stock_check.updated',
+      'shortage.sent_back',
+      'shipment_gate.overridden',
+      'supply.updated',
+      'wac.changed',
+    ];
     for (const type of types) {
       const { results } = run([rekey(withLines(example(type)))], { index });
       expect(results[0]?.status, `${type}: ${JSON.stringify(results[0]?.error)}`).toBe('applied');
     }
-    expect(((example('order.shipped') as unknown) as WmsToCrmEvent).event_type).toBe('order.shipped');
+    expect((example('order.shipped') as unknown as WmsToCrmEvent).event_type).toBe('order.shipped');
   });
 });
 
@@ -299,7 +349,13 @@ function wac(batchId: string, sequence: number, scopes: Array<{ owner_org: strin
     payload: {
       costing_batch_id: batchId,
       cause: 'receipt',
-      scopes: scopes.map((s) => ({ owner_org: s.owner_org, quality_code: s.quality_code, wac_try_per_meter: s.wac, valued_meters: '1250.50', inventory_value_try: '105198.31' })),
+      scopes: scopes.map((s) => ({
+        owner_org: s.owner_org,
+        quality_code: s.quality_code,
+        wac_try_per_meter: s.wac,
+        valued_meters: '1250.50',
+        inventory_value_try: '105198.31',
+      })),
     },
   };
   return { idempotency_key: expectedKeyFor(event as never), ...event };
@@ -337,10 +393,18 @@ describe('supply.updated → supply mirror (stories 11, 68, 70)', () => {
     expect(statuses(stale.results)).toEqual(['stale']);
     expect(stale.writes.supplies).toEqual([]);
     expect(stale.marks).toEqual([]);
-    const batch = run([supply(9, 'customs_cleared'), supply(8, 'at_port'), supply(10, 'soft_arrival_confirmed', { soft_arrival_confirmed_at: '2026-02-15T09:00:00Z' })]);
+    const batch = run([
+      supply(9, 'customs_cleared'),
+      supply(8, 'at_port'),
+      supply(10, 'soft_arrival_confirmed', { soft_arrival_confirmed_at: '2026-02-15T09:00:00Z' }),
+    ]);
     expect(statuses(batch.results)).toEqual(['applied', 'stale', 'applied']);
-    expect(batch.writes.supplies.map((row) => [row.milestone, row.sequence, row.soft_arrival_confirmed_at])).toEqual([['soft_arrival_confirmed', 10, '2026-02-15T09:00:00Z']]);
-    expect(batch.marks).toEqual([{ scopeKey: 'supply:SUP-IMP-2026-019', sequence: 10, eventKey: 'wms:supply:SUP-IMP-2026-019.10:updated:v1' }]);
+    expect(batch.writes.supplies.map((row) => [row.milestone, row.sequence, row.soft_arrival_confirmed_at])).toEqual([
+      ['soft_arrival_confirmed', 10, '2026-02-15T09:00:00Z'],
+    ]);
+    expect(batch.marks).toEqual([
+      { scopeKey: 'supply:SUP-IMP-2026-019', sequence: 10, eventKey: 'wms:supply:SUP-IMP-2026-019.10:updated:v1' },
+    ]);
   });
 
   it('an owner org the CRM does not know is an unknown reference', () => {
@@ -352,22 +416,51 @@ describe('supply.updated → supply mirror (stories 11, 68, 70)', () => {
 
 describe('wac.changed → costing mirror (stories 77, 79)', () => {
   it('one row per owner org + quality, in the owner org, figures as decimal strings exactly as sent', () => {
-    const { results, writes } = run([wac('CST-1', 53, [{ owner_org: 'JTR', quality_code: 'SAT-120/B', wac: '84.1250' }, { owner_org: 'MOD', quality_code: 'SAT-120/B', wac: '80.0001' }])]);
+    const { results, writes } = run([
+      wac('CST-1', 53, [
+        { owner_org: 'JTR', quality_code: 'SAT-120/B', wac: '84.1250' },
+        { owner_org: 'MOD', quality_code: 'SAT-120/B', wac: '80.0001' },
+      ]),
+    ]);
     expect(statuses(results)).toEqual(['applied']);
     expect(writes.wac.map(({ scope_key, ...row }) => [scope_key, row])).toEqual([
-      ['wac:JTR:SAT-120/B', { org_id: ORGS.orgIdByCode.get('JTR'), quality_code: 'SAT-120/B', wac_try_per_meter: '84.1250', valued_meters: '1250.50', inventory_value_try: '105198.31', cause: 'receipt', costing_batch_id: 'CST-1', sequence: 53, wms_occurred_at: '2026-02-03T20:00:00Z', source_event_key: 'wms:wac:CST-1:changed:v1' }],
+      [
+        'wac:JTR:SAT-120/B',
+        {
+          org_id: ORGS.orgIdByCode.get('JTR'),
+          quality_code: 'SAT-120/B',
+          wac_try_per_meter: '84.1250',
+          valued_meters: '1250.50',
+          inventory_value_try: '105198.31',
+          cause: 'receipt',
+          costing_batch_id: 'CST-1',
+          sequence: 53,
+          wms_occurred_at: '2026-02-03T20:00:00Z',
+          source_event_key: 'wms:wac:CST-1:changed:v1',
+        },
+      ],
       ['wac:MOD:SAT-120/B', expect.objectContaining({ org_id: ORGS.orgIdByCode.get('MOD'), wac_try_per_meter: '80.0001' })],
     ]);
   });
 
   it('each scope is decided alone: a scope already newer keeps its state, the others advance', () => {
-    const outcome = run([wac('CST-2', 40, [{ owner_org: 'JTR', quality_code: 'A', wac: '1.0000' }, { owner_org: 'JTR', quality_code: 'B', wac: '2.0000' }])], {
-      marks: new Map([['wac:JTR:A', 41]]),
-    });
+    const outcome = run(
+      [
+        wac('CST-2', 40, [
+          { owner_org: 'JTR', quality_code: 'A', wac: '1.0000' },
+          { owner_org: 'JTR', quality_code: 'B', wac: '2.0000' },
+        ]),
+      ],
+      {
+        marks: new Map([['wac:JTR:A', 41]]),
+      },
+    );
     expect(statuses(outcome.results)).toEqual(['applied']);
     expect(outcome.writes.wac.map((row) => row.quality_code)).toEqual(['B']);
     expect(outcome.marks.map((mark) => mark.scopeKey)).toEqual(['wac:JTR:B']);
-    const allStale = run([wac('CST-3', 41, [{ owner_org: 'JTR', quality_code: 'A', wac: '9.0000' }])], { marks: new Map([['wac:JTR:A', 41]]) });
+    const allStale = run([wac('CST-3', 41, [{ owner_org: 'JTR', quality_code: 'A', wac: '9.0000' }])], {
+      marks: new Map([['wac:JTR:A', 41]]),
+    });
     expect(statuses(allStale.results)).toEqual(['stale']);
     expect(allStale.writes.wac).toEqual([]);
   });
@@ -389,7 +482,8 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
   const lineA = '22222222-2222-4222-8222-222222222222';
   const lineB = '33333333-3333-4333-8333-333333333333';
   const poId = '66666666-6666-4666-8666-666666666666';
-  const withLines = (event: Record<string, unknown>) => JSON.parse(JSON.stringify(event).replaceAll('dl-4f1c2a', lineA).replaceAll('dl-4f1c2b', lineB)) as Record<string, unknown>;
+  const withLines = (event: Record<string, unknown>) =>
+    JSON.parse(JSON.stringify(event).replaceAll('dl-4f1c2a', lineA).replaceAll('dl-4f1c2b', lineB)) as Record<string, unknown>;
   const rekey = (event: Record<string, unknown>) => ({ ...event, idempotency_key: expectedKeyFor(event as never) });
   /** The example's deal and lines, and PO MODPO4X8Z1N6R as given (null: the CRM has no such PO). */
   const indexWith = (po: { org_id?: string; deal_id?: string; released?: boolean } | null = {}): ReferenceIndex => ({
@@ -419,7 +513,7 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
     expect(writes.gateOverrides[0]).toMatchObject({ po_number: 'MODPO4X8Z1N6R', po_id: poId, org_id: MOD });
   });
 
-  it('a reservation naming only the PO gets the PO\'s deal', () => {
+  it("a reservation naming only the PO gets the PO's deal", () => {
     const { results, writes } = run([reservationWithPo(['deal_code', 'deal_line_id'])], { index: indexWith() });
     expect(statuses(results)).toEqual(['applied']);
     expect(writes.reservations[0]).toMatchObject({ po_id: poId, deal_id: dealId, deal_line_id: null });
@@ -438,7 +532,10 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
   it('a PO of another org is an unknown reference: rejected, key not claimed, no mark, nothing written', () => {
     for (const released of [true, false]) {
       const outcome = run([order(), override()], { index: indexWith({ org_id: JTR, released }) });
-      expect(outcome.results.map((r) => [r.status, r.error?.code])).toEqual([['rejected', 'UNKNOWN_REFERENCE'], ['rejected', 'UNKNOWN_REFERENCE']]);
+      expect(outcome.results.map((r) => [r.status, r.error?.code])).toEqual([
+        ['rejected', 'UNKNOWN_REFERENCE'],
+        ['rejected', 'UNKNOWN_REFERENCE'],
+      ]);
       expect(outcome.results[0]!.error!.message).not.toContain(JTR);
       expect(outcome.writes.orders).toEqual([]);
       expect(outcome.writes.gateOverrides).toEqual([]);

@@ -104,7 +104,13 @@ export function triage(validated: readonly EventValidationResult[], rawEvents: r
       results.set(index, rejected(index, validation.error, validation.idempotency_key));
       const key = validation.idempotency_key;
       if (key !== undefined && parseIdempotencyKey(key).ok) {
-        ledgerRejections.push({ index, key, eventType: validation.event_type ?? 'unknown', error: validation.error, event: rawEvents[index] });
+        ledgerRejections.push({
+          index,
+          key,
+          eventType: validation.event_type ?? 'unknown',
+          error: validation.error,
+          event: rawEvents[index],
+        });
       }
       return;
     }

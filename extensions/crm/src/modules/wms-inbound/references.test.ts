@@ -10,7 +10,10 @@ const example = (name: string) => JSON.parse(readFileSync(join(EXAMPLES, `${name
 const MOD = '00000000-0000-4000-8000-00000000000a';
 const JTR = '00000000-0000-4000-8000-00000000000b';
 const index = (posByCode: ReferenceIndex['posByCode'] = new Map()): ReferenceIndex => ({
-  orgIdByCode: new Map([['MOD', MOD], ['JTR', JTR]]),
+  orgIdByCode: new Map([
+    ['MOD', MOD],
+    ['JTR', JTR],
+  ]),
   dealsByCode: new Map(),
   linesById: new Map(),
   posByCode,
@@ -18,7 +21,12 @@ const index = (posByCode: ReferenceIndex['posByCode'] = new Map()): ReferenceInd
 
 describe('references of a delivery', () => {
   it('collects the PO numbers of orders, reservations and gate overrides, once each', () => {
-    const needed = referencesNeeded([example('order.shipped'), example('shipment_gate.overridden'), example('supply.updated'), example('wac.changed')]);
+    const needed = referencesNeeded([
+      example('order.shipped'),
+      example('shipment_gate.overridden'),
+      example('supply.updated'),
+      example('wac.changed'),
+    ]);
     expect([...needed.poNumbers]).toEqual(['MODPO4X8Z1N6R']);
     // Supply and WAC name only their owner orgs.
     expect([...needed.orgCodes].sort()).toEqual(['JTR', 'MOD']);

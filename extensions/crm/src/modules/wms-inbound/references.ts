@@ -146,8 +146,7 @@ export function referencesNeeded(events: readonly WmsToCrmEvent[]): ReferencesNe
 }
 
 export type ReferenceResolution =
-  | { readonly ok: true; readonly refs: ResolvedReferences }
-  | { readonly ok: false; readonly error: ContractErrorDetail };
+  { readonly ok: true; readonly refs: ResolvedReferences } | { readonly ok: false; readonly error: ContractErrorDetail };
 
 function unknown(message: string): ReferenceResolution {
   return { ok: false, error: contractError('UNKNOWN_REFERENCE', message) };

@@ -118,7 +118,9 @@ export async function readDeliveryState(
 ): Promise<ReadState> {
   const missingOrgs = [...input.references.orgCodes].filter((code) => !orgIdCache.has(code));
   if (missingOrgs.length > 0) {
-    const orgs = await run<{ id: string; code: string }>(connection, `select id, code from orgs where code = any(?::text[])`, [missingOrgs]);
+    const orgs = await run<{ id: string; code: string }>(connection, `select id, code from orgs where code = any(?::text[])`, [
+      missingOrgs,
+    ]);
     for (const org of orgs) orgIdCache.set(org.code, org.id);
   }
   const [row] = await run<{
@@ -180,7 +182,8 @@ const cols = (spec: string): Column[] =>
 
 const STOCK_COLUMNS = cols(`org_id uuid, quality_code text, warehouse_code text, on_hand_meters numeric, reserved_meters numeric,
   available_meters numeric, roll_count int, lot_count int, sequence bigint, wms_occurred_at timestamptz, source_event_key text`);
-const RESERVATION_COLUMNS = cols(`org_id uuid, owner_org_code text, reservation_id text, deal_id uuid, deal_line_id uuid, po_number text, po_id uuid,
+const RESERVATION_COLUMNS =
+  cols(`org_id uuid, owner_org_code text, reservation_id text, deal_id uuid, deal_line_id uuid, po_number text, po_id uuid,
   quality_code text, warehouse_code text, status text, reserved_meters numeric, roll_count int, lots json, reserved_at timestamptz,
   expires_at timestamptz, released_meters numeric, released_at timestamptz, release_reason text, sequence bigint, source_event_key text`);
 const ORDER_COLUMNS = cols(`org_id uuid, po_number text, po_id uuid, deal_id uuid, status text, lines json, picking_started_at timestamptz,
@@ -230,9 +233,22 @@ function recordset(columns: readonly Column[]): string {
  * guard repeats it in SQL so that the mirror can never move backwards even if a mark and its
  * mirror row ever disagreed.
  */
-function mirrorUpsert(name: string, table: string, columns: readonly Column[], conflictOn: string, rows: readonly object[], timestampColumn: string): Cte {
+function mirrorUpsert(
+  name: string,
+  table: string,
+  columns: readonly Column[],
+  conflictOn: string,
+  rows: readonly object[],
+  timestampColumn: string,
+): Cte {
   const names = columns.map((c) => c.name);
-  const updates = names.filter((n) => !conflictOn.split(',').map((s) => s.trim()).includes(n));
+  const updates = names.filter(
+    (n) =>
+      !conflictOn
+        .split(',')
+        .map((s) => s.trim())
+        .includes(n),
+  );
   return {
     name,
     sql: (after) => `${name} as (
@@ -246,7 +262,14 @@ function mirrorUpsert(name: string, table: string, columns: readonly Column[], c
   };
 }
 
-function plainInsert(name: string, table: string, columns: readonly Column[], rows: readonly object[], returning: string, orderBy: string): Cte {
+function plainInsert(
+  name: string,
+  table: string,
+  columns: readonly Column[],
+  rows: readonly object[],
+  returning: string,
+  orderBy: string,
+): Cte {
   const names = columns.map((c) => c.name);
   return {
     name,
@@ -331,10 +354,14 @@ export async function writeDelivery(
     });
   }
   if (writes.stock.length) {
-    ctes.push(mirrorUpsert('stock', 'stock_by_quality_cache', STOCK_COLUMNS, 'org_id, quality_code, warehouse_code', writes.stock, 'updated_at'));
+    ctes.push(
+      mirrorUpsert('stock', 'stock_by_quality_cache', STOCK_COLUMNS, 'org_id, quality_code, warehouse_code', writes.stock, 'updated_at'),
+    );
   }
   if (writes.reservations.length) {
-    ctes.push(mirrorUpsert('reservations', 'reservation_mirrors', RESERVATION_COLUMNS, 'reservation_id', writes.reservations, 'updated_at'));
+    ctes.push(
+      mirrorUpsert('reservations', 'reservation_mirrors', RESERVATION_COLUMNS, 'reservation_id', writes.reservations, 'updated_at'),
+    );
   }
   if (writes.orders.length) {
     ctes.push(mirrorUpsert('orders', 'order_mirrors', ORDER_COLUMNS, 'po_number', writes.orders, 'updated_at'));
@@ -353,7 +380,14 @@ export async function writeDelivery(
   }
   if (writes.gateOverrides.length) {
     ctes.push(
-      plainInsert('gate_overrides', 'shipment_gate_overrides', GATE_OVERRIDE_COLUMNS, writes.gateOverrides, 'id, org_id, po_number, gate, reason_code, note, overridden_by, overridden_at', 'override_id'),
+      plainInsert(
+        'gate_overrides',
+        'shipment_gate_overrides',
+        GATE_OVERRIDE_COLUMNS,
+        writes.gateOverrides,
+        'id, org_id, po_number, gate, reason_code, note, overridden_by, overridden_at',
+        'override_id',
+      ),
     );
     // Story 20/38: every override is in the audit log with who, when, reason and note. The actor
     // is a WMS Manager, not a CRM user, so `actor` stays empty and the name is in the details.

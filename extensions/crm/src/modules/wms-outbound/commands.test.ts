@@ -26,7 +26,14 @@ describe('outbound commands', () => {
   });
 
   it('a cancellation outranks the release of the same PO', () => {
-    const cancelled = buildPoCancelled({ poNumber: 'MODPO4X8Z1N6R', orgCode: 'MOD', cancelledAt: at, cancelledBy: 'manager@example.com', reasonCode: 'customer_request', note: 'moved' });
+    const cancelled = buildPoCancelled({
+      poNumber: 'MODPO4X8Z1N6R',
+      orgCode: 'MOD',
+      cancelledAt: at,
+      cancelledBy: 'manager@example.com',
+      reasonCode: 'customer_request',
+      note: 'moved',
+    });
     expect(cancelled.idempotency_key).toBe('crm:po:MODPO4X8Z1N6R:cancelled:v1');
     expect(cancelled.sequence).toBeGreaterThan(buildPoReleased(release).sequence);
   });
@@ -55,7 +62,9 @@ describe('outbound commands', () => {
       expect((error as InvalidCommandError).detail.code).toBe('VALIDATION_FAILED');
       expect((error as InvalidCommandError).detail.issues?.map((i) => i.path)).toContain('payload.deal_code');
     }
-    expect(() => buildPoReleased({ ...release, lines: [{ ...release.lines[0]!, qualityCode: 'lower case' }] })).toThrow(InvalidCommandError);
+    expect(() => buildPoReleased({ ...release, lines: [{ ...release.lines[0]!, qualityCode: 'lower case' }] })).toThrow(
+      InvalidCommandError,
+    );
   });
 
   it('normalises meters to the contract form', () => {

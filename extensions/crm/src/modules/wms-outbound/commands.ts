@@ -8,13 +8,7 @@
  * attempt: the same business action always yields the same key, which is what lets the ledger's
  * unique index and the WMS's deduplication turn every retry into a no-op.
  */
-import {
-  CONTRACT_VERSION,
-  expectedKeyFor,
-  validateEvent,
-  type ContractErrorDetail,
-  type EventOfType,
-} from '@crm/contract';
+import { CONTRACT_VERSION, expectedKeyFor, validateEvent, type ContractErrorDetail, type EventOfType } from '@crm/contract';
 
 export type DealWonCommand = EventOfType<'deal.won'>;
 export type PoReleasedCommand = EventOfType<'po.released'>;
@@ -102,7 +96,13 @@ export function buildPoReleased(input: {
   shipDate: string;
   shipTo: ShipTo;
   instructions?: string | null | undefined;
-  lines: ReadonlyArray<{ dealLineId: string; qualityCode: string; meters: string; stockOwnerOrg: string; intercompanyPoNumber?: string | undefined }>;
+  lines: ReadonlyArray<{
+    dealLineId: string;
+    qualityCode: string;
+    meters: string;
+    stockOwnerOrg: string;
+    intercompanyPoNumber?: string | undefined;
+  }>;
 }): PoReleasedCommand {
   type Org = PoReleasedCommand['payload']['org_code'];
   return finish<PoReleasedCommand>({
@@ -118,7 +118,9 @@ export function buildPoReleased(input: {
       customer_ref: input.customerId,
       released_at: contractInstant(input.releasedAt),
       shipment_approved_by: input.approvedBy,
-      ...(input.overrideNote ? { release_basis: 'manager_override' as const, override_note: input.overrideNote } : { release_basis: 'gates_passed' as const }),
+      ...(input.overrideNote
+        ? { release_basis: 'manager_override' as const, override_note: input.overrideNote }
+        : { release_basis: 'gates_passed' as const }),
       ship_date: input.shipDate,
       ship_to: input.shipTo,
       ...(input.instructions ? { instructions: input.instructions } : {}),

@@ -13,8 +13,18 @@ describe('outbound configuration', () => {
   });
 
   it('reads numbers however Directus typed them', () => {
-    const result = readOutboundConfig({ CRM_WMS_BASE_URL: 'http://wms.local:8090', CRM_WMS_WEBHOOK_SECRET: secret, CRM_WMS_REQUEST_TIMEOUT_MS: 700, CRM_WMS_OUTBOX_RETRY_DELAY_SECONDS: '1', CRM_WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2' });
-    expect(result.ok && result.config).toMatchObject({ baseUrl: 'http://wms.local:8090', timeoutMs: 700, retry: { retryDelaySeconds: 1, retryDelayMaxSeconds: 2 } });
+    const result = readOutboundConfig({
+      CRM_WMS_BASE_URL: 'http://wms.local:8090',
+      CRM_WMS_WEBHOOK_SECRET: secret,
+      CRM_WMS_REQUEST_TIMEOUT_MS: 700,
+      CRM_WMS_OUTBOX_RETRY_DELAY_SECONDS: '1',
+      CRM_WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
+    });
+    expect(result.ok && result.config).toMatchObject({
+      baseUrl: 'http://wms.local:8090',
+      timeoutMs: 700,
+      retry: { retryDelaySeconds: 1, retryDelayMaxSeconds: 2 },
+    });
   });
 
   it('names every bad value', () => {

@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { DEFAULT_OUTBOUND_RETRY, type OutboundRetryPolicy } from '../../runtime/queues.js';
 
-const whole = (min: number, max: number) => z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
+const whole = (min: number, max: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min).max(max);
 
 const OutboundEnv = z.object({
-  CRM_WMS_BASE_URL: z
-    .preprocess((v) => (v === '' || v === null ? undefined : v), z.url({ message: 'must be an absolute URL' }).optional()),
+  CRM_WMS_BASE_URL: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.url({ message: 'must be an absolute URL' }).optional()),
   CRM_WMS_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
   // Well below the queue's expireInSeconds (120 s), so pg-boss never declares a job lost while an
   // attempt is still waiting for the WMS.

@@ -42,7 +42,11 @@ describe('deliverBatch against the simulator', () => {
 
   it('5xx and timeouts are retryable, and a command applied after the timeout is not applied twice', async () => {
     simulator.control({ failFirst: 1, slowFirst: 1, delayMs: 600 });
-    expect(await deliverBatch(target(), batch())).toMatchObject({ kind: 'retryable', httpStatus: 503, error: expect.stringMatching(/SERVICE_UNAVAILABLE/) });
+    expect(await deliverBatch(target(), batch())).toMatchObject({
+      kind: 'retryable',
+      httpStatus: 503,
+      error: expect.stringMatching(/SERVICE_UNAVAILABLE/),
+    });
     expect(await deliverBatch(target(), batch())).toEqual({ kind: 'retryable', error: 'timed out after 300 ms' });
     await new Promise((done) => setTimeout(done, 500));
     expect(await deliverBatch(target(), batch())).toMatchObject({ kind: 'delivered' });
@@ -55,7 +59,10 @@ describe('deliverBatch against the simulator', () => {
       httpStatus: 401,
       error: expect.stringMatching(/^HTTP 401: INVALID_SIGNATURE/),
     });
-    expect(await deliverBatch({ ...target(), baseUrl: 'http://127.0.0.1:9' }, batch())).toMatchObject({ kind: 'retryable', error: expect.stringMatching(/^network error/) });
+    expect(await deliverBatch({ ...target(), baseUrl: 'http://127.0.0.1:9' }, batch())).toMatchObject({
+      kind: 'retryable',
+      error: expect.stringMatching(/^network error/),
+    });
     expect(simulator.snapshot().orders).toHaveLength(0);
   });
 
@@ -70,8 +77,14 @@ describe('deliverBatch against the simulator', () => {
 describe('classifyResponse', () => {
   it('408, 429 and 5xx are retryable; other 4xx are permanent; 2xx without a contract body is delivered', () => {
     expect(classifyResponse(408, '').kind).toBe('retryable');
-    expect(classifyResponse(429, '{"error":{"code":"RATE_LIMITED","message":"slow down"}}')).toMatchObject({ kind: 'retryable', error: 'HTTP 429: RATE_LIMITED: slow down' });
-    expect(classifyResponse(502, '<html>bad gateway</html>')).toMatchObject({ kind: 'retryable', error: 'HTTP 502: <html>bad gateway</html>' });
+    expect(classifyResponse(429, '{"error":{"code":"RATE_LIMITED","message":"slow down"}}')).toMatchObject({
+      kind: 'retryable',
+      error: 'HTTP 429: RATE_LIMITED: slow down',
+    });
+    expect(classifyResponse(502, '<html>bad gateway</html>')).toMatchObject({
+      kind: 'retryable',
+      error: 'HTTP 502: <html>bad gateway</html>',
+    });
     expect(classifyResponse(409, '{"error":{"code":"IDEMPOTENCY_KEY_CONFLICT","message":"other body"}}').kind).toBe('permanent');
     expect(classifyResponse(404, 'not found').kind).toBe('permanent');
     expect(classifyResponse(202, 'accepted')).toEqual({ kind: 'delivered', result: null, httpStatus: 202 });

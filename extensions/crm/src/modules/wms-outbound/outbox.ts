@@ -54,7 +54,9 @@ export function crmErrorOfInvalidCommand(error: InvalidCommandError, eventType: 
     'gate_blocked',
     'WMS_COMMAND_INVALID',
     `the ${eventType} command for the WMS would not satisfy the integration contract: ${error.message}`,
-    issues.length ? issues.map((issue) => ({ field: issue.path || '(root)', reason: issue.message })) : [{ field: '(root)', reason: error.message }],
+    issues.length
+      ? issues.map((issue) => ({ field: issue.path || '(root)', reason: issue.message }))
+      : [{ field: '(root)', reason: error.message }],
   );
 }
 

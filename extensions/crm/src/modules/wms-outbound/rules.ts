@@ -7,7 +7,10 @@
 import { CrmError } from '../../shared/errors.js';
 
 export function refuseOutboxWriteThroughItems(): never {
-  throw new CrmError('invalid_input', 'OUTBOX_READ_ONLY', 'outbound messages are written by the CRM itself; retry one through POST /crm/outbound/:id/retry', [
-    { field: '(root)', reason: 'the outbox is read-only on item routes' },
-  ]);
+  throw new CrmError(
+    'invalid_input',
+    'OUTBOX_READ_ONLY',
+    'outbound messages are written by the CRM itself; retry one through POST /crm/outbound/:id/retry',
+    [{ field: '(root)', reason: 'the outbox is read-only on item routes' }],
+  );
 }

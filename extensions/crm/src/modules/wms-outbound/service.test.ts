@@ -27,7 +27,14 @@ describe('retryOutboundMessage refusals', () => {
     vi.mocked(lockMessage).mockResolvedValue(undefined);
     await expectRefusal(retryOutboundMessage(fakeScope(asAdmin).scope, ID, 'n'), 404, 'OUTBOUND_MESSAGE_NOT_FOUND', 'id');
     for (const status of ['delivered', 'pending'] as const) {
-      vi.mocked(lockMessage).mockResolvedValue({ id: ID, org_id: MOD, status, idempotency_key: 'k', attempts: 1, last_error: null } as unknown as OutboundMessageRow);
+      vi.mocked(lockMessage).mockResolvedValue({
+        id: ID,
+        org_id: MOD,
+        status,
+        idempotency_key: 'k',
+        attempts: 1,
+        last_error: null,
+      } as unknown as OutboundMessageRow);
       await expectRefusal(retryOutboundMessage(fakeScope(asAdmin).scope, ID, 'n'), 409, 'OUTBOUND_MESSAGE_NOT_RETRYABLE', 'id');
     }
     expect(requeueMessage).not.toHaveBeenCalled();

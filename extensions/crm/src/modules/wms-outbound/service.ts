@@ -25,7 +25,10 @@ export async function retryOutboundMessage(scope: RequestScope, messageId: strin
   });
   return scope.database.transaction(async (trx) => {
     const row = await lockMessage(trx, messageId);
-    if (!row) throw new CrmError('not_found', 'OUTBOUND_MESSAGE_NOT_FOUND', 'id: no such outbound message', [{ field: 'id', reason: 'no such outbound message' }]);
+    if (!row)
+      throw new CrmError('not_found', 'OUTBOUND_MESSAGE_NOT_FOUND', 'id: no such outbound message', [
+        { field: 'id', reason: 'no such outbound message' },
+      ]);
     if (row.status !== 'failed' && row.status !== 'dead') {
       const reason = row.status === 'delivered' ? 'it was delivered already' : 'it is waiting for delivery already';
       throw new CrmError('conflict', 'OUTBOUND_MESSAGE_NOT_RETRYABLE', `id: ${reason}`, [{ field: 'id', reason }]);

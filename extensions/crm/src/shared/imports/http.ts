@@ -31,17 +31,26 @@ const UploadQuery = z.strictObject({
 const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
 
 const tooLarge = (bytes: number, limit: number) =>
-  new CrmError('payload_too_large', 'IMPORT_TOO_LARGE', `the file has at least ${bytes} bytes; at most ${limit} (${limit / 1024 / 1024} MiB): split it into several files`, [
-    { field: 'file', reason: `larger than ${limit} bytes` },
-  ]);
+  new CrmError(
+    'payload_too_large',
+    'IMPORT_TOO_LARGE',
+    `the file has at least ${bytes} bytes; at most ${limit} (${limit / 1024 / 1024} MiB): split it into several files`,
+    [{ field: 'file', reason: `larger than ${limit} bytes` }],
+  );
 
 /** Reads the raw body up to the limit; a larger one is refused without reading it all. */
 async function readUpload(req: Request, limit: number): Promise<Buffer> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(req.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   if (type !== XLSX_CONTENT_TYPE) {
-    throw new CrmError('invalid_input', 'IMPORT_FILE_INVALID', `send the .xlsx file as the request body with content-type ${XLSX_CONTENT_TYPE}`, [
-      { field: 'content-type', reason: `must be ${XLSX_CONTENT_TYPE}, got "${type || 'none'}"` },
-    ]);
+    throw new CrmError(
+      'invalid_input',
+      'IMPORT_FILE_INVALID',
+      `send the .xlsx file as the request body with content-type ${XLSX_CONTENT_TYPE}`,
+      [{ field: 'content-type', reason: `must be ${XLSX_CONTENT_TYPE}, got "${type || 'none'}"` }],
+    );
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) throw tooLarge(declared, limit);
@@ -69,9 +78,17 @@ export interface ImportRoutes {
   applies: string;
 }
 
-export function registerImportRoutes(router: Router, logger: Logger, scopeOf: (req: DirectusRequest) => RequestScope, pipeline: ImportPipeline, paths: ImportRoutes): void {
+export function registerImportRoutes(
+  router: Router,
+  logger: Logger,
+  scopeOf: (req: DirectusRequest) => RequestScope,
+  pipeline: ImportPipeline,
+  paths: ImportRoutes,
+): void {
   const { spec } = pipeline;
-  const ApplyBody = z.strictObject({ note: z.string().trim().min(1, `is required: applying ${paths.applies} is audited with a note`).max(2000) });
+  const ApplyBody = z.strictObject({
+    note: z.string().trim().min(1, `is required: applying ${paths.applies} is audited with a note`).max(2000),
+  });
 
   router.get(
     paths.template,
@@ -79,7 +96,14 @@ export function registerImportRoutes(router: Router, logger: Logger, scopeOf: (r
       requireLogin(req);
       await pipeline.assertMayImport(scopeOf(req));
       const file = await buildTemplate(spec);
-      res.status(200).set({ 'content-type': XLSX_CONTENT_TYPE, 'content-disposition': `attachment; filename="${spec.templateFileName}"`, 'cache-control': 'no-store' }).end(file);
+      res
+        .status(200)
+        .set({
+          'content-type': XLSX_CONTENT_TYPE,
+          'content-disposition': `attachment; filename="${spec.templateFileName}"`,
+          'cache-control': 'no-store',
+        })
+        .end(file);
       return undefined;
     }),
   );

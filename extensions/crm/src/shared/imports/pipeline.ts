@@ -180,7 +180,15 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
     const db = scope.database;
     const id = randomUUID();
     // The record exists while the file is read so the app can poll processed_rows.
-    await db(table).insert({ id, status: 'validating', org_codes: JSON.stringify([]), file_name: upload.fileName, file_bytes: upload.bytes.length, created_by: who.userId, created_at: new Date() });
+    await db(table).insert({
+      id,
+      status: 'validating',
+      org_codes: JSON.stringify([]),
+      file_name: upload.fileName,
+      file_bytes: upload.bytes.length,
+      created_by: who.userId,
+      created_at: new Date(),
+    });
     try {
       const raw = await readRows(spec, upload.bytes, async (processed) => {
         await db(table).where('id', id).update({ processed_rows: processed });
@@ -228,7 +236,22 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
   /** The caller's recent imports (progress of those still validating included), newest first. */
   async function list(scope: RequestScope, limit: number) {
     const who = await definition.importer(scope);
-    const columns = ['id', 'status', 'file_name', 'org_id', 'org_codes', 'total_rows', 'processed_rows', 'error_count', 'new_count', 'changed_count', 'unchanged_count', 'created_by', 'created_at', 'applied_at'] as const;
+    const columns = [
+      'id',
+      'status',
+      'file_name',
+      'org_id',
+      'org_codes',
+      'total_rows',
+      'processed_rows',
+      'error_count',
+      'new_count',
+      'changed_count',
+      'unchanged_count',
+      'created_by',
+      'created_at',
+      'applied_at',
+    ] as const;
     const rows: Array<Pick<ImportRecord<Row>, (typeof columns)[number]>> = await scope
       .database(table)
       .modify((q) => {
@@ -237,7 +260,12 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
       .orderBy('created_at', 'desc')
       .limit(limit)
       .select(...columns);
-    return rows.map((r) => ({ ...r, org_codes: parseJson<string[]>(r.org_codes) ?? [], created_at: new Date(r.created_at).toISOString(), applied_at: r.applied_at ? new Date(r.applied_at).toISOString() : null }));
+    return rows.map((r) => ({
+      ...r,
+      org_codes: parseJson<string[]>(r.org_codes) ?? [],
+      created_at: new Date(r.created_at).toISOString(),
+      applied_at: r.applied_at ? new Date(r.applied_at).toISOString() : null,
+    }));
   }
 
   /** Apply: every row or none, audited. */
@@ -251,11 +279,27 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
         // The lock makes a second, concurrent apply wait and then see "applied".
         const record = await load(trx, id, true);
         if (!record || !visibleTo(record, who)) throw definition.notFound();
-        if (record.status === 'applied') throw new CrmError('conflict', 'IMPORT_ALREADY_APPLIED', `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${definition.rowsName} again`);
-        if (record.status === 'failed') throw new CrmError('conflict', 'IMPORT_FAILED', `applying this import failed (${record.failure}); nothing was changed: upload the file again`);
-        if (record.status !== 'dry_run') throw new CrmError('conflict', 'IMPORT_NOT_READY', 'this import is still being read; wait for its dry-run report');
+        if (record.status === 'applied')
+          throw new CrmError(
+            'conflict',
+            'IMPORT_ALREADY_APPLIED',
+            `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${definition.rowsName} again`,
+          );
+        if (record.status === 'failed')
+          throw new CrmError(
+            'conflict',
+            'IMPORT_FAILED',
+            `applying this import failed (${record.failure}); nothing was changed: upload the file again`,
+          );
+        if (record.status !== 'dry_run')
+          throw new CrmError('conflict', 'IMPORT_NOT_READY', 'this import is still being read; wait for its dry-run report');
         if (record.error_count > 0) {
-          throw new CrmError('gate_blocked', 'IMPORT_HAS_ERRORS', `the dry run found ${record.error_count} error(s); fix the file and upload it again`, [{ field: 'id', reason: `${record.error_count} row error(s) in the dry run` }]);
+          throw new CrmError(
+            'gate_blocked',
+            'IMPORT_HAS_ERRORS',
+            `the dry run found ${record.error_count} error(s); fix the file and upload it again`,
+            [{ field: 'id', reason: `${record.error_count} row error(s) in the dry run` }],
+          );
         }
         const rows = record.rows ?? [];
         const at = new Date();
@@ -268,7 +312,11 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           }
           if (error instanceof CrmError) throw error;
           failure = `the database refused the ${definition.rowsName} (${(error as Error).message.split('\n')[0]!.slice(0, 300)})`;
-          throw new CrmError('conflict', 'IMPORT_APPLY_FAILED', `applying failed and nothing was changed: the database refused the ${definition.rowsName}; see the import for details and upload the file again`);
+          throw new CrmError(
+            'conflict',
+            'IMPORT_APPLY_FAILED',
+            `applying failed and nothing was changed: the database refused the ${definition.rowsName}; see the import for details and upload the file again`,
+          );
         }
 
         await trx('audit_log').insert({
@@ -280,7 +328,14 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           entity_collection: table,
           entity_id: id,
           note,
-          details: JSON.stringify({ file_name: record.file_name, org_codes: record.org_codes, rows: rows.length, new: record.new_count, changed: record.changed_count, unchanged: record.unchanged_count }),
+          details: JSON.stringify({
+            file_name: record.file_name,
+            org_codes: record.org_codes,
+            rows: rows.length,
+            new: record.new_count,
+            changed: record.changed_count,
+            unchanged: record.unchanged_count,
+          }),
         });
         await trx(table).where('id', id).update({ status: 'applied', applied_by: who.userId, applied_at: at, apply_note: note });
       });

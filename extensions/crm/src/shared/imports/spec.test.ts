@@ -20,8 +20,13 @@ describe('cellText', () => {
 describe('checkHeader', () => {
   it('accepts the exact columns and names each problem', () => {
     expect(checkHeader(LIST_PRICE_SPEC, ['org_code', 'quality_code', 'currency', 'price', 'note'])).toEqual([]);
-    expect(checkHeader(LIST_PRICE_SPEC, ['org_code', 'quality_code', 'currency', 'price'])).toEqual([{ field: 'columns.E', reason: 'missing column "note"' }]);
-    expect(checkHeader(LIST_PRICE_SPEC, ['org_code', 'quality', 'currency', 'price', 'note', 'x']).map((p) => p.field)).toEqual(['columns.B', 'columns.F']);
+    expect(checkHeader(LIST_PRICE_SPEC, ['org_code', 'quality_code', 'currency', 'price'])).toEqual([
+      { field: 'columns.E', reason: 'missing column "note"' },
+    ]);
+    expect(checkHeader(LIST_PRICE_SPEC, ['org_code', 'quality', 'currency', 'price', 'note', 'x']).map((p) => p.field)).toEqual([
+      'columns.B',
+      'columns.F',
+    ]);
     expect(columnLetter(27)).toBe('AA');
   });
 });
@@ -40,7 +45,11 @@ describe('validateRows', () => {
       { key: 'qty', hint: 'a count', cell: z.string({ error: 'is required' }).regex(/^\d+$/, 'must be a whole number').transform(Number) },
     ],
   } as const satisfies ImportSpec;
-  const raw = (row: number, code: string | null, qty: string | null, extraCells: number[] = []): RawRow => ({ row, cells: { code, qty }, extraCells });
+  const raw = (row: number, code: string | null, qty: string | null, extraCells: number[] = []): RawRow => ({
+    row,
+    cells: { code, qty },
+    extraCells,
+  });
 
   it('reports extra cells, then cell and row-check errors in column order, then duplicates; valid rows get their value', () => {
     const result = validateRows(

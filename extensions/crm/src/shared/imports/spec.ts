@@ -153,7 +153,12 @@ export interface ValidationResult<Valid> {
  * then the import's row check (its errors and the cells' errors in column order), then the
  * one-row-per-key rule. A row with any error yields no value.
  */
-export function validateRows<S extends ImportSpec, Valid>(spec: S, rows: readonly RawRow[], check: RowCheck<S, Valid>, unique?: Uniqueness): ValidationResult<Valid> {
+export function validateRows<S extends ImportSpec, Valid>(
+  spec: S,
+  rows: readonly RawRow[],
+  check: RowCheck<S, Valid>,
+  unique?: Uniqueness,
+): ValidationResult<Valid> {
   const keys = keysOf(spec);
   const errors: RowError[] = [];
   const valid: Valid[] = [];
@@ -161,7 +166,11 @@ export function validateRows<S extends ImportSpec, Valid>(spec: S, rows: readonl
   let rowsWithErrors = 0;
 
   for (const raw of rows) {
-    const rowErrors: RowError[] = raw.extraCells.map((index) => ({ row: raw.row, column: columnLetter(index), reason: 'has a value but no column heading: remove it' }));
+    const rowErrors: RowError[] = raw.extraCells.map((index) => ({
+      row: raw.row,
+      column: columnLetter(index),
+      reason: 'has a value but no column heading: remove it',
+    }));
     const columnErrors: RowError[] = [];
     const fail = (column: string, reason: string) => columnErrors.push({ row: raw.row, column, reason });
     const cells: Record<string, unknown> = {};

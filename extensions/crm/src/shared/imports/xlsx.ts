@@ -61,19 +61,32 @@ export function looksLikeXlsx(bytes: Buffer): boolean {
 }
 
 const notXlsx = (detail: string) =>
-  new CrmError('invalid_input', 'IMPORT_FILE_INVALID', `the file is not a readable .xlsx workbook (${detail}); download the template and save it as Excel Workbook (.xlsx)`, [
-    { field: 'file', reason: `not a readable .xlsx workbook (${detail})` },
-  ]);
+  new CrmError(
+    'invalid_input',
+    'IMPORT_FILE_INVALID',
+    `the file is not a readable .xlsx workbook (${detail}); download the template and save it as Excel Workbook (.xlsx)`,
+    [{ field: 'file', reason: `not a readable .xlsx workbook (${detail})` }],
+  );
 
 function headingProblem(spec: ImportSpec, fields: Array<{ field: string; reason: string }>): CrmError {
-  return new CrmError('invalid_input', 'IMPORT_COLUMNS_INVALID', `the sheet's columns must be exactly ${keysOf(spec).join(', ')}: ${fields.map((f) => `${f.field}: ${f.reason}`).join('; ')}`, fields);
+  return new CrmError(
+    'invalid_input',
+    'IMPORT_COLUMNS_INVALID',
+    `the sheet's columns must be exactly ${keysOf(spec).join(', ')}: ${fields.map((f) => `${f.field}: ${f.reason}`).join('; ')}`,
+    fields,
+  );
 }
 
 /**
  * Reads the first sheet row by row. Checks the heading row before any data row, stops at the row
  * limit, skips blank rows, and calls `onProgress` every `progressEvery` rows.
  */
-export async function readRows(spec: ImportSpec, bytes: Buffer, onProgress: (processed: number) => Promise<void>, progressEvery = 1000): Promise<RawRow[]> {
+export async function readRows(
+  spec: ImportSpec,
+  bytes: Buffer,
+  onProgress: (processed: number) => Promise<void>,
+  progressEvery = 1000,
+): Promise<RawRow[]> {
   if (!looksLikeXlsx(bytes)) throw notXlsx('it is not a zip archive');
   const keys = keysOf(spec);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
@@ -95,7 +108,8 @@ export async function readRows(spec: ImportSpec, bytes: Buffer, onProgress: (pro
         const values = (row.values as unknown[]).slice(1).map(cellText);
         while (values.length && values[values.length - 1] === null) values.pop();
         if (!sawHeader) {
-          if (row.number !== 1 || values.length === 0) throw headingProblem(spec, [{ field: 'columns', reason: `row 1 must hold the headings ${keys.join(', ')}` }]);
+          if (row.number !== 1 || values.length === 0)
+            throw headingProblem(spec, [{ field: 'columns', reason: `row 1 must hold the headings ${keys.join(', ')}` }]);
           const problems = checkHeader(spec, values);
           if (problems.length) throw headingProblem(spec, problems);
           sawHeader = true;
@@ -103,9 +117,12 @@ export async function readRows(spec: ImportSpec, bytes: Buffer, onProgress: (pro
         }
         if (values.every((v) => v === null)) continue;
         if (rows.length >= spec.maxRows) {
-          throw new CrmError('payload_too_large', 'IMPORT_TOO_MANY_ROWS', `the sheet has more than ${spec.maxRows} rows; split it into several files`, [
-            { field: 'file', reason: `more than ${spec.maxRows} rows` },
-          ]);
+          throw new CrmError(
+            'payload_too_large',
+            'IMPORT_TOO_MANY_ROWS',
+            `the sheet has more than ${spec.maxRows} rows; split it into several files`,
+            [{ field: 'file', reason: `more than ${spec.maxRows} rows` }],
+          );
         }
         const cells = Object.fromEntries(keys.map((key, i) => [key, values[i] ?? null]));
         const extraCells = values.map((v, i) => (i >= keys.length && v !== null ? i + 1 : -1)).filter((i) => i > 0);
@@ -117,7 +134,11 @@ export async function readRows(spec: ImportSpec, bytes: Buffer, onProgress: (pro
     if (error instanceof CrmError) throw error;
     throw notXlsx((error as Error)?.message?.split('\n')[0] ?? 'unreadable');
   }
-  if (!sawSheet || !sawHeader) throw headingProblem(spec, [{ field: 'columns', reason: `the first sheet must start with the headings ${keys.join(', ')}` }]);
-  if (!rows.length) throw new CrmError('invalid_input', 'IMPORT_EMPTY', `the sheet has headings but no ${spec.rowsNoun}`, [{ field: 'file', reason: `no ${spec.rowsNoun}` }]);
+  if (!sawSheet || !sawHeader)
+    throw headingProblem(spec, [{ field: 'columns', reason: `the first sheet must start with the headings ${keys.join(', ')}` }]);
+  if (!rows.length)
+    throw new CrmError('invalid_input', 'IMPORT_EMPTY', `the sheet has headings but no ${spec.rowsNoun}`, [
+      { field: 'file', reason: `no ${spec.rowsNoun}` },
+    ]);
   return rows;
 }
