@@ -49,7 +49,7 @@ describe('CRM messages', () => {
       // GridTable columns: 'pricing.col.meters:num'.
       for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
       // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.
-      for (const m of source.matchAll(/<command-center-view name="(\w+)"/g))
+      for (const m of source.matchAll(/<command-center-view\s+name="(\w+)"/g))
         for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
     }
     for (const key of used) expect(en.has(key), key).toBe(true);
