@@ -762,7 +762,7 @@ describe('public doors', () => {
     const result = await http('GET', '/crm/health');
     expect(result.status).toBe(200);
     expect(Object.keys(result.body).sort()).toEqual(['checks', 'contract_version', 'status']);
-    expect(Object.keys(result.body.checks).sort()).toEqual(['database', 'job_queue']);
+    expect(Object.keys(result.body.checks).sort()).toEqual(['database', 'job_queue', 'provisioning']);
     expectNoMarkers(
       result,
       [...markersAgainst(world, 'MOD'), ...markersAgainst(world, 'JTR'), world.orgs.MOD.id, ORG_STRINGS.MOD.orgName, '@example.com'],
