@@ -143,6 +143,16 @@ describe.each([
   { email: USERS.salesJtr, org: 'JTR' as OrgCode },
 ])('$email (only $org) through every read door', ({ email, org }) => {
   const foreign = other(org);
+  // The users a user may see: themselves (with their e-mail) and colleagues holding a grant in an
+  // org they share (id and name only, docs/access-model.md "Colleagues' names"), never anyone else.
+  const visibleUsers = async () => {
+    const grants = await adminGet<Array<{ user_id: string }>>(
+      `/items/org_grants?filter[org_id][_eq]=${world.orgs[org].id}&fields=user_id&limit=-1`,
+    );
+    const ids = new Set([world.users[email]!, ...grants.map((g) => g.user_id)]);
+    return [...ids].sort().map((id) => ({ id, email: id === world.users[email] ? email : null }));
+  };
+  const byId = (rows: Array<{ id: string }>) => [...rows].sort((a, b) => a.id.localeCompare(b.id));
 
   it('has seeded data of the other org to hide (the probes below are meaningful)', () => {
     expect(dealsOf(world, foreign).length).toBeGreaterThanOrEqual(3);
@@ -532,7 +542,7 @@ describe.each([
     }
     const system = await graphql(email, '{ users { id email } roles { id name users { email } } users_me { email } }', undefined, true);
     expect(system.status).toBe(200);
-    expect(system.body.data.users).toEqual([{ id: world.users[email], email }]);
+    expect(byId(system.body.data.users)).toEqual(await visibleUsers());
     expectNoMarkers(system, markers(org), 'graphql system');
   });
 
@@ -615,7 +625,7 @@ describe.each([
   it('lists no staff of the other org and no other role', async () => {
     const foreignStaff = foreign === 'JTR' ? USERS.salesJtr : USERS.salesMod;
     const users = await get(email, '/users?limit=-1&fields=id,email');
-    expect(users.body.data).toEqual([{ id: world.users[email], email }]);
+    expect(byId(users.body.data)).toEqual(await visibleUsers());
     await expectSameAnswer('user by id', (v) => get(email, `/users/${v}`), world.users[foreignStaff]!);
     await expectSameAnswer(
       'user by email',

@@ -138,3 +138,11 @@ export async function dismissOwnerReminder(page: Page, waitMs = 5_000): Promise<
   await later.click();
   await later.waitFor({ state: 'detached' });
 }
+
+/** The module paths in the logged-in user's module bar (read on the Content module, which every role has). */
+export async function moduleBarPaths(page: Page, url: string): Promise<string[]> {
+  await page.goto(`${url}/admin/content`);
+  const links = page.locator('.module-bar .modules a[href]');
+  await links.first().waitFor();
+  return links.evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+}

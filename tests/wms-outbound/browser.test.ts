@@ -14,7 +14,16 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, dismissOwnerReminder, inputOf, launchBrowser, logInAs, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  dismissOwnerReminder,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import {
   client,
   newDeal,
@@ -199,14 +208,13 @@ describe('/admin/wms-deliveries in a browser', () => {
     expect(await row(second).locator('td.num').innerText()).toBe('2');
   });
 
-  it('a Sales Owner opening the module gets the no-access state and no retry action', async (ctx) => {
+  it('a Sales Owner has no WMS deliveries module (preRegisterCheck) and no retry action', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(page, world!.url, SALES_MOD);
-    await openDeliveries();
-    const notice = page.locator('[data-testid="deliveries-no-access"]');
-    await notice.waitFor();
-    expect(await notice.innerText()).toContain("You don't have access to WMS deliveries");
-    expect(await page.locator('[data-testid="deliveries-counts"]').count()).toBe(0);
+    expect(await moduleBarPaths(page, world!.url)).not.toContain('/admin/wms-deliveries');
+    await page.goto(`${world!.url}/admin/wms-deliveries`);
+    await page.locator('.module-bar').waitFor();
+    expect(await page.locator('[data-testid="deliveries-page"], [data-testid="deliveries-counts"]').count()).toBe(0);
     expect(await page.locator('[data-testid^="message-"], [data-testid^="retry-"]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'wms-deliveries-no-access.png'), fullPage: true });
     // The server refuses the retry to non-admins in any case (outbound.test.ts covers managers).
