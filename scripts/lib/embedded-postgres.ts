@@ -24,6 +24,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { isPortConflict, isPostmasterOf, parsePostmasterPid, pathChain, startFailureReason } from './postgres-files.js';
 import { PROJECT_ROOT } from './config.js';
+import { isAlive, waitUntilGone } from './pids.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -266,24 +267,6 @@ function processCmdline(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function waitUntilGone(pid: number, timeoutS: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutS * 1000;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  return true;
 }
 
 /**

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isAlive, waitUntilGone } from './pids.js';
 
 export type InstanceState = 'starting' | 'running' | 'stopping';
 
@@ -32,15 +33,6 @@ export interface InstanceLock {
 }
 
 const WAIT_FOR_STOPPING_S = 90;
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function cmdline(pid: number): string | undefined {
   try {
@@ -70,15 +62,6 @@ async function writeLock(file: string, lock: LockFile): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, JSON.stringify(lock, null, 2));
   await rename(temporary, file);
-}
-
-async function waitUntilGone(pid: number, timeoutS: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutS * 1000;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  return true;
 }
 
 /** Stops the Directus server a killed start left behind (it holds PORT and old connections). */
