@@ -50,3 +50,40 @@ insert into "list_prices" ("confirmation_note", "confirmed_at", "confirmed_by", 
 
 -- setLinePricing
 update "deal_lines" set "pricing_status" = $1, "unit_price" = $2 where "id" = $3;
+
+-- orgCodes
+select "id", "code" from "orgs";
+
+-- importCatalogue
+select "id", "org_id", "code" from "qualities" where "org_id" in ($1);
+select "quality_id", "currency", "price" from "list_prices" where "org_id" in ($1);
+
+-- importedQualitiesGone
+select i.row, i.quality_code
+         from jsonb_to_recordset($1::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text)
+        where not exists (select 1 from qualities q where q.id = i.quality_id and q.org_id = i.org_id)
+        order by i.row limit 5;
+
+-- upsertImportedListPrices
+with input as (
+         select * from jsonb_to_recordset($1::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text, currency text, price numeric(14,4), note text)
+       ),
+       previous as (
+         select p.quality_id, p.currency, p.price from list_prices p join input i on i.quality_id = p.quality_id and i.currency = p.currency and i.org_id = p.org_id
+       ),
+       upserted as (
+         insert into list_prices (id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note)
+         select gen_random_uuid(), i.org_id, i.quality_id, i.currency, i.price, $2::timestamptz, $3::uuid, coalesce(i.note, $4)
+           from input i
+          -- The canonical lock order of list prices (org, quality code, currency), the one the WMS
+          -- stock trigger takes them in (docs/wms-inbound.md, "No deadlocks"), not the file's order.
+          order by i.org_id, i.quality_code, i.currency
+         on conflict (org_id, quality_id, currency) do update
+           set price = excluded.price, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, confirmation_note = excluded.confirmation_note
+         returning id, org_id, quality_id, currency, price
+       )
+       select u.id, i.row, u.org_id, u.quality_id, i.quality_code, u.currency, u.price::text as price, i.note, prev.price::text as previous_price
+         from upserted u
+         join input i on i.quality_id = u.quality_id and i.currency = u.currency
+         left join previous prev on prev.quality_id = u.quality_id and prev.currency = u.currency
+        order by i.row;

@@ -56,6 +56,10 @@ const DOMAINS: Record<string, Call[]> = {
       (db) => pricing.insertListPrice(db, { orgId: ID, qualityId: ID, currency: 'TRY', price: '1', at: AT, userId: null, note: 'n' }),
     ],
     ['setLinePricing', (db) => pricing.setLinePricing(db, ID, { pricing_status: 'approved', unit_price: '1' })],
+    ['orgCodes', (db) => pricing.orgCodes(db)],
+    ['importCatalogue', (db) => pricing.importCatalogue(db, [ID])],
+    ['importedQualitiesGone', (db) => pricing.importedQualitiesGone(db, [])],
+    ['upsertImportedListPrices', (db) => pricing.upsertImportedListPrices(db, [], { at: AT, userId: null, note: 'n' })],
   ],
   'purchase-orders': [
     ['loadDeal (locked)', (db) => purchaseOrders.loadDeal(db, ID, true)],

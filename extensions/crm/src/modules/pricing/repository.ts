@@ -287,3 +287,87 @@ export async function setLinePricing(
 ): Promise<void> {
   await trx('deal_lines').where('id', lineId).update(change);
 }
+
+// --- the list-price import (import-service.ts)
+
+/** Every org's id and code: a file may name any org (and is told which ones it may not import into). */
+export async function orgCodes(db: Knex): Promise<Array<{ id: string; code: string }>> {
+  return db('orgs').select('id', 'code');
+}
+
+/** The qualities and list prices of the orgs the file may change. */
+export async function importCatalogue(db: Knex, orgIds: string[]) {
+  if (!orgIds.length) return { qualities: [], prices: [] };
+  const qualities: Array<{ id: string; org_id: string; code: string }> = await db('qualities')
+    .whereIn('org_id', orgIds)
+    .select('id', 'org_id', 'code');
+  const prices: Array<{ quality_id: string; currency: string; price: string }> = await db('list_prices')
+    .whereIn('org_id', orgIds)
+    .select('quality_id', 'currency', 'price');
+  return { qualities, prices };
+}
+
+export interface ImportedListPrice {
+  row: number;
+  org_id: string;
+  quality_id: string;
+  quality_code: string;
+  currency: string;
+  price: string;
+  note: string | null;
+}
+
+/** The rows (at most five, by row) whose quality has left its org since the dry run. */
+export async function importedQualitiesGone(
+  trx: Knex,
+  rows: readonly ImportedListPrice[],
+): Promise<Array<{ row: number; quality_code: string }>> {
+  return (
+    await trx.raw(
+      `select i.row, i.quality_code
+         from jsonb_to_recordset(?::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text)
+        where not exists (select 1 from qualities q where q.id = i.quality_id and q.org_id = i.org_id)
+        order by i.row limit 5`,
+      [JSON.stringify(rows)],
+    )
+  ).rows;
+}
+
+/**
+ * Every row in one upsert, confirming each price (now, by the caller, the row's note or the apply
+ * note). Answers each row's list price id and the price it had before (null: new). All CTEs see
+ * the same snapshot, so `previous` holds the prices from before this statement.
+ */
+export async function upsertImportedListPrices(
+  trx: Knex,
+  rows: readonly ImportedListPrice[],
+  confirmation: { at: Date; userId: string | null; note: string },
+): Promise<Array<ImportedListPrice & { id: string; previous_price: string | null }>> {
+  return (
+    await trx.raw(
+      `with input as (
+         select * from jsonb_to_recordset(?::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text, currency text, price numeric(14,4), note text)
+       ),
+       previous as (
+         select p.quality_id, p.currency, p.price from list_prices p join input i on i.quality_id = p.quality_id and i.currency = p.currency and i.org_id = p.org_id
+       ),
+       upserted as (
+         insert into list_prices (id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note)
+         select gen_random_uuid(), i.org_id, i.quality_id, i.currency, i.price, ?::timestamptz, ?::uuid, coalesce(i.note, ?)
+           from input i
+          -- The canonical lock order of list prices (org, quality code, currency), the one the WMS
+          -- stock trigger takes them in (docs/wms-inbound.md, "No deadlocks"), not the file's order.
+          order by i.org_id, i.quality_code, i.currency
+         on conflict (org_id, quality_id, currency) do update
+           set price = excluded.price, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, confirmation_note = excluded.confirmation_note
+         returning id, org_id, quality_id, currency, price
+       )
+       select u.id, i.row, u.org_id, u.quality_id, i.quality_code, u.currency, u.price::text as price, i.note, prev.price::text as previous_price
+         from upserted u
+         join input i on i.quality_id = u.quality_id and i.currency = u.currency
+         left join previous prev on prev.quality_id = u.quality_id and prev.currency = u.currency
+        order by i.row`,
+      [JSON.stringify(rows), confirmation.at, confirmation.userId, confirmation.note],
+    )
+  ).rows;
+}
