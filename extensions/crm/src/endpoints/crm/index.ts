@@ -13,6 +13,7 @@ import { approvalRoutes } from '../../modules/approvals/http.js';
 import { fxRoutes } from '../../modules/fx/http.js';
 import { pricingRoutes } from '../../modules/pricing/http.js';
 import { pricingImportRoutes } from '../../modules/pricing/import-http.js';
+import { customerPriceRoutes } from '../../modules/pricing/agreements-http.js';
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
@@ -34,6 +35,8 @@ export default defineEndpoint({
       ...fulfillmentRoutes,
       ...purchaseOrderRoutes,
       ...outboundRoutes,
+      // Customer price agreements and their import (story 39): docs/pricing.md.
+      ...customerPriceRoutes,
     ]);
   },
 });

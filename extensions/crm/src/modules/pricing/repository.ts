@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Currency } from '../fx/rates.js';
+import type { CustomerAgreement } from './agreements.js';
 import type { ApprovalCase, ListPrice, PricingKind } from './rules.js';
 
 export interface LineRow {
@@ -77,6 +78,7 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
       't.discount_pct',
       't.list_price_id',
       't.list_price_confirmed_at',
+      't.customer_price_agreement_id',
     );
   return rows.map((r) => ({
     approvalRequestId: r.id,
@@ -90,6 +92,7 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
     discountPct: r.discount_pct,
     listPriceId: r.list_price_id,
     listPriceConfirmedAt: r.list_price_confirmed_at ? new Date(r.list_price_confirmed_at) : null,
+    agreementId: r.customer_price_agreement_id ?? null,
   }));
 }
 
@@ -104,6 +107,7 @@ export async function createPricingRequest(
     at: Date;
     discountPct: string;
     listPrice: ListPrice | null;
+    agreement: CustomerAgreement | null;
   },
 ): Promise<string> {
   const id = randomUUID();
@@ -128,6 +132,7 @@ export async function createPricingRequest(
     discount_pct: request.discountPct,
     list_price_id: request.listPrice?.id ?? null,
     list_price_confirmed_at: request.listPrice?.confirmedAt ?? null,
+    customer_price_agreement_id: request.agreement?.id ?? null,
   });
   return id;
 }
@@ -370,4 +375,136 @@ export async function upsertImportedListPrices(
       [JSON.stringify(rows), confirmation.at, confirmation.userId, confirmation.note],
     )
   ).rows;
+}
+
+// --- customer price agreements (agreements-service.ts, service.ts, the import)
+
+/** The customer profile of a line's deal (the agreement's customer). */
+export async function dealCustomerProfile(db: Knex, dealId: string): Promise<string | undefined> {
+  return (await db('deals').where('id', dealId).first('customer_profile_id'))?.customer_profile_id;
+}
+
+/** The agreements of one customer profile for one quality (every currency and validity). */
+export async function agreementsFor(db: Knex, profileId: string, qualityId: string): Promise<CustomerAgreement[]> {
+  const rows: Array<{ id: string; currency: CustomerAgreement['currency']; price: string; valid_from: string; valid_to: string | null }> =
+    await db('customer_price_agreements')
+      .where({ customer_profile_id: profileId, quality_id: qualityId })
+      .orderBy('valid_from')
+      .select(
+        'id',
+        'currency',
+        'price',
+        db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+        db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+      );
+  return rows.map((r) => ({ id: r.id, currency: r.currency, price: r.price, validFrom: r.valid_from, validTo: r.valid_to }));
+}
+
+export interface AgreementRow {
+  id: string;
+  org_id: string;
+  customer_profile_id: string;
+  quality_id: string;
+  currency: CustomerAgreement['currency'];
+  price: string;
+  valid_from: string;
+  valid_to: string | null;
+  note: string | null;
+}
+
+const AGREEMENT_COLUMNS = ['id', 'org_id', 'customer_profile_id', 'quality_id', 'currency', 'price', 'note'] as const;
+
+export async function loadAgreement(db: Knex, id: string, lock = false): Promise<AgreementRow | undefined> {
+  const query = db('customer_price_agreements')
+    .where('id', id)
+    .first(
+      ...AGREEMENT_COLUMNS,
+      db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+      db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+    );
+  return lock ? query.forUpdate() : query;
+}
+
+/** The org of a customer profile and whether a quality is of that org (the agreement's subject). */
+export async function agreementSubject(
+  db: Knex,
+  profileId: string,
+  qualityId: string,
+): Promise<{ org_id: string; quality_org_id: string | null } | undefined> {
+  return db('customer_org_profiles as p')
+    .leftJoin('qualities as q', (j) => j.on('q.id', '=', db.raw('?', [qualityId])))
+    .where('p.id', profileId)
+    .first('p.org_id', 'q.org_id as quality_org_id');
+}
+
+/** Other agreements of the same key whose validity shares a day with the given one. */
+export async function overlappingAgreements(
+  db: Knex,
+  key: { org_id: string; customer_profile_id: string; quality_id: string; currency: string; except?: string },
+  validity: { valid_from: string; valid_to: string | null },
+): Promise<Array<{ id: string; valid_from: string; valid_to: string | null }>> {
+  return db('customer_price_agreements')
+    .where({ org_id: key.org_id, customer_profile_id: key.customer_profile_id, quality_id: key.quality_id, currency: key.currency })
+    .whereNot('id', key.except ?? '00000000-0000-0000-0000-000000000000')
+    .whereRaw(`daterange(valid_from, valid_to, '[]') && daterange(?::date, ?::date, '[]')`, [validity.valid_from, validity.valid_to])
+    .select('id', db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`), db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`));
+}
+
+export async function insertAgreements(
+  trx: Knex,
+  rows: ReadonlyArray<Omit<AgreementRow, 'id'>>,
+  who: { at: Date; userId: string | null },
+): Promise<string[]> {
+  if (!rows.length) return [];
+  const ids = rows.map(() => randomUUID());
+  // Chunked: 13 parameters a row, PostgreSQL takes at most 65,535 per statement.
+  for (let start = 0; start < rows.length; start += 2000) {
+    await trx('customer_price_agreements').insert(
+      rows.slice(start, start + 2000).map((r, i) => ({
+        ...r,
+        id: ids[start + i],
+        user_created: who.userId,
+        date_created: who.at,
+        user_updated: null,
+        date_updated: null,
+      })),
+    );
+  }
+  return ids;
+}
+
+export async function updateAgreement(
+  trx: Knex,
+  id: string,
+  change: Partial<Pick<AgreementRow, 'price' | 'valid_from' | 'valid_to' | 'note'>>,
+  who: { at: Date; userId: string | null },
+): Promise<void> {
+  await trx('customer_price_agreements')
+    .where('id', id)
+    .update({ ...change, user_updated: who.userId, date_updated: who.at });
+}
+
+/** For the import: the customer profiles (by tax number) and qualities of the orgs, and their agreements. */
+export async function agreementImportCatalogue(db: Knex, orgIds: string[]) {
+  if (!orgIds.length) return { profiles: [], qualities: [], agreements: [] };
+  const profiles: Array<{ id: string; org_id: string; tax_number: string }> = await db('customer_org_profiles as p')
+    .join('customers as c', 'c.id', 'p.customer_id')
+    .whereIn('p.org_id', orgIds)
+    .select('p.id', 'p.org_id', 'c.tax_number');
+  const qualities: Array<{ id: string; org_id: string; code: string }> = await db('qualities')
+    .whereIn('org_id', orgIds)
+    .select('id', 'org_id', 'code');
+  const agreements: Array<Omit<AgreementRow, 'note'>> = await db('customer_price_agreements')
+    .whereIn('org_id', orgIds)
+    .select(
+      'id',
+      'org_id',
+      'customer_profile_id',
+      'quality_id',
+      'currency',
+      'price',
+      db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+      db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+    );
+  return { profiles, qualities, agreements };
 }

@@ -35,6 +35,8 @@ vi.mock('./repository.js', () => ({
   lockListPriceOf: vi.fn(),
   repriceListPrice: vi.fn(),
   insertListPrice: vi.fn(),
+  dealCustomerProfile: vi.fn(async () => undefined),
+  agreementsFor: vi.fn(async () => []),
 }));
 
 const LINE = '11111111-1111-4111-8111-111111111111';
