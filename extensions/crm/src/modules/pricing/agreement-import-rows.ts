@@ -11,20 +11,17 @@
  * unknown one reads the same whether or not another org knows it.
  */
 import { z } from 'zod';
-import { compareDecimals, isPositiveDecimal, roundDecimal } from '@crm/contract/decimal';
+import { compareDecimals, roundDecimal } from '@crm/contract/decimal';
 import { validateRows, type ImportSpec, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
 import type { ImportAction } from '../../shared/imports/pipeline.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 import { validityOverlaps } from './agreements.js';
-import { MAX_IMPORT_ROWS } from './import-rows.js';
+import { IMPORT_CELLS, MAX_IMPORT_ROWS } from './import-rows.js';
 
-const PRICE = /^\d{1,10}(\.\d{1,4})?$/;
-const PRICE_RULE = 'must be a positive decimal with at most 10 integer and 4 fraction digits, e.g. 79.5000';
 /** A day as typed (2026-03-01) or as a date cell reads (midnight UTC). */
 const DAY = /^(\d{4}-\d{2}-\d{2})(T00:00:00(\.000)?Z)?$/;
 
 const required = z.string({ error: 'is required' });
-const code = required.transform((value) => value.toUpperCase());
 
 function isRealDay(day: string): boolean {
   const date = new Date(`${day}T00:00:00Z`);
@@ -42,38 +39,37 @@ export const AGREEMENT_SPEC = {
   maxReportedErrors: 1000,
   templateFileName: 'customer-price-agreements-template.xlsx',
   columns: [
-    { key: 'org_code', hint: 'Org that agrees the price: MOD or JTR. Only orgs where you keep customer prices.', asText: true, cell: code },
+    {
+      key: 'org_code',
+      hint: 'Org that agrees the price: MOD or JTR. Only orgs where you keep customer prices.',
+      asText: true,
+      cell: IMPORT_CELLS.code,
+    },
     {
       key: 'tax_number',
       hint: "The customer's tax number, as your org recorded the customer (not case sensitive).",
       width: 18,
       asText: true,
-      cell: code,
+      cell: IMPORT_CELLS.code,
     },
     {
       key: 'quality_code',
       hint: 'Quality code of the same org, e.g. MOD-POPLIN-120 (not case sensitive).',
       width: 26,
       asText: true,
-      cell: code,
+      cell: IMPORT_CELLS.code,
     },
     {
       key: 'currency',
       hint: `${CURRENCIES.join(', ')}. The agreed price applies to deal lines in this currency.`,
       choices: CURRENCIES,
-      cell: required
-        .refine((value) => (CURRENCIES as readonly string[]).includes(value.toUpperCase()), {
-          error: (issue) => `"${String(issue.input)}" must be one of ${CURRENCIES.join(', ')}`,
-        })
-        .transform((value) => value.toUpperCase() as Currency),
+      cell: IMPORT_CELLS.currency,
     },
     {
       key: 'price',
       hint: 'Agreed price per meter, positive, at most 4 decimals, e.g. 79.5000. Text or a number; never a formula that rounds.',
       asText: true,
-      cell: required
-        .refine((value) => PRICE.test(value) && isPositiveDecimal(value), { error: (issue) => `"${String(issue.input)}" ${PRICE_RULE}` })
-        .transform((value) => roundDecimal(value, 4)),
+      cell: IMPORT_CELLS.price,
     },
     {
       key: 'valid_from',
@@ -97,7 +93,7 @@ export const AGREEMENT_SPEC = {
       key: 'note',
       hint: 'Optional: the agreement (contract, reference). Without it, the note given when applying is used.',
       width: 48,
-      cell: z.string().max(2000, 'must be at most 2000 characters').nullable(),
+      cell: IMPORT_CELLS.note,
     },
   ],
   templateNotes: [

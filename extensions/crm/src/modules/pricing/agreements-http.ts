@@ -4,18 +4,14 @@
  * import pipeline's routes under `/crm/pricing/customer-price-import*`.
  */
 import { z } from 'zod';
-import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
 import { importRoutes } from '../../shared/imports/http.js';
 import { customerPriceImports, changeAgreement, createAgreement } from './agreements-service.js';
-import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
+import { price } from './http.js';
+import { CURRENCIES } from './input-rules.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const note = z.string().trim().min(1, 'is required: every change of a customer price is audited with a note').max(2000);
-const price = z
-  .string({ message: 'must be a decimal string, e.g. "79.5000"' })
-  .regex(LIST_PRICE_PATTERN, 'must be a decimal string with at most 10 integer and 4 fraction digits')
-  .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero');
 const day = z.iso.date({ message: 'must be a date, e.g. 2026-03-01' });
 
 export const NewAgreementBody = z

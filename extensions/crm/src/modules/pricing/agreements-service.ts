@@ -180,6 +180,23 @@ export async function changeAgreement(scope: RequestScope, id: string, change: A
 
 // --- the import (shared/imports)
 
+/** A validated row as the dry-run report shows it and its audit entry records it. */
+function previewOf(r: ValidatedAgreementRow) {
+  return {
+    row: r.row,
+    org_code: r.org_code,
+    tax_number: r.tax_number,
+    quality_code: r.quality_code,
+    currency: r.currency,
+    price: r.price,
+    previous_price: r.previous_price,
+    valid_from: r.valid_from,
+    valid_to: r.valid_to,
+    action: r.action,
+    note: r.note,
+  };
+}
+
 async function importer(scope: RequestScope): Promise<Importer> {
   const access = await requireAccess(scope, { in: 'granted', capability: 'customer_price.manage', forbidden: notAllowed });
   return { userId: access.userId, isAdmin: access.admin, orgIds: new Set(access.orgIds) };
@@ -246,17 +263,7 @@ async function apply(trx: Knex.Transaction, rows: ValidatedAgreementRow[], ctx: 
       collection: 'customer_price_agreements',
       entityId: id,
       note: r.note ?? ctx.note,
-      details: {
-        import_id: ctx.importId,
-        row: r.row,
-        tax_number: r.tax_number,
-        quality_code: r.quality_code,
-        currency: r.currency,
-        price: r.price,
-        previous_price: r.previous_price,
-        valid_from: r.valid_from,
-        valid_to: r.valid_to,
-      },
+      details: { import_id: ctx.importId, ...previewOf(r) },
     })),
   );
 }
@@ -272,18 +279,6 @@ export const customerPriceImports = importPipeline<ValidatedAgreementRow>({
     ]),
   importer,
   validate,
-  preview: (r) => ({
-    row: r.row,
-    org_code: r.org_code,
-    tax_number: r.tax_number,
-    quality_code: r.quality_code,
-    currency: r.currency,
-    price: r.price,
-    previous_price: r.previous_price,
-    valid_from: r.valid_from,
-    valid_to: r.valid_to,
-    action: r.action,
-    note: r.note,
-  }),
+  preview: previewOf,
   apply,
 });
