@@ -379,4 +379,33 @@ export async function seedPricingDemo(api: DirectusApi, orgs: Record<OrgCode, st
     '/items/deal_lines?filter[quality_code][_eq]=MOD-POPLIN-120&filter[deal_id][status][_eq]=submitted&fields=id&limit=1',
   );
   if (line) await api.post(`/crm/deal-lines/${line.id}/discount-request`, { discount_pct: '5', note: 'repeat customer, 1,250 m' });
+  await seedCustomerPriceAgreements(api, now);
+}
+
+// Customer price agreements (story 39): what a customer agreed with an org, beside the list price
+// (docs/pricing.md). One that has ended, the one in force after it, and one of JTR.
+const AGREEMENTS: Array<[OrgCode, string, string, 'TRY' | 'USD' | 'EUR', string, number, number | null, string]> = [
+  // [org, tax number, quality, currency, price, valid from (days from today), valid to (days), note]
+  ['MOD', '2345678901', 'MOD-KETEN-150', 'USD', '4.1000', -120, -31, 'demo: 2026 spring contract (ended)'],
+  ['MOD', '2345678901', 'MOD-KETEN-150', 'USD', '4.0500', -30, null, 'demo: framework contract'],
+  ['JTR', 'DE811907980', 'JTR-GABARDIN-200', 'EUR', '4.8500', -10, 180, 'demo: season agreement'],
+];
+
+async function seedCustomerPriceAgreements(api: DirectusApi, now: number): Promise<void> {
+  const day = (offset: number) => new Date(now + offset * DAY).toISOString().slice(0, 10);
+  for (const [org, taxNumber, quality, currency, price, from, to, note] of AGREEMENTS) {
+    const [profile] = await api.get<Array<{ id: string }>>(
+      `/items/customer_org_profiles?filter[org_id][code][_eq]=${org}&filter[customer_id][tax_number][_eq]=${taxNumber}&fields=id&limit=1`,
+    );
+    const [found] = await api.get<Array<{ id: string }>>(`/items/qualities?filter[code][_eq]=${quality}&fields=id&limit=1`);
+    await api.post('/crm/customer-price-agreements', {
+      customer_profile_id: profile!.id,
+      quality_id: found!.id,
+      currency,
+      price,
+      valid_from: day(from),
+      valid_to: to === null ? null : day(to),
+      note,
+    });
+  }
 }

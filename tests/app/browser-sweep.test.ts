@@ -20,16 +20,8 @@ const USERS = [
   'sales.jtr@example.com',
   'pricing@example.com',
   'finance@example.com',
+  'nogrant@example.com',
 ];
-/**
- * Known gap, kept visible: the user without grants still reads fx_rates through the app-user
- * policy (the FX endpoint refuses them), and an FX item page then asks for the creator's name,
- * which they may not read (they share no org with anyone): an error dialog. The fix is to make
- * fx_rates unreadable without a grant; until then this case is expected to fail and turns red
- * (it.fails) once it passes, so the exception is removed then.
- */
-const KNOWN_FAILING = ['nogrant@example.com'];
-
 /** Answers the pages ask for and are told no by design; each shows a no-access state, not an error. */
 const EXPECTED: ExpectedAnswer[] = [
   {
@@ -85,15 +77,5 @@ describe('every app page works for every demo user', () => {
       if (skipReason) return ctx.skip(skipReason);
       await sweep(user);
     }, 600_000);
-  }
-  for (const user of KNOWN_FAILING) {
-    it.fails(
-      `${user}: known gap (an FX item page asks for a name they may not read)`,
-      async () => {
-        if (skipReason) throw new Error(skipReason);
-        await sweep(user);
-      },
-      600_000,
-    );
   }
 });

@@ -3,8 +3,8 @@
  * SIGTERM stops Directus and the embedded PostgreSQL cleanly.
  */
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { databaseFingerprint } from '../support/fingerprint.js';
 import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
 
 const dataDir = tempDataDir('restart');
@@ -15,12 +15,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function fingerprint(port: number) {
-  const client = new pg.Client({ host: '127.0.0.1', port, database: 'crm', user: 'postgres', password: 'crm-embedded' });
-  await client.connect();
-  try {
-    const counts: Record<string, number> = {};
-    for (const table of [
+const fingerprint = (port: number) =>
+  databaseFingerprint(
+    port,
+    [
       'orgs',
       'org_grants',
       'customers',
@@ -35,21 +33,12 @@ async function fingerprint(port: number) {
       'directus_revisions',
       'directus_flows',
       'directus_operations',
-    ]) {
-      counts[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
-    }
-    const permissions = (
-      await client.query(
-        `select md5(string_agg(concat_ws('|', policy, collection, action, permissions::text, fields), ',' order by policy, collection, action)) as h from directus_permissions`,
-      )
-    ).rows[0].h;
-    const deals = (await client.query(`select md5(string_agg(concat_ws('|', id, code, org_id, status), ',' order by id)) as h from deals`))
-      .rows[0].h;
-    return { counts, permissions, deals };
-  } finally {
-    await client.end();
-  }
-}
+    ],
+    {
+      permissions: `select md5(string_agg(concat_ws('|', policy, collection, action, permissions::text, fields), ',' order by policy, collection, action)) as v from directus_permissions`,
+      deals: `select md5(string_agg(concat_ws('|', id, code, org_id, status), ',' order by id)) as v from deals`,
+    },
+  );
 
 describe('stop and start again', () => {
   // Two starts and a database-only start: more than the default 60 s on a busy 2-core machine.

@@ -5,8 +5,8 @@
  * data comes up at once, ten times in a row, with all data kept.
  */
 import { rmSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { databaseFingerprint } from '../support/fingerprint.js';
 import { freePort, signalGroup, startNpmInGroup, tempDataDir, type NpmStarted } from '../support/processes.js';
 
 const dataDir = tempDataDir('stop-restart');
@@ -17,12 +17,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function fingerprint(port: number) {
-  const client = new pg.Client({ host: '127.0.0.1', port, database: 'crm', user: 'postgres', password: 'crm-embedded' });
-  await client.connect();
-  try {
-    const counts: Record<string, number> = {};
-    for (const table of [
+const fingerprint = (port: number) =>
+  databaseFingerprint(
+    port,
+    [
       'orgs',
       'directus_users',
       'directus_roles',
@@ -31,16 +29,9 @@ async function fingerprint(port: number) {
       'directus_folders',
       'directus_flows',
       'directus_operations',
-    ]) {
-      counts[table] = Number((await client.query(`select count(*) as n from ${table}`)).rows[0].n);
-    }
-    const folders = (await client.query(`select string_agg(name, ',' order by name) as names from directus_folders`)).rows[0]
-      .names as string;
-    return { counts, folders };
-  } finally {
-    await client.end();
-  }
-}
+    ],
+    { folders: `select string_agg(name, ',' order by name) as v from directus_folders` },
+  );
 
 async function adminToken(url: string): Promise<string> {
   const response = await fetch(`${url}/auth/login`, {

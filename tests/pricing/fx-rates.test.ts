@@ -91,6 +91,45 @@ describe('FX rates', () => {
     expect(await count()).toBe(before);
   });
 
+  it('rates are read only by users holding a grant: items, by id, aggregate, GraphQL and /crm/fx-rates (issue #9)', async () => {
+    const total = await count();
+    expect(total).toBeGreaterThan(0);
+    const [rate] = await adminGet<Array<{ id: string }>>('/items/fx_rates?limit=1&fields=id');
+    const graphql = async (token: string) =>
+      http('POST', '/graphql', token, { query: '{ fx_rates(limit: -1) { id } fx_rates_aggregated { count { id } } }' });
+    const nogrant = await tokenFor('nogrant@example.com');
+    const list = await http('GET', '/items/fx_rates?limit=-1&fields=id&meta=filter_count', nogrant);
+    expect(list.status, list.text).toBe(200);
+    expect(list.body).toEqual({ data: [], meta: { filter_count: 0 } });
+    const aggregate = await http('GET', '/items/fx_rates?aggregate[count]=*', nogrant);
+    expect(aggregate.status, aggregate.text).toBe(200);
+    // PostgreSQL's count is a bigint: Directus answers it as a string.
+    expect(aggregate.body.data).toEqual([{ count: '0' }]);
+    const byId = await http('GET', `/items/fx_rates/${rate!.id}`, nogrant);
+    expect(byId.status).toBe(403);
+    expect(byId.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    const gql = await graphql(nogrant);
+    expect(gql.status, gql.text).toBe(200);
+    expect(gql.body.data.fx_rates).toEqual([]);
+    expect(Number(gql.body.data.fx_rates_aggregated[0].count.id)).toBe(0);
+    for (const path of ['/crm/fx-rates', '/crm/fx-rates/as-of?pair=USDTRY']) {
+      const refused = await http('GET', path, nogrant);
+      expect(refused.status, path).toBe(403);
+      expect(refused.body.errors[0].extensions.code).toBe('FX_NOT_ALLOWED');
+    }
+    // A granted user (MOD only, sales owner) still reads every rate on each of the same doors.
+    const sales = await tokenFor('sales.mod@example.com');
+    const granted = await http('GET', '/items/fx_rates?limit=-1&fields=id&meta=filter_count', sales);
+    expect(granted.status).toBe(200);
+    expect(granted.body.meta.filter_count).toBe(total);
+    expect((await http('GET', '/items/fx_rates?aggregate[count]=*', sales)).body.data).toEqual([{ count: String(total) }]);
+    expect((await http('GET', `/items/fx_rates/${rate!.id}?fields=id`, sales)).body.data).toEqual({ id: rate!.id });
+    const grantedGql = await graphql(sales);
+    expect(grantedGql.body.data.fx_rates).toHaveLength(total);
+    expect(Number(grantedGql.body.data.fx_rates_aggregated[0].count.id)).toBe(total);
+    expect((await http('GET', '/crm/fx-rates?limit=1', sales)).status).toBe(200);
+  });
+
   it('names every invalid field and changes nothing', async () => {
     const token = await tokenFor('pricing@example.com');
     const before = await count();

@@ -13,7 +13,7 @@ select "id", "currency", "price", "confirmed_at", "stale_after", "in_stock" from
 select "base_currency" from "orgs" where "id" = $1 limit $2;
 
 -- loadCases
-select "a"."id", "t"."kind", "a"."status", "a"."date_created", "a"."decided_by", "a"."decided_at", "t"."quality_code", "t"."currency", "t"."discount_pct", "t"."list_price_id", "t"."list_price_confirmed_at" from "pricing_approval_terms" as "t" inner join "approval_requests" as "a" on "a"."id" = "t"."approval_request_id" where "t"."deal_line_id" = $1;
+select "a"."id", "t"."kind", "a"."status", "a"."date_created", "a"."decided_by", "a"."decided_at", "t"."quality_code", "t"."currency", "t"."discount_pct", "t"."list_price_id", "t"."list_price_confirmed_at", "t"."customer_price_agreement_id" from "pricing_approval_terms" as "t" inner join "approval_requests" as "a" on "a"."id" = "t"."approval_request_id" where "t"."deal_line_id" = $1;
 
 -- governedOrgs
 select "id", "code", "name", "price_stale_days" from "orgs" where "id" in ($1) order by "code" asc;
@@ -50,3 +50,66 @@ insert into "list_prices" ("confirmation_note", "confirmed_at", "confirmed_by", 
 
 -- setLinePricing
 update "deal_lines" set "pricing_status" = $1, "unit_price" = $2 where "id" = $3;
+
+-- orgCodes
+select "id", "code" from "orgs";
+
+-- importCatalogue
+select "id", "org_id", "code" from "qualities" where "org_id" in ($1);
+select "quality_id", "currency", "price" from "list_prices" where "org_id" in ($1);
+
+-- importedQualitiesGone
+select i.row, i.quality_code
+         from jsonb_to_recordset($1::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text)
+        where not exists (select 1 from qualities q where q.id = i.quality_id and q.org_id = i.org_id)
+        order by i.row limit 5;
+
+-- upsertImportedListPrices
+with input as (
+         select * from jsonb_to_recordset($1::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text, currency text, price numeric(14,4), note text)
+       ),
+       previous as (
+         select p.quality_id, p.currency, p.price from list_prices p join input i on i.quality_id = p.quality_id and i.currency = p.currency and i.org_id = p.org_id
+       ),
+       upserted as (
+         insert into list_prices (id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note)
+         select gen_random_uuid(), i.org_id, i.quality_id, i.currency, i.price, $2::timestamptz, $3::uuid, coalesce(i.note, $4)
+           from input i
+          -- The canonical lock order of list prices (org, quality code, currency), the one the WMS
+          -- stock trigger takes them in (docs/wms-inbound.md, "No deadlocks"), not the file's order.
+          order by i.org_id, i.quality_code, i.currency
+         on conflict (org_id, quality_id, currency) do update
+           set price = excluded.price, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, confirmation_note = excluded.confirmation_note
+         returning id, org_id, quality_id, currency, price
+       )
+       select u.id, i.row, u.org_id, u.quality_id, i.quality_code, u.currency, u.price::text as price, i.note, prev.price::text as previous_price
+         from upserted u
+         join input i on i.quality_id = u.quality_id and i.currency = u.currency
+         left join previous prev on prev.quality_id = u.quality_id and prev.currency = u.currency
+        order by i.row;
+
+-- dealCustomerProfile
+select "customer_profile_id" from "deals" where "id" = $1 limit $2;
+
+-- agreementsFor
+select "id", "currency", "price", to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to from "customer_price_agreements" where "customer_profile_id" = $1 and "quality_id" = $2 order by "valid_from" asc;
+
+-- loadAgreement (locked)
+select "id", "org_id", "customer_profile_id", "quality_id", "currency", "price", "note", to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to from "customer_price_agreements" where "id" = $1 limit $2 for update;
+
+-- agreementSubject
+select "p"."org_id", "q"."org_id" as "quality_org_id" from "customer_org_profiles" as "p" left join "qualities" as "q" on "q"."id" = $1 where "p"."id" = $2 limit $3;
+
+-- overlappingAgreements
+select "id", to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to from "customer_price_agreements" where "org_id" = $1 and "customer_profile_id" = $2 and "quality_id" = $3 and "currency" = $4 and not "id" = $5 and daterange(valid_from, valid_to, '[]') && daterange($6::date, $7::date, '[]');
+
+-- insertAgreements
+insert into "customer_price_agreements" ("currency", "customer_profile_id", "date_created", "date_updated", "id", "note", "org_id", "price", "quality_id", "user_created", "user_updated", "valid_from", "valid_to") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+
+-- updateAgreement
+update "customer_price_agreements" set "price" = $1, "note" = $2, "user_updated" = $3, "date_updated" = $4 where "id" = $5;
+
+-- agreementImportCatalogue
+select "p"."id", "p"."org_id", "c"."tax_number" from "customer_org_profiles" as "p" inner join "customers" as "c" on "c"."id" = "p"."customer_id" where "p"."org_id" in ($1);
+select "id", "org_id", "code" from "qualities" where "org_id" in ($1);
+select "id", "org_id", "customer_profile_id", "quality_id", "currency", "price", to_char(valid_from, 'YYYY-MM-DD') as valid_from, to_char(valid_to, 'YYYY-MM-DD') as valid_to from "customer_price_agreements" where "org_id" in ($1);

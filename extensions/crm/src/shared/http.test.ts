@@ -17,7 +17,10 @@ function mount(routes: AnyRoute[]) {
   const logged: unknown[] = [];
   const scope = { database: null, schema: null, accountability: null, services: null } as unknown as RequestScope;
   mountRoutes(router as never, { logger: { error: (e) => logged.push(e) }, scopeOf: () => scope }, routes);
-  return async (key: string, req: { user?: string; params?: Record<string, string>; query?: unknown; body?: unknown }) => {
+  return async (
+    key: string,
+    req: { user?: string; params?: Record<string, string>; query?: unknown; body?: unknown; drained?: string[] },
+  ) => {
     const sent: { status: number; body?: unknown; headersSent: boolean } = { status: 200, headersSent: false };
     const res = {
       get headersSent() {
@@ -40,6 +43,8 @@ function mount(routes: AnyRoute[]) {
       params: req.params ?? {},
       query: req.query ?? {},
       body: req.body,
+      readableEnded: false,
+      resume: () => req.drained?.push(key),
     };
     await handlers.get(key)!(request, res, () => {});
     return { ...sent, logged };
@@ -58,9 +63,9 @@ describe('mountRoutes', () => {
       path: '/things/:id/act',
       id: 'THING_NOT_FOUND',
       body: z.strictObject({ note: z.string().min(1) }),
-      handle: async (_scope, input) => {
-        calls.push(input);
-        return { done: input.id };
+      handle: async (_scope, { id, query, body }) => {
+        calls.push({ id, query, body });
+        return { done: id };
       },
     }),
     crmRoute({
@@ -78,6 +83,15 @@ describe('mountRoutes', () => {
       },
     }),
     crmRoute({
+      method: 'post',
+      path: '/upload',
+      rawBody: true,
+      handle: async (_s, { req }) => {
+        if (req.headers === undefined) throw new CrmError('forbidden', 'NOPE', 'not for you');
+        return {};
+      },
+    }),
+    crmRoute({
       method: 'get',
       path: '/crash',
       handle: async () => {
@@ -86,6 +100,15 @@ describe('mountRoutes', () => {
     }),
   ]);
   const id = '0b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+
+  it('drains the unread body of a raw-body route it refuses (login or the handler), and only of those', async () => {
+    const drained: string[] = [];
+    expect((await call('post /upload', { drained })).status).toBe(401);
+    const refused = await call('post /upload', { user: 'u1', drained });
+    expect([refused.status, codeOf(refused.body)]).toEqual([403, 'NOPE']);
+    expect((await call('get /refuse', { user: 'u1', drained })).status).toBe(403);
+    expect(drained).toEqual(['post /upload', 'post /upload']);
+  });
 
   it('answers a public route without a login, its result as the body', async () => {
     const r = await call('get /open', {});

@@ -89,7 +89,13 @@ export interface RouteSpec<B = undefined, Q = undefined> {
   status?: number;
   /** `data` (default): the result goes out as `{ data: result }`; `as_is`: the result is the body. */
   respond?: 'data' | 'as_is';
-  handle(scope: RequestScope, input: { id: string; query: Q; body: B }, res: Response): Promise<unknown>;
+  /**
+   * The body is not JSON (a spreadsheet upload): the handler reads it from `input.req` itself, after
+   * its own checks, so a caller who may not upload is refused before a byte is buffered. When the
+   * route refuses, the unread rest is drained, so the client reads the answer, not a reset.
+   */
+  rawBody?: true;
+  handle(scope: RequestScope, input: { id: string; query: Q; body: B; req: Request }, res: Response): Promise<unknown>;
 }
 
 // The handler's input types stop at the spec: a list of routes holds specs of any input.
@@ -118,13 +124,18 @@ export function mountRoutes(router: Router, context: RouteContext, routes: reado
     router[spec.method](
       spec.path,
       route(context.logger, async (req, res) => {
-        if (!spec.public) requireLogin(req);
-        const id = spec.id === undefined ? '' : parseInput(UUID, req.params['id'], spec.id);
-        const query = spec.query ? parseInput(spec.query, req.query) : undefined;
-        const body = spec.body ? parseInput(spec.body, req.body) : undefined;
-        const result = await spec.handle(context.scopeOf(req), { id, query, body }, res);
-        if (spec.status) res.status(spec.status);
-        return spec.respond === 'as_is' ? result : { data: result };
+        try {
+          if (!spec.public) requireLogin(req);
+          const id = spec.id === undefined ? '' : parseInput(UUID, req.params['id'], spec.id);
+          const query = spec.query ? parseInput(spec.query, req.query) : undefined;
+          const body = spec.body ? parseInput(spec.body, req.body) : undefined;
+          const result = await spec.handle(context.scopeOf(req), { id, query, body, req }, res);
+          if (spec.status) res.status(spec.status);
+          return spec.respond === 'as_is' ? result : { data: result };
+        } catch (error) {
+          if (spec.rawBody && !req.readableEnded) req.resume();
+          throw error;
+        }
       }),
     );
   }

@@ -56,6 +56,45 @@ const DOMAINS: Record<string, Call[]> = {
       (db) => pricing.insertListPrice(db, { orgId: ID, qualityId: ID, currency: 'TRY', price: '1', at: AT, userId: null, note: 'n' }),
     ],
     ['setLinePricing', (db) => pricing.setLinePricing(db, ID, { pricing_status: 'approved', unit_price: '1' })],
+    ['orgCodes', (db) => pricing.orgCodes(db)],
+    ['importCatalogue', (db) => pricing.importCatalogue(db, [ID])],
+    ['importedQualitiesGone', (db) => pricing.importedQualitiesGone(db, [])],
+    ['upsertImportedListPrices', (db) => pricing.upsertImportedListPrices(db, [], { at: AT, userId: null, note: 'n' })],
+    ['dealCustomerProfile', (db) => pricing.dealCustomerProfile(db, ID)],
+    ['agreementsFor', (db) => pricing.agreementsFor(db, ID, ID)],
+    ['loadAgreement (locked)', (db) => pricing.loadAgreement(db, ID, true)],
+    ['agreementSubject', (db) => pricing.agreementSubject(db, ID, ID)],
+    [
+      'overlappingAgreements',
+      (db) =>
+        pricing.overlappingAgreements(
+          db,
+          { org_id: ID, customer_profile_id: ID, quality_id: ID, currency: 'TRY', except: ID },
+          { valid_from: '2026-01-01', valid_to: null },
+        ),
+    ],
+    [
+      'insertAgreements',
+      (db) =>
+        pricing.insertAgreements(
+          db,
+          [
+            {
+              org_id: ID,
+              customer_profile_id: ID,
+              quality_id: ID,
+              currency: 'TRY',
+              price: '1',
+              valid_from: '2026-01-01',
+              valid_to: null,
+              note: 'n',
+            },
+          ],
+          { at: AT, userId: null },
+        ),
+    ],
+    ['updateAgreement', (db) => pricing.updateAgreement(db, ID, { price: '1', note: 'n' }, { at: AT, userId: null })],
+    ['agreementImportCatalogue', (db) => pricing.agreementImportCatalogue(db, [ID])],
   ],
   'purchase-orders': [
     ['loadDeal (locked)', (db) => purchaseOrders.loadDeal(db, ID, true)],

@@ -98,3 +98,12 @@ export async function expectRefusal(promise: Promise<unknown>, status: number, c
   if (field !== undefined) expect(refusal.fields.map((f) => f.field)).toContain(field);
   return refusal;
 }
+
+/**
+ * A refusal changes nothing: no Directus write (the item calls `fakeScope` recorded) and none of
+ * the given writers (stubbed repository, outbox or audit functions) called.
+ */
+export function expectNothingWritten(itemCalls: readonly unknown[], writers: readonly unknown[]): void {
+  expect(itemCalls).toEqual([]);
+  for (const writer of writers) expect(writer).not.toHaveBeenCalled();
+}

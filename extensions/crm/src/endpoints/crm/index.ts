@@ -12,7 +12,8 @@ import { customerRoutes } from '../../modules/customers/http.js';
 import { approvalRoutes } from '../../modules/approvals/http.js';
 import { fxRoutes } from '../../modules/fx/http.js';
 import { pricingRoutes } from '../../modules/pricing/http.js';
-import { registerPricingImportRoutes } from '../../modules/pricing/import-http.js';
+import { pricingImportRoutes } from '../../modules/pricing/import-http.js';
+import { customerPriceRoutes } from '../../modules/pricing/agreements-http.js';
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
@@ -29,11 +30,13 @@ export default defineEndpoint({
       // Pricing governance and FX rates (stories 12, 14, 24–26): docs/pricing.md.
       ...fxRoutes,
       ...pricingRoutes,
+      // The list-price import (story 39): the import pipeline's routes (raw .xlsx upload).
+      ...pricingImportRoutes,
       ...fulfillmentRoutes,
       ...purchaseOrderRoutes,
       ...outboundRoutes,
+      // Customer price agreements and their import (story 39): docs/pricing.md.
+      ...customerPriceRoutes,
     ]);
-    // The list-price import (story 39) reads a raw .xlsx body and keeps its own handlers.
-    registerPricingImportRoutes(router, logger, scopeOf);
   },
 });

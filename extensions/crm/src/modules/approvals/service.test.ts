@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
+import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD, expectNothingWritten } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { recomputeLinesAfterDecision } from '../pricing/service.js';
 import { lockApprovalRequests, type ApprovalRow } from './repository.js';
@@ -28,11 +28,8 @@ beforeEach(() => {
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager')]));
 });
 
-function expectNothingWritten(itemCalls: unknown[]) {
-  expect(itemCalls).toEqual([]);
-  expect(writeAudit).not.toHaveBeenCalled();
-  expect(recomputeLinesAfterDecision).not.toHaveBeenCalled();
-}
+/** What a refusal must not call (besides Directus writes). */
+const WRITERS = [writeAudit, recomputeLinesAfterDecision];
 
 describe('decideApprovals refusals', () => {
   it('401 without a login, before locking anything', async () => {
@@ -47,7 +44,7 @@ describe('decideApprovals refusals', () => {
     vi.mocked(lockApprovalRequests).mockResolvedValue([row({ org_id: JTR })]);
     const other = await expectRefusal(decideApprovals(scope, [A1], 'approved', 'n'), 404, 'APPROVAL_NOT_FOUND', 'id');
     expect(other.toJSON()).toEqual(missing.toJSON());
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
   });
 
   it('403 when the role cannot decide the kind; 409 when decided already; the index names the request in a bulk decision', async () => {
@@ -56,6 +53,6 @@ describe('decideApprovals refusals', () => {
     await expectRefusal(decideApprovals(scope, [A1, A2], 'approved', 'n'), 403, 'DECISION_NOT_ALLOWED', 'ids.1');
     vi.mocked(lockApprovalRequests).mockResolvedValue([row({ status: 'rejected' })]);
     await expectRefusal(decideApprovals(fakeScope(asAdmin).scope, [A1], 'approved', 'n'), 409, 'APPROVAL_ALREADY_DECIDED', 'id');
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
   });
 });

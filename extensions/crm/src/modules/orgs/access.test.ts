@@ -30,6 +30,8 @@ describe('org access', () => {
     expect(ORG_ROLES.filter((role) => CAPABILITIES[role].includes('pricing.govern'))).toEqual(['sales_manager', 'pricing_manager']);
     expect(ORG_ROLES.filter((role) => CAPABILITIES[role].includes('fx.write'))).toEqual(['pricing_manager', 'finance']);
     expect(ORG_ROLES.filter((role) => !CAPABILITIES[role].includes('quality.see_all'))).toEqual(['sales_owner']);
+    // Story 39: customer price agreements are kept by pricing managers (and the CRM admin) only.
+    expect(ORG_ROLES.filter((role) => CAPABILITIES[role].includes('customer_price.manage'))).toEqual(['pricing_manager']);
   });
 
   it('never lets a sales owner decide anything (story 17)', () => {

@@ -38,7 +38,9 @@ export type Capability =
   /** Opens /pricing, reconfirms and reprices list prices, imports price lists (stories 12, 24, 39). */
   | 'pricing.govern'
   /** Adds FX rates (group-wide, so a grant with it in any org suffices; story 14). */
-  | 'fx.write';
+  | 'fx.write'
+  /** Adds, changes and imports customer price agreements of the org (story 39). */
+  | 'customer_price.manage';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -62,7 +64,14 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'quality.see_all',
     'pricing.govern',
   ],
-  pricing_manager: ['approval.decide_pricing', 'customer.see_inactive', 'quality.see_all', 'pricing.govern', 'fx.write'],
+  pricing_manager: [
+    'approval.decide_pricing',
+    'customer.see_inactive',
+    'quality.see_all',
+    'pricing.govern',
+    'fx.write',
+    'customer_price.manage',
+  ],
   finance: ['customer.see_inactive', 'quality.see_all', 'fx.write'],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.

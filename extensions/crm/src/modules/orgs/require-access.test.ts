@@ -100,6 +100,24 @@ describe('requireAccess', () => {
     expect((await requireAccess(fakeScope(asUser).scope, { in: 'any_org', forbidden })).may('fx.write')).toBe(false);
   });
 
+  it('granted: every org where the grant holds the capability, whatever the Org Scope; admins every org', async () => {
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'sales_owner')]));
+    await expectRefusal(
+      requireAccess(fakeScope(asUser).scope, { in: 'granted', capability: 'pricing.govern', forbidden }),
+      403,
+      'THING_NOT_ALLOWED',
+    );
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'sales_owner'), grant(MOD, 'pricing_manager')]));
+    expect((await requireAccess(fakeScope(asUser).scope, { in: 'granted', capability: 'pricing.govern', forbidden })).orgIds).toEqual([
+      MOD,
+    ]);
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
+    expect((await requireAccess(fakeScope(asAdmin).scope, { in: 'granted', capability: 'pricing.govern', forbidden })).orgIds).toEqual([
+      MOD,
+      JTR,
+    ]);
+  });
+
   it('admin: everyone else is refused before anything is read', async () => {
     await expectRefusal(requireAccess(fakeScope(asUser).scope, { in: 'admin', forbidden }), 403, 'THING_NOT_ALLOWED');
     expect(loadUserOrgContext).not.toHaveBeenCalled();

@@ -12,6 +12,9 @@
  * - `{ in: 'org_scope', capability }`: the orgs of the caller's Org Scope where the role holds the
  *   capability, or `forbidden()` when there are none (a command center: /pricing);
  * - `{ in: 'any_org' }`: any grant at all (group-wide data such as FX rates), else `forbidden()`;
+ * - `{ in: 'granted', capability }`: every org where the caller's grant holds the capability, not
+ *   narrowed by the Org Scope (imports: the file names its orgs), or `forbidden()` when there are
+ *   none; admins: every org;
  * - `{ in: 'admin' }`: the CRM admin only, else `forbidden()`, the same for every id.
  */
 import type { Knex } from 'knex';
@@ -42,7 +45,7 @@ export type AccessNeed =
       notFound: () => CrmError;
       forbidden: () => CrmError;
     }
-  | { in: 'org_scope'; org?: undefined; capability: Capability; forbidden: () => CrmError }
+  | { in: 'org_scope' | 'granted'; org?: undefined; capability: Capability; forbidden: () => CrmError }
   | { in: 'any_org' | 'admin'; org?: undefined; forbidden: () => CrmError };
 
 const unauthenticated = () => new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
@@ -75,6 +78,11 @@ export async function requireAccess(scope: RequestScope, need: AccessNeed = {}, 
     if (reach === 'see') throw need.forbidden();
   }
   if (need.in === 'any_org' && !admin && !grants.length) throw need.forbidden();
+  if (need.in === 'granted') {
+    const orgIds = admin ? await allOrgIds(db) : orgsWith(grants, need.capability);
+    if (!orgIds.length && !admin) throw need.forbidden();
+    return access(orgIds);
+  }
   if (need.in === 'org_scope') {
     const inScope = orgsInScope(context.scope, context.activeOrg, grants);
     if (admin) {

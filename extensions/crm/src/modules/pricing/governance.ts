@@ -28,10 +28,12 @@ export interface GovernanceScope {
   userId: string | null;
   /** Orgs in the caller's Org Scope where they govern prices. */
   orgIds: string[];
+  /** Story 39: the caller keeps customer price agreements in one of their orgs (the import panel). */
+  mayImportCustomerPrices: boolean;
 }
 
 export async function governanceScope(scope: RequestScope): Promise<GovernanceScope> {
-  const { userId, orgIds } = await requireAccess(scope, {
+  const access = await requireAccess(scope, {
     in: 'org_scope',
     capability: 'pricing.govern',
     forbidden: () =>
@@ -41,11 +43,11 @@ export async function governanceScope(scope: RequestScope): Promise<GovernanceSc
         'pricing governance is for pricing and sales managers: your role in the orgs in scope does not include it',
       ),
   });
-  return { userId, orgIds };
+  return { userId: access.userId, orgIds: access.orgIds, mayImportCustomerPrices: access.may('customer_price.manage') };
 }
 
 export async function pricingOverview(scope: RequestScope): Promise<PricingOverview> {
-  const { orgIds } = await governanceScope(scope);
+  const { orgIds, mayImportCustomerPrices } = await governanceScope(scope);
   const db = scope.database;
   const now = new Date();
   const orgs = await governedOrgs(db, orgIds);
@@ -77,6 +79,7 @@ export async function pricingOverview(scope: RequestScope): Promise<PricingOverv
       stale_after: new Date(r.stale_after).toISOString(),
     })),
     missing,
+    may_import_customer_prices: mayImportCustomerPrices,
   };
 }
 

@@ -11,7 +11,8 @@ import { requestDiscount, submitLinePricing } from './service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const note = z.string().trim().min(1, 'is required: every pricing decision is audited with a note').max(2000);
-const price = z
+/** A price per meter as the API takes it (list prices, customer price agreements). */
+export const price = z
   .string({ message: 'must be a decimal string, e.g. "84.5000"' })
   .regex(LIST_PRICE_PATTERN, 'must be a decimal string with at most 10 integer and 4 fraction digits')
   // zod 4 runs refinements even when the regex failed; that case is reported already, and a

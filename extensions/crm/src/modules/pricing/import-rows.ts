@@ -22,6 +22,22 @@ const code = required.transform((value) => value.toUpperCase());
 
 export const MAX_IMPORT_ROWS = 20_000;
 
+/** The cells the pricing imports share (list prices, customer price agreements). */
+export const IMPORT_CELLS = {
+  /** Org and quality codes, tax numbers: not case sensitive. */
+  code,
+  currency: required
+    .refine((value) => (CURRENCIES as readonly string[]).includes(value.toUpperCase()), {
+      error: (issue) => `"${String(issue.input)}" must be one of ${CURRENCIES.join(', ')}`,
+    })
+    .transform((value) => value.toUpperCase() as Currency),
+  /** A money amount: never a float, normalised to numeric(14,4)'s 4 fraction digits. */
+  price: required
+    .refine((value) => PRICE.test(value) && isPositiveDecimal(value), { error: (issue) => `"${String(issue.input)}" ${PRICE_RULE}` })
+    .transform((value) => roundDecimal(value, 4)),
+  note: z.string().max(2000, 'must be at most 2000 characters').nullable(),
+};
+
 /** The sheet: these columns, in this order, with exactly these headings. */
 export const LIST_PRICE_SPEC = {
   sheet: 'prices',
@@ -31,37 +47,31 @@ export const LIST_PRICE_SPEC = {
   maxReportedErrors: 1000,
   templateFileName: 'list-prices-template.xlsx',
   columns: [
-    { key: 'org_code', hint: 'Org of the quality: MOD or JTR. Only orgs where you govern prices.', asText: true, cell: code },
+    { key: 'org_code', hint: 'Org of the quality: MOD or JTR. Only orgs where you govern prices.', asText: true, cell: IMPORT_CELLS.code },
     {
       key: 'quality_code',
       hint: 'Quality code as in the CRM, e.g. MOD-POPLIN-120 (not case sensitive).',
       width: 26,
       asText: true,
-      cell: code,
+      cell: IMPORT_CELLS.code,
     },
     {
       key: 'currency',
       hint: `${CURRENCIES.join(', ')}. One price per org, quality and currency.`,
       choices: CURRENCIES,
-      cell: required
-        .refine((value) => (CURRENCIES as readonly string[]).includes(value.toUpperCase()), {
-          error: (issue) => `"${String(issue.input)}" must be one of ${CURRENCIES.join(', ')}`,
-        })
-        .transform((value) => value.toUpperCase() as Currency),
+      cell: IMPORT_CELLS.currency,
     },
     {
       key: 'price',
       hint: 'List price per meter, positive, at most 4 decimals, e.g. 84.5000. Type it as text or a number; never a formula that rounds.',
       asText: true,
-      cell: required
-        .refine((value) => PRICE.test(value) && isPositiveDecimal(value), { error: (issue) => `"${String(issue.input)}" ${PRICE_RULE}` })
-        .transform((value) => roundDecimal(value, 4)),
+      cell: IMPORT_CELLS.price,
     },
     {
       key: 'note',
       hint: 'Optional: why this price (kept as the confirmation note). Without it, the note given when applying is used.',
       width: 48,
-      cell: z.string().max(2000, 'must be at most 2000 characters').nullable(),
+      cell: IMPORT_CELLS.note,
     },
   ],
   templateNotes: [

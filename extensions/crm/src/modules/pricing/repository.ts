@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Currency } from '../fx/rates.js';
+import type { CustomerAgreement } from './agreements.js';
 import type { ApprovalCase, ListPrice, PricingKind } from './rules.js';
 
 export interface LineRow {
@@ -77,6 +78,7 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
       't.discount_pct',
       't.list_price_id',
       't.list_price_confirmed_at',
+      't.customer_price_agreement_id',
     );
   return rows.map((r) => ({
     approvalRequestId: r.id,
@@ -90,6 +92,7 @@ export async function loadCases(db: Knex, lineId: string): Promise<ApprovalCase[
     discountPct: r.discount_pct,
     listPriceId: r.list_price_id,
     listPriceConfirmedAt: r.list_price_confirmed_at ? new Date(r.list_price_confirmed_at) : null,
+    agreementId: r.customer_price_agreement_id ?? null,
   }));
 }
 
@@ -104,6 +107,7 @@ export async function createPricingRequest(
     at: Date;
     discountPct: string;
     listPrice: ListPrice | null;
+    agreement: CustomerAgreement | null;
   },
 ): Promise<string> {
   const id = randomUUID();
@@ -128,6 +132,7 @@ export async function createPricingRequest(
     discount_pct: request.discountPct,
     list_price_id: request.listPrice?.id ?? null,
     list_price_confirmed_at: request.listPrice?.confirmedAt ?? null,
+    customer_price_agreement_id: request.agreement?.id ?? null,
   });
   return id;
 }
@@ -286,4 +291,220 @@ export async function setLinePricing(
   change: { pricing_status?: LineRow['pricing_status']; unit_price?: string; discount_pct?: string },
 ): Promise<void> {
   await trx('deal_lines').where('id', lineId).update(change);
+}
+
+// --- the list-price import (import-service.ts)
+
+/** Every org's id and code: a file may name any org (and is told which ones it may not import into). */
+export async function orgCodes(db: Knex): Promise<Array<{ id: string; code: string }>> {
+  return db('orgs').select('id', 'code');
+}
+
+/** The qualities and list prices of the orgs the file may change. */
+export async function importCatalogue(db: Knex, orgIds: string[]) {
+  if (!orgIds.length) return { qualities: [], prices: [] };
+  const qualities: Array<{ id: string; org_id: string; code: string }> = await db('qualities')
+    .whereIn('org_id', orgIds)
+    .select('id', 'org_id', 'code');
+  const prices: Array<{ quality_id: string; currency: string; price: string }> = await db('list_prices')
+    .whereIn('org_id', orgIds)
+    .select('quality_id', 'currency', 'price');
+  return { qualities, prices };
+}
+
+export interface ImportedListPrice {
+  row: number;
+  org_id: string;
+  quality_id: string;
+  quality_code: string;
+  currency: string;
+  price: string;
+  note: string | null;
+}
+
+/** The rows (at most five, by row) whose quality has left its org since the dry run. */
+export async function importedQualitiesGone(
+  trx: Knex,
+  rows: readonly ImportedListPrice[],
+): Promise<Array<{ row: number; quality_code: string }>> {
+  return (
+    await trx.raw(
+      `select i.row, i.quality_code
+         from jsonb_to_recordset(?::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text)
+        where not exists (select 1 from qualities q where q.id = i.quality_id and q.org_id = i.org_id)
+        order by i.row limit 5`,
+      [JSON.stringify(rows)],
+    )
+  ).rows;
+}
+
+/**
+ * Every row in one upsert, confirming each price (now, by the caller, the row's note or the apply
+ * note). Answers each row's list price id and the price it had before (null: new). All CTEs see
+ * the same snapshot, so `previous` holds the prices from before this statement.
+ */
+export async function upsertImportedListPrices(
+  trx: Knex,
+  rows: readonly ImportedListPrice[],
+  confirmation: { at: Date; userId: string | null; note: string },
+): Promise<Array<ImportedListPrice & { id: string; previous_price: string | null }>> {
+  return (
+    await trx.raw(
+      `with input as (
+         select * from jsonb_to_recordset(?::jsonb) as i(row int, org_id uuid, quality_id uuid, quality_code text, currency text, price numeric(14,4), note text)
+       ),
+       previous as (
+         select p.quality_id, p.currency, p.price from list_prices p join input i on i.quality_id = p.quality_id and i.currency = p.currency and i.org_id = p.org_id
+       ),
+       upserted as (
+         insert into list_prices (id, org_id, quality_id, currency, price, confirmed_at, confirmed_by, confirmation_note)
+         select gen_random_uuid(), i.org_id, i.quality_id, i.currency, i.price, ?::timestamptz, ?::uuid, coalesce(i.note, ?)
+           from input i
+          -- The canonical lock order of list prices (org, quality code, currency), the one the WMS
+          -- stock trigger takes them in (docs/wms-inbound.md, "No deadlocks"), not the file's order.
+          order by i.org_id, i.quality_code, i.currency
+         on conflict (org_id, quality_id, currency) do update
+           set price = excluded.price, confirmed_at = excluded.confirmed_at, confirmed_by = excluded.confirmed_by, confirmation_note = excluded.confirmation_note
+         returning id, org_id, quality_id, currency, price
+       )
+       select u.id, i.row, u.org_id, u.quality_id, i.quality_code, u.currency, u.price::text as price, i.note, prev.price::text as previous_price
+         from upserted u
+         join input i on i.quality_id = u.quality_id and i.currency = u.currency
+         left join previous prev on prev.quality_id = u.quality_id and prev.currency = u.currency
+        order by i.row`,
+      [JSON.stringify(rows), confirmation.at, confirmation.userId, confirmation.note],
+    )
+  ).rows;
+}
+
+// --- customer price agreements (agreements-service.ts, service.ts, the import)
+
+/** The customer profile of a line's deal (the agreement's customer). */
+export async function dealCustomerProfile(db: Knex, dealId: string): Promise<string | undefined> {
+  return (await db('deals').where('id', dealId).first('customer_profile_id'))?.customer_profile_id;
+}
+
+/** The agreements of one customer profile for one quality (every currency and validity). */
+export async function agreementsFor(db: Knex, profileId: string, qualityId: string): Promise<CustomerAgreement[]> {
+  const rows: Array<{ id: string; currency: CustomerAgreement['currency']; price: string; valid_from: string; valid_to: string | null }> =
+    await db('customer_price_agreements')
+      .where({ customer_profile_id: profileId, quality_id: qualityId })
+      .orderBy('valid_from')
+      .select(
+        'id',
+        'currency',
+        'price',
+        db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+        db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+      );
+  return rows.map((r) => ({ id: r.id, currency: r.currency, price: r.price, validFrom: r.valid_from, validTo: r.valid_to }));
+}
+
+export interface AgreementRow {
+  id: string;
+  org_id: string;
+  customer_profile_id: string;
+  quality_id: string;
+  currency: CustomerAgreement['currency'];
+  price: string;
+  valid_from: string;
+  valid_to: string | null;
+  note: string | null;
+}
+
+const AGREEMENT_COLUMNS = ['id', 'org_id', 'customer_profile_id', 'quality_id', 'currency', 'price', 'note'] as const;
+
+export async function loadAgreement(db: Knex, id: string, lock = false): Promise<AgreementRow | undefined> {
+  const query = db('customer_price_agreements')
+    .where('id', id)
+    .first(
+      ...AGREEMENT_COLUMNS,
+      db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+      db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+    );
+  return lock ? query.forUpdate() : query;
+}
+
+/** The org of a customer profile and whether a quality is of that org (the agreement's subject). */
+export async function agreementSubject(
+  db: Knex,
+  profileId: string,
+  qualityId: string,
+): Promise<{ org_id: string; quality_org_id: string | null } | undefined> {
+  return db('customer_org_profiles as p')
+    .leftJoin('qualities as q', (j) => j.on('q.id', '=', db.raw('?', [qualityId])))
+    .where('p.id', profileId)
+    .first('p.org_id', 'q.org_id as quality_org_id');
+}
+
+/** Other agreements of the same key whose validity shares a day with the given one. */
+export async function overlappingAgreements(
+  db: Knex,
+  key: { org_id: string; customer_profile_id: string; quality_id: string; currency: string; except?: string },
+  validity: { valid_from: string; valid_to: string | null },
+): Promise<Array<{ id: string; valid_from: string; valid_to: string | null }>> {
+  return db('customer_price_agreements')
+    .where({ org_id: key.org_id, customer_profile_id: key.customer_profile_id, quality_id: key.quality_id, currency: key.currency })
+    .whereNot('id', key.except ?? '00000000-0000-0000-0000-000000000000')
+    .whereRaw(`daterange(valid_from, valid_to, '[]') && daterange(?::date, ?::date, '[]')`, [validity.valid_from, validity.valid_to])
+    .select('id', db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`), db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`));
+}
+
+export async function insertAgreements(
+  trx: Knex,
+  rows: ReadonlyArray<Omit<AgreementRow, 'id'>>,
+  who: { at: Date; userId: string | null },
+): Promise<string[]> {
+  if (!rows.length) return [];
+  const ids = rows.map(() => randomUUID());
+  // Chunked: 13 parameters a row, PostgreSQL takes at most 65,535 per statement.
+  for (let start = 0; start < rows.length; start += 2000) {
+    await trx('customer_price_agreements').insert(
+      rows.slice(start, start + 2000).map((r, i) => ({
+        ...r,
+        id: ids[start + i],
+        user_created: who.userId,
+        date_created: who.at,
+        user_updated: null,
+        date_updated: null,
+      })),
+    );
+  }
+  return ids;
+}
+
+export async function updateAgreement(
+  trx: Knex,
+  id: string,
+  change: Partial<Pick<AgreementRow, 'price' | 'valid_from' | 'valid_to' | 'note'>>,
+  who: { at: Date; userId: string | null },
+): Promise<void> {
+  await trx('customer_price_agreements')
+    .where('id', id)
+    .update({ ...change, user_updated: who.userId, date_updated: who.at });
+}
+
+/** For the import: the customer profiles (by tax number) and qualities of the orgs, and their agreements. */
+export async function agreementImportCatalogue(db: Knex, orgIds: string[]) {
+  if (!orgIds.length) return { profiles: [], qualities: [], agreements: [] };
+  const profiles: Array<{ id: string; org_id: string; tax_number: string }> = await db('customer_org_profiles as p')
+    .join('customers as c', 'c.id', 'p.customer_id')
+    .whereIn('p.org_id', orgIds)
+    .select('p.id', 'p.org_id', 'c.tax_number');
+  const qualities: Array<{ id: string; org_id: string; code: string }> = await db('qualities')
+    .whereIn('org_id', orgIds)
+    .select('id', 'org_id', 'code');
+  const agreements: Array<Omit<AgreementRow, 'note'>> = await db('customer_price_agreements')
+    .whereIn('org_id', orgIds)
+    .select(
+      'id',
+      'org_id',
+      'customer_profile_id',
+      'quality_id',
+      'currency',
+      'price',
+      db.raw(`to_char(valid_from, 'YYYY-MM-DD') as valid_from`),
+      db.raw(`to_char(valid_to, 'YYYY-MM-DD') as valid_to`),
+    );
+  return { profiles, qualities, agreements };
 }

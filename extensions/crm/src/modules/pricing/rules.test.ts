@@ -11,6 +11,7 @@ import {
   type LineTerms,
   type ListPrice,
 } from './rules.js';
+import type { CustomerAgreement } from './agreements.js';
 
 const now = new Date('2026-03-01T12:00:00Z');
 const days = (n: number) => new Date(now.getTime() + n * 86_400_000);
@@ -36,6 +37,7 @@ const approvalCase = (over: Partial<ApprovalCase> = {}): ApprovalCase => ({
   discountPct: '5.00',
   listPriceId: 'lp-try',
   listPriceConfirmedAt: days(-10),
+  agreementId: null,
   ...over,
 });
 
@@ -139,7 +141,15 @@ describe('priceLine', () => {
     const result = priceLine(price(), terms({ discountPct: '7.5' }), rates, now);
     expect(result).toEqual({
       ok: true,
-      priced: { listPrice: '84.5', listCurrency: 'TRY', grossUnitPrice: '84.5000', unitPrice: '78.1625', fx: null },
+      priced: {
+        reference: 'list_price',
+        agreement: null,
+        listPrice: '84.5',
+        listCurrency: 'TRY',
+        grossUnitPrice: '84.5000',
+        unitPrice: '78.1625',
+        fx: null,
+      },
     });
   });
 
@@ -147,5 +157,42 @@ describe('priceLine', () => {
     const result = priceLine(price(), terms({ currency: 'USD' }), rates, now);
     expect(result).toMatchObject({ ok: true, priced: { unitPrice: '2.2092', fx: { pair: 'USDTRY', rate: { id: 'r1' } } } });
     expect(priceLine(price(), terms({ currency: 'USD' }), rates, days(-4))).toMatchObject({ ok: false });
+  });
+});
+
+describe('customer price agreements as the reference (story 39)', () => {
+  const agreed: CustomerAgreement = { id: 'ag-1', currency: 'USD', price: '2.1000', validFrom: '2026-01-01', validTo: null };
+  const stale = price({ staleAfter: days(-1) });
+
+  it('asks only for a discount below the agreement: no currency exception, no stale price', () => {
+    // Without the agreement the USD line on a stale TRY-only price needs both.
+    expect(requiredApprovals(terms({ currency: 'USD' }), [stale], stale, 'TRY', now)).toEqual(['currency_exception', 'stale_price']);
+    expect(requiredApprovals(terms({ currency: 'USD' }), [stale], stale, 'TRY', now, agreed)).toEqual([]);
+    expect(requiredApprovals(terms({ currency: 'USD', discountPct: '3' }), [stale], stale, 'TRY', now, agreed)).toEqual(['discount']);
+  });
+
+  it('prices from the agreed price, in its currency, without FX, and records the list price beside it', () => {
+    expect(priceLine(price(), terms({ currency: 'USD', discountPct: '10' }), [], now, agreed)).toEqual({
+      ok: true,
+      priced: {
+        reference: 'customer_agreement',
+        agreement: { id: 'ag-1', price: '2.1' },
+        listPrice: '84.5',
+        listCurrency: 'TRY',
+        grossUnitPrice: '2.1000',
+        unitPrice: '1.8900',
+        fx: null,
+      },
+    });
+  });
+
+  it('a discount approval covers only the reference it was asked for', () => {
+    const line = terms({ currency: 'USD', discountPct: '5' });
+    const offList = approvalCase({ currency: 'USD', agreementId: null });
+    const offAgreement = approvalCase({ currency: 'USD', agreementId: 'ag-1' });
+    expect(evaluatePricing(['discount'], [offList], line, price(), agreed).states.discount).toBe('missing');
+    expect(evaluatePricing(['discount'], [offAgreement], line, price(), agreed).status).toBe('approved');
+    expect(evaluatePricing(['discount'], [offAgreement], line, price(), null).states.discount).toBe('missing');
+    expect(evaluatePricing(['discount'], [offAgreement], line, price(), { ...agreed, id: 'ag-2' }).states.discount).toBe('missing');
   });
 });

@@ -17,6 +17,7 @@ import {
   subtractDecimals,
 } from '@crm/contract/decimal';
 import { convertAsOf, type Currency, type FxPair, type FxRate } from '../fx/rates.js';
+import type { CustomerAgreement } from './agreements.js';
 
 export const PRICING_KINDS = ['discount', 'currency_exception', 'stale_price'] as const;
 export type PricingKind = (typeof PRICING_KINDS)[number];
@@ -67,7 +68,9 @@ export interface LineTerms {
 /**
  * The approvals a line needs (story 26): a discount above zero; a currency exception when the line
  * is in a currency that has no list price for the quality and is not the org's base currency; a
- * stale price when the list price used is stale.
+ * stale price when the list price used is stale. With a customer price agreement in force in the
+ * line's currency (story 39) the agreement is the reference: only a discount below it needs an
+ * approval (the agreement is in the line's currency and does not go stale).
  */
 export function requiredApprovals(
   terms: LineTerms,
@@ -75,9 +78,11 @@ export function requiredApprovals(
   chosen: ListPrice,
   baseCurrency: Currency,
   now: Date,
+  agreement: CustomerAgreement | null = null,
 ): PricingKind[] {
   const required: PricingKind[] = [];
   if (isPositiveDecimal(terms.discountPct)) required.push('discount');
+  if (agreement) return required;
   if (terms.currency !== baseCurrency && !prices.some((p) => p.currency === terms.currency)) required.push('currency_exception');
   if (isStale(chosen, now)) required.push('stale_price');
   return required;
@@ -96,12 +101,22 @@ export interface ApprovalCase {
   discountPct: string;
   listPriceId: string | null;
   listPriceConfirmedAt: Date | null;
+  /** The customer price agreement the request was for (null: the list price was the reference). */
+  agreementId: string | null;
 }
 
-export function caseCovers(c: ApprovalCase, kind: PricingKind, terms: LineTerms, chosen: ListPrice): boolean {
+export function caseCovers(
+  c: ApprovalCase,
+  kind: PricingKind,
+  terms: LineTerms,
+  chosen: ListPrice,
+  agreement: CustomerAgreement | null = null,
+): boolean {
   if (c.kind !== kind || c.qualityCode !== terms.qualityCode || c.currency !== terms.currency) return false;
   if (compareDecimals(c.discountPct, terms.discountPct) !== 0) return false;
   if (c.listPriceId !== chosen.id) return false;
+  // A discount off an agreed price is another request than one off the list price, and vice versa.
+  if (c.agreementId !== (agreement?.id ?? null)) return false;
   // A stale approval is for one confirmation of the price; a reprice or reconfirm supersedes it.
   if (kind === 'stale_price' && c.listPriceConfirmedAt?.getTime() !== chosen.confirmedAt.getTime()) return false;
   return true;
@@ -115,9 +130,10 @@ export function kindState(
   cases: readonly ApprovalCase[],
   terms: LineTerms,
   chosen: ListPrice,
+  agreement: CustomerAgreement | null = null,
 ): { state: KindState; approval?: ApprovalCase } {
   const covering = cases
-    .filter((c) => caseCovers(c, kind, terms, chosen))
+    .filter((c) => caseCovers(c, kind, terms, chosen, agreement))
     .sort((a, b) => b.requestedAt.getTime() - a.requestedAt.getTime());
   const approved = covering.find((c) => c.status === 'approved');
   if (approved) return { state: 'approved', approval: approved };
@@ -140,6 +156,7 @@ export function evaluatePricing(
   cases: readonly ApprovalCase[],
   terms: LineTerms,
   chosen: ListPrice,
+  agreement: CustomerAgreement | null = null,
 ): PricingEvaluation {
   const states = {
     discount: 'not_required',
@@ -148,7 +165,7 @@ export function evaluatePricing(
   } as PricingEvaluation['states'];
   const approvals: ApprovalCase[] = [];
   for (const kind of required) {
-    const { state, approval } = kindState(kind, cases, terms, chosen);
+    const { state, approval } = kindState(kind, cases, terms, chosen, agreement);
     states[kind] = state;
     if (approval) approvals.push(approval);
   }
@@ -164,6 +181,10 @@ export function evaluatePricing(
 }
 
 export interface PricedLine {
+  /** What the unit price was computed from (story 39: an agreement in force comes first). */
+  reference: 'list_price' | 'customer_agreement';
+  /** With `customer_agreement`: the agreement and its price (in the line's currency). */
+  agreement: { id: string; price: string } | null;
   listPrice: string;
   listCurrency: Currency;
   /** The list price in the line's currency, before the discount. */
@@ -175,16 +196,41 @@ export interface PricedLine {
 export type PriceResult = { ok: true; priced: PricedLine } | { ok: false; message: string };
 
 /**
- * The net unit price (4 digits, like deal_lines.unit_price): the list price, converted with the FX
- * rate as of `at` when its currency differs, less the discount.
+ * The net unit price (4 digits, like deal_lines.unit_price): the reference price less the
+ * discount. The reference is the customer price agreement in force in the line's currency when
+ * there is one (story 39), else the list price, converted with the FX rate as of `at` when its
+ * currency differs. The list price chosen is recorded either way.
  */
-export function priceLine(chosen: ListPrice, terms: LineTerms, rates: readonly FxRate[], at: Date): PriceResult {
+export function priceLine(
+  chosen: ListPrice,
+  terms: LineTerms,
+  rates: readonly FxRate[],
+  at: Date,
+  agreement: CustomerAgreement | null = null,
+): PriceResult {
+  const factor = divideDecimals(subtractDecimals('100', terms.discountPct), '100', 6);
+  if (agreement) {
+    const agreed = normaliseDecimal(agreement.price);
+    return {
+      ok: true,
+      priced: {
+        reference: 'customer_agreement',
+        agreement: { id: agreement.id, price: agreed },
+        listPrice: normaliseDecimal(chosen.price),
+        listCurrency: chosen.currency,
+        grossUnitPrice: roundDecimal(agreed, 4),
+        unitPrice: roundDecimal(multiplyDecimals(agreed, factor), 4),
+        fx: null,
+      },
+    };
+  }
   const converted = convertAsOf(chosen.price, chosen.currency, terms.currency, rates, at);
   if (!converted.ok) return { ok: false, message: converted.message };
-  const factor = divideDecimals(subtractDecimals('100', terms.discountPct), '100', 6);
   return {
     ok: true,
     priced: {
+      reference: 'list_price',
+      agreement: null,
       listPrice: normaliseDecimal(chosen.price),
       listCurrency: chosen.currency,
       grossUnitPrice: converted.amount,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
+import { asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD, expectNothingWritten } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { governanceScope, reconfirmListPrices, setListPrices } from './governance.js';
 import {
@@ -35,6 +35,8 @@ vi.mock('./repository.js', () => ({
   lockListPriceOf: vi.fn(),
   repriceListPrice: vi.fn(),
   insertListPrice: vi.fn(),
+  dealCustomerProfile: vi.fn(async () => undefined),
+  agreementsFor: vi.fn(async () => []),
 }));
 
 const LINE = '11111111-1111-4111-8111-111111111111';
@@ -66,11 +68,8 @@ beforeEach(() => {
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner'), grant(JTR, 'finance')]));
 });
 
-function expectNothingWritten() {
-  expect(createPricingRequest).not.toHaveBeenCalled();
-  expect(setLinePricing).not.toHaveBeenCalled();
-  expect(writeAudit).not.toHaveBeenCalled();
-}
+/** What a refusal must not call (besides Directus writes). */
+const WRITERS = [createPricingRequest, setLinePricing, writeAudit];
 
 describe('deal-line pricing refusals', () => {
   it('401 without a login, before reading the line', async () => {
@@ -88,19 +87,19 @@ describe('deal-line pricing refusals', () => {
     const other = await expectRefusal(submitLinePricing(fakeScope(asUser).scope, LINE, 'n'), 404, 'DEAL_LINE_NOT_FOUND', 'id');
     expect(missing.toJSON()).toEqual(notUuid.toJSON());
     expect(other.toJSON()).toEqual(notUuid.toJSON());
-    expectNothingWritten();
+    expectNothingWritten([], WRITERS);
   });
 
   it('403 for a role that cannot ask for approvals (finance)', async () => {
     vi.mocked(loadLine).mockResolvedValue(line({ org_id: JTR }));
     await expectRefusal(submitLinePricing(fakeScope(asUser).scope, LINE, 'n'), 403, 'PRICING_REQUEST_NOT_ALLOWED');
-    expectNothingWritten();
+    expectNothingWritten([], WRITERS);
   });
 
   it('409 for a line whose pricing is approved already', async () => {
     vi.mocked(loadLine).mockResolvedValue(line({ pricing_status: 'approved' }));
     await expectRefusal(submitLinePricing(fakeScope(asUser).scope, LINE, 'n'), 409, 'PRICING_ALREADY_APPROVED');
-    expectNothingWritten();
+    expectNothingWritten([], WRITERS);
   });
 
   it('a quality sales may not see answers like a missing one; a quality without a price is 422 NO_LIST_PRICE', async () => {
@@ -114,7 +113,7 @@ describe('deal-line pricing refusals', () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager')]));
     vi.mocked(loadListPrices).mockResolvedValue([]);
     await expectRefusal(submitLinePricing(fakeScope(asUser).scope, LINE, 'n'), 422, 'NO_LIST_PRICE', 'quality_code');
-    expectNothingWritten();
+    expectNothingWritten([], WRITERS);
   });
 });
 

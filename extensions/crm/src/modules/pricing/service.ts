@@ -21,8 +21,11 @@ import type { RequestScope } from '../../shared/services.js';
 import { roundDecimal } from '@crm/contract/decimal';
 import { ratesAsOf } from '../fx/repository.js';
 import { requireAccess } from '../orgs/require-access.js';
+import { agreementInForce, pricingDay, type CustomerAgreement } from './agreements.js';
 import {
+  agreementsFor,
   createPricingRequest,
+  dealCustomerProfile,
   insertPriceSnapshot,
   loadCases,
   loadLine,
@@ -92,7 +95,16 @@ async function authoriseRequester(
 interface LinePricingContext {
   prices: ListPrice[];
   chosen: ListPrice;
+  /** The customer price agreement in force at the pricing moment, in the line's currency (story 39). */
+  agreement: CustomerAgreement | null;
   required: PricingKind[];
+}
+
+/** The customer's agreement for the line's quality and currency in force at `at`, if any. */
+async function agreementOf(db: Knex, line: LineRow, qualityId: string, at: Date): Promise<CustomerAgreement | null> {
+  const profileId = await dealCustomerProfile(db, line.deal_id);
+  if (!profileId) return null;
+  return agreementInForce(await agreementsFor(db, profileId, qualityId), line.currency, pricingDay(at));
 }
 
 /** The line's quality and list prices; what sales may not see answers like a missing quality. */
@@ -114,7 +126,8 @@ async function pricingContext(db: Knex, line: LineRow, seesAll: boolean, now: Da
       [{ field: 'quality_code', reason: 'has no list price in this org' }],
     );
   }
-  return { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, now) };
+  const agreement = await agreementOf(db, line, quality.id, now);
+  return { prices, chosen, agreement, required: requiredApprovals(termsOf(line), prices, chosen, base, now, agreement) };
 }
 
 /**
@@ -128,10 +141,10 @@ async function approveLine(
   approvalIds: string[],
   approverId: string | null,
   at: Date,
-  basis: 'list_price' | 'manager_approval',
+  basis: 'list_price' | 'customer_agreement' | 'manager_approval',
 ): Promise<{ snapshotId: string; unitPrice: string }> {
   const terms = termsOf(line);
-  const priced = priceLine(ctx.chosen, terms, await ratesAsOf(trx, at), at);
+  const priced = priceLine(ctx.chosen, terms, ctx.agreement ? [] : await ratesAsOf(trx, at), at, ctx.agreement);
   if (!priced.ok)
     throw new CrmError('gate_blocked', 'FX_RATE_MISSING', `cannot price ${line.quality_code} in ${line.currency}: ${priced.message}`, [
       { field: 'currency', reason: priced.message },
@@ -156,6 +169,9 @@ async function approveLine(
     approved_by: approverId,
     approved_at: at,
     approval_request_ids: JSON.stringify(approvalIds),
+    price_reference: priced.priced.reference,
+    customer_price_agreement_id: priced.priced.agreement?.id ?? null,
+    agreed_price: priced.priced.agreement?.price ?? null,
   });
   await setLinePricing(trx, line.id, { pricing_status: 'approved', unit_price: priced.priced.unitPrice });
   await writeAudit(trx, [
@@ -166,10 +182,17 @@ async function approveLine(
       action: 'pricing.line_approved',
       collection: 'deal_lines',
       entityId: line.id,
-      note: basis === 'list_price' ? 'list price without discount or exception: no manager approval needed' : null,
+      note:
+        basis === 'list_price'
+          ? 'list price without discount or exception: no manager approval needed'
+          : basis === 'customer_agreement'
+            ? 'agreed customer price without discount: no manager approval needed'
+            : null,
       details: {
         snapshot_id: snapshotId,
         basis,
+        price_reference: priced.priced.reference,
+        customer_price_agreement_id: priced.priced.agreement?.id ?? null,
         approval_request_ids: approvalIds,
         unit_price: priced.priced.unitPrice,
         currency: line.currency,
@@ -189,13 +212,22 @@ async function settle(
   forceDiscountRequest: boolean,
 ): Promise<LinePricingView> {
   const terms = termsOf(line);
-  const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), terms, ctx.chosen);
+  const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), terms, ctx.chosen, ctx.agreement);
   const kinds = new Set(evaluation.toRequest);
   if (forceDiscountRequest) kinds.add('discount');
   const requested: string[] = [];
   for (const kind of [...kinds]) {
     requested.push(
-      await createPricingRequest(trx, { line, kind, note, userId, at: now, discountPct: terms.discountPct, listPrice: ctx.chosen }),
+      await createPricingRequest(trx, {
+        line,
+        kind,
+        note,
+        userId,
+        at: now,
+        discountPct: terms.discountPct,
+        listPrice: ctx.chosen,
+        agreement: ctx.agreement,
+      }),
     );
   }
   if (requested.length) {
@@ -213,7 +245,7 @@ async function settle(
     ]);
   }
   if (!requested.length && evaluation.status === 'approved') {
-    const basis = ctx.required.length ? 'manager_approval' : 'list_price';
+    const basis = ctx.required.length ? 'manager_approval' : ctx.agreement ? 'customer_agreement' : 'list_price';
     const approvedBy = evaluation.approvals.map((a) => a.decidedBy).at(-1) ?? userId;
     const { snapshotId, unitPrice } = await approveLine(
       trx,
@@ -298,9 +330,10 @@ export async function recomputeLinesAfterDecision(
     const prices = quality ? await loadListPrices(trx, quality.id) : [];
     const base = await orgBaseCurrency(trx, line.org_id);
     const chosen = chooseListPrice(prices, line.currency, base);
-    if (!chosen) continue;
-    const ctx = { prices, chosen, required: requiredApprovals(termsOf(line), prices, chosen, base, decidedAt) };
-    const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), termsOf(line), chosen);
+    if (!chosen || !quality) continue;
+    const agreement = await agreementOf(trx, line, quality.id, decidedAt);
+    const ctx = { prices, chosen, agreement, required: requiredApprovals(termsOf(line), prices, chosen, base, decidedAt, agreement) };
+    const evaluation = evaluatePricing(ctx.required, await loadCases(trx, line.id), termsOf(line), chosen, agreement);
     if (evaluation.status === 'approved') {
       await approveLine(
         trx,

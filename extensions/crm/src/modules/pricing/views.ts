@@ -59,4 +59,6 @@ export interface PricingOverview {
   inbox: InboxItemView[];
   stale: StalePriceView[];
   missing: MissingPriceView[];
+  /** The customer-price import panel is shown (story 39: pricing managers, the CRM admin). */
+  may_import_customer_prices: boolean;
 }

@@ -17,23 +17,29 @@ export interface DealForCommand {
   customer_name: string;
 }
 
+/**
+ * A deal (`d`) or purchase order (`po`, with its deal) by id, joined to its org (`o`) and the
+ * deal's customer profile (`p`): the one shape both loads below select from.
+ */
+function withOrgAndCustomer(db: Knex, alias: 'd' | 'po', id: string) {
+  const query = db(alias === 'd' ? 'deals as d' : 'purchase_orders as po').join('orgs as o', 'o.id', `${alias}.org_id`);
+  if (alias === 'po') query.join('deals as d', 'd.id', 'po.deal_id');
+  return query.join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id').where(`${alias}.id`, id);
+}
+
 /** `lock`: the deal row is locked for the rest of the transaction. */
 export async function loadDeal(db: Knex, dealId: string, lock = false): Promise<DealForCommand | undefined> {
-  const query = db('deals as d')
-    .join('orgs as o', 'o.id', 'd.org_id')
-    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
-    .where('d.id', dealId)
-    // The customer's name as the deal's org recorded it on its profile (never another org's).
-    .first(
-      'd.id',
-      'd.org_id',
-      'o.code as org_code',
-      'd.code',
-      'd.status',
-      'd.credit_blocked',
-      'p.customer_id',
-      'p.legal_name as customer_name',
-    );
+  // The customer's name as the deal's org recorded it on its profile (never another org's).
+  const query = withOrgAndCustomer(db, 'd', dealId).first(
+    'd.id',
+    'd.org_id',
+    'o.code as org_code',
+    'd.code',
+    'd.status',
+    'd.credit_blocked',
+    'p.customer_id',
+    'p.legal_name as customer_name',
+  );
   return lock ? query.forUpdate('d') : query;
 }
 
@@ -89,25 +95,20 @@ export interface PurchaseOrderRow {
 }
 
 export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): Promise<PurchaseOrderRow | undefined> {
-  const query = db('purchase_orders as po')
-    .join('orgs as o', 'o.id', 'po.org_id')
-    .join('deals as d', 'd.id', 'po.deal_id')
-    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
-    .where('po.id', poId)
-    .first(
-      'po.id',
-      'po.org_id',
-      'o.code as org_code',
-      'po.code',
-      'po.deal_id',
-      'd.code as deal_code',
-      'd.credit_blocked',
-      'p.customer_id',
-      'po.status',
-      db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
-      'po.ship_to',
-      'po.instructions',
-    );
+  const query = withOrgAndCustomer(db, 'po', poId).first(
+    'po.id',
+    'po.org_id',
+    'o.code as org_code',
+    'po.code',
+    'po.deal_id',
+    'd.code as deal_code',
+    'd.credit_blocked',
+    'p.customer_id',
+    'po.status',
+    db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
+    'po.ship_to',
+    'po.instructions',
+  );
   return lock ? query.forUpdate('po') : query;
 }
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
+import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD, expectNothingWritten } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { enqueueCommand } from '../wms-outbound/outbox.js';
 import {
@@ -63,12 +63,8 @@ beforeEach(() => {
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'finance')]));
 });
 
-/** A refusal changes nothing: no command, no Directus write, no audit entry. */
-function expectNothingWritten(itemCalls: unknown[]) {
-  expect(itemCalls).toEqual([]);
-  expect(enqueueCommand).not.toHaveBeenCalled();
-  expect(writeAudit).not.toHaveBeenCalled();
-}
+/** What a refusal must not call (besides Directus writes). */
+const WRITERS = [enqueueCommand, writeAudit];
 
 describe('markDealWon refusals', () => {
   it('401 without a login, before reading the deal', async () => {
@@ -84,7 +80,7 @@ describe('markDealWon refusals', () => {
     vi.mocked(loadDeal).mockResolvedValue(deal());
     const other = await expectRefusal(markDealWon(scope, DEAL, null), 404, 'DEAL_NOT_FOUND', 'id');
     expect(other.toJSON()).toEqual(missing.toJSON());
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
   });
 
   it('403 for a role that cannot update deals (finance)', async () => {
@@ -101,7 +97,7 @@ describe('markDealWon refusals', () => {
     vi.mocked(loadDeal).mockResolvedValue(deal());
     vi.mocked(dealLines).mockResolvedValue([]);
     await expectRefusal(markDealWon(scope, DEAL, null), 422, 'DEAL_HAS_NO_LINES', 'lines');
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
   });
 });
 
@@ -141,7 +137,7 @@ describe('createPurchaseOrder refusals', () => {
     );
     vi.mocked(dealLinesToOrder).mockResolvedValue([{ id: LINE, line_no: 1, quality_code: 'Q1', meters: '100.00', on_open_pos: '100.00' }]);
     await expectRefusal(createPurchaseOrder(scope, input), 422, 'NOTHING_LEFT_TO_ORDER', 'lines');
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
   });
 });
 
@@ -180,7 +176,7 @@ describe('releasePurchaseOrder and cancelPurchaseOrder refusals', () => {
       'PURCHASE_ORDER_ALREADY_CANCELLED',
       'id',
     );
-    expectNothingWritten(itemCalls);
+    expectNothingWritten(itemCalls, WRITERS);
     expect(purchaseOrderLines).not.toHaveBeenCalled();
   });
 

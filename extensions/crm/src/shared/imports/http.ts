@@ -1,23 +1,17 @@
 /**
- * The HTTP routes of an import (pipeline.ts): `GET <template>`, `POST|GET <imports>`,
- * `GET <imports>/:id`, `POST <imports>/:id/apply`. The upload is the raw .xlsx body (content-type
- * application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), read here with the spec's
- * size limit before anything else happens; Directus' JSON parser leaves such bodies alone.
+ * The HTTP routes of an import (pipeline.ts), as route data for mountRoutes: `GET <template>`,
+ * `POST|GET <imports>`, `GET <imports>/:id`, `POST <imports>/:id/apply`. The upload is the raw
+ * .xlsx body (content-type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,
+ * `rawBody`), read here with the spec's size limit once the caller may import; Directus' JSON
+ * parser leaves such bodies alone.
  */
-import type { Request, Router } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { CrmError } from '../errors.js';
-import { parseInput, route } from '../http.js';
-import { requireLogin, type DirectusRequest } from '../request.js';
-import type { RequestScope } from '../services.js';
+import { crmRoute, type AnyRoute } from '../http.js';
 import type { ImportPipeline } from './pipeline.js';
 import { XLSX_CONTENT_TYPE, buildTemplate } from './xlsx.js';
 
-interface Logger {
-  error(obj: unknown, msg?: string): void;
-}
-
-const uuid = z.uuid({ message: 'must be a UUID' });
 const UploadQuery = z.strictObject({
   file_name: z
     .string()
@@ -78,83 +72,51 @@ export interface ImportRoutes {
   applies: string;
 }
 
-export function registerImportRoutes(
-  router: Router,
-  logger: Logger,
-  scopeOf: (req: DirectusRequest) => RequestScope,
-  pipeline: ImportPipeline,
-  paths: ImportRoutes,
-): void {
+export function importRoutes(pipeline: ImportPipeline, paths: ImportRoutes): AnyRoute[] {
   const { spec } = pipeline;
   const ApplyBody = z.strictObject({
     note: z.string().trim().min(1, `is required: applying ${paths.applies} is audited with a note`).max(2000),
   });
-
-  router.get(
-    paths.template,
-    route(logger, async (req, res) => {
-      requireLogin(req);
-      await pipeline.assertMayImport(scopeOf(req));
-      const file = await buildTemplate(spec);
-      res
-        .status(200)
-        .set({
-          'content-type': XLSX_CONTENT_TYPE,
-          'content-disposition': `attachment; filename="${spec.templateFileName}"`,
-          'cache-control': 'no-store',
-        })
-        .end(file);
-      return undefined;
+  return [
+    crmRoute({
+      method: 'get',
+      path: paths.template,
+      respond: 'as_is',
+      handle: async (scope, _input, res) => {
+        await pipeline.assertMayImport(scope);
+        const file = await buildTemplate(spec);
+        res
+          .status(200)
+          .set({
+            'content-type': XLSX_CONTENT_TYPE,
+            'content-disposition': `attachment; filename="${spec.templateFileName}"`,
+            'cache-control': 'no-store',
+          })
+          .end(file);
+        return undefined;
+      },
     }),
-  );
-
-  router.post(
-    paths.imports,
-    route(logger, async (req, res) => {
-      let bytes: Buffer;
-      let query: z.output<typeof UploadQuery>;
-      try {
-        requireLogin(req);
-        query = parseInput(UploadQuery, req.query);
+    crmRoute({
+      method: 'post',
+      path: paths.imports,
+      query: UploadQuery,
+      rawBody: true,
+      status: 201,
+      handle: async (scope, { query, req }) => {
         // Who may import is decided before the body is read: an upload of someone who may not is refused as is.
-        await pipeline.assertMayImport(scopeOf(req));
-        bytes = await readUpload(req, spec.maxBytes);
-      } catch (error) {
-        // Drain what the client still sends, so it reads our answer instead of a reset connection.
-        if (!req.readableEnded) req.resume();
-        throw error;
-      }
-      const report = await pipeline.createDryRun(scopeOf(req), { bytes, fileName: query.file_name ?? null });
-      res.status(201);
-      return { data: report };
+        await pipeline.assertMayImport(scope);
+        const bytes = await readUpload(req, spec.maxBytes);
+        return pipeline.createDryRun(scope, { bytes, fileName: query.file_name ?? null });
+      },
     }),
-  );
-
-  router.get(
-    paths.imports,
-    route(logger, async (req) => {
-      requireLogin(req);
-      const query = parseInput(ListQuery, req.query);
-      return { data: await pipeline.list(scopeOf(req), query.limit) };
+    crmRoute({ method: 'get', path: paths.imports, query: ListQuery, handle: (scope, { query }) => pipeline.list(scope, query.limit) }),
+    crmRoute({ method: 'get', path: `${paths.imports}/:id`, id: 'IMPORT_NOT_FOUND', handle: (scope, { id }) => pipeline.read(scope, id) }),
+    crmRoute({
+      method: 'post',
+      path: `${paths.imports}/:id/apply`,
+      id: 'IMPORT_NOT_FOUND',
+      body: ApplyBody,
+      handle: (scope, { id, body }) => pipeline.apply(scope, id, body.note),
     }),
-  );
-
-  router.get(
-    `${paths.imports}/:id`,
-    route(logger, async (req) => {
-      requireLogin(req);
-      const id = parseInput(uuid, req.params['id'], 'IMPORT_NOT_FOUND');
-      return { data: await pipeline.read(scopeOf(req), id) };
-    }),
-  );
-
-  router.post(
-    `${paths.imports}/:id/apply`,
-    route(logger, async (req) => {
-      requireLogin(req);
-      const id = parseInput(uuid, req.params['id'], 'IMPORT_NOT_FOUND');
-      const body = parseInput(ApplyBody, req.body);
-      return { data: await pipeline.apply(scopeOf(req), id, body.note) };
-    }),
-  );
+  ];
 }

@@ -20,6 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
+import { writeAudit } from '../audit.js';
 import { CrmError } from '../errors.js';
 import type { RequestScope } from '../services.js';
 import type { ImportSpec, RawRow, RowError, ValidationResult } from './spec.js';
@@ -319,24 +320,25 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           );
         }
 
-        await trx('audit_log').insert({
-          id: randomUUID(),
-          org_id: record.org_id,
-          occurred_at: at,
-          actor: who.userId,
-          action: definition.auditAction,
-          entity_collection: table,
-          entity_id: id,
-          note,
-          details: JSON.stringify({
-            file_name: record.file_name,
-            org_codes: record.org_codes,
-            rows: rows.length,
-            new: record.new_count,
-            changed: record.changed_count,
-            unchanged: record.unchanged_count,
-          }),
-        });
+        await writeAudit(trx, [
+          {
+            orgId: record.org_id,
+            at,
+            actor: who.userId,
+            action: definition.auditAction,
+            collection: table,
+            entityId: id,
+            note,
+            details: {
+              file_name: record.file_name,
+              org_codes: record.org_codes,
+              rows: rows.length,
+              new: record.new_count,
+              changed: record.changed_count,
+              unchanged: record.unchanged_count,
+            },
+          },
+        ]);
         await trx(table).where('id', id).update({ status: 'applied', applied_by: who.userId, applied_at: at, apply_note: note });
       });
     } catch (error) {
