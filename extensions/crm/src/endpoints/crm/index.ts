@@ -16,6 +16,8 @@ import { registerPricingImportRoutes } from '../../modules/pricing/import-http.j
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
+import { creditRoutes } from '../../modules/credit/http.js';
+import { paymentRoutes } from '../../modules/payments/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -32,6 +34,9 @@ export default defineEndpoint({
       ...fulfillmentRoutes,
       ...purchaseOrderRoutes,
       ...outboundRoutes,
+      // Credit, exposure and the payments ledger (stories 2, 13, 15, 27-30, 60): docs/credit.md.
+      ...creditRoutes,
+      ...paymentRoutes,
     ]);
     // The list-price import (story 39) reads a raw .xlsx body and keeps its own handlers.
     registerPricingImportRoutes(router, logger, scopeOf);
