@@ -70,8 +70,8 @@ alter table receivables add constraint receivables_kind_check check (kind in ('o
 alter table receivables drop constraint if exists receivables_amount_sign;
 alter table receivables add constraint receivables_amount_sign
   check ((kind = 'reversal' and amount < 0 and reverses_id is not null) or (kind <> 'reversal' and amount > 0 and reverses_id is null));
+-- deal_id is indexed in the snapshot.
 create index if not exists receivables_profile_currency on receivables (customer_profile_id, currency, due_date, created_at);
-create index if not exists receivables_deal on receivables (deal_id) where deal_id is not null;
 drop trigger if exists receivables_guard_1_append_only on receivables;
 create trigger receivables_guard_1_append_only before update or delete on receivables for each row
   execute function crm_guard_refuse('CRM_CREDIT_LEDGER_APPEND_ONLY: a receivable is never changed or deleted; record a reversal entry');
@@ -110,8 +110,7 @@ create trigger payments_guard_3_po before insert on payments for each row when (
 -- payment_allocations: append-only; a payment's reversal adds the negative of its allocations.
 alter table payment_allocations drop constraint if exists payment_allocations_amount_check;
 alter table payment_allocations add constraint payment_allocations_amount_check check (amount <> 0);
-create index if not exists payment_allocations_payment on payment_allocations (payment_id);
-create index if not exists payment_allocations_receivable on payment_allocations (receivable_id);
+-- payment_id and receivable_id are indexed in the snapshot (single-column indexes live there).
 create index if not exists payment_allocations_profile_currency on payment_allocations (customer_profile_id, currency);
 drop trigger if exists payment_allocations_guard_1_append_only on payment_allocations;
 create trigger payment_allocations_guard_1_append_only before update or delete on payment_allocations for each row
