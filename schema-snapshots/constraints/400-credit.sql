@@ -121,3 +121,12 @@ create trigger payment_allocations_guard_2_payment before insert on payment_allo
 drop trigger if exists payment_allocations_guard_3_receivable on payment_allocations;
 create trigger payment_allocations_guard_3_receivable before insert on payment_allocations for each row
   execute function crm_guard_matches('CRM_CROSS_ORG_REFERENCE: an allocation settles a receivable of its org', 'receivable_id', 'receivables', 'org_id');
+
+-- ---------------------------------------------------------------------------------------------
+-- payment_imports (stories 13, 39): bulk payment imports on the shared pipeline (docs/imports.md),
+-- the same record columns as pricing_imports; written only by /crm/payments/imports.
+alter table payment_imports drop constraint if exists payment_imports_status_check;
+alter table payment_imports add constraint payment_imports_status_check check (status in ('validating', 'dry_run', 'applied', 'failed'));
+alter table payment_imports drop constraint if exists payment_imports_applied_check;
+alter table payment_imports add constraint payment_imports_applied_check check ((status = 'applied') = (applied_at is not null));
+create index if not exists payment_imports_created on payment_imports (created_by, created_at desc);

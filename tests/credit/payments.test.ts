@@ -5,8 +5,9 @@
  * a deal is being won (no lost update).
  */
 import { randomUUID } from 'node:crypto';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminGet, adminToken, http } from '../support/api.js';
+import { adminGet, adminToken, baseUrl, http, tokenFor } from '../support/api.js';
 import { as, daysAgo, expectRefusal, makeCustomer, makeDeal, orgId, retireCustomers, USERS } from './support.js';
 
 beforeAll(async () => {
@@ -208,5 +209,108 @@ describe('the payments ledger', () => {
       exposure: '800.0000',
       overdue: '0.0000',
     });
+  });
+});
+
+describe('the payments import (stories 13, 39)', () => {
+  const COLUMNS = ['org_code', 'tax_number', 'currency', 'amount', 'value_date', 'method', 'reference', 'proforma_ref', 'note'];
+  async function xlsx(rows: unknown[][], headings = COLUMNS): Promise<Buffer> {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('payments');
+    sheet.addRow(headings);
+    for (const row of rows) sheet.addRow(row);
+    return Buffer.from(await workbook.xlsx.writeBuffer());
+  }
+  async function upload(
+    email: string,
+    body: Buffer | string,
+    contentType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ) {
+    const response = await fetch(`${baseUrl()}/crm/payments/imports?file_name=payments.xlsx`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenFor(email)}`, 'content-type': contentType },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, text };
+  }
+
+  it('dry run with strict row errors, all or nothing, duplicate references refused, audited', async () => {
+    const customer = await makeCustomer('Import Tekstil', ['MOD', 'JTR']);
+    const [identity] = await adminGet<Array<{ tax_number: string }>>(
+      `/items/customers?filter[id][_eq]=${customer.customerId}&fields=tax_number`,
+    );
+    const tax = identity!.tax_number;
+    await owe(customer.profiles.MOD, '100', 30, 'INV-IMP');
+    const taken = `TAKEN-${randomUUID().slice(0, 8)}`;
+    expect((await pay(USERS.finance, customer.profiles.MOD, '1', taken)).status).toBe(201);
+    const ref = (n: number) => `IMP-${n}-${randomUUID().slice(0, 6)}`;
+    const good = [
+      ['MOD', tax, 'TRY', '60', daysAgo(2), 'bank_transfer', ref(1), 'MOD2026PI0002', 'first'],
+      ['MOD', tax, 'TRY', '50.5', daysAgo(1), 'cash', ref(2), null, null],
+    ];
+
+    // Who: Finance only.
+    for (const email of [USERS.manager, USERS.salesMod]) {
+      const refused = await upload(email, await xlsx(good));
+      expect({ status: refused.status, code: refused.body.errors[0].extensions.code }).toEqual({
+        status: 403,
+        code: 'PAYMENT_NOT_ALLOWED',
+      });
+    }
+    // Files that are not what they should be.
+    expect((await upload(USERS.finance, 'not a spreadsheet')).body.errors[0].extensions.code).toBe('IMPORT_FILE_INVALID');
+    expect((await upload(USERS.finance, await xlsx(good), 'text/csv')).body.errors[0].extensions.code).toBe('IMPORT_FILE_INVALID');
+    expect((await upload(USERS.finance, await xlsx(good, [...COLUMNS.slice(0, 8), 'remark']))).body.errors[0].extensions.code).toBe(
+      'IMPORT_COLUMNS_INVALID',
+    );
+    expect((await upload(USERS.finance, await xlsx([]))).body.errors[0].extensions.code).toBe('IMPORT_EMPTY');
+
+    const dup = ref(3);
+    const bad = await upload(
+      USERS.finance,
+      await xlsx([
+        ...good,
+        ['JTR', tax, 'TRY', '5', daysAgo(1), 'cash', ref(4), null, null],
+        ['MOD', tax, 'TRY', '5', daysAgo(1), 'cash', taken, null, null],
+        ['MOD', tax, 'TRY', '5', daysAgo(1), 'cash', dup, null, null],
+        ['MOD', tax, 'TRY', '5', daysAgo(1), 'cash', dup, null, null],
+        ['MOD', 'NO-SUCH', 'TRY', '-5', '2026-13-01', 'barter', ref(5), null, null],
+      ]),
+    );
+    expect(bad.status, bad.text).toBe(201);
+    expect(bad.body.data.errors.map((e: { row: number; column: string }) => `${e.row}:${e.column}`)).toEqual([
+      '5:reference',
+      '7:reference',
+      '8:tax_number',
+      '8:amount',
+      '8:value_date',
+      '8:method',
+    ]);
+    expectRefusal(
+      await as(USERS.finance, 'POST', `/crm/payments/imports/${bad.body.data.id}/apply`, { note: 'no' }),
+      422,
+      'IMPORT_HAS_ERRORS',
+    );
+
+    const dry = await upload(USERS.finance, await xlsx(good));
+    expect(dry.status, dry.text).toBe(201);
+    expect(dry.body.data.errors).toEqual([]);
+    expect((await as(USERS.manager, 'GET', `/crm/payments/imports/${dry.body.data.id}`)).status).toBe(403);
+    const applied = await as(USERS.finance, 'POST', `/crm/payments/imports/${dry.body.data.id}/apply`, { note: 'December statement' });
+    expect(applied.status, applied.text).toBe(200);
+    expectRefusal(
+      await as(USERS.finance, 'POST', `/crm/payments/imports/${dry.body.data.id}/apply`, { note: 'again' }),
+      409,
+      'IMPORT_ALREADY_APPLIED',
+    );
+    const ledger = (await as(USERS.finance, 'GET', `/crm/payments?customer_profile_id=${customer.profiles.MOD}`)).body.data;
+    expect(ledger.total).toBe(3);
+    expect(await figures(customer.profiles.MOD)).toMatchObject({ outstanding: '0.0000', unallocated: '11.5000', exposure: '-11.5000' });
+    // The same file again: every reference is taken now.
+    const again = await upload(USERS.finance, await xlsx(good));
+    expect(again.body.data.errors.map((e: { column: string }) => e.column)).toEqual(['reference', 'reference']);
+    const audits = await adminGet<Array<{ action: string }>>(`/items/audit_log?filter[entity_id][_eq]=${dry.body.data.id}&fields=action`);
+    expect(audits).toEqual([{ action: 'payment_import.applied' }]);
   });
 });

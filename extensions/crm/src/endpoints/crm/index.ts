@@ -18,6 +18,7 @@ import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
 import { creditRoutes } from '../../modules/credit/http.js';
 import { paymentRoutes } from '../../modules/payments/http.js';
+import { registerPaymentImportRoutes } from '../../modules/payments/import-http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -40,5 +41,7 @@ export default defineEndpoint({
     ]);
     // The list-price import (story 39) reads a raw .xlsx body and keeps its own handlers.
     registerPricingImportRoutes(router, logger, scopeOf);
+    // The payments import (stories 13, 39), on the same pipeline.
+    registerPaymentImportRoutes(router, logger, scopeOf);
   },
 });

@@ -255,3 +255,35 @@ export async function allocationsOf(db: Knex, paymentIds: readonly string[]): Pr
   );
   return rows as AllocationView[];
 }
+
+/** What a payments import is checked against: orgs, the allowed orgs' profiles by tax number, taken references. */
+export async function paymentImportCatalogue(
+  db: Knex,
+  allowedOrgIds: readonly string[],
+  taxNumbers: readonly string[],
+  references: readonly string[],
+) {
+  const orgs: Array<{ id: string; code: string }> = await db('orgs').select('id', 'code');
+  const profiles: Array<{ id: string; org_id: string; tax_number: string }> =
+    allowedOrgIds.length && taxNumbers.length
+      ? await db('customer_org_profiles as p')
+          .join('customers as c', 'c.id', 'p.customer_id')
+          .whereIn('p.org_id', allowedOrgIds)
+          .whereIn('c.tax_number', taxNumbers)
+          .select('p.id', 'p.org_id', 'c.tax_number')
+      : [];
+  const taken: Array<{ org_id: string; reference: string }> =
+    allowedOrgIds.length && references.length
+      ? await db('payments')
+          .where('kind', 'payment')
+          .whereIn('org_id', allowedOrgIds)
+          .whereIn('reference', references)
+          .select('org_id', 'reference')
+      : [];
+  return { orgs, profiles, taken };
+}
+
+/** Orgs where a user holds one of the roles (the importer's orgs). */
+export async function allOrgs(db: Knex): Promise<Array<{ id: string }>> {
+  return db('orgs').select('id');
+}
