@@ -296,6 +296,12 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
     expect(data.counts.overdue).toBeGreaterThanOrEqual(1);
     expect(data.counts.credit_blocked).toBeGreaterThanOrEqual(1);
     expect(data.may).toEqual({ decide: true, override: true, set_limit: false });
+    // The demo data (scripts/lib/seed.ts) fills every tab.
+    const names = (rows: Array<{ legal_name: string }>) => rows.map((r) => r.legal_name);
+    expect(names(data.over_limit)).toContain('Marmara Örme A.Ş.');
+    expect(names(data.overdue)).toContain('Trakya Konfeksiyon Ltd.');
+    expect(names(data.credit_blocked)).toContain('Trakya Konfeksiyon Ltd.');
+    expect(names(data.requests_pending)).toContain('Marmara Örme A.Ş.');
     for (const email of [USERS.salesMod, USERS.pricing, USERS.nogrant]) {
       expectRefusal(await as(email, 'GET', '/crm/credit/overview'), 403, 'CREDIT_NOT_ALLOWED');
       expectRefusal(await as(email, 'GET', `/crm/credit/exposure?customer_profile_id=${profiles.MOD}`), 403, 'CREDIT_NOT_ALLOWED');
