@@ -102,6 +102,7 @@ describe('/credit and /payments in a browser', () => {
       ['reversal', '-120.5000'],
     ]);
 
+    expect(await moduleBarPaths(page, baseUrl())).toEqual(expect.arrayContaining(['/admin/credit', '/admin/payments']));
     await logInAs(page, baseUrl(), USERS.salesMod);
     const paths = await moduleBarPaths(page, baseUrl());
     expect(paths).not.toContain('/admin/credit');
