@@ -306,6 +306,7 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
   }
 
   await seedPricingDemo(api, orgs);
+  await seedCreditDemo(api, orgs, ownerOf.MOD);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,4 +409,77 @@ async function seedCustomerPriceAgreements(api: DirectusApi, now: number): Promi
       note,
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Credit and payments demo (stories 13, 27-30, 60; docs/credit.md): /credit shows a customer over
+// its limit, one overdue (with a partial payment), the overdue customer's deal won credit blocked,
+// and a credit request waiting. Its own customers (profile ids that sort after every other one, so
+// fixtures taking "the first active profile" never pick a customer with overdue receivables).
+
+const CREDIT_DEMO_PROFILES = { over: 'ffffffff-ffff-4fff-8fff-00000000c001', overdue: 'ffffffff-ffff-4fff-8fff-00000000c002' };
+
+export async function seedCreditDemo(api: DirectusApi, orgs: Record<OrgCode, string>, owner: string): Promise<void> {
+  const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+  for (const [key, name, tax, grace] of [
+    ['over', 'Marmara Örme A.Ş.', '6789012345', 7],
+    ['overdue', 'Trakya Konfeksiyon Ltd.', '7890123456', 5],
+  ] as const) {
+    const { id } = await api.post<{ id: string }>('/items/customers', { legal_name: name, tax_number: tax, country: 'TR' });
+    await api.post('/items/customer_org_profiles', {
+      id: CREDIT_DEMO_PROFILES[key],
+      customer_id: id,
+      org_id: orgs.MOD,
+      legal_name: name,
+      country: 'TR',
+      status: 'active',
+      payment_mode: 'credit',
+      grace_days: grace,
+      owner,
+    });
+  }
+  const { over, overdue } = CREDIT_DEMO_PROFILES;
+  await api.post('/crm/credit/limits', { customer_profile_id: over, currency: 'TRY', amount: '50000', note: 'demo: annual limit' });
+  await api.post('/crm/receivables', {
+    customer_profile_id: over,
+    currency: 'TRY',
+    amount: '62000',
+    due_date: day(20),
+    kind: 'invoice',
+    reference: 'MOD-INV-2026-0107',
+  });
+  await api.post('/crm/credit/limits', { customer_profile_id: overdue, currency: 'TRY', amount: '40000', note: 'demo: annual limit' });
+  await api.post('/crm/receivables', {
+    customer_profile_id: overdue,
+    currency: 'TRY',
+    amount: '18500',
+    due_date: day(-45),
+    kind: 'invoice',
+    reference: 'MOD-INV-2026-0093',
+  });
+  await api.post('/crm/payments', {
+    customer_profile_id: overdue,
+    currency: 'TRY',
+    amount: '3500',
+    value_date: day(-10),
+    method: 'bank_transfer',
+    reference: 'TR-EFT-DEMO-0001',
+    note: 'demo: partial payment',
+  });
+  const deal = await api.post<{ id: string }>('/items/deals', {
+    org_id: orgs.MOD,
+    customer_profile_id: overdue,
+    owner,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: [{ line_no: 1, quality_code: 'MOD-POPLIN-120', meters: '150.00', unit_price: '84.5000', currency: 'TRY' }],
+  });
+  // Won with 15,000 TRY overdue: credit blocked, waiting for a Sales Manager's override.
+  await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data' });
+  await api.post('/crm/credit/requests', {
+    customer_profile_id: over,
+    currency: 'TRY',
+    requested_amount: '75000',
+    reason: 'demo: larger spring orders expected',
+  });
 }

@@ -14,6 +14,8 @@ import * as fx from '../modules/fx/repository.js';
 import * as orgs from '../modules/orgs/repository.js';
 import * as pricing from '../modules/pricing/repository.js';
 import * as purchaseOrders from '../modules/purchase-orders/repository.js';
+import * as credit from '../modules/credit/repository.js';
+import * as payments from '../modules/payments/repository.js';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -104,6 +106,42 @@ const DOMAINS: Record<string, Call[]> = {
     ['loadPurchaseOrder (locked)', (db) => purchaseOrders.loadPurchaseOrder(db, ID, true)],
     ['purchaseOrderLines', (db) => purchaseOrders.purchaseOrderLines(db, ID)],
     ['userLabel', (db) => purchaseOrders.userLabel(db, ID)],
+  ],
+  credit: [
+    ['exposureRows', (db) => credit.exposureRows(db, { orgIds: [ID], today: '2026-01-01' })],
+    [
+      'exposureRows (profiles, customer)',
+      (db) => credit.exposureRows(db, { orgIds: [ID], profileIds: [ID], customerId: ID, today: '2026-01-01' }),
+    ],
+    ['dealValueByCurrency', (db) => credit.dealValueByCurrency(db, ID)],
+    ['loadProfile', (db) => credit.loadProfile(db, ID)],
+    ['lockCreditAccount', (db) => credit.lockCreditAccount(db, ID)],
+    ['currentLimit', (db) => credit.currentLimit(db, ID, 'TRY')],
+    ['lockCreditRequests', (db) => credit.lockCreditRequests(db, [ID])],
+    [
+      'decideCreditRequest',
+      (db) => credit.decideCreditRequest(db, ID, { status: 'approved', decided_by: ID, decided_at: AT, decision_note: 'n' }),
+    ],
+    ['loadCreditBlock', (db) => credit.loadCreditBlock(db, ID)],
+    ['overrideCreditBlock', (db) => credit.overrideCreditBlock(db, ID, ID, AT, 'n')],
+    ['loadCreditDeal (locked)', (db) => credit.loadCreditDeal(db, ID, true)],
+    ['blockedDeals', (db) => credit.blockedDeals(db, [ID], 200)],
+    ['pendingCreditRequests', (db) => credit.pendingCreditRequests(db, [ID], 200)],
+    ['dealsOfPurchaseOrders', (db) => credit.dealsOfPurchaseOrders(db, [ID])],
+  ],
+  payments: [
+    ['takenReferences', (db) => payments.takenReferences(db, ID, ['R1'])],
+    ['loadPayment', (db) => payments.loadPayment(db, ID)],
+    ['purchaseOrderOrg', (db) => payments.purchaseOrderOrg(db, ID)],
+    ['openReceivables', (db) => payments.openReceivables(db, ID, 'TRY')],
+    ['openPayments', (db) => payments.openPayments(db, ID, 'TRY')],
+    ['netAllocationsOf', (db) => payments.netAllocationsOf(db, ID)],
+    ['dealOrg', (db) => payments.dealOrg(db, ID)],
+    [
+      'ledgerPage',
+      (db) => payments.ledgerPage(db, { orgIds: [ID], customerProfileId: ID, from: '2026-01-01', to: '2026-02-01', limit: 10, offset: 0 }),
+    ],
+    ['allocationsOf', (db) => payments.allocationsOf(db, [ID])],
   ],
 };
 

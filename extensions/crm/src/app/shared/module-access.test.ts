@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mayUseFxRates, mayUsePricing, mayUseWmsDeliveries, ROLE_IDS, type ModulePermissions } from './module-access.js';
+import { mayUseCredit, mayUseFxRates, mayUsePricing, mayUseWmsDeliveries, ROLE_IDS, type ModulePermissions } from './module-access.js';
 
 const root = resolve(import.meta.dirname, '../../../../..');
 const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{
@@ -50,5 +50,14 @@ describe('module bar per role', () => {
     expect([mayUsePricing(admin), mayUseFxRates(admin, {}), mayUseWmsDeliveries(admin, {})]).toEqual([true, true, true]);
     const nobody = { admin_access: false, role: null };
     expect([mayUsePricing(nobody), mayUseFxRates(nobody, {}), mayUseWmsDeliveries(nobody, {})]).toEqual([false, false, false]);
+  });
+});
+
+describe('credit and payments modules', () => {
+  it('show for whoever reads the payments ledger (Sales Managers, Finance) and admins', () => {
+    expect(mayUseCredit({ admin_access: true }, {})).toBe(true);
+    expect(mayUseCredit({}, { payments: { read: { access: 'partial' } } })).toBe(true);
+    expect(mayUseCredit({}, { credit_requests: { read: { access: 'partial' } } })).toBe(false);
+    expect(mayUseCredit({}, {})).toBe(false);
   });
 });

@@ -50,3 +50,8 @@ export function mayUseWmsDeliveries(user: ModuleUser, permissions: ModulePermiss
 export function mayUseOrgContext(): boolean {
   return true;
 }
+
+/** Credit and Payments: whoever reads the payments ledger (Sales Managers, Finance, the CRM admin). */
+export function mayUseCredit(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'payments');
+}

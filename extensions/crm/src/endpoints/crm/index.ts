@@ -17,6 +17,9 @@ import { customerPriceRoutes } from '../../modules/pricing/agreements-http.js';
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
+import { creditRoutes } from '../../modules/credit/http.js';
+import { paymentRoutes } from '../../modules/payments/http.js';
+import { paymentImportRoutes } from '../../modules/payments/import-http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -37,6 +40,11 @@ export default defineEndpoint({
       ...outboundRoutes,
       // Customer price agreements and their import (story 39): docs/pricing.md.
       ...customerPriceRoutes,
+      // Credit, exposure and the payments ledger (stories 2, 13, 15, 27-30, 60): docs/credit.md.
+      ...creditRoutes,
+      ...paymentRoutes,
+      // The payments import (stories 13, 39), on the same pipeline.
+      ...paymentImportRoutes,
     ]);
   },
 });

@@ -25,6 +25,11 @@ import {
 import { refuseOutboxWriteThroughItems } from '../../modules/wms-outbound/rules.js';
 import { checkQualityChange } from '../../modules/pricing/deal-line-rules.js';
 import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
+import {
+  creditGateOnPurchaseOrderCreate,
+  creditGateOnPurchaseOrderUpdate,
+  refuseCreditBlockThroughItems,
+} from '../../modules/credit/rules.js';
 
 type Payload = Record<string, unknown>;
 interface Context {
@@ -78,6 +83,16 @@ export default defineHook(({ filter }) => {
   filter('users.update', (payload, meta, ctx) =>
     guarded(() => beforeUserUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability)),
   );
+  // Stories 29, 30: the credit gate answers first on item routes (422 with the gate name).
+  filter('purchase_orders.items.create', (payload, _meta, ctx) =>
+    guarded(() => creditGateOnPurchaseOrderCreate(payload as Payload, (ctx as Context).database, (ctx as Context).accountability)),
+  );
+  filter('purchase_orders.items.update', (payload, meta, ctx) =>
+    guarded(() =>
+      creditGateOnPurchaseOrderUpdate(payload as Payload, keysOf(meta as Meta), (ctx as Context).database, (ctx as Context).accountability),
+    ),
+  );
+  filter('deals.items.update', (payload) => guarded(() => refuseCreditBlockThroughItems(payload as Payload)));
   // Story 72: states that reach the WMS change only through the /crm endpoints (outbox).
   filter('deals.items.create', (payload) => guarded(() => refuseWinThroughItems(payload as Payload)));
   filter('deals.items.update', (payload) => guarded(() => refuseWinThroughItems(payload as Payload)));

@@ -40,7 +40,19 @@ export type Capability =
   /** Adds FX rates (group-wide, so a grant with it in any org suffices; story 14). */
   | 'fx.write'
   /** Adds, changes and imports customer price agreements of the org (story 39). */
-  | 'customer_price.manage';
+  | 'customer_price.manage'
+  /** Reads exposure, the payments ledger and /credit (stories 2, 13, 27). */
+  | 'credit.read'
+  /** Asks for a new credit limit with a reason (story 60). */
+  | 'credit.request'
+  /** Approves or rejects credit requests (stories 18, 60). */
+  | 'credit.decide'
+  /** Sets a credit limit directly (Finance; story 15). */
+  | 'credit.limit_set'
+  /** Clears a credit block with a reason (stories 18, 30). */
+  | 'credit.override'
+  /** Records and reverses payments and receivables in the ledger (stories 13, 15). */
+  | 'payment.record';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -49,9 +61,12 @@ export type Capability =
  *   review (story 24 names the sales manager), reconfirming and repricing, imports.
  * - Finance reads the whole catalogue (exposure, payments) and, with pricing managers, keeps the
  *   FX rates.
+ * - Credit (stories 17, 18, 30, 60): sales owners only ask for a credit limit; sales managers and
+ *   finance read exposure and decide credit requests; finance sets limits directly and keeps the
+ *   payments ledger; only sales managers clear a credit block (override with a reason).
  */
 export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
-  sales_owner: ['deal.create', 'deal.update', 'deal_line.write', 'approval.request', 'customer.create'],
+  sales_owner: ['deal.create', 'deal.update', 'deal_line.write', 'approval.request', 'customer.create', 'credit.request'],
   sales_manager: [
     'deal.create',
     'deal.update',
@@ -63,6 +78,10 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'customer.see_inactive',
     'quality.see_all',
     'pricing.govern',
+    'credit.read',
+    'credit.request',
+    'credit.decide',
+    'credit.override',
   ],
   pricing_manager: [
     'approval.decide_pricing',
@@ -72,7 +91,7 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'fx.write',
     'customer_price.manage',
   ],
-  finance: ['customer.see_inactive', 'quality.see_all', 'fx.write'],
+  finance: ['customer.see_inactive', 'quality.see_all', 'fx.write', 'credit.read', 'credit.decide', 'credit.limit_set', 'payment.record'],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
   crm_admin: ['customer.see_inactive', 'quality.see_all'],

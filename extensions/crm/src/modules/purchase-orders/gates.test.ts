@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateReleaseGates, RELEASE_GATES, type ReleaseGate } from './gates.js';
+import { CREATE_GATES, evaluateReleaseGates, RELEASE_GATES, type ReleaseGate } from './gates.js';
 
-const context = { orgId: 'org', dealId: 'deal', creditBlocked: true };
+const context = { orgId: 'org', dealId: 'deal', creditBlocked: true, overdue: [], creditOverridden: false };
 
 describe('release gates', () => {
-  it('has no gate yet besides the role check (later issues add theirs here)', () => {
-    expect(RELEASE_GATES).toEqual([]);
-    expect(evaluateReleaseGates(context)).toEqual([]);
+  it('refuses a credit-blocked deal on release and on creation (stories 29, 30)', () => {
+    expect(evaluateReleaseGates(context).map((r) => r.gate)).toEqual(['credit_block']);
+    expect(evaluateReleaseGates(context, CREATE_GATES).map((r) => r.gate)).toEqual(['credit_block']);
+    expect(evaluateReleaseGates({ ...context, creditBlocked: false })).toEqual([]);
+    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue']);
+  });
+
+  it('evaluates overdue live at release; an override of the block stands (story 28)', () => {
+    const overdue = [{ currency: 'USD', amount: '10.0000' }];
+    const refusals = evaluateReleaseGates({ ...context, creditBlocked: false, overdue });
+    expect(refusals).toEqual([{ gate: 'credit_overdue', reason: expect.stringContaining('10.0000 USD') }]);
+    expect(evaluateReleaseGates({ ...context, creditBlocked: false, overdue, creditOverridden: true })).toEqual([]);
+    expect(evaluateReleaseGates({ ...context, overdue }).map((r) => r.gate)).toEqual(['credit_block', 'credit_overdue']);
   });
 
   it('reports every gate that refuses, in order, and only those', () => {

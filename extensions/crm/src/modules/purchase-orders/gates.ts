@@ -6,7 +6,8 @@
  * Who may release at all (a Sales Manager of the PO's org, or the CRM admin) is checked by the
  * service before the gates run. The gates themselves come with later issues, each as one entry of
  * RELEASE_GATES and, where it needs data, one field of ReleaseContext:
- *   - credit block (stories 29, 30): refuse while the deal is credit_blocked, unless overridden;
+ *   - credit block (stories 29, 30): refuse while the deal is credit_blocked, unless overridden
+ *     (CREDIT_BLOCK_GATE), and while the customer is overdue now (CREDIT_OVERDUE_GATE);
  *   - payment confirmation per PO (stories 31-34): cash customers, and credit customers over limit
  *     or overdue, need a manager-confirmed payment;
  *   - contract signed/waived for cash deals (story 41);
@@ -19,6 +20,10 @@ export interface ReleaseContext {
   orgId: string;
   dealId: string;
   creditBlocked: boolean;
+  /** Overdue per currency now (credit/service.ts#creditContextForRelease), evaluated live at release. */
+  overdue: ReadonlyArray<{ currency: string; amount: string }>;
+  /** A Sales Manager overrode this deal's credit block (stories 18, 30). */
+  creditOverridden: boolean;
 }
 
 export interface GateRefusal {
@@ -32,8 +37,35 @@ export interface ReleaseGate {
   check(context: ReleaseContext): GateRefusal | null;
 }
 
-/** No gate yet besides the role check in the service; see the list above for what comes here. */
-export const RELEASE_GATES: readonly ReleaseGate[] = [];
+/** Stories 29, 30: a credit-blocked deal is neither ordered nor released until a Sales Manager clears it. */
+export const CREDIT_BLOCK_GATE: ReleaseGate = {
+  name: 'credit_block',
+  check: (context) =>
+    context.creditBlocked
+      ? { gate: 'credit_block', reason: 'the deal is credit blocked (overdue or over limit); a Sales Manager override clears it' }
+      : null,
+};
+
+/**
+ * Story 28: overdue > 0 is a hard block, evaluated live at release (a receivable may have fallen
+ * due since deal.won). A Sales Manager's override of this deal's block stands.
+ */
+export const CREDIT_OVERDUE_GATE: ReleaseGate = {
+  name: 'credit_overdue',
+  check: (context) =>
+    context.overdue.length && !context.creditOverridden
+      ? {
+          gate: 'credit_overdue',
+          reason: `the customer has overdue receivables (${context.overdue.map((o) => `${o.amount} ${o.currency}`).join(', ')}); a Sales Manager override clears it`,
+        }
+      : null,
+};
+
+/** The gates of every release, in order; later issues add theirs (see the list above). */
+export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE];
+
+/** The gates of creating a PO (story 30): the credit block only. */
+export const CREATE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE];
 
 export function evaluateReleaseGates(context: ReleaseContext, gates: readonly ReleaseGate[] = RELEASE_GATES): GateRefusal[] {
   return gates.map((gate) => gate.check(context)).filter((refusal): refusal is GateRefusal => refusal !== null);

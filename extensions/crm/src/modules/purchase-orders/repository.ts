@@ -13,6 +13,7 @@ export interface DealForCommand {
   code: string;
   status: string;
   credit_blocked: boolean;
+  customer_profile_id: string;
   customer_id: string;
   customer_name: string;
 }
@@ -37,6 +38,7 @@ export async function loadDeal(db: Knex, dealId: string, lock = false): Promise<
     'd.code',
     'd.status',
     'd.credit_blocked',
+    'd.customer_profile_id',
     'p.customer_id',
     'p.legal_name as customer_name',
   );
@@ -87,6 +89,7 @@ export interface PurchaseOrderRow {
   deal_id: string;
   deal_code: string;
   credit_blocked: boolean;
+  customer_profile_id: string;
   customer_id: string;
   status: 'draft' | 'released' | 'cancelled';
   ship_date: string | Date;
@@ -103,6 +106,7 @@ export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): P
     'po.deal_id',
     'd.code as deal_code',
     'd.credit_blocked',
+    'd.customer_profile_id',
     'p.customer_id',
     'po.status',
     db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),

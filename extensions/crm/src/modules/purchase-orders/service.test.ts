@@ -13,10 +13,17 @@ import {
   type PurchaseOrderRow,
 } from './repository.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
+import { creditContextForRelease, creditDecisionOnWon, recordCreditBlock } from '../credit/service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('../wms-outbound/outbox.js', async (original) => ({ ...(await original<object>()), enqueueCommand: vi.fn() }));
+vi.mock('../credit/service.js', () => ({
+  creditToday: () => '2026-12-06',
+  creditDecisionOnWon: vi.fn(async () => []),
+  recordCreditBlock: vi.fn(),
+  creditContextForRelease: vi.fn(async () => ({ overdue: [], creditOverridden: false })),
+}));
 vi.mock('./repository.js', () => ({
   loadDeal: vi.fn(),
   dealLines: vi.fn(),
@@ -37,6 +44,7 @@ const deal = (over: Partial<DealForCommand> = {}): DealForCommand => ({
   code: 'MODDL7K2M9QXR',
   status: 'draft',
   credit_blocked: false,
+  customer_profile_id: 'p1',
   customer_id: 'c1',
   customer_name: 'Customer',
   ...over,
@@ -49,6 +57,7 @@ const po = (over: Partial<PurchaseOrderRow> = {}): PurchaseOrderRow => ({
   deal_id: DEAL,
   deal_code: 'MODDL7K2M9QXR',
   credit_blocked: false,
+  customer_profile_id: 'p1',
   customer_id: 'c1',
   status: 'draft',
   ship_date: '2026-12-10',
@@ -188,5 +197,46 @@ describe('releasePurchaseOrder and cancelPurchaseOrder refusals', () => {
     await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 409, 'PURCHASE_ORDER_ALREADY_RELEASED', 'id');
     expect(itemCalls).toEqual([]);
     expect(writeAudit).not.toHaveBeenCalled();
+  });
+
+  it('422 RELEASE_GATE_BLOCKED naming the credit gates: blocked deal, overdue now (stories 28-30)', async () => {
+    const { scope, itemCalls } = fakeScope(asAdmin);
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po({ credit_blocked: true }));
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 422, 'RELEASE_GATE_BLOCKED', 'gates.credit_block');
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    vi.mocked(creditContextForRelease).mockResolvedValueOnce({ overdue: [{ currency: 'TRY', amount: '5.0000' }], creditOverridden: false });
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 422, 'RELEASE_GATE_BLOCKED', 'gates.credit_overdue');
+    expectNothingWritten(itemCalls, WRITERS);
+    expect(purchaseOrderLines).not.toHaveBeenCalled();
+  });
+});
+
+describe('the credit gate on deal.won and PO creation (stories 29, 30)', () => {
+  it('422 CREDIT_BLOCKED for a PO of a credit-blocked deal, writing nothing', async () => {
+    const { scope, itemCalls } = fakeScope(asUser);
+    vi.mocked(loadDeal).mockResolvedValue(deal({ status: 'won', credit_blocked: true }));
+    await expectRefusal(
+      createPurchaseOrder(scope, { deal_id: DEAL, ship_date: '2026-12-10', ship_to: shipTo }),
+      422,
+      'CREDIT_BLOCKED',
+      'gates.credit_block',
+    );
+    expectNothingWritten(itemCalls, WRITERS);
+    expect(dealLinesToOrder).not.toHaveBeenCalled();
+  });
+
+  it('wins a deal credit blocked with its reasons stored and audited', async () => {
+    const { scope, itemCalls } = fakeScope(asUser);
+    vi.mocked(loadDeal).mockResolvedValue(deal());
+    vi.mocked(dealLines).mockResolvedValue([{ id: LINE, quality_code: 'MOD-Q1', meters: '10.00' }]);
+    vi.mocked(enqueueCommand).mockResolvedValue({ id: 'm1', idempotency_key: 'k', created: true } as never);
+    const reasons = [{ code: 'overdue' as const, currency: 'TRY' as const, overdue: '1.0000' }];
+    vi.mocked(creditDecisionOnWon).mockResolvedValueOnce(reasons);
+    const won = await markDealWon(scope, DEAL, null);
+    expect(won).toMatchObject({ credit_blocked: true, credit_block_reasons: reasons });
+    expect(itemCalls.map((c) => c.args[1])).toEqual([{ status: 'won', credit_blocked: true }]);
+    expect(recordCreditBlock).toHaveBeenCalledOnce();
+    expect(vi.mocked(writeAudit).mock.calls[0]![1].map((e) => e.action)).toEqual(['deal.won', 'credit_block.set']);
+    expect(vi.mocked(enqueueCommand).mock.calls[0]![1].command.payload).toMatchObject({ credit_blocked: true });
   });
 });

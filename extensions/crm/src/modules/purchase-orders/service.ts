@@ -27,7 +27,8 @@ import {
   type ShipTo,
 } from '../wms-outbound/commands.js';
 import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
-import { evaluateReleaseGates } from './gates.js';
+import { creditContextForRelease, creditDecisionOnWon, creditToday, recordCreditBlock } from '../credit/service.js';
+import { CREATE_GATES, evaluateReleaseGates, type GateRefusal } from './gates.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
   dealLines,
@@ -53,6 +54,16 @@ function command<T>(eventType: string, build: () => T): T {
   }
 }
 
+/** 422 naming each gate that refused (`gates.<name>`), the same shape on every route. */
+function gateRefusal(code: string, what: string, refusals: readonly GateRefusal[]): CrmError {
+  return new CrmError(
+    'gate_blocked',
+    code,
+    `${what} refused: ${refusals.map((r) => `${r.gate}: ${r.reason}`).join('; ')}`,
+    refusals.map((r) => ({ field: `gates.${r.gate}`, reason: r.reason })),
+  );
+}
+
 function outboundSummary(message: EnqueuedCommand | null) {
   return message ? { id: message.id, idempotency_key: message.idempotency_key } : null;
 }
@@ -66,6 +77,7 @@ export interface WonDeal {
   status: 'won';
   won_at: string;
   credit_blocked: boolean;
+  credit_block_reasons: Awaited<ReturnType<typeof creditDecisionOnWon>>;
   outbound_message: { id: string; idempotency_key: string } | null;
 }
 
@@ -103,6 +115,11 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
     if (!lines.length) throw fieldError('gate_blocked', 'DEAL_HAS_NO_LINES', 'lines', 'a deal is won with at least one line');
 
     const wonAt = new Date();
+    // Stories 28, 29: overdue anywhere, or any currency over its limit with this deal counted,
+    // blocks the deal's POs until a Sales Manager clears it. The customer's credit account is
+    // locked here, so a payment recorded meanwhile is either in this decision or after it.
+    const reasons = await creditDecisionOnWon(trx, deal, creditToday(wonAt));
+    const creditBlocked = deal.credit_blocked || reasons.length > 0;
     const wonCommand = command('deal.won', () =>
       buildDealWon({
         dealCode: deal.code,
@@ -110,14 +127,13 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
         wonAt,
         customerId: deal.customer_id,
         customerName: deal.customer_name,
-        // Computing the credit block on deal.won (stories 28, 29) is a later issue; until then the
-        // deal's own flag travels as it is.
-        creditBlocked: deal.credit_blocked,
+        creditBlocked,
         lines: lines.map((line) => ({ id: line.id, qualityCode: line.quality_code, meters: String(line.meters) })),
       }),
     );
     const message = await enqueueCommand(trx, { orgId: deal.org_id, entityCollection: 'deals', entityId: deal.id, command: wonCommand });
-    await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won' }, TRUSTED_WRITE);
+    await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won', credit_blocked: creditBlocked }, TRUSTED_WRITE);
+    if (reasons.length) await recordCreditBlock(trx, deal, reasons, actor.userId, wonAt);
     await writeAudit(trx, [
       {
         orgId: deal.org_id,
@@ -127,15 +143,30 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
         collection: 'deals',
         entityId: deal.id,
         note,
-        details: { previous_status: deal.status, idempotency_key: message.idempotency_key, credit_blocked: deal.credit_blocked },
+        details: { previous_status: deal.status, idempotency_key: message.idempotency_key, credit_blocked: creditBlocked },
       },
+      ...(reasons.length
+        ? [
+            {
+              orgId: deal.org_id,
+              at: wonAt,
+              actor: actor.userId,
+              action: 'credit_block.set',
+              collection: 'deals',
+              entityId: deal.id,
+              note: null,
+              details: { code: deal.code, reasons },
+            },
+          ]
+        : []),
     ]);
     return {
       id: deal.id,
       code: deal.code,
       status: 'won',
       won_at: wonAt.toISOString(),
-      credit_blocked: deal.credit_blocked,
+      credit_blocked: creditBlocked,
+      credit_block_reasons: reasons,
       outbound_message: outboundSummary(message),
     };
   });
@@ -180,6 +211,11 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
     // Locked: concurrent POs of one deal must not both take the same remaining meters.
     const deal = (await loadDeal(trx, input.deal_id, true))!;
     if (deal.status !== 'won') throw fieldError('conflict', 'DEAL_NOT_WON', 'deal_id', 'purchase orders are created for won deals');
+    const blocked = evaluateReleaseGates(
+      { orgId: deal.org_id, dealId: deal.id, creditBlocked: deal.credit_blocked, overdue: [], creditOverridden: false },
+      CREATE_GATES,
+    );
+    if (blocked.length) throw gateRefusal('CREDIT_BLOCKED', 'purchase order', blocked);
 
     const toOrder = await dealLinesToOrder(trx, deal.id);
     const byId = new Map(toOrder.map((line) => [line.id, line]));
@@ -269,15 +305,9 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
     if (po.status === 'cancelled')
       throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
 
-    const refusals = evaluateReleaseGates({ orgId: po.org_id, dealId: po.deal_id, creditBlocked: po.credit_blocked });
-    if (refusals.length) {
-      throw new CrmError(
-        'gate_blocked',
-        'RELEASE_GATE_BLOCKED',
-        `release refused: ${refusals.map((r) => `${r.gate}: ${r.reason}`).join('; ')}`,
-        refusals.map((r) => ({ field: `gates.${r.gate}`, reason: r.reason })),
-      );
-    }
+    const credit = await creditContextForRelease(trx, { id: po.deal_id, org_id: po.org_id, customer_profile_id: po.customer_profile_id });
+    const refusals = evaluateReleaseGates({ orgId: po.org_id, dealId: po.deal_id, creditBlocked: po.credit_blocked, ...credit });
+    if (refusals.length) throw gateRefusal('RELEASE_GATE_BLOCKED', 'release', refusals);
 
     const lines = await purchaseOrderLines(trx, po.id);
     const releasedAt = new Date();

@@ -1,0 +1,74 @@
+/**
+ * `/crm/credit/*` and `/crm/deals/:id/credit-override` (stories 2, 15, 18, 27-30, 60). Notes and
+ * reasons are audited and required.
+ */
+import { z } from 'zod';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { CREDIT_CURRENCIES } from './exposure.js';
+import { creditOverview, decideCreditRequests, overrideDealCreditBlock, readExposure, requestCredit, setCreditLimit } from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const note = (what: string) => z.string().trim().min(1, `is required: ${what}`).max(2000);
+export const Currency = z.enum(CREDIT_CURRENCIES, { message: `must be one of ${CREDIT_CURRENCIES.join(', ')}` });
+/** Money as a decimal string, at most 4 decimals (numeric(14,4)), never a number. */
+export const Money = z
+  .string({ message: 'must be an amount as a decimal string, e.g. "1250.50"' })
+  .regex(/^(0|[1-9]\d{0,9})(\.\d{1,4})?$/, 'must be an amount as a decimal string with at most four decimals, e.g. "1250.50"');
+export const PositiveMoney = Money.refine((v) => /[1-9]/.test(v), 'must be more than zero');
+
+const ExposureQuery = z
+  .strictObject({ customer_id: uuid.optional(), customer_profile_id: uuid.optional() })
+  .refine((q) => Boolean(q.customer_id) !== Boolean(q.customer_profile_id), {
+    message: 'name exactly one of customer_id or customer_profile_id',
+    path: ['customer_id'],
+  });
+const LimitBody = z.strictObject({
+  customer_profile_id: uuid,
+  currency: Currency,
+  amount: Money,
+  note: note('a limit is audited with a note'),
+});
+const RequestBody = z.strictObject({
+  customer_profile_id: uuid,
+  currency: Currency,
+  requested_amount: Money,
+  reason: note('a credit request states its reason'),
+});
+const Decision = z.strictObject({
+  ids: z.array(uuid).min(1, 'name at least one credit request').max(200, 'at most 200 at a time'),
+  decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
+  note: note('every decision is audited with a note'),
+});
+const OverrideBody = z.strictObject({ note: note('an override is audited with its reason') });
+
+export const creditRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/credit/overview', handle: (scope) => creditOverview(scope) }),
+  crmRoute({ method: 'get', path: '/credit/exposure', query: ExposureQuery, handle: (scope, { query }) => readExposure(scope, query) }),
+  crmRoute({
+    method: 'post',
+    path: '/credit/limits',
+    body: LimitBody,
+    status: 201,
+    handle: (scope, { body }) => setCreditLimit(scope, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/credit/requests',
+    body: RequestBody,
+    status: 201,
+    handle: (scope, { body }) => requestCredit(scope, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/credit/requests/decisions',
+    body: Decision,
+    handle: (scope, { body }) => decideCreditRequests(scope, [...new Set(body.ids)], body.decision, body.note),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/deals/:id/credit-override',
+    id: 'DEAL_NOT_FOUND',
+    body: OverrideBody,
+    handle: (scope, { id, body }) => overrideDealCreditBlock(scope, id, body.note),
+  }),
+];

@@ -1,0 +1,65 @@
+/**
+ * `/crm/payments*` and `/crm/receivables` (stories 13, 15): the payments ledger. Append-only:
+ * a payment is reversed with a note, never edited or deleted.
+ */
+import { z } from 'zod';
+import { IsoDate } from '@crm/contract/primitives';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { Currency, PositiveMoney } from '../credit/http.js';
+import { PAYMENT_METHODS } from './repository.js';
+import { readLedger, recordPayment, recordReceivable, reversePayment } from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+
+const PaymentBody = z.strictObject({
+  customer_profile_id: uuid,
+  currency: Currency,
+  amount: PositiveMoney,
+  value_date: IsoDate,
+  method: z.enum(PAYMENT_METHODS, { message: `must be one of ${PAYMENT_METHODS.join(', ')}` }),
+  reference: text(120),
+  proforma_ref: text(120).optional(),
+  po_id: uuid.optional(),
+  note: text(2000).optional(),
+});
+const ReverseBody = z.strictObject({ note: z.string().trim().min(1, 'is required: a reversal is audited with a note').max(2000) });
+const ReceivableBody = z.strictObject({
+  customer_profile_id: uuid,
+  currency: Currency,
+  amount: PositiveMoney,
+  due_date: IsoDate,
+  kind: z.enum(['opening_balance', 'invoice', 'proforma'], { message: 'must be opening_balance, invoice or proforma' }),
+  reference: text(120),
+  deal_id: uuid.optional(),
+  po_id: uuid.optional(),
+  note: text(2000).optional(),
+});
+const LedgerQuery = z.strictObject({
+  org_id: uuid.optional(),
+  customer_profile_id: uuid.optional(),
+  from: IsoDate.optional(),
+  to: IsoDate.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const paymentRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/payments', query: LedgerQuery, handle: (scope, { query }) => readLedger(scope, query) }),
+  crmRoute({ method: 'post', path: '/payments', body: PaymentBody, status: 201, handle: (scope, { body }) => recordPayment(scope, body) }),
+  crmRoute({
+    method: 'post',
+    path: '/payments/:id/reverse',
+    id: 'PAYMENT_NOT_FOUND',
+    body: ReverseBody,
+    status: 201,
+    handle: (scope, { id, body }) => reversePayment(scope, id, body.note),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/receivables',
+    body: ReceivableBody,
+    status: 201,
+    handle: (scope, { body }) => recordReceivable(scope, body),
+  }),
+];

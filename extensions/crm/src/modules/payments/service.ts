@@ -1,0 +1,364 @@
+/**
+ * The payments ledger (stories 13, 15): record a payment, reverse one with a note, record a
+ * receivable, read the ledger with allocations. A payment is allocated to the customer's
+ * receivables of its org and currency at once (allocation.ts), so it reduces exposure at once.
+ * Nothing is ever edited or deleted: a reversal is an entry of its own (database triggers refuse
+ * anything else).
+ *
+ * Each write locks the customer's credit account (credit/repository.ts#lockCreditAccount), the
+ * same lock deal.won takes, so a payment recorded while a deal is being won is never lost.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { subtractDecimals } from '@crm/contract/decimal';
+import { writeAudit } from '../../shared/audit.js';
+import { CrmError } from '../../shared/errors.js';
+import { readInSnapshot } from '../../shared/statements.js';
+import type { RequestScope } from '../../shared/services.js';
+import type { CreditCurrency } from '../credit/exposure.js';
+import { creditToday, requireProfileAccess } from '../credit/service.js';
+import { exposureRows, loadProfile, lockCreditAccount } from '../credit/repository.js';
+import { requireAccess } from '../orgs/require-access.js';
+import { allocate, reversalAllocations, type Allocation } from './allocation.js';
+import {
+  allocationsOf,
+  dealOrg,
+  insertAllocations,
+  insertPayments,
+  insertReceivable,
+  ledgerPage,
+  loadPayment,
+  netAllocationsOf,
+  openPayments,
+  openReceivables,
+  purchaseOrderOrg,
+  takenReferences,
+  type NewReceivableRow,
+  type PaymentMethod,
+} from './repository.js';
+
+function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
+  return new CrmError(kind, code, `${field}: ${reason}`, [{ field, reason }]);
+}
+
+const paymentNotAllowed = () =>
+  fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'customer_profile_id', 'only Finance records payments and receivables in the ledger');
+
+/** Allocates what is unallocated to what is outstanding on one account (org × profile × currency). */
+export async function settleAccount(trx: Knex, account: { customer_profile_id: string; currency: CreditCurrency }, at: Date) {
+  const receivables = await openReceivables(trx, account.customer_profile_id, account.currency);
+  const payments = await openPayments(trx, account.customer_profile_id, account.currency);
+  const allocations = allocate(receivables, payments);
+  await insertAllocations(trx, account, allocations, at, randomUUID);
+  return allocations;
+}
+
+async function accountExposure(trx: Knex, orgId: string, profileId: string, currency: CreditCurrency) {
+  const rows = await exposureRows(trx, { orgIds: [orgId], profileIds: [profileId], today: creditToday() });
+  return rows.find((r) => r.currency === currency) ?? null;
+}
+
+export interface NewPayment {
+  customer_profile_id: string;
+  currency: CreditCurrency;
+  amount: string;
+  value_date: string;
+  method: PaymentMethod;
+  reference: string;
+  proforma_ref?: string | undefined;
+  po_id?: string | undefined;
+  note?: string | undefined;
+}
+
+export interface RecordedPayment {
+  id: string;
+  org_id: string;
+  customer_profile_id: string;
+  currency: CreditCurrency;
+  amount: string;
+  reference: string;
+  allocations: Allocation[];
+  unallocated: string;
+  exposure: Awaited<ReturnType<typeof accountExposure>>;
+}
+
+/** Records one payment (the org is its customer profile's) and allocates it. Audited. */
+export async function recordPayment(scope: RequestScope, input: NewPayment): Promise<RecordedPayment> {
+  const actor = await requireProfileAccess(scope, input.customer_profile_id, 'payment.record', paymentNotAllowed);
+  return scope.database.transaction(async (trx) => {
+    await lockCreditAccount(trx, input.customer_profile_id);
+    const profile = (await loadProfile(trx, input.customer_profile_id))!;
+    if (input.po_id && (await purchaseOrderOrg(trx, input.po_id)) !== profile.org_id) {
+      throw fieldError('invalid_input', 'PURCHASE_ORDER_NOT_FOUND', 'po_id', "no such purchase order in this customer's org");
+    }
+    if ((await takenReferences(trx, profile.org_id, [input.reference])).length) {
+      throw fieldError('conflict', 'PAYMENT_REFERENCE_TAKEN', 'reference', 'a payment with this reference is recorded in this org already');
+    }
+    const id = randomUUID();
+    const at = new Date();
+    await insertPayments(trx, [
+      {
+        id,
+        org_id: profile.org_id,
+        customer_profile_id: profile.id,
+        currency: input.currency,
+        amount: input.amount,
+        value_date: input.value_date,
+        method: input.method,
+        reference: input.reference,
+        kind: 'payment',
+        reverses_id: null,
+        proforma_ref: input.proforma_ref ?? null,
+        po_id: input.po_id ?? null,
+        note: input.note ?? null,
+        recorded_by: actor.userId,
+        recorded_at: at,
+      },
+    ]);
+    const allocations = await settleAccount(trx, { customer_profile_id: profile.id, currency: input.currency }, at);
+    const mine = allocations.filter((a) => a.payment_id === id);
+    const unallocated = mine.reduce((left, a) => subtractDecimals(left, a.amount), input.amount);
+    await writeAudit(trx, [
+      {
+        orgId: profile.org_id,
+        at,
+        actor: actor.userId,
+        action: 'payment.recorded',
+        collection: 'payments',
+        entityId: id,
+        note: input.note ?? null,
+        details: {
+          customer_profile_id: profile.id,
+          currency: input.currency,
+          amount: input.amount,
+          value_date: input.value_date,
+          method: input.method,
+          reference: input.reference,
+          po_id: input.po_id ?? null,
+          proforma_ref: input.proforma_ref ?? null,
+          allocations: mine,
+        },
+      },
+    ]);
+    return {
+      id,
+      org_id: profile.org_id,
+      customer_profile_id: profile.id,
+      currency: input.currency,
+      amount: input.amount,
+      reference: input.reference,
+      allocations: mine,
+      unallocated,
+      exposure: await accountExposure(trx, profile.org_id, profile.id, input.currency),
+    };
+  });
+}
+
+export interface ReversedPayment {
+  id: string;
+  reverses_id: string;
+  amount: string;
+  released_allocations: Allocation[];
+  reallocated: Allocation[];
+  exposure: Awaited<ReturnType<typeof accountExposure>>;
+}
+
+/**
+ * Reverses a payment with a note: a reversal entry (the negative amount, the same reference), the
+ * negatives of its allocations, then what other payments can settle of the reopened receivables.
+ */
+export async function reversePayment(scope: RequestScope, paymentId: string, note: string): Promise<ReversedPayment> {
+  const actor = await requireAccess(scope, {
+    org: async () => (await loadPayment(scope.database, paymentId))?.org_id,
+    capability: 'payment.record',
+    notFound: () => fieldError('not_found', 'PAYMENT_NOT_FOUND', 'id', 'no such payment, or you may not do this there'),
+    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses payments'),
+  });
+  const first = (await loadPayment(scope.database, paymentId))!;
+  return scope.database.transaction(async (trx) => {
+    await lockCreditAccount(trx, first.customer_profile_id);
+    const payment = (await loadPayment(trx, paymentId))!;
+    if (payment.kind === 'reversal')
+      throw fieldError('conflict', 'PAYMENT_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a payment');
+    if (payment.reversed_by) throw fieldError('conflict', 'PAYMENT_ALREADY_REVERSED', 'id', 'the payment is reversed already');
+    const id = randomUUID();
+    const at = new Date();
+    const amount = subtractDecimals('0', payment.amount);
+    await insertPayments(trx, [
+      {
+        id,
+        org_id: payment.org_id,
+        customer_profile_id: payment.customer_profile_id,
+        currency: payment.currency,
+        amount,
+        value_date: creditToday(at),
+        method: payment.method,
+        reference: payment.reference,
+        kind: 'reversal',
+        reverses_id: payment.id,
+        proforma_ref: payment.proforma_ref,
+        po_id: payment.po_id,
+        note,
+        recorded_by: actor.userId,
+        recorded_at: at,
+      },
+    ]);
+    const account = { customer_profile_id: payment.customer_profile_id, currency: payment.currency };
+    const released = reversalAllocations(await netAllocationsOf(trx, payment.id));
+    // The reversal entry carries the negatives, so its payment's allocations net to zero.
+    await insertAllocations(trx, account, released, at, randomUUID);
+    const reallocated = await settleAccount(trx, account, at);
+    await writeAudit(trx, [
+      {
+        orgId: payment.org_id,
+        at,
+        actor: actor.userId,
+        action: 'payment.reversed',
+        collection: 'payments',
+        entityId: payment.id,
+        note,
+        details: {
+          reversal_id: id,
+          amount: payment.amount,
+          currency: payment.currency,
+          reference: payment.reference,
+          released,
+          reallocated,
+        },
+      },
+    ]);
+    return {
+      id,
+      reverses_id: payment.id,
+      amount,
+      released_allocations: released,
+      reallocated,
+      exposure: await accountExposure(trx, payment.org_id, payment.customer_profile_id, payment.currency),
+    };
+  });
+}
+
+export interface NewReceivable {
+  customer_profile_id: string;
+  currency: CreditCurrency;
+  amount: string;
+  due_date: string;
+  kind: NewReceivableRow['kind'];
+  reference: string;
+  deal_id?: string | undefined;
+  po_id?: string | undefined;
+  note?: string | undefined;
+}
+
+/**
+ * Records what a customer owes (an opening balance, an invoice; proformas of issue #13 will call
+ * this too) and settles it from unallocated payments at once. Audited.
+ */
+export async function recordReceivable(scope: RequestScope, input: NewReceivable) {
+  const actor = await requireProfileAccess(scope, input.customer_profile_id, 'payment.record', paymentNotAllowed);
+  return scope.database.transaction(async (trx) => {
+    await lockCreditAccount(trx, input.customer_profile_id);
+    const profile = (await loadProfile(trx, input.customer_profile_id))!;
+    if (input.deal_id && (await dealOrg(trx, input.deal_id)) !== profile.org_id) {
+      throw fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', "no such deal in this customer's org");
+    }
+    if (input.po_id && (await purchaseOrderOrg(trx, input.po_id)) !== profile.org_id) {
+      throw fieldError('invalid_input', 'PURCHASE_ORDER_NOT_FOUND', 'po_id', "no such purchase order in this customer's org");
+    }
+    const id = randomUUID();
+    const at = new Date();
+    await insertReceivable(trx, {
+      id,
+      org_id: profile.org_id,
+      customer_profile_id: profile.id,
+      currency: input.currency,
+      amount: input.amount,
+      due_date: input.due_date,
+      kind: input.kind,
+      reference: input.reference,
+      deal_id: input.deal_id ?? null,
+      po_id: input.po_id ?? null,
+      note: input.note ?? null,
+      created_by: actor.userId,
+      created_at: at,
+    });
+    const allocations = await settleAccount(trx, { customer_profile_id: profile.id, currency: input.currency }, at);
+    await writeAudit(trx, [
+      {
+        orgId: profile.org_id,
+        at,
+        actor: actor.userId,
+        action: 'receivable.recorded',
+        collection: 'receivables',
+        entityId: id,
+        note: input.note ?? null,
+        details: {
+          customer_profile_id: profile.id,
+          currency: input.currency,
+          amount: input.amount,
+          due_date: input.due_date,
+          kind: input.kind,
+          allocations,
+        },
+      },
+    ]);
+    return {
+      id,
+      org_id: profile.org_id,
+      customer_profile_id: profile.id,
+      currency: input.currency,
+      amount: input.amount,
+      due_date: input.due_date,
+      allocations,
+      exposure: await accountExposure(trx, profile.org_id, profile.id, input.currency),
+    };
+  });
+}
+
+/** The ledger within the Org Scope (story 13), filtered by org, customer profile and value date. */
+export async function readLedger(
+  scope: RequestScope,
+  filter: {
+    org_id?: string | undefined;
+    customer_profile_id?: string | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    limit: number;
+    offset: number;
+  },
+) {
+  const access = await requireAccess(scope, {
+    in: 'org_scope',
+    capability: 'credit.read',
+    forbidden: () =>
+      new CrmError('forbidden', 'PAYMENT_NOT_ALLOWED', 'your role cannot read the payments ledger in the orgs of your Org Scope'),
+  });
+  // An org outside the scope narrows to nothing, exactly like an org without payments.
+  const orgIds = filter.org_id ? access.orgIds.filter((o) => o === filter.org_id) : access.orgIds;
+  const counted = await readInSnapshot(scope.database, async (trx) => {
+    const entries = await ledgerPage(trx, {
+      orgIds,
+      customerProfileId: filter.customer_profile_id,
+      from: filter.from,
+      to: filter.to,
+      limit: filter.limit,
+      offset: filter.offset,
+    });
+    const allocations = await allocationsOf(
+      trx,
+      entries.map((e) => e.id),
+    );
+    return { entries, allocations };
+  });
+  const { entries, allocations } = counted.result;
+  return {
+    orgs: access.orgIds,
+    may_record: access.admin || access.orgIds.some((org) => access.may('payment.record', org)),
+    total: entries[0]?.total ?? 0,
+    entries: entries.map(({ total: _total, ...entry }) => ({
+      ...entry,
+      allocations: allocations.filter((a) => a.payment_id === entry.id),
+    })),
+    statements: counted.statements,
+  };
+}

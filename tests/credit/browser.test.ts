@@ -1,0 +1,111 @@
+/**
+ * The /credit and /payments command centers in a real browser (issue #11): a Sales Manager
+ * overrides a credit block with a reason on /credit; Finance records a payment and reverses it on
+ * /payments; the server agrees each time. Sales owners have neither module in their module bar.
+ * One Chromium, one page, reused; screenshots in tests/artifacts.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminGet, baseUrl } from '../support/api.js';
+import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import { as, daysAgo, makeCustomer, makeDeal, orgId, retireCustomers, USERS } from './support.js';
+
+let skipReason: string | null = null;
+let browser: Browser | undefined;
+let page: Page;
+let blockedDeal: { id: string; code: string };
+let profileId: string;
+const customerName = `Browser Tekstil ${randomUUID().slice(0, 6)}`;
+
+beforeAll(async () => {
+  skipReason = await provisionChromium();
+  if (skipReason) {
+    console.warn(`[browser test] skipped: ${skipReason}`);
+    return;
+  }
+  for (const email of [USERS.manager, USERS.finance]) {
+    await as(email, 'PATCH', '/crm/me/org-context', { active_org: await orgId('MOD'), scope: 'all' });
+  }
+  const { profiles } = await makeCustomer(customerName, ['MOD']);
+  profileId = profiles.MOD;
+  const owed = await as(USERS.finance, 'POST', '/crm/receivables', {
+    customer_profile_id: profileId,
+    currency: 'TRY',
+    amount: '300',
+    due_date: daysAgo(20),
+    kind: 'invoice',
+    reference: 'INV-BROWSER',
+  });
+  expect(owed.status, owed.text).toBe(201);
+  blockedDeal = await makeDeal('MOD', profileId, '10.00', '5.0000');
+  const won = await as(USERS.manager, 'POST', `/crm/deals/${blockedDeal.id}/won`, {});
+  expect(won.body.data?.credit_blocked, won.text).toBe(true);
+  browser = await launchBrowser();
+  page = browser.page;
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await retireCustomers();
+});
+
+describe('/credit and /payments in a browser', () => {
+  it('a Sales Manager overrides a credit block with a reason; the server agrees', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await logInAs(page, baseUrl(), USERS.manager);
+    await page.goto(`${baseUrl()}/admin/credit`);
+    await page.locator('[data-testid="tab-credit_blocked"]').click();
+    const row = page.locator(`[data-testid="blocked-${blockedDeal.code}"]`);
+    await row.waitFor();
+    expect(await row.innerText()).toContain('overdue');
+    await page.locator(`[data-testid="override-${blockedDeal.code}"]`).click();
+    const note = `browser override ${Date.now()}`;
+    await inputOf(page, 'override-note').fill(note);
+    await page.locator('[data-testid="override-confirm"]').click();
+    await page.locator('[data-testid="credit-flash"]').waitFor();
+    await row.waitFor({ state: 'detached' });
+    await page.screenshot({ path: join(ARTIFACTS, 'credit-override.png'), fullPage: true });
+    const deal = await adminGet<{ credit_blocked: boolean }>(`/items/deals/${blockedDeal.id}?fields=credit_blocked`);
+    expect(deal.credit_blocked).toBe(false);
+    const [entry] = await adminGet<Array<{ note: string }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${blockedDeal.id}&filter[action][_eq]=credit_block.overridden&fields=note`,
+    );
+    expect(entry!.note).toBe(note);
+  }, 180_000);
+
+  it('Finance records a payment and reverses it; sales owners do not have the modules', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await logInAs(page, baseUrl(), USERS.finance);
+    await page.goto(`${baseUrl()}/admin/payments`);
+    await page.locator('[data-testid="payment-form"]').waitFor();
+    await page.locator('[data-testid="payment-form-customer"]').click();
+    await page.locator('.v-list-item', { hasText: customerName }).first().click();
+    await inputOf(page, 'payment-form-amount').fill('120.50');
+    const reference = `UI-${randomUUID().slice(0, 8)}`;
+    await inputOf(page, 'payment-form-reference').fill(reference);
+    await page.locator('[data-testid="payment-form-submit"]').click();
+    const entry = page.locator(`[data-testid="entry-${reference}-payment"]`);
+    await entry.waitFor();
+    expect(await entry.innerText()).toContain('INV-BROWSER: 120.5000');
+
+    await page.locator(`[data-testid="reverse-${reference}"]`).click();
+    await inputOf(page, 'reverse-note').fill('browser test: bounced');
+    await page.locator('[data-testid="reverse-confirm"]').click();
+    await page.locator(`[data-testid="entry-${reference}-reversal"]`).waitFor();
+    await entry.locator('[data-testid="reversed"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'payments-reversed.png'), fullPage: true });
+    const ledger = (await as(USERS.finance, 'GET', `/crm/payments?customer_profile_id=${profileId}`)).body.data;
+    expect(ledger.entries.map((e: { kind: string; amount: string }) => [e.kind, e.amount]).sort()).toEqual([
+      ['payment', '120.5000'],
+      ['reversal', '-120.5000'],
+    ]);
+
+    expect(await moduleBarPaths(page, baseUrl())).toEqual(expect.arrayContaining(['/admin/credit', '/admin/payments']));
+    await logInAs(page, baseUrl(), USERS.salesMod);
+    const paths = await moduleBarPaths(page, baseUrl());
+    expect(paths).not.toContain('/admin/credit');
+    expect(paths).not.toContain('/admin/payments');
+  }, 180_000);
+});
