@@ -16,6 +16,7 @@ import { registerPricingImportRoutes } from '../../modules/pricing/import-http.j
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
+import { costingRoutes } from '../../modules/costing/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -32,6 +33,8 @@ export default defineEndpoint({
       ...fulfillmentRoutes,
       ...purchaseOrderRoutes,
       ...outboundRoutes,
+      // Costing and valuation (stories 75-80): docs/costing.md.
+      ...costingRoutes,
     ]);
     // The list-price import (story 39) reads a raw .xlsx body and keeps its own handlers.
     registerPricingImportRoutes(router, logger, scopeOf);
