@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type pg from 'pg';
 import { expectedKeyFor } from '@crm/contract';
+import { multiplyDecimals, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 import { orderEvent, randomPoNumber, receiptRecorded, wacChanged, type WireEvent } from '../../scripts/wms-simulator/lib.js';
 import { adminGet, adminToken, http, tokenFor } from '../support/api.js';
 import { dbClient, seededTargets, sender } from '../wms-inbound/support.js';
@@ -25,6 +26,7 @@ let orgs: Record<'MOD' | 'JTR', string>;
 let costing: string;
 let admin: string;
 
+const roundTry = (amount: string, rate: string) => roundDecimal(multiplyDecimals(amount, rate), 2);
 const codeOf = (r: { body: any }) => r.body?.errors?.[0]?.extensions?.code;
 const fieldsOf = (r: { body: any }) => (r.body?.errors?.[0]?.extensions?.fields ?? []).map((f: { field: string }) => f.field);
 
@@ -174,10 +176,11 @@ describe('costing: receipts, invoices, WAC, issues, adjustments, valuation (stor
     // MOD ships one JTR-owned roll of 200.00 m on its own PO (story 73): it leaves the JTR pool at JTR's WAC.
     const [target] = await seededTargets(db, 'MOD');
     const shipped = orderEvent('shipped', { poNumber: randomPoNumber('MOD'), sequence: 1, target: target! }) as WireEvent & {
-      payload: { lines: Array<Record<string, unknown>> };
+      payload: Record<string, unknown> & { lines: Array<Record<string, unknown>> };
     };
     shipped.payload.lines[0] = {
       ...shipped.payload.lines[0],
+      quality_code: Q,
       prepared_meters: '200.00',
       rolls: [{ roll_id: B_ROLLS[0], lot_id: 'L-1', meters: '200.00' }],
     };
@@ -222,6 +225,29 @@ describe('costing: receipts, invoices, WAC, issues, adjustments, valuation (stor
       ['JTR', 'BUR-02', '400.00', '34839.24'],
       ['JTR', 'IST-01', '1000.00', '81250.00'],
     ]);
+    // Profitability (story 80): MOD's PO shows the cost of the JTR stock it shipped, beside its revenue and rate.
+    const profit = await http('GET', '/crm/costing/profitability', costing);
+    expect(profit.status, profit.text).toBe(200);
+    const sold = profit.body.data.lines.filter(
+      (l: { quality_code: string; po_number: string }) => l.po_number === shipped.payload['po_number'],
+    );
+    expect(sold).toHaveLength(1);
+    expect(sold[0]).toMatchObject({ org_code: 'MOD', meters: '200.00', cost_try: '16298.46' });
+    if (sold[0].fx_rate !== null) {
+      expect(sold[0].revenue_try).toBe(roundTry(sold[0].revenue, sold[0].fx_rate));
+      expect(sold[0].margin_try).toBe(subtractDecimals(sold[0].revenue_try, '16298.46'));
+    } else expect(profit.body.data.rate_missing).toContainEqual(expect.objectContaining({ po_number: shipped.payload['po_number'] }));
+    for (const path of ['/crm/costing/profitability.xlsx', '/crm/costing/valuation.xlsx']) {
+      const file = await fetch(`${inject('crmUrl')}${path}`, { headers: { authorization: `Bearer ${costing}` } });
+      expect(file.status, path).toBe(200);
+      expect(file.headers.get('content-type'), path).toContain('spreadsheetml');
+      expect(
+        Buffer.from(await file.arrayBuffer())
+          .subarray(0, 2)
+          .toString(),
+        path,
+      ).toBe('PK');
+    }
     // As of before the receipts: nothing of this quality.
     const before = await http('GET', '/crm/costing/valuation?as_of=2026-01-31T00:00:00Z', costing);
     expect(before.body.data.by_warehouse.filter((r: { quality_code: string }) => r.quality_code === Q)).toEqual([]);
@@ -288,6 +314,9 @@ describe('costing: receipts, invoices, WAC, issues, adjustments, valuation (stor
     expect(valuation.status, valuation.text).toBe(200);
     expect(valuation.body.data.orgs.every((o: { org_code: string }) => o.org_code === 'MOD')).toBe(true);
     expect(JSON.stringify(valuation.body)).not.toContain(Q);
+    const margins = await http('GET', '/crm/costing/profitability', modOnly);
+    expect(margins.status).toBe(200);
+    expect(margins.body.data.lines.every((l: { org_code: string }) => l.org_code === 'MOD')).toBe(true);
     // A JTR invoice line is answered exactly like one that does not exist.
     const foreign = await http('POST', `/crm/costing/invoice-lines/${line1}/match`, modOnly, { receipt_id: RCV_A });
     const missing = await http('POST', `/crm/costing/invoice-lines/00000000-0000-4000-8000-000000000000/match`, modOnly, {
@@ -327,6 +356,8 @@ describe('costing: receipts, invoices, WAC, issues, adjustments, valuation (stor
       const token = await tokenFor(email);
       const read = await http('GET', '/crm/costing/valuation', token);
       expect([read.status, codeOf(read)], email).toEqual([403, 'COSTING_NOT_ALLOWED']);
+      const margins = await http('GET', '/crm/costing/profitability', token);
+      expect([margins.status, codeOf(margins)], email).toEqual([403, 'COSTING_NOT_ALLOWED']);
       const match = await http('POST', `/crm/costing/invoice-lines/${line1}/match`, token, { receipt_id: RCV_A });
       expect(match.status, email).toBe(email === 'manager@example.com' ? 403 : 404);
       expect((await http('GET', '/items/costing_entries?limit=1', token)).status, email).toBe(403);

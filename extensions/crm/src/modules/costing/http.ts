@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { IsoDate, QualityCode } from '@crm/contract/primitives';
 import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
-import { captureInvoice, matchReceipt, postAdjustment, readValuation, runCostingNow } from './service.js';
+import { profitabilityWorkbook, valuationWorkbook, XLSX_CONTENT_TYPE } from './exports.js';
+import { captureInvoice, matchReceipt, postAdjustment, readProfitability, readValuation, runCostingNow } from './service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const positive = (pattern: RegExp, example: string) =>
@@ -84,5 +85,27 @@ export const costingRoutes: AnyRoute[] = [
     path: '/costing/valuation',
     query: ValuationQuery,
     handle: (scope, { query }) => readValuation(scope, query.as_of ?? new Date()),
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/costing/valuation.xlsx',
+    query: ValuationQuery,
+    handle: async (scope, { query }, res) => {
+      const file = await valuationWorkbook(await readValuation(scope, query.as_of ?? new Date()));
+      res.setHeader('content-type', XLSX_CONTENT_TYPE);
+      res.setHeader('content-disposition', 'attachment; filename="valuation.xlsx"');
+      res.status(200).send(file);
+    },
+  }),
+  crmRoute({ method: 'get', path: '/costing/profitability', handle: (scope) => readProfitability(scope) }),
+  crmRoute({
+    method: 'get',
+    path: '/costing/profitability.xlsx',
+    handle: async (scope, _input, res) => {
+      const file = await profitabilityWorkbook(await readProfitability(scope));
+      res.setHeader('content-type', XLSX_CONTENT_TYPE);
+      res.setHeader('content-disposition', 'attachment; filename="profitability.xlsx"');
+      res.status(200).send(file);
+    },
   }),
 ];

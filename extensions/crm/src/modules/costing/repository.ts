@@ -378,3 +378,71 @@ export async function valuationAsOf(db: Knex, orgIds: readonly string[], asOf: D
   );
   return rows;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Profitability (story 80)
+// ---------------------------------------------------------------------------------------------
+
+export interface ProfitabilityRow {
+  org_id: string;
+  org_code: string;
+  deal_id: string;
+  deal_code: string;
+  customer: string | null;
+  po_number: string;
+  quality_code: string;
+  shipped_at: Date;
+  meters: string;
+  unit_price: string;
+  currency: 'TRY' | 'USD' | 'EUR';
+  /** The rate to TRY: the price snapshot's when it converted to or from TRY, else the as-of rate then. */
+  fx_rate: string | null;
+  fx_rate_source: 'try' | 'price_snapshot' | 'fx_rates_as_of' | 'missing';
+  cost_try: string;
+}
+
+/**
+ * Revenue and cost per shipped PO × deal line quality of the selling orgs: shipped meters (the
+ * order's prepared meters) at the price snapshot's unit price (else the line's), and the cost the
+ * costing issued for that PO and quality (at the owner's WAC at shipment, story 73 included).
+ * One statement.
+ */
+export async function profitabilityRows(db: Knex, sellingOrgIds: readonly string[]): Promise<ProfitabilityRow[]> {
+  const { rows } = await db.raw<{ rows: ProfitabilityRow[] }>(
+    `with shipped as (
+       select o.org_id, o.po_number, o.deal_id, coalesce(o.shipped_at, o.delivered_at) as shipped_at,
+              (l.line ->> 'deal_line_id')::uuid as deal_line_id, l.line ->> 'quality_code' as quality_code,
+              coalesce((l.line ->> 'prepared_meters')::numeric, 0) as meters
+         from order_mirrors o cross join lateral json_array_elements(o.lines) as l(line)
+        where o.status in ('shipped', 'delivered') and o.org_id = any(?::uuid[])
+          and exists (select 1 from costing_entries e where e.po_number = o.po_number and e.kind = 'issue')),
+     priced as (
+       select s.*, coalesce(ps.unit_price, dl.unit_price) as unit_price, coalesce(ps.currency, dl.currency, d.currency) as currency,
+              ps.fx_pair, ps.fx_rate as snapshot_rate, coalesce(ps.approved_at, s.shipped_at) as priced_at
+         from shipped s join deal_lines dl on dl.id = s.deal_line_id join deals d on d.id = s.deal_id
+         left join lateral (select p.* from price_snapshots p where p.deal_line_id = s.deal_line_id order by p.approved_at desc limit 1) ps on true),
+     costs as (
+       select e.po_number, e.quality_code, -sum(e.value_try) as cost_try
+         from costing_entries e where e.kind = 'issue' and e.po_number in (select po_number from shipped)
+        group by e.po_number, e.quality_code)
+     select p.org_id::text as org_id, o.code as org_code, p.deal_id::text as deal_id, d.code as deal_code, cp.legal_name as customer,
+            p.po_number, p.quality_code, min(p.shipped_at) as shipped_at, sum(p.meters)::text as meters, p.unit_price::text as unit_price,
+            p.currency,
+            (case when p.currency = 'TRY' then 1
+                  when p.fx_pair = p.currency || 'TRY' then p.snapshot_rate
+                  else (select r.rate from fx_rates r where r.pair = p.currency || 'TRY' and r.effective_at <= p.priced_at
+                         order by r.effective_at desc, r.date_created desc limit 1) end)::numeric(14,6)::text as fx_rate,
+            case when p.currency = 'TRY' then 'try' when p.fx_pair = p.currency || 'TRY' then 'price_snapshot'
+                 when exists (select 1 from fx_rates r where r.pair = p.currency || 'TRY' and r.effective_at <= p.priced_at) then 'fx_rates_as_of'
+                 else 'missing' end as fx_rate_source,
+            coalesce(max(c.cost_try), 0)::numeric(17,2)::text as cost_try
+       from priced p join orgs o on o.id = p.org_id join deals d on d.id = p.deal_id
+       left join customer_org_profiles cp on cp.id = d.customer_profile_id
+       left join costs c on c.po_number = p.po_number and c.quality_code = p.quality_code
+      group by p.org_id, o.code, p.deal_id, d.code, cp.legal_name, p.po_number, p.quality_code, p.unit_price, p.currency, p.fx_pair,
+               p.snapshot_rate, p.priced_at
+      order by o.code, d.code, p.po_number, p.quality_code`,
+    [sellingOrgIds],
+  );
+  return rows;
+}

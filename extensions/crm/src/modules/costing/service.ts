@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { addDecimals, isZeroDecimal, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
+import { addDecimals, allocateDecimal, isZeroDecimal, multiplyDecimals, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 import { writeAudit, type AuditEntry } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
 import type { RequestScope } from '../../shared/services.js';
@@ -18,6 +18,8 @@ import { rateRowAsOf } from '../fx/repository.js';
 import { requireAccess } from '../orgs/require-access.js';
 import {
   allocateAdjustment,
+  profitability,
+  type RevenueLine,
   chooseFxRate,
   CostingRuleError,
   creditNoteValues,
@@ -46,6 +48,7 @@ import {
   shippedRollsToIssue,
   takeRollMeters,
   valuationAsOf,
+  profitabilityRows,
   type EntryInput,
   type InvoiceLineRow,
 } from './repository.js';
@@ -594,5 +597,95 @@ export async function readValuation(scope: RequestScope, asOf: Date) {
     by_quality: [...qualities.values()].map((q) => ({ ...q, wac_try_per_meter: unitCost(q.value_try, q.meters) })),
     by_warehouse: rows,
     total_value_try: rows.length ? addDecimals(...rows.map((r) => r.value_try)) : '0.00',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profitability (story 80)
+// ---------------------------------------------------------------------------------------------
+
+export type ProfitabilityDimension = 'deal' | 'po' | 'customer' | 'quality' | 'org';
+
+/**
+ * Revenue (original currency, and TRY at the rate of the price snapshot, shown with every figure),
+ * cost (the costing's issues at the owner's WAC at shipment) and margin, per shipped PO × quality
+ * of the caller's selling orgs, and summed per deal, PO, customer, quality and org. A PO × quality
+ * sold at two prices gets its cost split by meters. Lines without a rate to TRY are listed and left
+ * out of the TRY sums, never converted at a guessed rate.
+ */
+export async function readProfitability(scope: RequestScope) {
+  const access = await requireAccess(scope, { in: 'org_scope', capability: 'costing.read', forbidden });
+  const rows = await profitabilityRows(scope.database, access.orgIds);
+  // The cost of a PO × quality, split by meters over its price groups.
+  const groups = new Map<string, number[]>();
+  rows.forEach((row, index) => {
+    const key = `${row.po_number}|${row.quality_code}`;
+    groups.set(key, [...(groups.get(key) ?? []), index]);
+  });
+  const costs = new Array<string>(rows.length);
+  for (const indexes of groups.values()) {
+    const cost = rows[indexes[0]!]!.cost_try;
+    const meters = indexes.map((i) => rows[i]!.meters);
+    const parts = meters.every(isZeroDecimal) ? indexes.map(() => '0.00') : allocateDecimal(cost, meters, 2);
+    indexes.forEach((i, k) => (costs[i] = indexes.length === 1 ? cost : parts[k]!));
+  }
+  const lines = rows.map((row, index) => {
+    const revenue = roundDecimal(multiplyDecimals(row.meters, row.unit_price), 2);
+    const revenueTry = row.fx_rate === null ? null : roundDecimal(multiplyDecimals(revenue, row.fx_rate), 2);
+    return {
+      org_code: row.org_code,
+      deal_id: row.deal_id,
+      deal_code: row.deal_code,
+      customer: row.customer,
+      po_number: row.po_number,
+      quality_code: row.quality_code,
+      shipped_at: row.shipped_at,
+      meters: row.meters,
+      unit_price: row.unit_price,
+      currency: row.currency,
+      revenue,
+      fx_rate: row.fx_rate,
+      fx_rate_source: row.fx_rate_source,
+      revenue_try: revenueTry,
+      cost_try: costs[index]!,
+      margin_try: revenueTry === null ? null : subtractDecimals(revenueTry, costs[index]!),
+    };
+  });
+  const summary = (dimension: ProfitabilityDimension) => {
+    const keyOf = (line: (typeof lines)[number]) =>
+      ({ deal: line.deal_code, po: line.po_number, customer: line.customer ?? '', quality: line.quality_code, org: line.org_code })[
+        dimension
+      ];
+    const byKey = new Map<string, RevenueLine[]>();
+    for (const line of lines) {
+      if (line.fx_rate === null) continue;
+      byKey.set(keyOf(line), [
+        ...(byKey.get(keyOf(line)) ?? []),
+        { amount: line.revenue, currency: line.currency, fxRate: line.fx_rate, costTry: line.cost_try },
+      ]);
+    }
+    return [...byKey.entries()].map(([key, revenueLines]) => {
+      const p = profitability(revenueLines);
+      return {
+        [dimension]: key,
+        revenue_by_currency: p.revenueByCurrency,
+        revenue_try: p.revenueTry,
+        cost_try: p.costTry,
+        margin_try: p.marginTry,
+        margin_percent: p.marginPercent,
+        rates_used: p.ratesUsed.map((r) => ({ currency: r.currency, fx_rate: r.fxRate })),
+      };
+    });
+  };
+  return {
+    lines,
+    rate_missing: lines
+      .filter((line) => line.fx_rate === null)
+      .map((line) => ({ po_number: line.po_number, quality_code: line.quality_code, currency: line.currency })),
+    by_deal: summary('deal'),
+    by_po: summary('po'),
+    by_customer: summary('customer'),
+    by_quality: summary('quality'),
+    by_org: summary('org'),
   };
 }
