@@ -50,3 +50,8 @@ export function mayUseWmsDeliveries(user: ModuleUser, permissions: ModulePermiss
 export function mayUseOrgContext(): boolean {
   return true;
 }
+
+/** Costing: whoever reads the costing ledger (the Costing role, the CRM admin). */
+export function mayUseCosting(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'costing_entries');
+}
