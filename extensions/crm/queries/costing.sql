@@ -8,6 +8,9 @@ select s.org_id::text as org_id, s.quality_code, coalesce(sum(e.meters), 0)::num
       group by s.org_id, s.quality_code
       order by s.org_id, s.quality_code;
 
+-- lockCostingRun
+select pg_advisory_xact_lock(hashtext('crm.costing.run'));
+
 -- bookNewReceipts
 with new_rolls as (
        select r.id, r.org_id, r.receipt_id, r.roll_id, r.quality_code, r.warehouse_code, r.meters
@@ -110,7 +113,7 @@ select o.po_number, o.org_id::text as selling_org_id, coalesce(o.shipped_at, o.d
       order by o.po_number, c.id;
 
 -- takeRollMeters
-update costing_roll_costs c set remaining_meters = c.remaining_meters - x.meters, updated_at = now()
+update costing_roll_costs c set remaining_meters = greatest(c.remaining_meters - x.meters, 0), updated_at = now()
        from (select id, sum(meters) as meters from unnest($1::uuid[], $2::numeric[]) as u(id, meters) group by id) x
       where c.id = x.id;
 

@@ -69,6 +69,7 @@ const DOMAINS: Record<string, Call[]> = {
   ],
   costing: [
     ['loadPools', (db) => costing.loadPools(db, [{ org_id: ID, quality_code: 'Q' }])],
+    ['lockCostingRun', (db) => costing.lockCostingRun(db)],
     ['bookNewReceipts', (db) => costing.bookNewReceipts(db, ID)],
     ['refreshWacMirrors', (db) => costing.refreshWacMirrors(db, [{ org_id: ID, quality_code: 'Q' }], { cause: 'receipt', runId: ID })],
     ['invoiceExists', (db) => costing.invoiceExists(db, ID, 'S', 'invoice', 'N')],

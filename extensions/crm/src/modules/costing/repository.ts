@@ -31,6 +31,14 @@ export async function loadPools(db: Knex, scopes: ReadonlyArray<{ org_id: string
 }
 
 /**
+ * Costing runs one at a time (transaction-scoped advisory lock): two runs must not both issue the
+ * same shipment or book the same receipt's entries.
+ */
+export async function lockCostingRun(db: Knex): Promise<void> {
+  await db.raw(`select pg_advisory_xact_lock(hashtext('crm.costing.run'))`);
+}
+
+/**
  * Receipts the WMS reported that costing has not booked yet: every new roll gets its provisional
  * value (meters × the pool's value ÷ meters, rounded to the kuruş; 0 on an empty pool), and each
  * receipt × quality × warehouse one `receipt` entry with the sum of its rolls. One statement; a
@@ -344,7 +352,7 @@ export async function shippedRollsToIssue(db: Knex): Promise<ShippedRollRow[]> {
 export async function takeRollMeters(db: Knex, rolls: ReadonlyArray<{ roll_cost_id: string; meters: string }>): Promise<void> {
   if (!rolls.length) return;
   await db.raw(
-    `update costing_roll_costs c set remaining_meters = c.remaining_meters - x.meters, updated_at = now()
+    `update costing_roll_costs c set remaining_meters = greatest(c.remaining_meters - x.meters, 0), updated_at = now()
        from (select id, sum(meters) as meters from unnest(?::uuid[], ?::numeric[]) as u(id, meters) group by id) x
       where c.id = x.id`,
     [rolls.map((r) => r.roll_cost_id), rolls.map((r) => r.meters)],

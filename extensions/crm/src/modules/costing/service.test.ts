@@ -10,6 +10,7 @@ vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('../fx/repository.js', () => ({ rateRowAsOf: vi.fn(async () => ({ rate: '32.500000' })) }));
 vi.mock('./repository.js', () => ({
+  lockCostingRun: vi.fn(),
   bookNewReceipts: vi.fn(async () => []),
   shippedRollsToIssue: vi.fn(async () => []),
   takeRollMeters: vi.fn(),

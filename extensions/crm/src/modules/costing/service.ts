@@ -10,7 +10,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { addDecimals, allocateDecimal, isZeroDecimal, multiplyDecimals, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
+import {
+  addDecimals,
+  allocateDecimal,
+  compareDecimals,
+  isZeroDecimal,
+  multiplyDecimals,
+  roundDecimal,
+  subtractDecimals,
+} from '@crm/contract/decimal';
 import { writeAudit, type AuditEntry } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
 import type { RequestScope } from '../../shared/services.js';
@@ -34,6 +42,7 @@ import {
 } from './rules.js';
 import {
   bookNewReceipts,
+  lockCostingRun,
   insertAdjustment,
   insertEntries,
   insertInvoice,
@@ -99,6 +108,7 @@ const scopeKey = (s: Scope) => `${s.org_id}|${s.quality_code}`;
  * the caller's transaction; every costing write runs it first, and so does the Directus operation.
  */
 export async function runCosting(trx: Knex, actor: string | null, runId = randomUUID()): Promise<CostingRun> {
+  await lockCostingRun(trx);
   const receiptScopes = await bookNewReceipts(trx, actor);
   const shipped = await shippedRollsToIssue(trx);
   const issueScopes = new Map<string, Scope>();
@@ -130,7 +140,11 @@ export async function runCosting(trx: Knex, actor: string | null, runId = random
     const entries: EntryInput[] = [];
     for (const group of groups.values()) {
       const pool = pools.get(scopeKey(group.scope))!;
-      const out = rule(() => issue(pool, group.meters));
+      // The WMS may ship more than costing holds (a roll measured longer at packing, stock the CRM
+      // never received): the run never blocks on it; what costing holds leaves, and the note says so.
+      const over = compareDecimals(group.meters, pool.meters) > 0;
+      if (over) group.meters = pool.meters;
+      const out = issue(pool, group.meters);
       pools.set(scopeKey(group.scope), out.pool);
       entries.push({
         org_id: group.scope.org_id,
@@ -143,7 +157,7 @@ export async function runCosting(trx: Knex, actor: string | null, runId = random
         variance_try: '0.00',
         po_number: group.po,
         selling_org_id: group.selling,
-        note: `shipped at WAC ${wacOf(pool)} TRY/m`,
+        note: over ? `shipped at WAC ${wacOf(pool)} TRY/m; the WMS shipped more than costing held` : `shipped at WAC ${wacOf(pool)} TRY/m`,
         created_by: actor,
       });
     }
