@@ -88,14 +88,15 @@ with r as (
         order by c.id for update),
      t as (select sum(m) as total from r),
      f as (
-       select r.id, r.roll_id, r.old, div($4::numeric * 100 * r.m, t.total) as fl, mod($5::numeric * 100 * r.m, t.total) as rem from r, t),
+       select r.id, r.roll_id, r.old, div($4::numeric * 100 * r.m, (select total from t)) as fl,
+              mod($5::numeric * 100 * r.m, (select total from t)) as rem from r),
      k as (select $6::numeric * 100 - coalesce(sum(fl), 0) as missing from f),
      ranked as (select f.*, row_number() over (order by f.rem desc, f.roll_id) as rk from f),
      updated as (
        update costing_roll_costs c
-          set value_try = (ranked.fl + case when ranked.rk <= k.missing then 1 else 0 end) / 100, basis = 'invoice',
+          set value_try = (ranked.fl + case when ranked.rk <= (select missing from k) then 1 else 0 end) / 100, basis = 'invoice',
               invoice_line_id = $7::uuid, updated_at = now()
-         from ranked, k where c.id = ranked.id
+         from ranked where c.id = ranked.id
        returning c.value_try, ranked.old)
      select count(*)::int as rolls, coalesce(sum(old), 0)::text as old_value, coalesce(sum(value_try), 0)::text as new_value from updated;
 
