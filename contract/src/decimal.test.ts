@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   addDecimals,
+  allocateDecimal,
   compareDecimals,
   divideDecimals,
   isDecimalString,
@@ -87,5 +88,41 @@ describe('decimal strings', () => {
     }
     expect(isDecimalString(1)).toBe(false);
     expect(isDecimalString('-12.50')).toBe(true);
+  });
+});
+
+describe('allocateDecimal (largest remainder, to the last digit)', () => {
+  it('worked examples: a freight bill over two receipts by value, thirds, a negative total, a zero weight', () => {
+    // 1000 × 81250/130387.70 = 623.1419…, 1000 × 49137.70/130387.70 = 376.8580… → 623.14 + 376.86.
+    expect(allocateDecimal('1000.00', ['81250.00', '49137.70'], 2)).toEqual(['623.14', '376.86']);
+    expect(allocateDecimal('100.00', ['1', '1', '1'], 2)).toEqual(['33.34', '33.33', '33.33']);
+    expect(allocateDecimal('-0.05', ['1', '1'], 2)).toEqual(['-0.03', '-0.02']);
+    expect(allocateDecimal('10', ['0', '3'], 2)).toEqual(['0.00', '10.00']);
+  });
+
+  it('refuses what it cannot split exactly', () => {
+    expect(() => allocateDecimal('1.005', ['1'], 2)).toThrow(RangeError);
+    expect(() => allocateDecimal('1.00', ['0', '0'], 2)).toThrow(RangeError);
+    expect(() => allocateDecimal('1.00', ['-1', '2'], 2)).toThrow(RangeError);
+  });
+
+  it('the parts add up to the total exactly and each is within one unit of its true share', () => {
+    const cents = fc.bigInt({ min: -10_000_000_00n, max: 10_000_000_00n });
+    const weight = fc.bigInt({ min: 0n, max: 1_000_000_00n });
+    fc.assert(
+      fc.property(cents, fc.array(weight, { minLength: 1, maxLength: 12 }), (total, raw) => {
+        const weights = raw.some((w) => w > 0n) ? raw : [...raw.slice(1), 1n];
+        const text = (v: bigint) => `${v < 0n ? '-' : ''}${(v < 0n ? -v : v) / 100n}.${String((v < 0n ? -v : v) % 100n).padStart(2, '0')}`;
+        const parts = allocateDecimal(text(total), weights.map(text), 2);
+        expect(compareDecimals(addDecimals(...parts), text(total))).toBe(0);
+        const sum = weights.reduce((a, b) => a + b, 0n);
+        parts.forEach((part, index) => {
+          const exact = divideDecimals(multiplyDecimals(text(total), text(weights[index]!)), text(sum), 6);
+          const gap = subtractDecimals(part, exact);
+          expect(compareDecimals(gap.replace('-', ''), '0.01')).toBeLessThan(0);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -97,3 +97,46 @@ export function normaliseDecimal(value: string): string {
   // Without a scale toFixed renders the value's own digits, trailing zeros dropped, never an exponent.
   return render(parse(value).big);
 }
+
+/**
+ * Splits `total` into parts proportional to `weights` (each ≥ 0, not all zero), each part with
+ * exactly `scale` fraction digits, so that the parts add up to `total` exactly (largest
+ * remainder): every part is first rounded toward zero from its true share, then the units of the
+ * last digit still missing go, one each, to the parts with the largest remainders (on a tie, the
+ * earlier part). A negative total splits like its absolute value, negated. The third rounding
+ * function besides roundDecimal and divideDecimals (docs/decimals.md): used where a sum must be
+ * kept to the last digit, e.g. an invoice value over rolls or a freight bill over receipts.
+ */
+export function allocateDecimal(total: string, weights: readonly string[], scale: number): string[] {
+  const amount = parse(total);
+  if (amount.scale > scale) throw new RangeError(`allocateDecimal: ${total} has more than ${scale} fraction digits`);
+  const parsed = weights.map((weight) => parse(weight).big);
+  if (parsed.some((weight) => weight.lt(ZERO))) throw new RangeError('allocateDecimal: a weight is negative');
+  const sum = parsed.reduce((acc, weight) => acc.plus(weight), ZERO);
+  if (sum.eq(ZERO)) throw new RangeError('allocateDecimal: the weights add up to zero');
+  const negative = amount.big.lt(ZERO);
+  // Work in whole units of the last digit: units = |total| × 10^scale, an integer.
+  const units = amount.big.abs().times(new Big(`1e${scale}`));
+  // An exact floor: big.js rounds the true quotient to Big.DP places with Big.RM.
+  Big.DP = 0;
+  Big.RM = Big.roundDown;
+  let parts: Array<{ index: number; floor: BigJs.Big; remainder: BigJs.Big }>;
+  try {
+    parts = parsed.map((weight, index) => {
+      const product = units.times(weight);
+      const floor = product.div(sum);
+      return { index, floor, remainder: product.minus(floor.times(sum)) };
+    });
+  } finally {
+    Big.RM = Big.roundHalfUp;
+  }
+  let missing = Number(units.minus(parts.reduce((acc, part) => acc.plus(part.floor), ZERO)).toFixed(0));
+  const byRemainder = [...parts].sort((a, b) => b.remainder.cmp(a.remainder) || a.index - b.index);
+  for (const part of byRemainder) {
+    if (missing <= 0) break;
+    part.floor = part.floor.plus(new Big('1'));
+    missing -= 1;
+  }
+  const unit = new Big(`1e-${scale}`);
+  return parts.map((part) => render(negative ? part.floor.times(unit).neg() : part.floor.times(unit), scale));
+}

@@ -89,7 +89,7 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
     id: 'D-ABSOLUTE-STATE',
     title: 'State travels as snapshots',
     decision:
-      'Every stateful event (stock, reservations, orders, checks, supply, costing, PO commands) carries the full current state of its scope, with a sequence. Only one-off facts (shortage.sent_back, shipment_gate.overridden, shortage.decided, deal.won) are unsequenced.',
+      'Every stateful event (stock, reservations, orders, checks, supply, costing, PO commands) carries the full current state of its scope, with a sequence. Only one-off facts (shortage.sent_back, shipment_gate.overridden, receipt.recorded, shortage.decided, deal.won) are unsequenced.',
     rationale: 'With snapshots a gap is harmless and a late event is simply stale (story 83); deltas would need gap-free delivery.',
   },
   {
@@ -166,10 +166,26 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
   },
   {
     id: 'D-COSTING',
-    title: 'Costing mirror',
+    title: 'Costing lives in the CRM; wac.changed is kept for deployments whose costing is elsewhere',
     decision:
-      'wac.changed carries WAC per owner org + quality in TRY (4-decimal unit cost) with valued meters and inventory value. Supplier invoices, FX choice and adjustment audit stay on the costing side.',
-    rationale: 'Story 77 makes WAC "available to CRM via mirrors"; story 79 needs the owner-org split.',
+      'The WMS reports goods receipts (receipt.recorded: rolls/lots, quality, meters, owner org, warehouse, supplier and invoice when known); ' +
+      'the CRM captures supplier invoices, FX choice and post-receipt adjustments and computes WAC per owner org + quality itself. ' +
+      'wac.changed stays in the catalogue for a deployment whose costing runs outside the CRM and that never sends receipt.recorded. ' +
+      'A WAC scope (owner org + quality) is owned by one side: once the CRM has costed a receipt of that scope it closes the scope to ' +
+      'wac.changed (its high-water mark is set to the largest sequence), so a later wac.changed is recorded stale for it and never ' +
+      'overwrites the CRM figure; scopes the CRM has not costed keep taking wac.changed as before.',
+    rationale:
+      'Stories 75-78 need invoices, FX, receipts and adjustments in one place with an audit trail; keeping the event (and deciding per scope ' +
+      'with the existing sequence rule) lets a deployment with external costing work unchanged and needs no switch in the ingestion path.',
+  },
+  {
+    id: 'D-RECEIPT',
+    title: 'A receipt is a one-off fact per receipt_id',
+    decision:
+      'receipt.recorded is unsequenced and deduplicated by its key wms:receipt:{receipt_id}:recorded:v1. Each roll_id appears once per receipt; meters > 0. ' +
+      'A correction is a new receipt or a stock adjustment, never a second version of the same receipt.',
+    rationale:
+      'Goods enter once; the CRM attaches costs to the rolls of a receipt, so overwriting a receipt would silently change booked stock value (story 77: value is conserved).',
   },
   {
     id: 'D-BATCH-KEY',

@@ -20,7 +20,7 @@ create unique index if not exists org_grants_user_org_unique on org_grants (user
 create index if not exists org_grants_org_user on org_grants (org_id, user_id, role);
 alter table org_grants drop constraint if exists org_grants_role_check;
 alter table org_grants add constraint org_grants_role_check
-  check (role in ('sales_owner', 'sales_manager', 'pricing_manager', 'finance', 'crm_admin'));
+  check (role in ('sales_owner', 'sales_manager', 'pricing_manager', 'finance', 'crm_admin', 'costing'));
 
 -- ---------------------------------------------------------------------------------------------
 -- customers / customer_org_profiles

@@ -16,10 +16,11 @@ const ROLE = {
   pricingManager: '5651ee86-49e3-4bcd-b0b3-f50b1c4ccaca',
   finance: '91c7be67-b0e5-47bf-8337-fa5264d07f71',
   crmAdmin: 'fda2f085-6a35-4a15-a992-0dd3b5bfdc08',
+  costing: 'c0571e6a-5b2e-4f3c-9d1a-7e8f4a2b6c01',
 } as const;
 
 type OrgCode = 'MOD' | 'JTR';
-type OrgRole = 'sales_owner' | 'sales_manager' | 'pricing_manager' | 'finance' | 'crm_admin';
+type OrgRole = 'sales_owner' | 'sales_manager' | 'pricing_manager' | 'finance' | 'crm_admin' | 'costing';
 
 interface DemoUser {
   email: string;
@@ -106,6 +107,18 @@ const USERS: DemoUser[] = [
     role: ROLE.salesOwner,
     grants: [],
     activeOrg: null,
+  },
+  {
+    email: 'costing@example.com',
+    description: 'Costing, MOD + JTR',
+    firstName: 'Cem',
+    lastName: 'Costing',
+    role: ROLE.costing,
+    grants: [
+      ['MOD', 'costing'],
+      ['JTR', 'costing'],
+    ],
+    activeOrg: 'MOD',
   },
 ];
 

@@ -308,6 +308,43 @@ export function wacChanged(input: { costingBatchId?: string; sequence: number; s
   );
 }
 
+export interface ReceiptRollInput {
+  roll_id?: string;
+  lot_id?: string;
+  quality_code: string;
+  meters: string;
+}
+
+/** A goods receipt (receipt.recorded): rolls booked into a warehouse for an owner org. */
+export function receiptRecorded(input: {
+  receiptId?: string;
+  ownerOrg: 'MOD' | 'JTR';
+  warehouseCode?: string;
+  receivedAt?: string;
+  supplierName?: string;
+  supplierInvoiceNumber?: string;
+  rolls: ReceiptRollInput[];
+}): WireEvent {
+  return envelope(
+    'receipt.recorded',
+    {
+      receipt_id: input.receiptId ?? randomId('RCV'),
+      owner_org: input.ownerOrg,
+      warehouse_code: input.warehouseCode ?? 'IST-01',
+      received_at: input.receivedAt ?? nowIso(),
+      ...(input.supplierName === undefined ? {} : { supplier_name: input.supplierName }),
+      ...(input.supplierInvoiceNumber === undefined ? {} : { supplier_invoice_number: input.supplierInvoiceNumber }),
+      rolls: input.rolls.map((roll, index) => ({
+        roll_id: roll.roll_id ?? randomId(`R${index}`),
+        lot_id: roll.lot_id ?? 'L-1',
+        quality_code: roll.quality_code,
+        meters: roll.meters,
+      })),
+    },
+    undefined,
+  );
+}
+
 /** A PO number {ORG}PO{CODE8} in Crockford base32. */
 export function randomPoNumber(org: 'MOD' | 'JTR'): string {
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -40,13 +40,25 @@ import {
   stockChanged,
   supplyUpdated,
   wacChanged,
+  receiptRecorded,
   type DealLineTarget,
   type Delivery,
   type SendOptions,
   type WireEvent,
 } from './lib.js';
 
-const SCENARIOS = ['stock', 'duplicate', 'out-of-order', 'conflict', 'malformed', 'unsigned', 'replay', 'lifecycle', 'file'] as const;
+const SCENARIOS = [
+  'stock',
+  'duplicate',
+  'out-of-order',
+  'conflict',
+  'malformed',
+  'unsigned',
+  'replay',
+  'lifecycle',
+  'file',
+  'receipt',
+] as const;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -150,6 +162,16 @@ try {
     case 'stock':
       await events('stock.changed', [stock(args.sequence)]);
       break;
+    case 'receipt': {
+      // A goods receipt of three rolls for costing (docs/costing.md): then match it to an invoice line.
+      const receipt = receiptRecorded({
+        ownerOrg: args.owner as 'MOD' | 'JTR',
+        warehouseCode: values.warehouse!,
+        rolls: ['400.00', '350.25', '300.00'].map((meters) => ({ quality_code: values.quality!, meters })),
+      });
+      await events(`receipt.recorded ${(receipt['payload'] as { receipt_id: string }).receipt_id}`, [receipt]);
+      break;
+    }
     case 'duplicate': {
       const event = stock(args.sequence);
       await events('stock.changed', [event]);

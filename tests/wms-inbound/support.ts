@@ -42,6 +42,8 @@ export async function pipelineState(db: pg.Client): Promise<Record<string, strin
     'audit_log',
     'supply_mirrors',
     'wac_mirrors',
+    'costing_receipts',
+    'costing_receipt_rolls',
   ];
   const state: Record<string, string> = {};
   for (const table of tables) {

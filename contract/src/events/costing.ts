@@ -1,11 +1,11 @@
 /**
- * Costing mirror, WMS → CRM (stories 76-79).
+ * Costing mirror, WMS → CRM (stories 77, 79), for a deployment whose costing runs outside the CRM.
  *
- * Receipts (and so receipt-basis roll/lot costs) live where goods arrive, in the WMS/costing side.
- * The CRM only needs the result: the weighted average cost (WAC) per quality in TRY, per owner org
- * so that inventory value splits correctly between JTR-owned and MOD-owned stock (story 79), and
- * "available to CRM via mirrors" (story 77). Supplier invoices, FX selection and the audit of
- * adjustments (stories 75, 78) stay on the costing side and are not part of this contract.
+ * Decision D-COSTING: costing lives in the CRM (receipt.recorded, supplier invoices, adjustments;
+ * docs/costing.md), which writes wac_mirrors itself. This event stays for a deployment whose
+ * costing is elsewhere: WAC per owner org + quality in TRY, so that inventory value splits
+ * correctly between JTR-owned and MOD-owned stock (story 79). A scope the CRM has costed is closed
+ * to it (its mark is at the largest sequence): the event is then recorded stale for that scope.
  */
 import { z } from 'zod';
 import { entityId, Meters, MoneyAmount, OrgCode, QualityCode, UnitCost } from '../primitives.js';
@@ -46,9 +46,10 @@ export const wacChanged = defineSequencedEvent({
   source: 'wms',
   summary: 'Weighted average cost (TRY) per owner org + quality after a receipt or cost adjustment.',
   description:
-    'The CRM upserts its costing mirror per owner org + quality when the sequence is newer; profitability and ' +
-    'inventory value reports read it. As with stock.changed, one sequence covers every scope of the event. ' +
-    'Stories 77, 79.',
+    'For a deployment whose costing runs outside the CRM (D-COSTING). The CRM upserts its costing mirror per owner org + ' +
+    'quality when the sequence is newer; profitability and inventory value reports read it. As with stock.changed, one ' +
+    'sequence covers every scope of the event. A scope the CRM costs itself (after a receipt.recorded) is closed: the ' +
+    'event is recorded stale for it. Stories 77, 79.',
   stories: [77, 79],
   state: 'absolute',
   payload: WacChangedPayload,

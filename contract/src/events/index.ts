@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { centralStockCheckCompleted, centralStockCheckUpdated } from './central-stock-check.js';
 import { wacChanged } from './costing.js';
+import { receiptRecorded } from './receipt.js';
 import { dealWon } from './deal.js';
 import type { Direction, EventDefinition } from './define.js';
 import { orderCancelled, orderDelivered, orderPickingStarted, orderPrepared, orderShipped, orderTrackingUpdated } from './order.js';
@@ -36,6 +37,7 @@ const definitions = [
   shipmentGateOverridden,
   supplyUpdated,
   wacChanged,
+  receiptRecorded,
   dealWon,
   poReleased,
   poCancelled,
@@ -79,6 +81,7 @@ export const WmsToCrmEventSchema = z.discriminatedUnion('event_type', [
   shipmentGateOverridden.schema,
   supplyUpdated.schema,
   wacChanged.schema,
+  receiptRecorded.schema,
 ]);
 export type WmsToCrmEvent = z.output<typeof WmsToCrmEventSchema>;
 
@@ -108,6 +111,7 @@ export {
   orderTrackingUpdated,
   poCancelled,
   poReleased,
+  receiptRecorded,
   reservationCreated,
   reservationReleased,
   reservationUpdated,

@@ -16,6 +16,7 @@ import * as pricing from '../modules/pricing/repository.js';
 import * as purchaseOrders from '../modules/purchase-orders/repository.js';
 import * as credit from '../modules/credit/repository.js';
 import * as payments from '../modules/payments/repository.js';
+import * as costing from '../modules/costing/repository.js';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -142,6 +143,25 @@ const DOMAINS: Record<string, Call[]> = {
       (db) => payments.ledgerPage(db, { orgIds: [ID], customerProfileId: ID, from: '2026-01-01', to: '2026-02-01', limit: 10, offset: 0 }),
     ],
     ['allocationsOf', (db) => payments.allocationsOf(db, [ID])],
+  ],
+  costing: [
+    ['loadPools', (db) => costing.loadPools(db, [{ org_id: ID, quality_code: 'Q' }])],
+    ['lockCostingRun', (db) => costing.lockCostingRun(db)],
+    ['bookNewReceipts', (db) => costing.bookNewReceipts(db, ID)],
+    ['refreshWacMirrors', (db) => costing.refreshWacMirrors(db, [{ org_id: ID, quality_code: 'Q' }], { cause: 'receipt', runId: ID })],
+    ['invoiceExists', (db) => costing.invoiceExists(db, ID, 'S', 'invoice', 'N')],
+    ['loadInvoice', (db) => costing.loadInvoice(db, ID)],
+    ['invoiceLineOrg', (db) => costing.invoiceLineOrg(db, ID)],
+    ['loadInvoiceLine', (db) => costing.loadInvoiceLine(db, ID)],
+    ['receiptQualities (locked)', (db) => costing.receiptQualities(db, ID, ['R'], true)],
+    [
+      'matchRollsToLine',
+      (db) => costing.matchRollsToLine(db, { orgId: ID, receiptId: 'R', qualityCode: 'Q', lineId: ID, lineValueTry: '1.00' }),
+    ],
+    ['shippedRollsToIssue', (db) => costing.shippedRollsToIssue(db)],
+    ['takeRollMeters', (db) => costing.takeRollMeters(db, [{ roll_cost_id: ID, meters: '1.00' }])],
+    ['valuationAsOf', (db) => costing.valuationAsOf(db, [ID], AT)],
+    ['profitabilityRows', (db) => costing.profitabilityRows(db, [ID])],
   ],
 };
 

@@ -55,3 +55,8 @@ export function mayUseOrgContext(): boolean {
 export function mayUseCredit(user: ModuleUser, permissions: ModulePermissions): boolean {
   return Boolean(user.admin_access) || canRead(permissions, 'payments');
 }
+
+/** Costing: whoever reads the costing ledger (the Costing role, the CRM admin). */
+export function mayUseCosting(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'costing_entries');
+}

@@ -20,6 +20,7 @@ import { outboundRoutes } from '../../modules/wms-outbound/http.js';
 import { creditRoutes } from '../../modules/credit/http.js';
 import { paymentRoutes } from '../../modules/payments/http.js';
 import { paymentImportRoutes } from '../../modules/payments/import-http.js';
+import { costingRoutes } from '../../modules/costing/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -45,6 +46,8 @@ export default defineEndpoint({
       ...paymentRoutes,
       // The payments import (stories 13, 39), on the same pipeline.
       ...paymentImportRoutes,
+      // Costing and valuation (stories 75-80): docs/costing.md.
+      ...costingRoutes,
     ]);
   },
 });

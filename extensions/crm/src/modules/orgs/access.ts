@@ -7,7 +7,7 @@
  * and endpoints check, and a unit test keeps the two from drifting apart.
  */
 
-export const ORG_ROLES = ['sales_owner', 'sales_manager', 'pricing_manager', 'finance', 'crm_admin'] as const;
+export const ORG_ROLES = ['sales_owner', 'sales_manager', 'pricing_manager', 'finance', 'crm_admin', 'costing'] as const;
 export type OrgRole = (typeof ORG_ROLES)[number];
 
 export const ORG_SCOPES = ['active', 'all'] as const;
@@ -52,7 +52,11 @@ export type Capability =
   /** Clears a credit block with a reason (stories 18, 30). */
   | 'credit.override'
   /** Records and reverses payments and receivables in the ledger (stories 13, 15). */
-  | 'payment.record';
+  | 'payment.record'
+  /** Reads the costing of the org: receipts, invoices, valuation, profitability (stories 75-80). */
+  | 'costing.read'
+  /** Captures supplier invoices, matches receipts, posts adjustments, re-costs (stories 75-78). */
+  | 'costing.manage';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -95,6 +99,8 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
   crm_admin: ['customer.see_inactive', 'quality.see_all'],
+  // Finance staff who keep the costing (issue #17): invoices, receipts, WAC, valuation, margins.
+  costing: ['quality.see_all', 'costing.read', 'costing.manage'],
 };
 
 export function can(grants: readonly Grant[], orgId: string, capability: Capability): boolean {

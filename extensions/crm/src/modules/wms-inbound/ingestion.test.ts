@@ -322,6 +322,7 @@ describe('the contract examples map to mirror rows', () => {
       'shipment_gate.overridden',
       'supply.updated',
       'wac.changed',
+      'receipt.recorded',
     ];
     for (const type of types) {
       const { results } = run([rekey(withLines(example(type)))], { index });
@@ -552,5 +553,46 @@ describe('mirrors link the CRM purchase order by id (po_id)', () => {
       expect(outcome.writes.orders).toEqual([]);
       expect(outcome.writes.reservations).toEqual([]);
     }
+  });
+});
+
+describe('receipt.recorded → costing receipts (stories 76, 77, 79)', () => {
+  it('one receipt row and one row per roll, in the owner org, meters as decimal strings; a repeat in the batch is a duplicate', () => {
+    const receipt = example('receipt.recorded');
+    const { results, writes, marks } = run([receipt, receipt]);
+    expect(statuses(results)).toEqual(['applied', 'duplicate']);
+    expect(marks).toEqual([]);
+    const JTR = ORGS.orgIdByCode.get('JTR');
+    expect(writes.receipts).toEqual([
+      {
+        org_id: JTR,
+        receipt_id: 'RCV-2026-0412',
+        warehouse_code: 'IST-01',
+        received_at: '2026-02-16T09:12:00Z',
+        supplier_name: 'Zhejiang Silk Weaving Co.',
+        supplier_invoice_number: 'ZSW-INV-88213',
+        supply_id: 'SUP-IMP-2026-019',
+        roll_count: 2,
+        meters: '198.50',
+        source_event_key: 'wms:receipt:RCV-2026-0412:recorded:v1',
+      },
+    ]);
+    expect(
+      writes.receiptRolls.map((row) => [row.org_id, row.roll_id, row.lot_id, row.quality_code, row.warehouse_code, row.meters]),
+    ).toEqual([
+      [JTR, 'R-000981', 'L-2026-07', 'SAT-120/B', 'IST-01', '100.00'],
+      [JTR, 'R-000982', 'L-2026-07', 'SAT-120/B', 'IST-01', '98.50'],
+    ]);
+  });
+
+  it('a receipt already claimed is a duplicate and writes nothing; an unknown owner org is an unknown reference', () => {
+    const receipt = example('receipt.recorded');
+    const [candidate] = run([receipt]).candidates;
+    const again = run([receipt], { taken: new Map([[candidate!.key, { fingerprint: candidate!.fingerprint }]]) });
+    expect(statuses(again.results)).toEqual(['duplicate']);
+    expect(again.writes.receipts).toEqual([]);
+    const unknown = run([receipt], { index: { ...ORGS, orgIdByCode: new Map([['MOD', 'x']]) } });
+    expect(unknown.results[0]).toMatchObject({ status: 'rejected', error: { code: 'UNKNOWN_REFERENCE' } });
+    expect(unknown.writes.receiptRolls).toEqual([]);
   });
 });

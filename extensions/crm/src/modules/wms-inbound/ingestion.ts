@@ -40,6 +40,7 @@ import {
   abraCheckRow,
   gateOverrideRow,
   orderRow,
+  receiptRows,
   reservationRow,
   sendBackRow,
   stockRows,
@@ -48,6 +49,8 @@ import {
   type AbraCheckRow,
   type GateOverrideRow,
   type OrderRow,
+  type ReceiptRollRow,
+  type ReceiptRow,
   type ReservationRow,
   type SendBackRow,
   type StockRow,
@@ -255,6 +258,8 @@ export interface Writes {
   readonly gateOverrides: GateOverrideRow[];
   readonly supplies: SupplyRow[];
   readonly wac: WacRow[];
+  readonly receipts: ReceiptRow[];
+  readonly receiptRolls: ReceiptRollRow[];
 }
 
 /**
@@ -272,6 +277,8 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
   const gateOverrides: GateOverrideRow[] = [];
   const supplies = new Map<string, SupplyRow>();
   const wac = new Map<string, WacRow>();
+  const receipts: ReceiptRow[] = [];
+  const receiptRolls: ReceiptRollRow[] = [];
 
   for (const { event, refs, plan } of planned) {
     if (plan.status !== 'applied') continue;
@@ -316,6 +323,13 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
         }
         break;
       }
+      case 'receipt.recorded': {
+        // A one-off fact claimed by its key (receipt_id): it reaches this point once.
+        const { receipt, rolls } = receiptRows(event, refs);
+        receipts.push(receipt);
+        receiptRolls.push(...rolls);
+        break;
+      }
     }
   }
   return {
@@ -327,6 +341,8 @@ export function collectWrites(planned: readonly SequencedEvent[]): Writes {
     gateOverrides,
     supplies: [...supplies.values()],
     wac: [...wac.values()],
+    receipts,
+    receiptRolls,
   };
 }
 

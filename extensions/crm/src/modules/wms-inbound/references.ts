@@ -86,6 +86,7 @@ export function referencesOf(event: WmsToCrmEvent): EventReferences {
     case 'wac.changed':
       return { orgCodes: event.payload.scopes.map((scope) => scope.owner_org), lineIds: [] };
     case 'supply.updated':
+    case 'receipt.recorded':
       return { orgCodes: [event.payload.owner_org], lineIds: [] };
     case 'reservation.created':
     case 'reservation.updated':

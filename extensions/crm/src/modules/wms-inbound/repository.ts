@@ -202,6 +202,11 @@ const SUPPLY_COLUMNS = cols(`org_id uuid, supply_id text, supply_type text, supp
 const WAC_COLUMNS = cols(`org_id uuid, quality_code text, wac_try_per_meter numeric, valued_meters numeric, inventory_value_try numeric,
   cause text, costing_batch_id text, sequence bigint, wms_occurred_at timestamptz, source_event_key text`);
 
+const RECEIPT_COLUMNS = cols(`org_id uuid, receipt_id text, warehouse_code text, received_at timestamptz, supplier_name text,
+  supplier_invoice_number text, supply_id text, roll_count int, meters numeric, source_event_key text`);
+const RECEIPT_ROLL_COLUMNS = cols(`org_id uuid, receipt_id text, roll_id text, lot_id text, quality_code text, warehouse_code text,
+  meters numeric, received_at timestamptz`);
+
 /**
  * One data-modifying CTE of the write. `sql` gets the name of the CTE that must have run to
  * completion before this one writes anything (see `gate`), or undefined for the first.
@@ -374,6 +379,11 @@ export async function writeDelivery(
   }
   if (writes.wac.length) {
     ctes.push(mirrorUpsert('wac', 'wac_mirrors', WAC_COLUMNS, 'org_id, quality_code', writes.wac, 'updated_at'));
+  }
+  if (writes.receipts.length) {
+    // Goods receipts (receipt.recorded): appended once per receipt_id, rolls in (receipt, roll) order.
+    ctes.push(plainInsert('receipts', 'costing_receipts', RECEIPT_COLUMNS, writes.receipts, '1', 'receipt_id'));
+    ctes.push(plainInsert('receipt_rolls', 'costing_receipt_rolls', RECEIPT_ROLL_COLUMNS, writes.receiptRolls, '1', 'receipt_id, roll_id'));
   }
   if (writes.sendBacks.length) {
     ctes.push(plainInsert('send_backs', 'shortage_send_backs', SEND_BACK_COLUMNS, writes.sendBacks, '1', 'send_back_id'));

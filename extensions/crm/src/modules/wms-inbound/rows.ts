@@ -6,6 +6,7 @@
  * Meters stay decimal strings from the wire to PostgreSQL numeric: never a JavaScript number.
  */
 import type { EventOfType } from '@crm/contract';
+import { addDecimals } from '@crm/contract/decimal';
 import type { ResolvedReferences } from './references.js';
 
 export interface StockRow {
@@ -145,6 +146,32 @@ export interface WacRow {
   source_event_key: string;
   /** The ordering scope this row is the state of (not a column). */
   scope_key: string;
+}
+
+/** One goods receipt (receipt.recorded, stories 76, 77, 79), in the owner org. */
+export interface ReceiptRow {
+  org_id: string;
+  receipt_id: string;
+  warehouse_code: string;
+  received_at: string;
+  supplier_name: string | null;
+  supplier_invoice_number: string | null;
+  supply_id: string | null;
+  roll_count: number;
+  meters: string;
+  source_event_key: string;
+}
+
+/** One roll of a receipt: what costing values. */
+export interface ReceiptRollRow {
+  org_id: string;
+  receipt_id: string;
+  roll_id: string;
+  lot_id: string;
+  quality_code: string;
+  warehouse_code: string;
+  meters: string;
+  received_at: string;
 }
 
 export function stockRows(
@@ -338,4 +365,36 @@ export function wacRows(
     source_event_key: event.idempotency_key,
     scope_key: scopeKeyOf(scope),
   }));
+}
+
+export function receiptRows(
+  event: EventOfType<'receipt.recorded'>,
+  refs: ResolvedReferences,
+): { receipt: ReceiptRow; rolls: ReceiptRollRow[] } {
+  const p = event.payload;
+  const org_id = refs.orgIdOf(p.owner_org);
+  return {
+    receipt: {
+      org_id,
+      receipt_id: p.receipt_id,
+      warehouse_code: p.warehouse_code,
+      received_at: p.received_at,
+      supplier_name: p.supplier_name ?? null,
+      supplier_invoice_number: p.supplier_invoice_number ?? null,
+      supply_id: p.supply_id ?? null,
+      roll_count: p.rolls.length,
+      meters: addDecimals(...p.rolls.map((roll) => roll.meters)),
+      source_event_key: event.idempotency_key,
+    },
+    rolls: p.rolls.map((roll) => ({
+      org_id,
+      receipt_id: p.receipt_id,
+      roll_id: roll.roll_id,
+      lot_id: roll.lot_id,
+      quality_code: roll.quality_code,
+      warehouse_code: p.warehouse_code,
+      meters: roll.meters,
+      received_at: p.received_at,
+    })),
+  };
 }

@@ -1,0 +1,124 @@
+/**
+ * Benchmark: costing's set-based SQL (docs/costing.md), on its own system (embedded PostgreSQL,
+ * Directus, the bundle, in a temp directory), through the repository functions the services call:
+ *
+ *   re-costing 10,000 rolls   booking a 10,000-roll receipt (provisional value per roll, one
+ *                             statement) and matching an invoice line to it (every roll re-costed
+ *                             to its share of the line by largest remainder, one statement), then
+ *                             the WAC mirror refresh; target ≤ 1 s
+ *   valuation                 inventory value per owner org × quality × warehouse over the ledger
+ *                             of 100,000 received rolls (both orgs, as of now); target ≤ 200 ms
+ *
+ * Prints the figures and writes docs/bench-costing.md. Timings are never asserted.
+ *
+ *   node --import tsx bench/costing.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, release, totalmem, type as osType } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import knexFactory from 'knex';
+import { bookNewReceipts, matchRollsToLine, refreshWacMirrors, valuationAsOf } from '../extensions/crm/src/modules/costing/repository.js';
+import { freePort, PROJECT_ROOT, startSystemProcess, tempDataDir } from '../tests/support/processes.js';
+
+const dataDir = tempDataDir('bench-costing');
+const pgPort = await freePort();
+const system = await startSystemProcess({
+  CRM_DATA_DIR: dataDir,
+  PORT: String(await freePort()),
+  EMBEDDED_PG_PORT: String(pgPort),
+  SEED_DEMO: 'true',
+});
+const db = knexFactory({
+  client: 'pg',
+  connection: { host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
+  pool: { min: 1, max: 2 },
+});
+
+const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** A receipt of `rolls` rolls, inserted directly (the WMS ingestion's rows; it is not what is measured). */
+async function receipt(orgId: string, receiptId: string, rolls: number, qualities: number, warehouse: string) {
+  await db.raw(
+    `insert into costing_receipts (id, org_id, receipt_id, warehouse_code, received_at, roll_count, meters, source_event_key)
+     values (gen_random_uuid(), ?, ?, ?, now() - interval '1 day', ?, ?, ?)`,
+    [orgId, receiptId, warehouse, rolls, rolls * 100, `wms:receipt:${receiptId}:recorded:v1`],
+  );
+  await db.raw(
+    `insert into costing_receipt_rolls (id, org_id, receipt_id, roll_id, lot_id, quality_code, warehouse_code, meters, received_at)
+     select gen_random_uuid(), ?, ?, ? || '-' || g, 'L-1', 'BQ-' || (g % ?), ?, (50 + (g % 97))::numeric + 0.25, now() - interval '1 day'
+       from generate_series(1, ?) as g`,
+    [orgId, receiptId, receiptId, qualities, warehouse, rolls],
+  );
+}
+
+try {
+  const orgs = (await db('orgs').select('id', 'code')) as Array<{ id: string; code: string }>;
+  const [mod, jtr] = [orgs.find((o) => o.code === 'MOD')!.id, orgs.find((o) => o.code === 'JTR')!.id];
+
+  // 1. Re-costing 10,000 rolls: one receipt, one quality.
+  await receipt(jtr, 'BENCH-10K', 10_000, 1, 'IST-01');
+  await db.raw('analyze costing_receipt_rolls');
+  let start = process.hrtime.bigint();
+  const booked = await db.transaction((trx) => bookNewReceipts(trx, null));
+  const bookMs = ms(start);
+  const lineId = randomUUID();
+  start = process.hrtime.bigint();
+  const matched = await db.transaction(async (trx) => {
+    const result = await matchRollsToLine(trx, {
+      orgId: jtr,
+      receiptId: 'BENCH-10K',
+      qualityCode: 'BQ-0',
+      lineId,
+      lineValueTry: '81234567.89',
+    });
+    await refreshWacMirrors(trx, booked, { cause: 'recalculation', runId: randomUUID() });
+    return result;
+  });
+  const matchMs = ms(start);
+  const sum = (await db.raw(`select sum(value_try)::text as s from costing_roll_costs where receipt_id = 'BENCH-10K'`)).rows[0].s;
+
+  // 2. Valuation over 100,000 rolls: 100 receipts of 1,000 rolls, 2 orgs, 40 qualities, 5 warehouses.
+  for (let i = 0; i < 100; i++) {
+    await receipt(i % 2 ? mod : jtr, `BENCH-V-${i}`, 1000, 40, `WH-${i % 5}`);
+  }
+  await db.transaction((trx) => bookNewReceipts(trx, null));
+  await db.raw('analyze costing_entries');
+  const entries = Number((await db.raw(`select count(*)::int as n from costing_entries`)).rows[0].n);
+  const runs: number[] = [];
+  let rows = 0;
+  for (let i = 0; i < 25; i++) {
+    start = process.hrtime.bigint();
+    rows = (await valuationAsOf(db, [mod, jtr], new Date())).length;
+    runs.push(ms(start));
+  }
+  const valuationMs = median(runs.slice(5));
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model.split(' ')[0] ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
+  const report = `# Benchmark: costing (re-costing, valuation)
+
+Generated by \`node --import tsx bench/costing.ts\` on ${new Date().toISOString().slice(0, 10)}. Re-run it to refresh this file; the
+figures depend on the machine and on what else runs on it.
+
+**Machine:** ${machine}; embedded PostgreSQL, its own system booted by the script (with the small demo data: it creates the orgs).
+
+| what | statements | time | target |
+| --- | --- | ---: | --- |
+| book a receipt of 10,000 rolls (provisional value per roll + ledger entry) | 1 | ${bookMs.toFixed(0)} ms | |
+| re-cost 10,000 rolls to an invoice line (largest remainder) + WAC mirror refresh | 1 + 2 | ${matchMs.toFixed(0)} ms | ≤ 1 s |
+| valuation by owner org × quality × warehouse over 100,000 rolls (${entries} ledger entries, ${rows} rows out) | 1 | ${valuationMs.toFixed(1)} ms (median of 20) | ≤ 200 ms |
+
+Check: the ${matched.rolls} re-costed rolls add up to ${sum} TRY (the line: 81234567.89).
+
+Valuation reads the ledger (\`costing_entries\`: one entry per receipt × quality × warehouse, per
+shipment × quality × warehouse, per match and adjustment), not the rolls, so its cost grows with
+the number of stock movements, not with the number of rolls.
+`;
+  writeFileSync(join(PROJECT_ROOT, 'docs/bench-costing.md'), report);
+  console.log(report);
+} finally {
+  await db.destroy();
+  await system.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,66 @@
+/**
+ * The Costing command center in a real browser (issue #17): the Costing user captures a supplier
+ * invoice through the form, sees it posted with its TRY value and rate, and sees the valuation and
+ * profitability sections (screenshot kept in tests/artifacts); a sales owner has no Costing module
+ * in the module bar (the routes refuse them anyway: tests/costing/costing.test.ts). One Chromium, one page.
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baseUrl, http, tokenFor } from '../support/api.js';
+import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+
+let skipReason: string | null = null;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  skipReason = await provisionChromium();
+  if (skipReason) {
+    console.warn(`[browser test] skipped: ${skipReason}`);
+    return;
+  }
+  browser = await launchBrowser();
+  page = browser.page;
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('/admin/costing in a browser', () => {
+  it('capture an invoice, see it posted, valuation and profitability; sales owners have no Costing', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const number = `UI-${randomBytes(3).toString('hex')}`;
+    await logInAs(page, baseUrl(), 'costing@example.com');
+    expect(await moduleBarPaths(page, baseUrl())).toContain('/admin/costing');
+    await page.goto(`${baseUrl()}/admin/costing`);
+    await page.locator('[data-testid="costing-invoice"]').waitFor();
+    await inputOf(page, 'costing-invoice-supplier').fill('Bursa Dokuma');
+    await inputOf(page, 'costing-invoice-number').fill(number);
+    await inputOf(page, 'costing-invoice-quality').fill('UI-Q');
+    await inputOf(page, 'costing-invoice-meters').fill('120.50');
+    await inputOf(page, 'costing-invoice-price').fill('84.5');
+    await page.locator('[data-testid="costing-invoice-submit"]').click();
+    const posted = page.locator('[data-testid="costing-invoice-posted"]');
+    await posted.waitFor();
+    // 120.50 × 84.50 = 10,182.25 TRY at rate 1.
+    await expect.poll(() => posted.innerText()).toContain('10182.25');
+    await page.locator('[data-testid="costing-profitability"]').waitFor();
+    await page.locator('[data-testid="costing-valuation"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'costing-command-center.png'), fullPage: true });
+    // The server agrees: the invoice is posted with its TRY value.
+    const rows = await http(
+      'GET',
+      `/items/supplier_invoices?filter[invoice_number][_eq]=${number}&fields=total_try,fx_rate`,
+      await tokenFor('costing@example.com'),
+    );
+    expect(rows.body.data).toEqual([{ total_try: '10182.25', fx_rate: '1.000000' }]);
+
+    await logInAs(page, baseUrl(), 'sales.mod@example.com');
+    const modules = await moduleBarPaths(page, baseUrl());
+    expect(modules).not.toContain('/admin/costing');
+    expect(modules.length).toBeGreaterThan(0);
+  }, 240_000);
+});
