@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, baseUrl } from '../support/api.js';
 import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
-import { as, daysAgo, makeCustomer, makeDeal, orgId, retireCustomers, USERS } from './support.js';
+import { as, daysAgo, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, USERS } from './support.js';
 
 let skipReason: string | null = null;
 let browser: Browser | undefined;
@@ -19,14 +19,13 @@ let blockedDeal: { id: string; code: string };
 let profileId: string;
 const customerName = `Browser Tekstil ${randomUUID().slice(0, 6)}`;
 
+orgScopeAllFor([USERS.manager, USERS.finance]);
+
 beforeAll(async () => {
   skipReason = await provisionChromium();
   if (skipReason) {
     console.warn(`[browser test] skipped: ${skipReason}`);
     return;
-  }
-  for (const email of [USERS.manager, USERS.finance]) {
-    await as(email, 'PATCH', '/crm/me/org-context', { active_org: await orgId('MOD'), scope: 'all' });
   }
   const { profiles } = await makeCustomer(customerName, ['MOD']);
   profileId = profiles.MOD;

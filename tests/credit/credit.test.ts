@@ -4,7 +4,7 @@
  * Sales Manager override, the live overdue check at release, /credit, and org isolation.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, http, tokenFor } from '../support/api.js';
 import {
   as,
@@ -15,6 +15,7 @@ import {
   makeDeal,
   modOnlyManager,
   orgId,
+  orgScopeAllFor,
   retireCustomers,
   SHIP_TO,
   USERS,
@@ -22,12 +23,7 @@ import {
 
 const NOBODY = randomUUID();
 
-beforeAll(async () => {
-  for (const email of [USERS.manager, USERS.finance]) {
-    const result = await as(email, 'PATCH', '/crm/me/org-context', { active_org: await orgId('MOD'), scope: 'all' });
-    expect(result.status, result.text).toBe(200);
-  }
-});
+orgScopeAllFor([USERS.manager, USERS.finance]);
 
 afterAll(async () => {
   await retireCustomers();

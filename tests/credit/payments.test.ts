@@ -6,14 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, baseUrl, http, tokenFor } from '../support/api.js';
-import { as, daysAgo, expectRefusal, makeCustomer, makeDeal, orgId, retireCustomers, USERS } from './support.js';
+import { as, daysAgo, expectRefusal, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, USERS } from './support.js';
 
-beforeAll(async () => {
-  const result = await as(USERS.finance, 'PATCH', '/crm/me/org-context', { active_org: await orgId('MOD'), scope: 'all' });
-  expect(result.status, result.text).toBe(200);
-});
+orgScopeAllFor([USERS.finance]);
 
 afterAll(async () => {
   await retireCustomers();

@@ -5,7 +5,7 @@
  * Sales Manager for the isolation checks.
  */
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { adminGet, adminToken, http, login, tokenFor, type HttpResult } from '../support/api.js';
 
 export type OrgCode = 'MOD' | 'JTR';
@@ -125,4 +125,28 @@ export async function modOnlyManager(): Promise<string> {
 
 export function daysAgo(days: number): string {
   return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Puts these demo users in Org Scope "all" (Active Org MOD) for the file and gives them back the
+ * context they had afterwards: other files rely on the seeded context (e.g. the manager in MOD,
+ * scope "active").
+ */
+export function orgScopeAllFor(emails: string[]): void {
+  const before = new Map<string, { active_org: string | null; scope: string }>();
+  beforeAll(async () => {
+    for (const email of emails) {
+      const current = await as(email, 'GET', '/crm/me/org-context');
+      expect(current.status, current.text).toBe(200);
+      before.set(email, { active_org: current.body.data.active_org?.id ?? null, scope: current.body.data.scope });
+      const result = await as(email, 'PATCH', '/crm/me/org-context', { active_org: await orgId('MOD'), scope: 'all' });
+      expect(result.status, result.text).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    for (const [email, context] of before) {
+      const result = await as(email, 'PATCH', '/crm/me/org-context', context);
+      expect(result.status, result.text).toBe(200);
+    }
+  });
 }
