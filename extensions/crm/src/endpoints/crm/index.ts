@@ -16,6 +16,7 @@ import { registerPricingImportRoutes } from '../../modules/pricing/import-http.j
 import { fulfillmentRoutes } from '../../modules/fulfillment/http.js';
 import { purchaseOrderRoutes } from '../../modules/purchase-orders/http.js';
 import { outboundRoutes } from '../../modules/wms-outbound/http.js';
+import { emailRoutes } from '../../modules/email/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -32,6 +33,7 @@ export default defineEndpoint({
       ...fulfillmentRoutes,
       ...purchaseOrderRoutes,
       ...outboundRoutes,
+      ...emailRoutes,
     ]);
     // The list-price import (story 39) reads a raw .xlsx body and keeps its own handlers.
     registerPricingImportRoutes(router, logger, scopeOf);

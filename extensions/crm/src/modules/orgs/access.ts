@@ -38,7 +38,11 @@ export type Capability =
   /** Opens /pricing, reconfirms and reprices list prices, imports price lists (stories 12, 24, 39). */
   | 'pricing.govern'
   /** Adds FX rates (group-wide, so a grant with it in any org suffices; story 14). */
-  | 'fx.write';
+  | 'fx.write'
+  /** Reads the org's email outbox: the Emails command center, a deal's emails (stories 63, 67). */
+  | 'email.read'
+  /** The org admin's email rights: routing rules (enabling picking_started/prepared) and retries (62, 66, 67). */
+  | 'email.manage';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -61,12 +65,13 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'customer.see_inactive',
     'quality.see_all',
     'pricing.govern',
+    'email.read',
   ],
   pricing_manager: ['approval.decide_pricing', 'customer.see_inactive', 'quality.see_all', 'pricing.govern', 'fx.write'],
   finance: ['customer.see_inactive', 'quality.see_all', 'fx.write'],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
-  crm_admin: ['customer.see_inactive', 'quality.see_all'],
+  crm_admin: ['customer.see_inactive', 'quality.see_all', 'email.read', 'email.manage'],
 };
 
 export function can(grants: readonly Grant[], orgId: string, capability: Capability): boolean {
