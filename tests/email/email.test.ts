@@ -6,13 +6,12 @@
  * and gate overrides mail the org's CRM admins. Every fixture is this file's own (customers, deals,
  * random PO numbers); rules it changes are put back.
  */
-import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { orderEvent, randomPoNumber, shipmentGateOverridden, type DealLineTarget } from '../../scripts/wms-simulator/lib.js';
+import { orderEvent, randomPoNumber, shipmentGateOverridden } from '../../scripts/wms-simulator/lib.js';
 import { adminToken, http, tokenFor } from '../support/api.js';
 import { dbClient, sender } from '../wms-inbound/support.js';
-import { SmtpSink, eventually } from './support.js';
+import { SmtpSink, customerDealOf, eventually, tag, type Fixture } from './support.js';
 
 const MANAGER = 'manager@example.com';
 const SALES_MOD = 'sales.mod@example.com';
@@ -22,52 +21,6 @@ let sink: SmtpSink;
 let wms: ReturnType<typeof sender>;
 let admin: string;
 let manager: string;
-
-interface Fixture {
-  orgId: string;
-  profileId: string;
-  dealId: string;
-  target: DealLineTarget;
-  contact: string;
-}
-
-const tag = () => randomBytes(4).toString('hex');
-
-/** A customer of the org with one contact, its profile, and a deal with one line. */
-async function customerDeal(org: 'MOD' | 'JTR', options: { country?: string; contactEmail?: string | null } = {}): Promise<Fixture> {
-  const t = tag();
-  const contact = options.contactEmail === undefined ? `alici.${t}@musteri.example.com` : options.contactEmail;
-  const { rows } = await db.query<{ id: string; quality: string }>(
-    `select o.id, (select q.code from qualities q where q.org_id = o.id order by q.code limit 1) as quality from orgs o where o.code = $1`,
-    [org],
-  );
-  const { id: orgId, quality } = rows[0]!;
-  const created = await http('POST', '/crm/customers', manager, {
-    legal_name: `Öztürk Şal Çorap ${t}`,
-    tax_number: `TX${t.toUpperCase()}`,
-    country: options.country ?? 'TR',
-    contacts: contact ? [{ name: 'Ayşe Yılmaz', email: contact, role: 'purchasing' }] : [{ name: 'Telefon Only', phone: '+90 212 000' }],
-    profile: { org_id: orgId, payment_mode: 'cash' },
-  });
-  expect(created.status, created.text).toBe(200);
-  const profileId = created.body.data.profile_id as string;
-  const deal = await http('POST', '/items/deals?fields=id,code,lines.id', admin, {
-    org_id: orgId,
-    customer_profile_id: profileId,
-    status: 'submitted',
-    currency: 'TRY',
-    lines: [{ line_no: 1, quality_code: quality, meters: '100.00', unit_price: '80.0000', currency: 'TRY' }],
-  });
-  expect(deal.status, deal.text).toBe(200);
-  const d = deal.body.data as { id: string; code: string; lines: Array<{ id: string }> };
-  return {
-    orgId,
-    profileId,
-    dealId: d.id,
-    contact: contact ?? '',
-    target: { orgCode: org, dealCode: d.code, dealLineId: d.lines[0]!.id, qualityCode: quality },
-  };
-}
 
 interface EmailRowView {
   id: string;
@@ -112,6 +65,9 @@ beforeAll(async () => {
   admin = await adminToken();
   manager = await tokenFor(MANAGER);
 });
+
+const customerDeal = (org: 'MOD' | 'JTR', options: { country?: string; contactEmail?: string | null } = {}): Promise<Fixture> =>
+  customerDealOf({ db, admin, manager }, org, options);
 
 afterAll(async () => {
   await sink?.stop();

@@ -4,9 +4,15 @@
  * refuse chosen recipients for good (550), and can be stopped and started again (an outage).
  * Plus a small MIME reader: the encoded subject and the text and HTML parts, decoded.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { expect } from 'vitest';
+import type { DealLineTarget } from '../../scripts/wms-simulator/lib.js';
+import { http } from '../support/api.js';
+
+export const tag = () => randomBytes(4).toString('hex');
 
 export interface CaughtMail {
   from: string;
@@ -145,4 +151,53 @@ export async function eventually<T>(
     last = await read();
   }
   return last;
+}
+
+/** A customer of the org with one contact (or none), its profile, and a deal with one line. */
+export interface Fixture {
+  orgId: string;
+  profileId: string;
+  dealId: string;
+  target: DealLineTarget;
+  contact: string;
+}
+
+export async function customerDealOf(
+  ctx: { db: pg.Client; admin: string; manager: string },
+  org: 'MOD' | 'JTR',
+  options: { country?: string; contactEmail?: string | null } = {},
+): Promise<Fixture> {
+  const { db, admin, manager } = ctx;
+  const t = tag();
+  const contact = options.contactEmail === undefined ? `alici.${t}@musteri.example.com` : options.contactEmail;
+  const { rows } = await db.query<{ id: string; quality: string }>(
+    `select o.id, (select q.code from qualities q where q.org_id = o.id order by q.code limit 1) as quality from orgs o where o.code = $1`,
+    [org],
+  );
+  const { id: orgId, quality } = rows[0]!;
+  const created = await http('POST', '/crm/customers', manager, {
+    legal_name: `Öztürk Şal Çorap ${t}`,
+    tax_number: `TX${t.toUpperCase()}`,
+    country: options.country ?? 'TR',
+    contacts: contact ? [{ name: 'Ayşe Yılmaz', email: contact, role: 'purchasing' }] : [{ name: 'Telefon Only', phone: '+90 212 000' }],
+    profile: { org_id: orgId, payment_mode: 'cash' },
+  });
+  expect(created.status, created.text).toBe(200);
+  const profileId = created.body.data.profile_id as string;
+  const deal = await http('POST', '/items/deals?fields=id,code,lines.id', admin, {
+    org_id: orgId,
+    customer_profile_id: profileId,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: [{ line_no: 1, quality_code: quality, meters: '100.00', unit_price: '80.0000', currency: 'TRY' }],
+  });
+  expect(deal.status, deal.text).toBe(200);
+  const d = deal.body.data as { id: string; code: string; lines: Array<{ id: string }> };
+  return {
+    orgId,
+    profileId,
+    dealId: d.id,
+    contact: contact ?? '',
+    target: { orgCode: org, dealCode: d.code, dealLineId: d.lines[0]!.id, qualityCode: quality },
+  };
 }

@@ -50,3 +50,8 @@ export function mayUseWmsDeliveries(user: ModuleUser, permissions: ModulePermiss
 export function mayUseOrgContext(): boolean {
   return true;
 }
+
+/** Emails: the CRM admin and Sales Managers (the server narrows to orgs where their grant reads emails). */
+export function mayUseEmails(user: ModuleUser): boolean {
+  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
+}
