@@ -297,3 +297,45 @@ describe('internal ops emails (69, 70)', () => {
     expect(sink.withMessageId(sent.message_id)).toHaveLength(1);
   });
 });
+
+describe('digests and the Cost Control Daily Pack (68, 69, 71)', () => {
+  it('one email per org × kind × period, whatever the runs; a MOD digest never names JTR; the pack carries an .xlsx', async () => {
+    const refused = await http('POST', '/crm/emails/digests/run', manager, { kind: 'weekly_digest' });
+    expect([refused.status, refused.body.errors[0].extensions.code]).toEqual([403, 'DIGEST_RUN_NOT_ALLOWED']);
+    const bad = await http('POST', '/crm/emails/digests/run', admin, { kind: 'monthly' });
+    expect([bad.status, bad.body.errors[0].extensions.fields[0].field]).toEqual([400, 'kind']);
+
+    const first = await http('POST', '/crm/emails/digests/run', admin, { kind: 'weekly_digest' });
+    const second = await http('POST', '/crm/emails/digests/run', admin, { kind: 'weekly_digest' });
+    expect([first.status, second.status], first.text).toEqual([200, 200]);
+    const keys = first.body.data.map((r: { idempotency_key: string }) => r.idempotency_key).sort();
+    expect(keys).toEqual(second.body.data.map((r: { idempotency_key: string }) => r.idempotency_key).sort());
+    expect(keys).toEqual([
+      expect.stringMatching(/^crm:email:JTR\.\d{4}-W\d{2}:weekly_digest:v1$/),
+      expect.stringMatching(/^crm:email:MOD\.\d{4}-W\d{2}:weekly_digest:v1$/),
+    ]);
+    expect(second.body.data.every((r: { created: boolean }) => !r.created)).toBe(true);
+
+    const [jtrKey, modKey] = keys as [string, string];
+    const mod = await settledIn(modKey, ['sent']);
+    const jtr = await settledIn(jtrKey, ['sent']);
+    for (const part of [mod.subject, mod.html_body, mod.text_body]) expect(part).not.toMatch(/JTR/);
+    for (const part of [jtr.subject, jtr.html_body, jtr.text_body]) expect(part).not.toMatch(/MOD/);
+    expect(mod.text_body).toContain('== Manufacturing supplies ==');
+    for (const title of ['Import supplies', 'Central stock check results', 'Shortage items', 'Pending approvals', 'Stale prices'])
+      expect(mod.text_body).toContain(`== ${title} ==`);
+    expect(mod.to_addresses).toContain('admin@example.com');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(sink.withMessageId(mod.message_id)).toHaveLength(1);
+
+    const pack = await http('POST', '/crm/emails/digests/run', admin, { kind: 'cost_daily_pack' });
+    expect(pack.status, pack.text).toBe(200);
+    const packKey = pack.body.data.find((r: { org_code: string }) => r.org_code === 'MOD').idempotency_key as string;
+    const packRow = await settledIn(packKey, ['sent']);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const [mail] = sink.withMessageId(packRow.message_id);
+    expect(mail!.raw).toMatch(/cost-control-MOD-\d{4}-\d{2}-\d{2}\.xlsx/);
+    expect(mail!.raw).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    expect(mail!.raw).not.toMatch(/JTR/);
+  });
+});

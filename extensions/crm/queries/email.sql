@@ -59,3 +59,21 @@ select "e"."id", "e"."org_id", "o"."code" as "org_code", "e"."email_type", "e"."
 
 -- loadEmailDetail
 select "e"."id", "e"."org_id", "o"."code" as "org_code", "e"."email_type", "e"."idempotency_key", "e"."message_id", "e"."state", "e"."suppressed_reason", "e"."audience", "e"."language", "e"."to_addresses", "e"."cc_addresses", "e"."subject", "e"."deal_id", "d"."code" as "deal_code", "e"."po_number", "e"."attempts", "e"."last_error", "e"."sent_at", "e"."created_at", "e"."html_body", "e"."text_body", "e"."from_name", "e"."from_address" from "email_messages" as "e" inner join "orgs" as "o" on "o"."id" = "e"."org_id" left join "deals" as "d" on "d"."id" = "e"."deal_id" where "e"."id" = $1 limit $2;
+
+-- orgsForDigests
+select "id", "code" from "orgs" order by "code" asc;
+
+-- openSupplies
+select "supply_id", "supply_type", "supplier_name", "milestone", "eta_date", "eta_text" from "supply_mirrors" where "org_id" = $1 and "soft_arrival_confirmed_at" is null order by "eta_date" asc nulls last, "supply_id" asc limit $2;
+
+-- checksInPeriod
+select "d"."code" as "deal_code", "a"."quality_code", "a"."result", "a"."available_qty", "a"."proposed_next_step", "a"."eta_text", "a"."checked_at" from "abra_check_lines" as "a" left join "deals" as "d" on "d"."id" = "a"."deal_id" where "a"."org_id" = $1 and "a"."checked_at" >= $2 and "a"."checked_at" < $3 order by "a"."checked_at" asc limit $4;
+
+-- shortagesInPeriod
+select "s"."send_back_id", "d"."code" as "deal_code", "s"."po_number", "s"."kind", "s"."sent_back_at" from "shortage_send_backs" as "s" left join "deals" as "d" on "d"."id" = "s"."deal_id" where "s"."org_id" = $1 and "s"."sent_back_at" >= $2 and "s"."sent_back_at" < $3 order by "s"."sent_back_at" asc limit $4;
+
+-- pendingApprovals
+select "d"."code" as "deal_code", "r"."kind", "r"."date_created" from "approval_requests" as "r" inner join "deals" as "d" on "d"."id" = "r"."deal_id" where "r"."org_id" = $1 and "r"."status" = $2 order by "r"."date_created" asc limit $3;
+
+-- deliveredOrders
+select "m"."po_number", "d"."code" as "deal_code", "m"."dispatch_note_number", "m"."carrier_name", "m"."tracking_id", "m"."delivered_at", "m"."lines" from "order_mirrors" as "m" left join "deals" as "d" on "d"."id" = "m"."deal_id" where "m"."org_id" = $1 and "m"."status" = $2 and "m"."delivered_at" >= $3 and "m"."delivered_at" < $4 order by "m"."delivered_at" asc;

@@ -139,6 +139,12 @@ const DOMAINS: Record<string, Call[]> = {
     ['lockEmail', (db) => email.lockEmail(db, ID)],
     ['listEmails', (db) => email.listEmails(db, { orgIds: [ID], state: 'dead', type: 'shipped', dealId: ID, limit: 50, offset: 0 })],
     ['loadEmailDetail', (db) => email.loadEmailDetail(db, ID)],
+    ['orgsForDigests', (db) => email.orgsForDigests(db)],
+    ['openSupplies', (db) => email.openSupplies(db, ID)],
+    ['checksInPeriod', (db) => email.checksInPeriod(db, ID, { from: AT, to: AT })],
+    ['shortagesInPeriod', (db) => email.shortagesInPeriod(db, ID, { from: AT, to: AT })],
+    ['pendingApprovals', (db) => email.pendingApprovals(db, ID)],
+    ['deliveredOrders', (db) => email.deliveredOrders(db, ID, { from: AT, to: AT })],
   ],
 };
 

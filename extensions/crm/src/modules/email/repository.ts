@@ -301,3 +301,72 @@ export async function loadEmailDetail(db: Knex, id: string): Promise<Record<stri
     .where('e.id', id)
     .first(...LIST_COLUMNS, 'e.html_body', 'e.text_body', 'e.from_name', 'e.from_address');
 }
+
+// ---------------------------------------------------------------------------------------------
+// Digests and the Cost Control Daily Pack: one statement per section and org, whatever the size of
+// the org (each is an index range scan narrowed by org_id).
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+export async function orgsForDigests(db: Knex): Promise<Array<{ id: string; code: string }>> {
+  return db('orgs').orderBy('code').select('id', 'code');
+}
+
+/** Manufacturing and import supplies not yet arrived (soft arrival not confirmed), by ETA. */
+export async function openSupplies(db: Knex, orgId: string, limit = 200) {
+  return db('supply_mirrors')
+    .where('org_id', orgId)
+    .whereNull('soft_arrival_confirmed_at')
+    .orderBy([{ column: 'eta_date', order: 'asc', nulls: 'last' }, { column: 'supply_id' }])
+    .limit(limit)
+    .select('supply_id', 'supply_type', 'supplier_name', 'milestone', 'eta_date', 'eta_text');
+}
+
+/** Central stock checks (Abra) answered in the period. */
+export async function checksInPeriod(db: Knex, orgId: string, period: Period, limit = 500) {
+  return db('abra_check_lines as a')
+    .leftJoin('deals as d', 'd.id', 'a.deal_id')
+    .where('a.org_id', orgId)
+    .where('a.checked_at', '>=', period.from)
+    .where('a.checked_at', '<', period.to)
+    .orderBy('a.checked_at')
+    .limit(limit)
+    .select('d.code as deal_code', 'a.quality_code', 'a.result', 'a.available_qty', 'a.proposed_next_step', 'a.eta_text', 'a.checked_at');
+}
+
+/** Shortage send-backs of the period. */
+export async function shortagesInPeriod(db: Knex, orgId: string, period: Period, limit = 500) {
+  return db('shortage_send_backs as s')
+    .leftJoin('deals as d', 'd.id', 's.deal_id')
+    .where('s.org_id', orgId)
+    .where('s.sent_back_at', '>=', period.from)
+    .where('s.sent_back_at', '<', period.to)
+    .orderBy('s.sent_back_at')
+    .limit(limit)
+    .select('s.send_back_id', 'd.code as deal_code', 's.po_number', 's.kind', 's.sent_back_at');
+}
+
+/** Approval requests still waiting for a decision. */
+export async function pendingApprovals(db: Knex, orgId: string, limit = 500) {
+  return db('approval_requests as r')
+    .join('deals as d', 'd.id', 'r.deal_id')
+    .where({ 'r.org_id': orgId, 'r.status': 'pending' })
+    .orderBy('r.date_created')
+    .limit(limit)
+    .select('d.code as deal_code', 'r.kind', 'r.date_created');
+}
+
+/** Orders the WMS reported delivered in the period, with their document references. */
+export async function deliveredOrders(db: Knex, orgId: string, period: Period) {
+  return db('order_mirrors as m')
+    .leftJoin('deals as d', 'd.id', 'm.deal_id')
+    .where('m.org_id', orgId)
+    .where('m.status', 'delivered')
+    .where('m.delivered_at', '>=', period.from)
+    .where('m.delivered_at', '<', period.to)
+    .orderBy('m.delivered_at')
+    .select('m.po_number', 'd.code as deal_code', 'm.dispatch_note_number', 'm.carrier_name', 'm.tracking_id', 'm.delivered_at', 'm.lines');
+}

@@ -4,11 +4,12 @@ import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD }
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { requeueEmail } from './outbox.js';
 import { emailOrgOf, listEmails, loadOrgBranding, lockEmail, upsertRule, type EmailRow, type OrgBrandingRow } from './repository.js';
-import { readEmail, readEmails, retryEmail, setRoutingRule, type RuleInput } from './service.js';
+import { readEmail, readEmails, retryEmail, runDigestsByHand, setRoutingRule, type RuleInput } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('./outbox.js', () => ({ requeueEmail: vi.fn(), toRoutingRule: vi.fn() }));
+vi.mock('./digests.js', () => ({ runDigests: vi.fn() }));
 vi.mock('./repository.js', () => ({
   emailOrgOf: vi.fn(),
   listEmails: vi.fn(),
@@ -104,5 +105,15 @@ describe('setRoutingRule refusals', () => {
       'contact_roles',
     );
     expect(upsertRule).not.toHaveBeenCalled();
+  });
+});
+
+describe('runDigestsByHand', () => {
+  it('401; 403 for anyone but the CRM admin, nothing run', async () => {
+    const { runDigests } = await import('./digests.js');
+    await expectRefusal(runDigestsByHand(fakeScope(null).scope, 'weekly_digest'), 401, 'UNAUTHENTICATED');
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'crm_admin')]));
+    await expectRefusal(runDigestsByHand(fakeScope(asUser).scope, 'weekly_digest'), 403, 'DIGEST_RUN_NOT_ALLOWED');
+    expect(runDigests).not.toHaveBeenCalled();
   });
 });

@@ -22,7 +22,16 @@ import {
   type RuleRow,
 } from './repository.js';
 import { isEnabled } from './routing.js';
-import { EMAIL_TYPES, OPT_IN_EMAIL_TYPES, audienceOf, type EmailPolicy, type EmailState, type EmailType } from './types.js';
+import { runDigests } from './digests.js';
+import {
+  EMAIL_TYPES,
+  OPT_IN_EMAIL_TYPES,
+  audienceOf,
+  type DigestEmailType,
+  type EmailPolicy,
+  type EmailState,
+  type EmailType,
+} from './types.js';
 
 const emailNotFound = () =>
   new CrmError('not_found', 'EMAIL_NOT_FOUND', 'id: no such email, or not one you may see', [{ field: 'id', reason: 'no such email' }]);
@@ -236,4 +245,16 @@ export async function setRoutingRule(scope: RequestScope, orgId: string, type: E
     ]);
     return after;
   });
+}
+
+/**
+ * Runs one kind of digest for every org now, as the scheduled flow would (CRM admin only). Each
+ * org × kind × period is sent once: a second run answers the existing emails (`created: false`).
+ */
+export async function runDigestsByHand(scope: RequestScope, kind: DigestEmailType) {
+  await requireAccess(scope, {
+    in: 'admin',
+    forbidden: () => new CrmError('forbidden', 'DIGEST_RUN_NOT_ALLOWED', 'only the CRM admin runs digests by hand'),
+  });
+  return runDigests(scope.database, kind, new Date());
 }
