@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { orderEvent, randomPoNumber, shipmentGateOverridden } from '../../scripts/wms-simulator/lib.js';
+import { orderEvent, randomPoNumber, shipmentGateOverridden, supplyUpdated } from '../../scripts/wms-simulator/lib.js';
 import { adminToken, http, tokenFor } from '../support/api.js';
 import { dbClient, sender } from '../wms-inbound/support.js';
 import { SmtpSink, customerDealOf, eventually, tag, type Fixture } from './support.js';
@@ -337,5 +337,40 @@ describe('digests and the Cost Control Daily Pack (68, 69, 71)', () => {
     expect(mail!.raw).toMatch(/cost-control-MOD-\d{4}-\d{2}-\d{2}\.xlsx/);
     expect(mail!.raw).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(mail!.raw).not.toMatch(/JTR/);
+  });
+});
+
+describe('supply emails (70)', () => {
+  it('supply_request_created and soft_arrival_confirmed from the supply mirror; eta_near once per supply and ETA', async () => {
+    const supplyId = `SUP-${tag()}`;
+    const eta = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    await wms.events([
+      supplyUpdated({ supplyId, sequence: 1, ownerOrg: 'JTR', supplyType: 'manufacturing', milestone: 'in_production', etaDate: eta }),
+    ]);
+    expect(await settledIn(`crm:email:${supplyId}:supply_request_created:v1`, ['sent'])).toMatchObject({
+      subject: expect.stringContaining(`supply ${supplyId}`),
+    });
+    const first = await http('POST', '/crm/emails/digests/run', admin, { kind: 'eta_near' });
+    const again = await http('POST', '/crm/emails/digests/run', admin, { kind: 'eta_near' });
+    expect([first.status, again.status], first.text).toEqual([200, 200]);
+    const key = `crm:email:${supplyId}.${eta}:eta_near:v1`;
+    expect(first.body.data.find((r: { idempotency_key: string }) => r.idempotency_key === key)).toMatchObject({ org_code: 'JTR' });
+    expect(again.body.data.find((r: { idempotency_key: string }) => r.idempotency_key === key)).toMatchObject({ created: false });
+    await settledIn(key, ['sent']);
+    await wms.events([
+      supplyUpdated({
+        supplyId,
+        sequence: 2,
+        ownerOrg: 'JTR',
+        supplyType: 'manufacturing',
+        milestone: 'soft_arrival_confirmed',
+        etaDate: eta,
+      }),
+    ]);
+    await settledIn(`crm:email:${supplyId}:soft_arrival_confirmed:v1`, ['sent']);
+    const { rows } = await db.query(`select email_type from email_messages where idempotency_key like $1 order by email_type`, [
+      `crm:email:${supplyId}%`,
+    ]);
+    expect(rows.map((r) => r.email_type)).toEqual(['eta_near', 'soft_arrival_confirmed', 'supply_request_created']);
   });
 });

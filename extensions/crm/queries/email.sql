@@ -77,3 +77,6 @@ select "d"."code" as "deal_code", "r"."kind", "r"."date_created" from "approval_
 
 -- deliveredOrders
 select "m"."po_number", "d"."code" as "deal_code", "m"."dispatch_note_number", "m"."carrier_name", "m"."tracking_id", "m"."delivered_at", "m"."lines" from "order_mirrors" as "m" left join "deals" as "d" on "d"."id" = "m"."deal_id" where "m"."org_id" = $1 and "m"."status" = $2 and "m"."delivered_at" >= $3 and "m"."delivered_at" < $4 order by "m"."delivered_at" asc;
+
+-- suppliesDueWithin
+select "org_id", "supply_id", "supply_type", "supplier_name", "milestone", "eta_date", "eta_text" from "supply_mirrors" where "soft_arrival_confirmed_at" is null and "eta_date" >= $1 and "eta_date" <= $2 order by "org_id" asc, "supply_id" asc;

@@ -145,6 +145,7 @@ const DOMAINS: Record<string, Call[]> = {
     ['shortagesInPeriod', (db) => email.shortagesInPeriod(db, ID, { from: AT, to: AT })],
     ['pendingApprovals', (db) => email.pendingApprovals(db, ID)],
     ['deliveredOrders', (db) => email.deliveredOrders(db, ID, { from: AT, to: AT })],
+    ['suppliesDueWithin', (db) => email.suppliesDueWithin(db, '2026-01-01', '2026-01-04')],
   ],
 };
 

@@ -27,6 +27,7 @@ import {
   orgsForDigests,
   pendingApprovals,
   shortagesInPeriod,
+  suppliesDueWithin,
   type EmailAttachment,
   type Period,
 } from './repository.js';
@@ -230,4 +231,37 @@ export async function runDigests(db: Knex, kind: DigestEmailType, now: Date): Pr
   const results: Array<EnqueuedEmail & { org_code: string }> = [];
   for (const org of await orgsForDigests(db)) results.push({ ...(await runDigest(db, kind, org, now)), org_code: org.code });
   return results;
+}
+
+/** How many days ahead an ETA counts as near (story 70). */
+export const ETA_NEAR_DAYS = 3;
+
+/**
+ * The daily eta_near check (story 70): one email per supply and ETA date, to the owner org's
+ * recipients, for supplies due within ETA_NEAR_DAYS and not yet arrived. A moved ETA is a new fact
+ * (a new key); the same ETA is never announced twice.
+ */
+export async function runEtaNear(db: Knex, now: Date): Promise<Array<EnqueuedEmail & { org_code: string }>> {
+  const today = isoDay(now);
+  const until = isoDay(new Date(now.getTime() + ETA_NEAR_DAYS * DAY));
+  const orgs = new Map((await orgsForDigests(db)).map((o) => [o.id, o.code]));
+  const results: Array<EnqueuedEmail & { org_code: string }> = [];
+  for (const supply of await suppliesDueWithin(db, today, until)) {
+    const eta = supply.eta_date instanceof Date ? isoDay(supply.eta_date) : String(supply.eta_date).slice(0, 10);
+    const subject = `${supply.supply_id}.${eta}`;
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(subject)) continue;
+    const result = await db.transaction((trx) =>
+      enqueueEmail(trx, { orgId: supply.org_id, type: 'eta_near', subject, facts: { ...supply, eta_date: eta } }),
+    );
+    results.push({ ...result, org_code: orgs.get(supply.org_id) ?? '' });
+  }
+  return results;
+}
+
+/** The kinds the crm-digest operation runs: the three digests and the eta_near check. */
+export const SCHEDULED_KINDS = [...DIGEST_KINDS, 'eta_near'] as const;
+export type ScheduledKind = (typeof SCHEDULED_KINDS)[number];
+
+export function runScheduled(db: Knex, kind: ScheduledKind, now: Date) {
+  return kind === 'eta_near' ? runEtaNear(db, now) : runDigests(db, kind, now);
 }

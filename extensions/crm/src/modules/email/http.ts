@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
 import { isAddress } from './routing.js';
 import { readEmail, readEmails, readRoutingRules, retryEmail, runDigestsByHand, setRoutingRule } from './service.js';
-import { DIGEST_EMAIL_TYPES, EMAIL_POLICIES, EMAIL_STATES, EMAIL_TYPES } from './types.js';
+import { SCHEDULED_KINDS } from './digests.js';
+import { EMAIL_POLICIES, EMAIL_STATES, EMAIL_TYPES } from './types.js';
 
 const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
 const addresses = z.array(z.string().trim().refine(isAddress, 'must be an email address')).max(50, 'at most 50 addresses').default([]);
@@ -46,7 +47,7 @@ export const emailRoutes: AnyRoute[] = [
   crmRoute({
     method: 'post',
     path: '/emails/digests/run',
-    body: z.strictObject({ kind: z.enum(DIGEST_EMAIL_TYPES, { message: `must be one of ${DIGEST_EMAIL_TYPES.join(', ')}` }) }),
+    body: z.strictObject({ kind: z.enum(SCHEDULED_KINDS, { message: `must be one of ${SCHEDULED_KINDS.join(', ')}` }) }),
     handle: (scope, { body }) => runDigestsByHand(scope, body.kind),
   }),
   crmRoute({ method: 'get', path: '/emails/:id', id: 'EMAIL_NOT_FOUND', handle: (scope, { id }) => readEmail(scope, id) }),

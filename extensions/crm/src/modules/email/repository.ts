@@ -370,3 +370,13 @@ export async function deliveredOrders(db: Knex, orgId: string, period: Period) {
     .orderBy('m.delivered_at')
     .select('m.po_number', 'd.code as deal_code', 'm.dispatch_note_number', 'm.carrier_name', 'm.tracking_id', 'm.delivered_at', 'm.lines');
 }
+
+/** Supplies of every org due within the window and not yet arrived: the eta_near check. */
+export async function suppliesDueWithin(db: Knex, from: string, to: string) {
+  return db('supply_mirrors')
+    .whereNull('soft_arrival_confirmed_at')
+    .where('eta_date', '>=', from)
+    .where('eta_date', '<=', to)
+    .orderBy(['org_id', 'supply_id'])
+    .select('org_id', 'supply_id', 'supply_type', 'supplier_name', 'milestone', 'eta_date', 'eta_text');
+}

@@ -9,7 +9,7 @@ import { readEmail, readEmails, retryEmail, runDigestsByHand, setRoutingRule, ty
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('./outbox.js', () => ({ requeueEmail: vi.fn(), toRoutingRule: vi.fn() }));
-vi.mock('./digests.js', () => ({ runDigests: vi.fn() }));
+vi.mock('./digests.js', () => ({ runScheduled: vi.fn() }));
 vi.mock('./repository.js', () => ({
   emailOrgOf: vi.fn(),
   listEmails: vi.fn(),
@@ -110,10 +110,10 @@ describe('setRoutingRule refusals', () => {
 
 describe('runDigestsByHand', () => {
   it('401; 403 for anyone but the CRM admin, nothing run', async () => {
-    const { runDigests } = await import('./digests.js');
+    const { runScheduled } = await import('./digests.js');
     await expectRefusal(runDigestsByHand(fakeScope(null).scope, 'weekly_digest'), 401, 'UNAUTHENTICATED');
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'crm_admin')]));
     await expectRefusal(runDigestsByHand(fakeScope(asUser).scope, 'weekly_digest'), 403, 'DIGEST_RUN_NOT_ALLOWED');
-    expect(runDigests).not.toHaveBeenCalled();
+    expect(runScheduled).not.toHaveBeenCalled();
   });
 });

@@ -22,7 +22,7 @@ import {
   type RuleRow,
 } from './repository.js';
 import { isEnabled } from './routing.js';
-import { runDigests } from './digests.js';
+import { runScheduled, type ScheduledKind } from './digests.js';
 import {
   EMAIL_TYPES,
   OPT_IN_EMAIL_TYPES,
@@ -251,10 +251,10 @@ export async function setRoutingRule(scope: RequestScope, orgId: string, type: E
  * Runs one kind of digest for every org now, as the scheduled flow would (CRM admin only). Each
  * org × kind × period is sent once: a second run answers the existing emails (`created: false`).
  */
-export async function runDigestsByHand(scope: RequestScope, kind: DigestEmailType) {
+export async function runDigestsByHand(scope: RequestScope, kind: ScheduledKind) {
   await requireAccess(scope, {
     in: 'admin',
     forbidden: () => new CrmError('forbidden', 'DIGEST_RUN_NOT_ALLOWED', 'only the CRM admin runs digests by hand'),
   });
-  return runDigests(scope.database, kind, new Date());
+  return runScheduled(scope.database, kind, new Date());
 }

@@ -4,6 +4,7 @@ const KINDS = [
   { text: 'Weekly digest', value: 'weekly_digest' },
   { text: 'Central stock check digest', value: 'central_stock_check_digest' },
   { text: 'Cost Control Daily Pack', value: 'cost_daily_pack' },
+  { text: 'Supply ETA near (daily check)', value: 'eta_near' },
 ];
 
 export default defineOperationApp({
