@@ -23,15 +23,7 @@ import {
 } from './repository.js';
 import { isEnabled } from './routing.js';
 import { runScheduled, type ScheduledKind } from './digests.js';
-import {
-  EMAIL_TYPES,
-  OPT_IN_EMAIL_TYPES,
-  audienceOf,
-  type DigestEmailType,
-  type EmailPolicy,
-  type EmailState,
-  type EmailType,
-} from './types.js';
+import { EMAIL_TYPES, OPT_IN_EMAIL_TYPES, audienceOf, type EmailPolicy, type EmailState, type EmailType } from './types.js';
 
 const emailNotFound = () =>
   new CrmError('not_found', 'EMAIL_NOT_FOUND', 'id: no such email, or not one you may see', [{ field: 'id', reason: 'no such email' }]);
