@@ -51,6 +51,7 @@ try {
     `  admin app:  ${system.url}/admin`,
     `  health:     ${system.url}/crm/health  (200 once ready, 503 while starting)`,
   ];
+  if (system.mail) lines.push(`  emails:     caught in ${system.mail.directory} (no SMTP configured: nothing leaves this machine)`);
   if (config.seedDemo) {
     lines.push(`  demo logins (password "${DEFAULTS.DEMO_PASSWORD}"):`);
     for (const user of DEMO_USERS) lines.push(`    ${user.email.padEnd(24)} ${user.description}`);

@@ -215,4 +215,14 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
       'An event whose sequence is not newer than the stored one for its scope is stored as stale (and answered "stale") but changes nothing. A receiver stores a scope sequence even when it cannot act on the event yet.',
     rationale: 'Story 83: older updates cannot regress state; recording them keeps the audit trail complete.',
   },
+  {
+    id: 'D-EMAIL-KEY',
+    title: "Idempotency keys of the CRM's emails",
+    decision:
+      'Every email the CRM sends has the key "crm:email:{subject}:{email_type}:v1" in the same five-segment grammar: the id names the one fact the email is about ' +
+      '(a PO number for customer status emails, the WMS override or supply id for ops emails, "{org_code}.{period}" for digests, e.g. MOD.2026-W49 or MOD.2026-12-05). ' +
+      'Its Message-ID is derived from the key alone: "<" + key with ":" replaced by "." + "@crm-mod-jtr>". Emails are not sent to the WMS; the key is the CRM\'s own.',
+    rationale:
+      'One key per fact means a redelivered event, a retried job or a second instance finds the key taken and sends nothing twice; a deterministic Message-ID lets receivers drop the one duplicate SMTP cannot rule out (docs/email.md).',
+  },
 ];

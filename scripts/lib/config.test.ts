@@ -15,3 +15,46 @@ describe('database pool size', () => {
     expect(() => loadConfig({ ...base, DB_POOL_MAX: 'many' })).toThrow(/DB_POOL_MAX must be a number/);
   });
 });
+
+describe('email configuration (Directus EMAIL_* names)', () => {
+  const base = { CRM_DATA_DIR: '/tmp/crm-config-test', KEY: 'k', SECRET: 'x'.repeat(32) };
+
+  it('no SMTP host: the mail catcher in development, nowhere in production', () => {
+    expect(loadConfig(base).email.target).toEqual({ kind: 'catcher' });
+    expect(loadConfig({ ...base, EMAIL_SMTP_HOST: '' }).email.target).toEqual({ kind: 'catcher' });
+    expect(loadConfig(base).email.from).toBe('no-reply@example.com');
+  });
+
+  it('an SMTP server as Directus reads it', () => {
+    const config = loadConfig({
+      ...base,
+      EMAIL_TRANSPORT: 'smtp',
+      EMAIL_FROM: 'crm@mod.example.com',
+      EMAIL_SMTP_HOST: 'smtp.example.com',
+      EMAIL_SMTP_PORT: '2525',
+      EMAIL_SMTP_USER: 'u',
+      EMAIL_SMTP_PASSWORD: 'p',
+      EMAIL_SMTP_IGNORE_TLS: 'true',
+    });
+    expect(config.email.target).toEqual({
+      kind: 'smtp',
+      host: 'smtp.example.com',
+      port: 2525,
+      user: 'u',
+      password: 'p',
+      secure: false,
+      ignoreTls: true,
+    });
+    expect(config.email.from).toBe('crm@mod.example.com');
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadConfig({ ...base, EMAIL_TRANSPORT: 'sendmail' })).toThrow(/EMAIL_TRANSPORT must be smtp/);
+    expect(() => loadConfig({ ...base, EMAIL_TRANSPORT: 'smtp' })).toThrow(/EMAIL_SMTP_HOST is required when EMAIL_TRANSPORT=smtp/);
+    expect(() => loadConfig({ ...base, EMAIL_FROM: 'nope' })).toThrow(/EMAIL_FROM must be an email address/);
+    expect(() => loadConfig({ ...base, EMAIL_SMTP_PORT: '99999' })).toThrow(/EMAIL_SMTP_PORT must be between 1 and 65535/);
+    expect(() => loadConfig({ ...base, EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '20', EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '10' })).toThrow(
+      /EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS must not be below/,
+    );
+  });
+});

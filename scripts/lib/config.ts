@@ -93,6 +93,30 @@ const EnvSchema = z
       .min(1)
       .max(86_400)
       .default(600),
+
+    // Email (docs/email.md): Directus' own variable names, so password-reset mails and the CRM's
+    // go the same way. No SMTP host: `npm start` runs a mail catcher on loopback (development).
+    EMAIL_TRANSPORT: z.enum(['smtp'], { message: 'must be smtp (the CRM sends over SMTP), or empty for the mail catcher' }).optional(),
+    EMAIL_FROM: z.email({ message: 'must be an email address' }).optional(),
+    EMAIL_SMTP_HOST: nonEmpty.optional(),
+    EMAIL_SMTP_PORT: port.optional(),
+    EMAIL_SMTP_USER: z.string().optional(),
+    EMAIL_SMTP_PASSWORD: z.string().optional(),
+    EMAIL_SMTP_SECURE: booleanFlag.default(false),
+    EMAIL_SMTP_IGNORE_TLS: booleanFlag.default(false),
+    EMAIL_OUTBOX_RETRY_LIMIT: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0).max(50).default(8),
+    EMAIL_OUTBOX_RETRY_DELAY_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(3_600)
+      .default(10),
+    EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(86_400)
+      .default(900),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -114,6 +138,16 @@ const EnvSchema = z
         message: 'must not be below WMS_OUTBOX_RETRY_DELAY_SECONDS',
       });
     }
+    if (env.EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS < env.EMAIL_OUTBOX_RETRY_DELAY_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS'],
+        message: 'must not be below EMAIL_OUTBOX_RETRY_DELAY_SECONDS',
+      });
+    }
+    if (env.EMAIL_TRANSPORT === 'smtp' && !env.EMAIL_SMTP_HOST) {
+      ctx.addIssue({ code: 'custom', path: ['EMAIL_SMTP_HOST'], message: 'is required when EMAIL_TRANSPORT=smtp' });
+    }
     if (env.DB_HOST && !env.DB_DATABASE) {
       ctx.addIssue({ code: 'custom', path: ['DB_DATABASE'], message: 'is required when DB_HOST is set' });
     }
@@ -125,6 +159,24 @@ const EnvSchema = z
 export type DatabaseTarget =
   | { kind: 'embedded'; dataDir: string; port: number; database: string; user: string; password: string }
   | { kind: 'external'; host: string; port: number; database: string; user: string; password: string; ssl: boolean };
+
+/**
+ * Where emails go: a real SMTP server; in development without one, the mail catcher `npm start`
+ * runs on loopback (scripts/lib/mail-catcher.ts); in production without one, nowhere (emails are
+ * recorded and wait as pending until SMTP is configured).
+ */
+export type EmailTarget =
+  | {
+      kind: 'smtp';
+      host: string;
+      port: number;
+      user: string | undefined;
+      password: string | undefined;
+      secure: boolean;
+      ignoreTls: boolean;
+    }
+  | { kind: 'catcher' }
+  | { kind: 'none' };
 
 export interface RuntimeConfig {
   nodeEnv: 'development' | 'production' | 'test';
@@ -146,6 +198,11 @@ export interface RuntimeConfig {
   wmsWebhookSecretPrevious: string | undefined;
   wmsBaseUrl: string | undefined;
   wmsOutbound: { requestTimeoutMs: number; retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
+  email: {
+    target: EmailTarget;
+    from: string;
+    retry: { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
+  };
 }
 
 export class ConfigError extends Error {
@@ -224,6 +281,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
       retryLimit: e.WMS_OUTBOX_RETRY_LIMIT,
       retryDelaySeconds: e.WMS_OUTBOX_RETRY_DELAY_SECONDS,
       retryDelayMaxSeconds: e.WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS,
+    },
+    email: {
+      target: e.EMAIL_SMTP_HOST
+        ? {
+            kind: 'smtp',
+            host: e.EMAIL_SMTP_HOST,
+            port: e.EMAIL_SMTP_PORT ?? (e.EMAIL_SMTP_SECURE ? 465 : 587),
+            user: e.EMAIL_SMTP_USER,
+            password: e.EMAIL_SMTP_PASSWORD,
+            secure: e.EMAIL_SMTP_SECURE,
+            ignoreTls: e.EMAIL_SMTP_IGNORE_TLS,
+          }
+        : e.NODE_ENV === 'production'
+          ? { kind: 'none' }
+          : { kind: 'catcher' },
+      from: e.EMAIL_FROM ?? 'no-reply@example.com',
+      retry: {
+        retryLimit: e.EMAIL_OUTBOX_RETRY_LIMIT,
+        retryDelaySeconds: e.EMAIL_OUTBOX_RETRY_DELAY_SECONDS,
+        retryDelayMaxSeconds: e.EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS,
+      },
     },
   };
 }

@@ -37,7 +37,42 @@ export class DirectusProcessError extends Error {
   override name = 'DirectusProcessError';
 }
 
-export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnection): NodeJS.ProcessEnv {
+/**
+ * Directus' EMAIL_* variables (the CRM's worker reads the same ones): the configured SMTP server,
+ * else the mail catcher, else none (Directus' default transport; the CRM then sends nothing).
+ */
+function emailEnvironment(config: RuntimeConfig, catcher: { host: string; port: number } | undefined): NodeJS.ProcessEnv {
+  const target = config.email.target;
+  const smtp =
+    target.kind === 'smtp'
+      ? target
+      : catcher
+        ? { host: catcher.host, port: catcher.port, user: undefined, password: undefined, secure: false, ignoreTls: true }
+        : undefined;
+  return {
+    EMAIL_FROM: config.email.from,
+    ...(smtp
+      ? {
+          EMAIL_TRANSPORT: 'smtp',
+          EMAIL_SMTP_HOST: smtp.host,
+          EMAIL_SMTP_PORT: String(smtp.port),
+          ...(smtp.user ? { EMAIL_SMTP_USER: smtp.user } : {}),
+          ...(smtp.password ? { EMAIL_SMTP_PASSWORD: smtp.password } : {}),
+          EMAIL_SMTP_SECURE: String(smtp.secure),
+          EMAIL_SMTP_IGNORE_TLS: String(smtp.ignoreTls),
+        }
+      : {}),
+    CRM_EMAIL_OUTBOX_RETRY_LIMIT: String(config.email.retry.retryLimit),
+    CRM_EMAIL_OUTBOX_RETRY_DELAY_SECONDS: String(config.email.retry.retryDelaySeconds),
+    CRM_EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: String(config.email.retry.retryDelayMaxSeconds),
+  };
+}
+
+export function directusEnvironment(
+  config: RuntimeConfig,
+  db: DatabaseConnection,
+  mailCatcher?: { host: string; port: number },
+): NodeJS.ProcessEnv {
   return {
     ...process.env,
     NODE_ENV: config.nodeEnv === 'test' ? 'production' : config.nodeEnv,
@@ -79,6 +114,7 @@ export function directusEnvironment(config: RuntimeConfig, db: DatabaseConnectio
     CRM_WMS_OUTBOX_RETRY_LIMIT: String(config.wmsOutbound.retryLimit),
     CRM_WMS_OUTBOX_RETRY_DELAY_SECONDS: String(config.wmsOutbound.retryDelaySeconds),
     CRM_WMS_OUTBOX_RETRY_DELAY_MAX_SECONDS: String(config.wmsOutbound.retryDelayMaxSeconds),
+    ...emailEnvironment(config, mailCatcher),
   };
 }
 

@@ -20,11 +20,14 @@ import { applySettingsAndFlows } from './flows.js';
 import { seedDemoData } from './seed.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { markProvisioning, markReady } from './readiness.js';
+import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 
 export interface RunningSystem {
   url: string;
   database: RunningDatabase;
   directus: DirectusServer;
+  /** The mail catcher, when no SMTP server is configured (development). */
+  mail: MailCatcher | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,9 +61,11 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
   const lock = await acquireInstanceLock(config.dataDir, log);
   let database: RunningDatabase | undefined;
   let directus: DirectusServer | undefined;
+  let mail: MailCatcher | undefined;
   const undo = async () => {
     await lock.update({ state: 'stopping' }).catch(() => undefined);
     await directus?.stop().catch(() => undefined);
+    await mail?.stop().catch(() => undefined);
     await database?.stop().catch(() => undefined);
     await lock.release();
   };
@@ -69,7 +74,12 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     const connection = database.connection;
     // Before Directus listens: GET /crm/health answers 503 until the last step marks it ready.
     const runId = await markProvisioning(connection);
-    const env = directusEnvironment(config, connection);
+    if (config.email.target.kind === 'catcher') {
+      const catcher = await startMailCatcher(config.dataDir);
+      mail = catcher;
+      log(`✓ mail catcher on smtp://${catcher.host}:${catcher.port} (no SMTP configured): emails land in ${catcher.directory}`);
+    }
+    const env = directusEnvironment(config, connection, mail);
     await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
     await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env), abort);
     await step(log, 'database upgrades applied', () => applyDatabaseUpgrades(connection), abort);
@@ -91,6 +101,7 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
       url: config.publicUrl,
       database,
       directus,
+      mail,
       stop() {
         // Directus first (it drains requests; its job queue stops with it), then PostgreSQL.
         stopping ??= undo();

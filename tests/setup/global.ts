@@ -13,6 +13,8 @@ declare module 'vitest' {
     crmDataDir: string;
     crmDbPort: number;
     wmsWebhookSecret: string;
+    /** Where the system sends email: tests/email starts an SMTP server (smtp-server) there when it needs one. */
+    smtpPort: number;
   }
 }
 
@@ -23,17 +25,29 @@ export async function setup(project: TestProject) {
   dataDir = tempDataDir('it');
   const pgPort = await freePort();
   const wmsWebhookSecret = 'whsec_dGVzdC13bXMtd2ViaG9vay1zZWNyZXQtMTIzNDU2';
+  const smtpPort = await freePort();
   system = await startSystemProcess({
     CRM_DATA_DIR: dataDir,
     PORT: String(await freePort()),
     EMBEDDED_PG_PORT: String(pgPort),
     SEED_DEMO: 'true',
     WMS_WEBHOOK_SECRET: wmsWebhookSecret,
+    // Email goes to a port the email tests listen on while they run (nothing listens otherwise:
+    // other files' emails fail and retry quietly). Short retries keep "SMTP down, then up" quick.
+    EMAIL_TRANSPORT: 'smtp',
+    EMAIL_SMTP_HOST: '127.0.0.1',
+    EMAIL_SMTP_PORT: String(smtpPort),
+    EMAIL_SMTP_IGNORE_TLS: 'true',
+    EMAIL_FROM: 'crm@example.com',
+    EMAIL_OUTBOX_RETRY_LIMIT: '30',
+    EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '1',
+    EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
   });
   project.provide('crmUrl', system.url);
   project.provide('crmDataDir', dataDir);
   project.provide('crmDbPort', pgPort);
   project.provide('wmsWebhookSecret', wmsWebhookSecret);
+  project.provide('smtpPort', smtpPort);
 }
 
 export async function teardown() {

@@ -8,6 +8,7 @@
  */
 import { PgBoss, fromKnex, type JobWithMetadata, type SendOptions, type WorkOptions } from 'pg-boss';
 import type { Knex } from 'knex';
+import { CrmError } from '../shared/errors.js';
 import { QUEUES, type QueueDefinition } from './queues.js';
 
 export interface JobQueueStatus {
@@ -130,6 +131,20 @@ export async function enqueueInTransaction(
   options: Omit<SendOptions, 'db'> = {},
 ): Promise<string | null> {
   return jobQueue().send(queue, data, { ...options, db: fromKnex(trx) });
+}
+
+/**
+ * The outbox step both outboxes share (WMS commands, emails): the job that carries one ledger row,
+ * created in the caller's transaction. A business change is refused (503, nothing committed) while
+ * the queue is down, rather than committed without its job.
+ */
+export async function enqueueOutboxJob(trx: Knex.Transaction, queue: string, data: object, what: string): Promise<string> {
+  if (jobQueueStatus().state !== 'started') {
+    throw new CrmError('unavailable', 'JOB_QUEUE_UNAVAILABLE', 'the job queue is not running; nothing was changed, try again shortly');
+  }
+  const jobId = await enqueueInTransaction(trx, queue, data);
+  if (!jobId) throw new Error(`pg-boss did not create a job for ${what}`);
+  return jobId;
 }
 
 /** Confirms, against the database, that every queue the CRM needs exists. */

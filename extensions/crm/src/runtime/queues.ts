@@ -19,6 +19,11 @@ export const QUEUE_NAMES = {
   /** CRM → WMS commands and events (transactional outbox). */
   wmsOutbound: 'wms.outbound',
   wmsOutboundDead: 'wms.outbound.dead',
+  /** Emails: one job per outbox row (modules/email, docs/email.md). */
+  emailSend: 'email.send',
+  emailSendDead: 'email.send.dead',
+  /** Digests and the Cost Control Daily Pack, one run per org × kind × period (modules/email/digests.ts). */
+  emailDigest: 'email.digest',
 } as const;
 
 /**
@@ -34,7 +39,13 @@ export interface OutboundRetryPolicy {
 
 export const DEFAULT_OUTBOUND_RETRY: OutboundRetryPolicy = { retryLimit: 8, retryDelaySeconds: 5, retryDelayMaxSeconds: 600 };
 
-export function buildQueues(outbound: OutboundRetryPolicy = DEFAULT_OUTBOUND_RETRY): QueueDefinition[] {
+/** How patiently the email outbox retries an SMTP failure (EMAIL_OUTBOX_RETRY_* in .env). */
+export const DEFAULT_EMAIL_RETRY: OutboundRetryPolicy = { retryLimit: 8, retryDelaySeconds: 10, retryDelayMaxSeconds: 900 };
+
+export function buildQueues(
+  outbound: OutboundRetryPolicy = DEFAULT_OUTBOUND_RETRY,
+  email: OutboundRetryPolicy = DEFAULT_EMAIL_RETRY,
+): QueueDefinition[] {
   return [
     // Dead-letter queues first: a queue's deadLetter must exist when the queue is created.
     { name: QUEUE_NAMES.wmsOutboundDead, retryLimit: 0 },
@@ -47,6 +58,19 @@ export function buildQueues(outbound: OutboundRetryPolicy = DEFAULT_OUTBOUND_RET
       retryBackoff: true,
       expireInSeconds: 120,
     },
+    { name: QUEUE_NAMES.emailSendDead, retryLimit: 0 },
+    {
+      name: QUEUE_NAMES.emailSend,
+      deadLetter: QUEUE_NAMES.emailSendDead,
+      retryLimit: email.retryLimit,
+      retryDelaySeconds: email.retryDelaySeconds,
+      retryDelayMaxSeconds: email.retryDelayMaxSeconds,
+      retryBackoff: true,
+      // Well above the SMTP timeouts (modules/email/worker.ts), so an attempt is never declared
+      // lost while it still talks to the server.
+      expireInSeconds: 120,
+    },
+    { name: QUEUE_NAMES.emailDigest, retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 600 },
   ];
 }
 

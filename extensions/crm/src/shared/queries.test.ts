@@ -17,6 +17,7 @@ import * as purchaseOrders from '../modules/purchase-orders/repository.js';
 import * as credit from '../modules/credit/repository.js';
 import * as payments from '../modules/payments/repository.js';
 import * as costing from '../modules/costing/repository.js';
+import * as email from '../modules/email/repository.js';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -162,6 +163,86 @@ const DOMAINS: Record<string, Call[]> = {
     ['takeRollMeters', (db) => costing.takeRollMeters(db, [{ roll_cost_id: ID, meters: '1.00' }])],
     ['valuationAsOf', (db) => costing.valuationAsOf(db, [ID], AT)],
     ['profitabilityRows', (db) => costing.profitabilityRows(db, [ID])],
+  ],
+  email: [
+    [
+      'insertEmailRequest',
+      (db) =>
+        email.insertEmailRequest(db, {
+          id: ID,
+          org_id: ID,
+          email_type: 'shipped',
+          idempotency_key: 'crm:email:MODPO00000000:shipped:v1',
+          message_id: '<crm.email.MODPO00000000.shipped.v1@crm-mod-jtr>',
+          audience: 'customer',
+          deal_id: ID,
+          po_id: null,
+          po_number: 'MODPO00000000',
+          context: {},
+        }),
+    ],
+    ['emailByKey', (db) => email.emailByKey(db, 'k')],
+    ['lockUnpreparedEmails', (db) => email.lockUnpreparedEmails(db, 50)],
+    [
+      'markPrepared',
+      (db) =>
+        email.markPrepared(
+          db,
+          ID,
+          {
+            state: 'pending',
+            suppressed_reason: null,
+            language: 'tr',
+            to_addresses: ['a@example.com'],
+            cc_addresses: [],
+            from_name: 'MOD',
+            from_address: 'orders@mod.example.com',
+            subject: 's',
+            html_body: 'h',
+            text_body: 't',
+            attachments: null,
+          },
+          AT,
+        ),
+    ],
+    ['setEmailJob', (db) => email.setEmailJob(db, ID, 'job', 'pending')],
+    ['loadOrgBranding', (db) => email.loadOrgBranding(db, ID)],
+    ['loadRule', (db) => email.loadRule(db, ID, 'shipped')],
+    ['loadRules', (db) => email.loadRules(db, [ID])],
+    ['lockRule', (db) => email.lockRule(db, ID, 'prepared')],
+    [
+      'upsertRule',
+      (db) =>
+        email.upsertRule(db, {
+          id: ID,
+          org_id: ID,
+          email_type: 'prepared',
+          enabled: true,
+          to_addresses: [],
+          cc_addresses: [],
+          contact_roles: [],
+          policy: 'send',
+          updated_at: AT,
+          updated_by: ID,
+        }),
+    ],
+    ['loadOrgAdminEmails', (db) => email.loadOrgAdminEmails(db, ID)],
+    ['loadDealCustomer', (db) => email.loadDealCustomer(db, ID)],
+    ['loadEmail', (db) => email.loadEmail(db, ID)],
+    ['claimForSending', (db) => email.claimForSending(db, ID, 'job', AT, AT)],
+    ['finishAttempt (sent)', (db) => email.finishAttempt(db, ID, 'job', { state: 'sent', smtp_response: '250 OK', sent_at: AT })],
+    ['markEmailDeadLettered', (db) => email.markEmailDeadLettered(db, ID, 'job')],
+    ['emailOrgOf', (db) => email.emailOrgOf(db, ID)],
+    ['lockEmail', (db) => email.lockEmail(db, ID)],
+    ['listEmails', (db) => email.listEmails(db, { orgIds: [ID], state: 'dead', type: 'shipped', dealId: ID, limit: 50, offset: 0 })],
+    ['loadEmailDetail', (db) => email.loadEmailDetail(db, ID)],
+    ['orgsForDigests', (db) => email.orgsForDigests(db)],
+    ['openSupplies', (db) => email.openSupplies(db, ID)],
+    ['checksInPeriod', (db) => email.checksInPeriod(db, ID, { from: AT, to: AT })],
+    ['shortagesInPeriod', (db) => email.shortagesInPeriod(db, ID, { from: AT, to: AT })],
+    ['pendingApprovals', (db) => email.pendingApprovals(db, ID)],
+    ['deliveredOrders', (db) => email.deliveredOrders(db, ID, { from: AT, to: AT })],
+    ['suppliesDueWithin', (db) => email.suppliesDueWithin(db, '2026-01-01', '2026-01-04')],
   ],
 };
 

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mayUseCredit, mayUseFxRates, mayUsePricing, mayUseWmsDeliveries, ROLE_IDS, type ModulePermissions } from './module-access.js';
+import {
+  mayUseCredit,
+  mayUseEmails,
+  mayUseFxRates,
+  mayUsePricing,
+  mayUseWmsDeliveries,
+  ROLE_IDS,
+  type ModulePermissions,
+} from './module-access.js';
 
 const root = resolve(import.meta.dirname, '../../../../..');
 const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{
@@ -50,6 +58,19 @@ describe('module bar per role', () => {
     expect([mayUsePricing(admin), mayUseFxRates(admin, {}), mayUseWmsDeliveries(admin, {})]).toEqual([true, true, true]);
     const nobody = { admin_access: false, role: null };
     expect([mayUsePricing(nobody), mayUseFxRates(nobody, {}), mayUseWmsDeliveries(nobody, {})]).toEqual([false, false, false]);
+  });
+
+  it.each([
+    ['Sales Owner', false],
+    ['Sales Manager', true],
+    ['Pricing Manager', false],
+    ['Finance', false],
+  ])('%s: Emails %s', (role, emails) => {
+    expect(mayUseEmails(userOf(role))).toBe(emails);
+  });
+
+  it('Emails: an admin always, nobody without a role', () => {
+    expect([mayUseEmails({ admin_access: true, role: null }), mayUseEmails({ admin_access: false, role: null })]).toEqual([true, false]);
   });
 });
 

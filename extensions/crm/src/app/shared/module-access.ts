@@ -60,3 +60,8 @@ export function mayUseCredit(user: ModuleUser, permissions: ModulePermissions): 
 export function mayUseCosting(user: ModuleUser, permissions: ModulePermissions): boolean {
   return Boolean(user.admin_access) || canRead(permissions, 'costing_entries');
 }
+
+/** Emails: the CRM admin and Sales Managers (the server narrows to orgs where their grant reads emails). */
+export function mayUseEmails(user: ModuleUser): boolean {
+  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
+}

@@ -21,6 +21,7 @@ import { creditRoutes } from '../../modules/credit/http.js';
 import { paymentRoutes } from '../../modules/payments/http.js';
 import { paymentImportRoutes } from '../../modules/payments/import-http.js';
 import { costingRoutes } from '../../modules/costing/http.js';
+import { emailRoutes } from '../../modules/email/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -48,6 +49,7 @@ export default defineEndpoint({
       ...paymentImportRoutes,
       // Costing and valuation (stories 75-80): docs/costing.md.
       ...costingRoutes,
+      ...emailRoutes,
     ]);
   },
 });

@@ -23,6 +23,7 @@ import {
   refuseWinThroughItems,
 } from '../../modules/purchase-orders/rules.js';
 import { refuseOutboxWriteThroughItems } from '../../modules/wms-outbound/rules.js';
+import { refuseEmailWriteThroughItems } from '../../modules/email/rules.js';
 import { checkQualityChange } from '../../modules/pricing/deal-line-rules.js';
 import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
 import {
@@ -101,6 +102,8 @@ export default defineHook(({ filter }) => {
   for (const action of ['create', 'update', 'delete'] as const) {
     filter(`purchase_order_lines.items.${action}`, () => guarded(() => refusePurchaseOrderWriteThroughItems()));
     filter(`outbound_messages.items.${action}`, () => guarded(() => refuseOutboxWriteThroughItems()));
+    filter(`email_messages.items.${action}`, () => guarded(() => refuseEmailWriteThroughItems()));
+    filter(`email_routing_rules.items.${action}`, () => guarded(() => refuseEmailWriteThroughItems()));
   }
   // The database triggers' refusals (CRM_* messages) become 400s with their code instead of 500s.
   filter('database.error', (error) => {

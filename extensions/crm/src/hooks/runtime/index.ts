@@ -7,8 +7,13 @@ import { startJobQueue, stopJobQueue, type WorkerRegistration } from '../../runt
 import { buildQueues, DEFAULT_OUTBOUND_RETRY } from '../../runtime/queues.js';
 import { readOutboundConfig } from '../../modules/wms-outbound/config.js';
 import { outboundWorkers } from '../../modules/wms-outbound/worker.js';
+import { readEmailConfig } from '../../modules/email/config.js';
+import { configureEmailOutbox } from '../../modules/email/outbox.js';
+import { emailWorkers, startEmailRelay } from '../../modules/email/worker.js';
+import { jobQueueStatus } from '../../runtime/job-queue.js';
 
 export default defineHook(({ init, action }, { env, logger, database }) => {
+  let stopEmailRelay: (() => void) | undefined;
   // `app.before` runs once the API app is being built, before it listens; starting here means the
   // queue is up by the time the first request could enqueue. A failure is reported by
   // GET /crm/health rather than killing the server, so the admin app stays reachable.
@@ -22,10 +27,18 @@ export default defineHook(({ init, action }, { env, logger, database }) => {
       // the configuration is fixed, so a typo cannot send to the wrong place or unsigned.
       logger.error(`wms.outbound: delivery disabled, bad configuration: ${outbound.problems.join('; ')}`);
     }
+    // Emails (docs/email.md): a bad configuration records emails and sends none until it is fixed.
+    const email = readEmailConfig(env);
+    if (email.ok) configureEmailOutbox({ publicUrl: email.config.publicUrl, from: email.config.from });
+    else logger.error(`email: sending disabled, bad configuration: ${email.problems.join('; ')}`);
+    workers = [...workers, ...emailWorkers(database, email.ok ? email.config : null, logger)];
     await startJobQueue(env, logger, {
-      queues: buildQueues(outbound.ok ? outbound.config.retry : DEFAULT_OUTBOUND_RETRY),
+      queues: buildQueues(outbound.ok ? outbound.config.retry : DEFAULT_OUTBOUND_RETRY, email.ok ? email.config.retry : undefined),
       workers,
     });
+    if (jobQueueStatus().state === 'started') {
+      stopEmailRelay = startEmailRelay(database, logger);
+    }
   });
   // Directus' shutdown (terminus) closes the HTTP server and its pool, emits `server.stop` without
   // waiting for it, and then re-sends the signal to its own process to end it. A listener of ours
@@ -41,6 +54,7 @@ export default defineHook(({ init, action }, { env, logger, database }) => {
   action('server.stop', async () => {
     if (stopping) return;
     stopping = true;
+    stopEmailRelay?.();
     await stopJobQueue();
     process.exit(0);
   });

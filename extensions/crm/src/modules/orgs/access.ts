@@ -56,7 +56,11 @@ export type Capability =
   /** Reads the costing of the org: receipts, invoices, valuation, profitability (stories 75-80). */
   | 'costing.read'
   /** Captures supplier invoices, matches receipts, posts adjustments, re-costs (stories 75-78). */
-  | 'costing.manage';
+  | 'costing.manage'
+  /** Reads the org's email outbox: the Emails command center, a deal's emails (stories 63, 67). */
+  | 'email.read'
+  /** The org admin's email rights: routing rules (enabling picking_started/prepared) and retries (62, 66, 67). */
+  | 'email.manage';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -86,6 +90,7 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'credit.request',
     'credit.decide',
     'credit.override',
+    'email.read',
   ],
   pricing_manager: [
     'approval.decide_pricing',
@@ -98,7 +103,7 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
   finance: ['customer.see_inactive', 'quality.see_all', 'fx.write', 'credit.read', 'credit.decide', 'credit.limit_set', 'payment.record'],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
-  crm_admin: ['customer.see_inactive', 'quality.see_all'],
+  crm_admin: ['customer.see_inactive', 'quality.see_all', 'email.read', 'email.manage'],
   // Finance staff who keep the costing (issue #17): invoices, receipts, WAC, valuation, margins.
   costing: ['quality.see_all', 'costing.read', 'costing.manage'],
 };

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CrmError } from '../../shared/errors.js';
-import { enqueueInTransaction, jobQueueStatus } from '../../runtime/job-queue.js';
+import { enqueueOutboxJob } from '../../runtime/job-queue.js';
 import { QUEUE_NAMES } from '../../runtime/queues.js';
 import { InvalidCommandError, type OutboundCommand } from './commands.js';
 
@@ -62,12 +62,7 @@ export function crmErrorOfInvalidCommand(error: InvalidCommandError, eventType: 
 
 async function queueJob(trx: Knex.Transaction, messageId: string): Promise<string> {
   const data: OutboundJobData = { message_id: messageId };
-  if (jobQueueStatus().state !== 'started') {
-    throw new CrmError('unavailable', 'JOB_QUEUE_UNAVAILABLE', 'the job queue is not running; nothing was changed, try again shortly');
-  }
-  const jobId = await enqueueInTransaction(trx, QUEUE_NAMES.wmsOutbound, data);
-  if (!jobId) throw new Error(`pg-boss did not create a job for outbound message ${messageId}`);
-  return jobId;
+  return enqueueOutboxJob(trx, QUEUE_NAMES.wmsOutbound, data, `outbound message ${messageId}`);
 }
 
 /**

@@ -1,0 +1,61 @@
+/**
+ * `/crm/emails/*` (stories 61-71): the Emails command center's reads, a deal's emails, the admin
+ * retry of a dead email, and the routing rules per org × email type.
+ */
+import { z } from 'zod';
+import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { isAddress } from './routing.js';
+import { readEmail, readEmails, readRoutingRules, retryEmail, runDigestsByHand, setRoutingRule } from './service.js';
+import { SCHEDULED_KINDS } from './digests.js';
+import { EMAIL_POLICIES, EMAIL_STATES, EMAIL_TYPES } from './types.js';
+
+const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
+const addresses = z.array(z.string().trim().refine(isAddress, 'must be an email address')).max(50, 'at most 50 addresses').default([]);
+
+const ListQuery = z.strictObject({
+  state: z.enum(EMAIL_STATES, { message: `must be one of ${EMAIL_STATES.join(', ')}` }).optional(),
+  type: z.enum(EMAIL_TYPES, { message: 'must be an email type' }).optional(),
+  deal_id: z.uuid({ message: 'must be a UUID' }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const RuleBody = z.strictObject({
+  org_id: z.uuid({ message: 'must be a UUID' }),
+  // order.tracking_updated has no email type: a rule for it cannot even be named (story 62).
+  email_type: z.enum(EMAIL_TYPES, { message: `must be one of ${EMAIL_TYPES.join(', ')} (tracking changes never email anyone)` }),
+  enabled: z.boolean({ message: 'must be true or false' }),
+  to_addresses: addresses,
+  cc_addresses: addresses,
+  contact_roles: z.array(z.string().trim().min(1).max(64)).max(20).default([]),
+  policy: z.enum(EMAIL_POLICIES, { message: `must be one of ${EMAIL_POLICIES.join(', ')}` }).default('send'),
+  note: z.string().trim().max(2000).nullable().default(null),
+});
+
+export const emailRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/emails', query: ListQuery, handle: (scope, { query }) => readEmails(scope, query) }),
+  crmRoute({ method: 'get', path: '/emails/rules', handle: (scope) => readRoutingRules(scope) }),
+  crmRoute({
+    method: 'post',
+    path: '/emails/rules',
+    body: RuleBody,
+    handle: (scope, { body }) => {
+      const { org_id, email_type, ...input } = body;
+      return setRoutingRule(scope, org_id, email_type, input);
+    },
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/emails/digests/run',
+    body: z.strictObject({ kind: z.enum(SCHEDULED_KINDS, { message: `must be one of ${SCHEDULED_KINDS.join(', ')}` }) }),
+    handle: (scope, { body }) => runDigestsByHand(scope, body.kind),
+  }),
+  crmRoute({ method: 'get', path: '/emails/:id', id: 'EMAIL_NOT_FOUND', handle: (scope, { id }) => readEmail(scope, id) }),
+  crmRoute({
+    method: 'post',
+    path: '/emails/:id/retry',
+    id: 'EMAIL_NOT_FOUND',
+    body: orEmpty(z.strictObject({ note })),
+    handle: (scope, { id, body }) => retryEmail(scope, id, body.note),
+  }),
+];
