@@ -2,7 +2,7 @@
  * What an email says, from the facts its row carries (`context`). Pure.
  *
  * - Customer status emails: the carrier fields of the order mirror, as the trigger copied them
- *   (schema-snapshots/constraints/400-email.sql).
+ *   (schema-snapshots/constraints/420-email.sql).
  * - Internal emails written by a trigger (override_used, supply_request_created,
  *   soft_arrival_confirmed) or by the eta_near check: their facts, mapped here.
  * - Everything else (digests, the daily pack, later issues' triggers) hands its content in ready

@@ -16,7 +16,7 @@
  *   later issues' triggers   the business record's code crm:email:MODDL7K3M9Q2A:shipment_approval_needed:v1
  *
  * The Message-ID is derived from the key alone (the same rule is written in SQL in
- * schema-snapshots/constraints/400-email.sql, and a check constraint holds the two together): a
+ * schema-snapshots/constraints/420-email.sql, and a check constraint holds the two together): a
  * second copy of an email, should SMTP ever deliver one (docs/email.md), carries the same
  * Message-ID and is dropped by receivers that deduplicate on it.
  */

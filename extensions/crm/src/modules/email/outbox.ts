@@ -7,7 +7,7 @@
  *
  * Two ways in, one preparation:
  * - `enqueueEmail(trx, request)`: a use case's transaction (digests, later issues' triggers).
- * - a trigger on the WMS mirrors (schema-snapshots/constraints/400-email.sql) writes the bare
+ * - a trigger on the WMS mirrors (schema-snapshots/constraints/420-email.sql) writes the bare
  *   request in the ingestion's single statement; the relay (`relayEmails`, worker.ts) prepares and
  *   queues it in a transaction of its own moments later.
  * Preparing routes the email (routing.ts: enabled, policy, opt-out, recipients), renders it

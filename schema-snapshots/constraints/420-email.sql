@@ -7,8 +7,10 @@
 -- it is prepared, only its delivery state does. Never deleted: it is the record of what was sent.
 create index if not exists email_messages_org_state on email_messages (org_id, state, created_at);
 create index if not exists email_messages_deal on email_messages (deal_id, created_at) where deal_id is not null;
--- The relay's queue: rows a trigger wrote that wait to be routed, rendered and queued.
-create index if not exists email_messages_unprepared on email_messages (created_at) where prepared_at is null;
+-- The relay's queue: rows a trigger wrote that wait to be routed, rendered and queued. Two columns
+-- on purpose: Directus reads a single-column index as the field's `is_indexed`, and the snapshot
+-- (which says false) would then try to drop an index of its own name on the next apply.
+create index if not exists email_messages_unprepared_queue on email_messages (created_at, id) where prepared_at is null;
 
 alter table email_messages drop constraint if exists email_messages_state_check;
 alter table email_messages add constraint email_messages_state_check
