@@ -38,9 +38,13 @@ async function withClient<T>(connection: DatabaseConnection, work: (client: pg.C
   }
 }
 
-/** The Directus version installed (part of the snapshot hash: an upgrade may apply a snapshot differently). */
+/**
+ * The Directus installed, as `directus <version> (api <version>)` (part of the snapshot hash: an
+ * upgrade may apply a snapshot differently).
+ */
 export function directusVersion(): string {
-  return (JSON.parse(readFileSync(join(DIRECTUS_API_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (file: string) => (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  return `directus ${version(require.resolve('directus/package.json'))} (api ${version(join(DIRECTUS_API_ROOT, 'package.json'))})`;
 }
 
 /** Migration versions Directus would run, with the same file rules as its migrations/run.js. */
@@ -74,7 +78,7 @@ export async function pendingDirectusMigrations(connection: DatabaseConnection, 
 
 /** What the apply would be given: the merged snapshot and the Directus that applies it. */
 export function snapshotHash(mergedSnapshot: string): string {
-  return createHash('sha256').update(`directus ${directusVersion()}\n`).update(mergedSnapshot).digest('hex');
+  return createHash('sha256').update(`${directusVersion()}\n`).update(mergedSnapshot).digest('hex');
 }
 
 /**
