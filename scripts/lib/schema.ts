@@ -75,9 +75,14 @@ export function splitSchemaSnapshot(snapshot: SchemaSnapshot): Map<string, Schem
   return parts;
 }
 
-export async function applySchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string): Promise<void> {
+/** The merged snapshot as `applySchemaSnapshot` hands it to Directus. */
+export function mergedSchemaSnapshot(): string {
+  return JSON.stringify(loadSchemaSnapshot());
+}
+
+export async function applySchemaSnapshot(env: NodeJS.ProcessEnv, workDir: string, snapshot = mergedSchemaSnapshot()): Promise<void> {
   const merged = join(workDir, 'schema-snapshot.merged.json');
-  writeFileSync(merged, JSON.stringify(loadSchemaSnapshot()));
+  writeFileSync(merged, snapshot);
   await runDirectusCli(['schema', 'apply', '--yes', merged], env);
 }
 

@@ -14,7 +14,8 @@ import type { RuntimeConfig } from './config.js';
 import { startDatabase, type RunningDatabase } from './database.js';
 import { directusEnvironment, runDirectusCli, startDirectusServer, type DirectusServer } from './directus-process.js';
 import { DirectusApi } from './directus-api.js';
-import { applySchemaSnapshot, applyDatabaseConstraints, applyDatabaseUpgrades } from './schema.js';
+import { applySchemaSnapshot, applyDatabaseConstraints, applyDatabaseUpgrades, mergedSchemaSnapshot } from './schema.js';
+import { pendingDirectusMigrations, recordSchemaApplied, schemaUnchangedSince, snapshotHash } from './unchanged.js';
 import { applyAccessModel } from './access.js';
 import { applySettingsAndFlows } from './flows.js';
 import { seedDemoData } from './seed.js';
@@ -81,10 +82,21 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     }
     const env = directusEnvironment(config, connection, mail);
     await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
-    await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env), abort);
+    // On a restart, bootstrap and the snapshot apply would change nothing; each is a Directus
+    // process of its own (5-10 s), so each runs only when it has work (scripts/lib/unchanged.ts).
+    const pending = await pendingDirectusMigrations(connection, env);
+    if (pending?.length === 0) await step(log, 'directus bootstrap: installed, no migration pending', async () => undefined, abort);
+    else await step(log, 'directus bootstrap', () => runDirectusCli(['bootstrap'], env), abort);
     await step(log, 'database upgrades applied', () => applyDatabaseUpgrades(connection), abort);
-    await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir), abort);
+    const snapshot = mergedSchemaSnapshot();
+    const snapshotId = snapshotHash(snapshot);
+    if (await schemaUnchangedSince(connection, snapshotId)) {
+      await step(log, 'schema snapshot: unchanged since it was last applied', async () => undefined, abort);
+    } else {
+      await step(log, 'schema snapshot applied', () => applySchemaSnapshot(env, config.dataDir, snapshot), abort);
+    }
     await step(log, 'database constraints applied', () => applyDatabaseConstraints(connection), abort);
+    await recordSchemaApplied(connection, snapshotId);
     const localUrl = `http://127.0.0.1:${config.port}`;
     directus = await step(log, 'directus listening', () => startDirectusServer(env, localUrl), abort);
     await lock.update({ directusPid: directus.child.pid });

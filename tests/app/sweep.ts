@@ -7,7 +7,7 @@
  *
  * Navigation inside the app goes through the app's own router (as a click would), so one page
  * load per user serves the whole sweep. After each step the sweep waits until the page has had no
- * request in flight for a short while (settling, not a timed assertion).
+ * request in flight for a short while (settling, not a timed assertion; see settle()).
  */
 import type { Page, Request, Response } from 'playwright-core';
 
@@ -50,19 +50,51 @@ interface Recorder {
   pending: Array<Promise<void>>;
 }
 
-/** Waits until no request has been in flight for `quietMs` (bounded by `maxMs`). */
-async function settle(page: Page, recorder: Recorder, quietMs = 400, maxMs = 15_000): Promise<void> {
+/**
+ * Waits until no request has been in flight for `quietMs` (bounded by `maxMs`). The app fires a
+ * route's requests as it renders it, so a short quiet period means the page has settled; a
+ * request that still comes later is recorded all the same (under the next step), and the last
+ * step of a sweep waits longer, so nothing goes unseen. Polls in this process (no browser
+ * round trip per poll).
+ */
+async function settle(recorder: Recorder, quietMs = 250, maxMs = 15_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    await page.waitForTimeout(100);
+    await new Promise((done) => setTimeout(done, 50));
     const quiet = recorder.inflight.size === 0 && Date.now() - recorder.lastActivity >= quietMs;
-    if (quiet || Date.now() - started > maxMs) break;
+    if (quiet) break;
+    if (Date.now() - started > maxMs) {
+      // A request still "in flight" after maxMs has had its full wait (as before); it must not make
+      // every later step wait maxMs too (seen under heavy load: a request whose end the browser
+      // never reported turned a 2-minute sweep into a 15-minute one). If it does end with an
+      // error, onResponse still records it.
+      recorder.inflight.clear();
+      break;
+    }
   }
   await Promise.all(recorder.pending.splice(0));
 }
 
+/** A navigation the router never finishes is a finding, not a hung test. */
+const NAVIGATION_TIMEOUT_MS = 30_000;
+
 /** The app's router, as the app itself uses it (a click on a link does the same). */
 async function routeTo(page: Page, route: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, fail) => {
+    timer = setTimeout(
+      () => fail(new Error(`the router did not finish navigating to ${route} within ${NAVIGATION_TIMEOUT_MS / 1000} s`)),
+      NAVIGATION_TIMEOUT_MS,
+    );
+  });
+  try {
+    await Promise.race([push(page, route), hung]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function push(page: Page, route: string): Promise<void> {
   await page.evaluate(async (to) => {
     const app = (
       document.querySelector('#app') as unknown as {
@@ -187,7 +219,7 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
     await options.logIn(page);
     recording = true;
     recorder.step = await currentRoute(page);
-    await settle(page, recorder);
+    await settle(recorder);
     if (options.afterLogin) await options.afterLogin(page);
     findings.push(...(await collectErrors(page, user, recorder.step)));
 
@@ -199,7 +231,7 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
       } catch (error) {
         findings.push({ user, step: route, kind: 'navigation', detail: (error as Error).message.split('\n')[0]! });
       }
-      await settle(page, recorder);
+      await settle(recorder);
       findings.push(...(await collectErrors(page, user, route)));
     };
 
@@ -242,7 +274,8 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
     steps.push({ route: recorder.step, what: 'user-menu' });
     await page.locator('.module-bar-avatar a.avatar-btn').click();
     await page.waitForURL((url) => url.pathname.endsWith(`/users/${me.id}`));
-    await settle(page, recorder);
+    // The last step: wait longer, so an answer that comes late is still seen.
+    await settle(recorder, 1_000);
     findings.push(...(await collectErrors(page, user, recorder.step)));
 
     return { findings, steps, modules: moduleRoutes, collections };

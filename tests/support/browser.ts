@@ -64,6 +64,42 @@ export interface Browser {
   close(): Promise<void>;
 }
 
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const VIEWPORT = { width: 1440, height: 1000 };
+
+export interface SharedBrowser {
+  /**
+   * A fresh context (its own cookies and storage, so its own login) with one page, in the one
+   * Chromium: far cheaper than a Chromium per user, and contexts can run side by side.
+   */
+  newSession(): Promise<Browser>;
+  close(): Promise<void>;
+}
+
+/** One headless Chromium for a whole test file; each user gets a context of their own (newSession). */
+export async function launchSharedBrowser(): Promise<SharedBrowser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  return {
+    async newSession() {
+      const context = await browser.newContext({ viewport: VIEWPORT });
+      const page = await context.newPage();
+      page.setDefaultTimeout(20_000);
+      return { context, page, close: () => context.close() };
+    },
+    close: () => browser.close(),
+  };
+}
+
 /**
  * One headless Chromium with one page. launchPersistentContext is playwright's way to pass a
  * user-data-dir (it refuses the flag in launch's args); a fresh directory each run, removed on close.
@@ -76,17 +112,8 @@ export async function launchBrowser(): Promise<Browser> {
     context = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM,
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1440, height: 1000 },
+      args: CHROMIUM_ARGS,
+      viewport: VIEWPORT,
     });
   } catch (error) {
     rmSync(profileDir, { recursive: true, force: true });
@@ -107,7 +134,8 @@ export async function launchBrowser(): Promise<Browser> {
 /** Logs in through the real Directus login page (clearing any previous session first). */
 export async function logInAs(page: Page, baseUrl: string, email: string, password = DEMO_PASSWORD): Promise<void> {
   await page.context().clearCookies();
-  await page.goto(`${baseUrl}/admin/login`);
+  // The app's first load fetches its whole bundle: allow for a busy machine (20 s was seen to run out).
+  await page.goto(`${baseUrl}/admin/login`, { timeout: 60_000 });
   await page.locator('input[type="email"]').fill(email);
   await page.locator('input[type="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
