@@ -121,6 +121,19 @@ export function onlyCustomersOf(world: World, org: OrgCode) {
   const inOther = new Set(world.profiles.filter((p) => p.org === other(org)).map((p) => p.customerId));
   return world.profiles.filter((p) => p.org === org && !inOther.has(p.customerId));
 }
+/**
+ * An active customer of `org` only whose legal name's first word appears in no other profile's
+ * name, so a search or `_contains` probe by that word can only ever hit this customer (other test
+ * files add customers of their own, some with a first word in common, e.g. the email fixtures).
+ */
+export function distinctCustomerOf(world: World, org: OrgCode): Profile {
+  const word = (p: Profile) => p.legalName.split(' ')[0]!.toLowerCase();
+  const found = onlyCustomersOf(world, org).find(
+    (p) => p.status !== 'inactive' && world.profiles.filter((o) => o.legalName.toLowerCase().includes(word(p))).length === 1,
+  );
+  if (!found) throw new Error(`no ${org} customer with a distinct first word`);
+  return found;
+}
 export function profile(world: World, org: OrgCode, legalNameStart: string): Profile {
   const found = world.profiles.find((p) => p.org === org && p.legalName.startsWith(legalNameStart));
   if (!found) throw new Error(`no ${org} profile of ${legalNameStart}`);
