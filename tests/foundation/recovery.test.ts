@@ -9,12 +9,19 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, freePort, startSystemProcess, tempDataDir, waitForHealthy, type StartedSystem } from '../support/processes.js';
+import { SmtpSink } from '../email/support.js';
 
 const dataDir = tempDataDir('recovery');
 let system: StartedSystem | undefined;
 
+// An SMTP server of the test's own: without one, npm start runs its mail catcher inside the start
+// process, which the readiness test below freezes (SIGSTOP), and Directus' /server/health, which
+// checks the SMTP connection, would then answer 503 for that reason alone.
+let smtp: SmtpSink | undefined;
+
 afterAll(async () => {
   await system?.stop();
+  await smtp?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -51,7 +58,18 @@ describe('readiness and crash recovery', () => {
   let url: string;
 
   it('answers /crm/health 503 until the start path has finished, then 200', { timeout: 400_000 }, async () => {
-    env = { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(await freePort()), SEED_DEMO: 'false' };
+    smtp = new SmtpSink(await freePort());
+    await smtp.start();
+    env = {
+      CRM_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(await freePort()),
+      SEED_DEMO: 'false',
+      EMAIL_TRANSPORT: 'smtp',
+      EMAIL_SMTP_HOST: '127.0.0.1',
+      EMAIL_SMTP_PORT: String(smtp.port),
+      EMAIL_SMTP_IGNORE_TLS: 'true',
+    };
     url = `http://127.0.0.1:${env['PORT']}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: PROJECT_ROOT,
