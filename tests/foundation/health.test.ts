@@ -1,6 +1,18 @@
 import { readItems } from '@directus/sdk';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { baseUrl, http, sdkAs, sdkWithPassword } from '../support/api.js';
+import { SmtpSink } from '../email/support.js';
+
+// Directus' /server/health checks the SMTP connection, and the shared test system sends to
+// inject('smtpPort'), where a file starts a server when it needs one: this one does.
+let smtp: SmtpSink | undefined;
+beforeAll(async () => {
+  smtp = new SmtpSink(inject('smtpPort'));
+  await smtp.start();
+});
+afterAll(async () => {
+  await smtp?.stop();
+});
 
 describe('a started system', () => {
   it('answers Directus health', async () => {
