@@ -311,8 +311,8 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
     const jtrOnly = await makeCustomer(jtrName, ['JTR']);
     for (const [profile, currency, amount] of [
       [both.profiles.MOD, 'TRY', '10'],
-      [both.profiles.JTR, 'EUR', '777'],
-      [jtrOnly.profiles.JTR, 'USD', '555'],
+      [both.profiles.JTR, 'EUR', '7391.37'],
+      [jtrOnly.profiles.JTR, 'USD', '5147.83'],
     ] as const) {
       const r = await as(USERS.finance, 'POST', '/crm/receivables', {
         customer_profile_id: profile,
@@ -341,7 +341,18 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
 
     const token = await modOnlyManager();
     const jtr = await orgId('JTR');
-    const markers = [jtr, both.profiles.JTR, jtrOnly.profiles.JTR, jtrOnly.customerId, jtrName, jtrDeal.id, jtrDeal.code, '777', '555'];
+    // Amounts with a decimal point: digits alone (a '555') also occur inside random UUIDs.
+    const markers = [
+      jtr,
+      both.profiles.JTR,
+      jtrOnly.profiles.JTR,
+      jtrOnly.customerId,
+      jtrName,
+      jtrDeal.id,
+      jtrDeal.code,
+      '7391.37',
+      '5147.83',
+    ];
     const reads = [
       await http('GET', '/crm/credit/overview', token),
       await http('GET', `/crm/credit/exposure?customer_id=${both.customerId}`, token),

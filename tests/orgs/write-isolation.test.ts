@@ -29,6 +29,7 @@ import {
   type OrgCode,
   type World,
 } from './world.js';
+import { makeCustomer, makeDeal } from '../credit/support.js';
 
 let world: World;
 const createdDeals: string[] = [];
@@ -698,6 +699,33 @@ describe('inactive customer profiles are hidden from sales roles (story 5)', () 
       );
       expectRefused(deal.real, 400, 'CUSTOMER_PROFILE_NOT_FOUND');
     }
+  });
+
+  it('a deal whose customer became inactive is hidden from sales owners with what hangs off it; managers keep it', async () => {
+    const { profiles } = await makeCustomer(`Retired ${randomId().slice(0, 6)} Tekstil`, ['MOD']);
+    const deal = await makeDeal('MOD', profiles.MOD, '10.00', '1.0000');
+    expect((await get(USERS.salesMod, `/items/deals/${deal.id}?fields=id`)).status).toBe(200);
+    const retire = await patch(USERS.manager, `/items/customer_org_profiles/${profiles.MOD}`, { status: 'inactive' });
+    expect(retire.status, retire.text).toBe(200);
+
+    await expectSameAnswer('sales owner: deal of an inactive customer', (v) => get(USERS.salesMod, `/items/deals/${v}`), deal.id);
+    for (const [collection, filter] of [
+      ['deals', `filter[id][_eq]=${deal.id}`],
+      ['deal_lines', `filter[deal_id][_eq]=${deal.id}`],
+      ['price_snapshots', `filter[deal_id][_eq]=${deal.id}`],
+    ]) {
+      const rows = await get(USERS.salesMod, `/items/${collection}?${filter}&fields=id`);
+      expect({ collection, status: rows.status, data: rows.body.data }).toEqual({ collection, status: 200, data: [] });
+    }
+    const edit = await expectSameAnswer(
+      'sales owner: edit a deal of an inactive customer',
+      (v) => patch(USERS.salesMod, `/items/deals/${v}`, { notes: 'x' }),
+      deal.id,
+    );
+    expect(edit.real.status).toBe(403);
+    // The manager keeps the deal and its customer in view: the business is theirs to settle.
+    const managed = await get(USERS.manager, `/items/deals/${deal.id}?fields=id,customer_profile_id.status`);
+    expect(managed.body.data, managed.text).toEqual({ id: deal.id, customer_profile_id: { status: 'inactive' } });
   });
 
   it('managers, pricing and finance do see inactive profiles', async () => {
