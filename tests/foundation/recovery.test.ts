@@ -8,7 +8,15 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, freePort, startSystemProcess, tempDataDir, waitForHealthy, type StartedSystem } from '../support/processes.js';
+import {
+  PROJECT_ROOT,
+  TEST_SYSTEM_ENV,
+  freePort,
+  startSystemProcess,
+  tempDataDir,
+  waitForHealthy,
+  type StartedSystem,
+} from '../support/processes.js';
 import { SmtpSink } from '../email/support.js';
 
 const dataDir = tempDataDir('recovery');
@@ -73,7 +81,7 @@ describe('readiness and crash recovery', () => {
     url = `http://127.0.0.1:${env['PORT']}`;
     const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+      env: { ...process.env, ...TEST_SYSTEM_ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     let output = '';

@@ -63,10 +63,18 @@ export async function waitForHealthy(url: string, timeoutMs = 150_000, stillRunn
   }
 }
 
+/**
+ * What every system a test starts gets unless the test says otherwise. Directus' pressure limiter
+ * answers 503 once its event loop lags 500 ms: a protection for production, but on a 2-core test
+ * machine running two test processes side by side (scripts/run-tests.mjs) it would refuse the
+ * tests' own requests at random.
+ */
+export const TEST_SYSTEM_ENV = { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false' };
+
 function spawnStart(env: NodeJS.ProcessEnv, cwd = PROJECT_ROOT): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...TEST_SYSTEM_ENV, ...env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
 }
@@ -159,7 +167,7 @@ export interface NpmStarted {
 export async function startNpmInGroup(env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<NpmStarted & { url: string }> {
   const child = spawn('npm', ['start'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, ...TEST_SYSTEM_ENV, ...env },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
