@@ -7,6 +7,7 @@
  * Seeds once: when any org exists already the step does nothing, so a restart never re-creates
  * what somebody deleted on purpose.
  */
+import { batchOf, receiptRecorded, send } from '../wms-simulator/lib.js';
 import { DEFAULTS } from './config.js';
 import type { DirectusApi } from './directus-api.js';
 
@@ -218,7 +219,12 @@ const DEALS: Array<{
   { org: 'JTR', customer: 'RO18547290', currency: 'USD', status: 'draft', lines: [['JTR-VISKON-300', '2500.00', '2.7500']] },
 ];
 
-export async function seedDemoData(api: DirectusApi): Promise<void> {
+export interface DemoOptions {
+  /** The secret the WMS signs its events with: the costing demo arrives as WMS goods receipts. */
+  wmsWebhookSecret: string;
+}
+
+export async function seedDemoData(api: DirectusApi, options: DemoOptions): Promise<void> {
   const existingOrgs = await api.get<Array<{ id: string }>>('/items/orgs?limit=1&fields=id');
   if (existingOrgs.length) return;
 
@@ -320,6 +326,7 @@ export async function seedDemoData(api: DirectusApi): Promise<void> {
 
   await seedPricingDemo(api, orgs);
   await seedCreditDemo(api, orgs, ownerOf.MOD);
+  await seedCostingDemo(api, orgs, options.wmsWebhookSecret);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -495,4 +502,81 @@ export async function seedCreditDemo(api: DirectusApi, orgs: Record<OrgCode, str
     requested_amount: '75000',
     reason: 'demo: larger spring orders expected',
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Costing demo (stories 75-79, docs/costing.md): goods receipts arrive as the WMS would send them
+// (signed receipt.recorded events through POST /wms/events, the real ingestion), then costing
+// work in the CRM: a USD supplier invoice matched to MOD's receipt (the rolls re-costed from
+// provisional to invoice value), freight on JTR's receipt, and one MOD receipt still waiting for
+// its invoice (provisional), so /costing shows each state.
+
+const DAY_MS = 86_400_000;
+
+export async function seedCostingDemo(api: DirectusApi, orgs: Record<OrgCode, string>, wmsWebhookSecret: string): Promise<void> {
+  const now = Date.now();
+  const daysAgo = (days: number) => new Date(now - days * DAY_MS).toISOString();
+  const receive = async (batchId: string, events: ReturnType<typeof receiptRecorded>[]) => {
+    const sent = await send(api.baseUrl, batchOf(events, batchId), { secrets: [wmsWebhookSecret] });
+    if (sent.status !== 200 || sent.body.results?.some((r) => r.error)) {
+      throw new Error(`demo receipts refused by /wms/events: ${sent.status} ${JSON.stringify(sent.body).slice(0, 500)}`);
+    }
+  };
+
+  await receive('DEMO-RECEIPTS-1', [
+    receiptRecorded({
+      receiptId: 'RCV-DEMO-MOD-1',
+      ownerOrg: 'MOD',
+      warehouseCode: 'IST-01',
+      receivedAt: daysAgo(20),
+      supplierName: 'Zhejiang Silk Co.',
+      supplierInvoiceNumber: 'ZS-2026-0418',
+      rolls: [
+        { roll_id: 'DEMO-M1-01', lot_id: 'L-2026-41', quality_code: 'MOD-SATEN-090', meters: '600.00' },
+        { roll_id: 'DEMO-M1-02', lot_id: 'L-2026-41', quality_code: 'MOD-SATEN-090', meters: '600.00' },
+      ],
+    }),
+    receiptRecorded({
+      receiptId: 'RCV-DEMO-JTR-1',
+      ownerOrg: 'JTR',
+      warehouseCode: 'BUR-02',
+      receivedAt: daysAgo(12),
+      supplierName: 'Bursa Dokuma A.Ş.',
+      rolls: [
+        { roll_id: 'DEMO-J1-01', lot_id: 'L-2026-77', quality_code: 'JTR-GABARDIN-200', meters: '450.00' },
+        { roll_id: 'DEMO-J1-02', lot_id: 'L-2026-77', quality_code: 'JTR-GABARDIN-200', meters: '350.00' },
+      ],
+    }),
+  ]);
+  const invoice = await api.post<{ lines: Array<{ id: string }> }>('/crm/costing/invoices', {
+    org_id: orgs.MOD,
+    supplier_name: 'Zhejiang Silk Co.',
+    invoice_number: 'ZS-2026-0418',
+    invoice_date: daysAgo(19).slice(0, 10),
+    currency: 'USD',
+    fx_rate: '34.250000',
+    fx_rate_note: 'demo: bank rate of the payment',
+    lines: [{ quality_code: 'MOD-SATEN-090', meters: '1200.00', unit_price: '2.8500' }],
+  });
+  await api.post(`/crm/costing/invoice-lines/${invoice.lines[0]!.id}/match`, { receipt_id: 'RCV-DEMO-MOD-1' });
+  await api.post('/crm/costing/adjustments', {
+    org_id: orgs.JTR,
+    kind: 'freight',
+    basis: 'meters',
+    currency: 'TRY',
+    amount: '4800.00',
+    note: 'demo: freight Bursa → İstanbul, ARAS-55120',
+    receipt_ids: ['RCV-DEMO-JTR-1'],
+  });
+  // Arrived after the invoice: booked provisionally at the pool's average until its own invoice.
+  await receive('DEMO-RECEIPTS-2', [
+    receiptRecorded({
+      receiptId: 'RCV-DEMO-MOD-2',
+      ownerOrg: 'MOD',
+      warehouseCode: 'IST-01',
+      receivedAt: daysAgo(3),
+      supplierName: 'Zhejiang Silk Co.',
+      rolls: [{ roll_id: 'DEMO-M2-01', lot_id: 'L-2026-52', quality_code: 'MOD-SATEN-090', meters: '500.00' }],
+    }),
+  ]);
 }

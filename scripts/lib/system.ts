@@ -103,7 +103,7 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
     await step(log, 'access model applied', () => applyAccessModel(api), abort);
     await step(log, 'settings and flows applied', () => applySettingsAndFlows(api), abort);
-    if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api), abort);
+    if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api, { wmsWebhookSecret: config.wmsWebhookSecret }), abort);
     if (abort?.aborted) throw new StartAbortedError('stopped before: ready');
     await markReady(connection, runId);
     await lock.update({ state: 'running' });
