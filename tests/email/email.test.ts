@@ -298,6 +298,47 @@ describe('internal ops emails (69, 70)', () => {
   });
 });
 
+describe('internal ops emails from CRM actions (70)', () => {
+  it('new_customer_pending_review when a sales owner proposes a customer; credit_request_submitted once per request', async () => {
+    const salesMod = await tokenFor(SALES_MOD);
+    const mod = (await db.query<{ id: string }>(`select id from orgs where code = 'MOD'`)).rows[0]!.id;
+    const proposed = await http('POST', '/crm/customers', salesMod, {
+      legal_name: `Öneri Tekstil ${tag()}`,
+      tax_number: `PR${tag()}${tag()}`.toUpperCase(),
+      country: 'TR',
+      profile: { org_id: mod, payment_mode: 'credit' },
+    });
+    expect(proposed.status, proposed.text).toBe(200);
+    const { profile_id: profileId, status } = proposed.body.data as { profile_id: string; status: string };
+    expect(status).toBe('pending_review');
+    const review = await settledIn(`crm:email:${profileId}:new_customer_pending_review:v1`, ['sent']);
+    expect(review.subject).toContain('New customer pending review');
+    expect(review.text_body).toContain('Öneri Tekstil');
+
+    // A manager adds customers active: nothing to review, no email.
+    const added = await http('POST', '/crm/customers', manager, {
+      legal_name: `Aktif Tekstil ${tag()}`,
+      tax_number: `AK${tag()}${tag()}`.toUpperCase(),
+      country: 'TR',
+      profile: { org_id: mod, payment_mode: 'credit' },
+    });
+    expect(added.status, added.text).toBe(200);
+    expect(added.body.data.status).toBe('active');
+    expect(await emailRow(`crm:email:${added.body.data.profile_id}:new_customer_pending_review:v1`)).toBeUndefined();
+
+    const request = await http('POST', '/crm/credit/requests', salesMod, {
+      customer_profile_id: added.body.data.profile_id,
+      currency: 'EUR',
+      requested_amount: '25000.00',
+      reason: 'yeni sezon siparişleri',
+    });
+    expect(request.status, request.text).toBe(201);
+    const asked = await settledIn(`crm:email:${request.body.data.id}:credit_request_submitted:v1`, ['sent']);
+    expect(asked.text_body).toContain('25000.00 EUR');
+    expect(sink.withMessageId(asked.message_id)).toHaveLength(1);
+  });
+});
+
 describe('digests and the Cost Control Daily Pack (68, 69, 71)', () => {
   it('one email per org × kind × period, whatever the runs; a MOD digest never names JTR; the pack carries an .xlsx', async () => {
     const refused = await http('POST', '/crm/emails/digests/run', manager, { kind: 'weekly_digest' });

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
 import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
+import { enqueueEmail } from '../email/outbox.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import {
   insertCreditLimit,
@@ -14,6 +15,7 @@ import { creditOverview, decideCreditRequests, overrideDealCreditBlock, readExpo
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => []) }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
+vi.mock('../email/outbox.js', () => ({ enqueueEmail: vi.fn() }));
 vi.mock('./repository.js', () => ({
   loadProfile: vi.fn(),
   lockCreditAccount: vi.fn(),
@@ -84,8 +86,12 @@ describe('credit requests', () => {
       await expectRefusal(requestCredit(fakeScope(asUser).scope, input), 403, 'CREDIT_REQUEST_NOT_ALLOWED');
     }
     expect(insertCreditRequest).not.toHaveBeenCalled();
+    expect(enqueueEmail).not.toHaveBeenCalled();
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
-    expect(await requestCredit(fakeScope(asUser).scope, input)).toMatchObject({ status: 'pending' });
+    const request = await requestCredit(fakeScope(asUser).scope, input);
+    expect(request).toMatchObject({ status: 'pending' });
+    // Story 70: credit_request_submitted, keyed by the request, in the request's transaction.
+    expect(vi.mocked(enqueueEmail).mock.calls[0]![1]).toMatchObject({ orgId: MOD, type: 'credit_request_submitted', subject: request.id });
   });
 
   it('decisions: 404 alike for missing and other org, 403 for sales owners, 409 once decided; nothing written', async () => {

@@ -14,6 +14,7 @@ import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
 import { readInSnapshot } from '../../shared/statements.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
+import { enqueueEmail } from '../email/outbox.js';
 import { convertAsOf } from '../fx/rates.js';
 import { ratesAsOf } from '../fx/repository.js';
 import type { Capability } from '../orgs/access.js';
@@ -241,6 +242,24 @@ export async function requestCredit(
         },
       },
     ]);
+    // Story 70: the deciders hear of it (routing-rule recipients, else the org's admins), once.
+    await enqueueEmail(trx, {
+      orgId: profile.org_id,
+      type: 'credit_request_submitted',
+      subject: id,
+      content: {
+        subject: `${profile.legal_name} ${input.currency}`,
+        intro: 'A new credit limit was requested and waits for a Sales Manager or Finance on /credit.',
+        facts: [
+          { label: 'Customer', value: profile.legal_name },
+          { label: 'Currency', value: input.currency },
+          { label: 'Requested limit', value: `${input.requested_amount} ${input.currency}` },
+          { label: 'Current limit', value: current === null ? 'none' : `${current} ${input.currency}` },
+          { label: 'Reason', value: input.reason },
+        ],
+        sections: [],
+      },
+    });
     return {
       id,
       customer_profile_id: profile.id,

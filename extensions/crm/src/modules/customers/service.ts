@@ -16,6 +16,7 @@ import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { isUuid } from '../../shared/ids.js';
 import { trustedItems, type RequestScope } from '../../shared/services.js';
+import { enqueueEmail } from '../email/outbox.js';
 import { resolveNewRecordOrg } from '../orgs/access.js';
 import { requireAccess } from '../orgs/require-access.js';
 import { planMerge } from './merge.js';
@@ -94,6 +95,24 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
       contacts: input.contacts ?? [],
       owner: actor.userId,
     });
+    if (status === 'pending_review') {
+      // Story 70: the org's reviewers hear of a customer a sales owner proposed, once per profile.
+      await enqueueEmail(trx, {
+        orgId,
+        type: 'new_customer_pending_review',
+        subject: String(profileId),
+        content: {
+          subject: input.legal_name,
+          intro: 'A sales owner added a customer; it waits for a Sales Manager to review it before deals can use it.',
+          facts: [
+            { label: 'Customer', value: input.legal_name },
+            { label: 'Tax number', value: input.tax_number },
+            { label: 'Payment mode', value: input.profile.payment_mode },
+          ],
+          sections: [],
+        },
+      });
+    }
     return { customer_id: customerId, profile_id: profileId, org_id: orgId, status };
   });
 }
