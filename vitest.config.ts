@@ -51,8 +51,9 @@ export default defineConfig({
           // Each file's systems use free ports and data directories of their own, but two starts
           // at once on 2 cores would only slow each other down.
           fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 180_000,
+          // Beside the integration files these share the 2 cores: more room than there.
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -26,7 +26,10 @@ async function requestApproval(email: string, deal: Deal, kind: string, lineId?:
 }
 
 beforeAll(async () => {
-  const deals = await adminGet<Deal[]>('/items/deals?fields=id,code,org_id.code,lines.id&sort=code');
+  // Deals a sales owner sees: not those of a customer that became inactive (story 5).
+  const deals = await adminGet<Deal[]>(
+    '/items/deals?fields=id,code,org_id.code,lines.id&sort=code&filter[customer_profile_id][status][_neq]=inactive',
+  );
   modDeal = deals.find((d) => d.org_id.code === 'MOD' && d.lines.length)!;
   jtrDeal = deals.find((d) => d.org_id.code === 'JTR' && d.lines.length)!;
 });

@@ -56,7 +56,9 @@ describe('grant revocation (story 1)', () => {
     let grantId: string | null = grant.body.data.id;
     let createdId: string | null;
     try {
-      const modDeals = await adminGet<Array<{ id: string }>>(`/items/deals?filter[org_id][_eq]=${world.orgs.MOD.id}&fields=id&limit=-1`);
+      const modDeals = await adminGet<Array<{ id: string }>>(
+        `/items/deals?filter[org_id][_eq]=${world.orgs.MOD.id}&filter[customer_profile_id][status][_neq]=inactive&fields=id&limit=-1`,
+      );
       expect(idsOf(await get(USERS.nogrant, '/items/deals?limit=-1'))).toEqual(modDeals.map((d) => d.id).sort());
       expect(idsOf(await get(USERS.nogrant, '/items/orgs'))).toEqual([world.orgs.MOD.id]);
       expect(idsOf(await get(USERS.nogrant, `/items/deals?filter[org_id][_eq]=${world.orgs.JTR.id}`))).toEqual([]);

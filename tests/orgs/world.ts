@@ -87,19 +87,26 @@ export async function loadWorld(): Promise<World> {
     await adminGet<Array<{ id: string; code: string; org_id: string; customer_profile_id: string }>>(
       '/items/deals?fields=id,code,org_id,customer_profile_id&limit=-1',
     )
-  ).map((d) => ({ id: d.id, code: d.code, org: codeOf(d.org_id), customerProfileId: d.customer_profile_id }));
+  )
+    .map((d) => ({ id: d.id, code: d.code, org: codeOf(d.org_id), customerProfileId: d.customer_profile_id }))
+    // Deals of a customer that became inactive (other files retire their fixtures) are hidden from
+    // sales roles with everything hanging off them (story 5): not part of the world they see.
+    .filter((d) => profiles.find((p) => p.id === d.customerProfileId)?.status !== 'inactive');
+  const dealIds = new Set(deals.map((d) => d.id));
   const lines = (
     await adminGet<Array<{ id: string; deal_id: string; org_id: string; quality_code: string; meters: string; unit_price: string | null }>>(
       '/items/deal_lines?fields=id,deal_id,org_id,quality_code,meters,unit_price&limit=-1',
     )
-  ).map((l) => ({
-    id: l.id,
-    dealId: l.deal_id,
-    org: codeOf(l.org_id),
-    qualityCode: l.quality_code,
-    meters: Number(l.meters),
-    unitPrice: l.unit_price === null ? null : Number(l.unit_price),
-  }));
+  )
+    .filter((l) => dealIds.has(l.deal_id))
+    .map((l) => ({
+      id: l.id,
+      dealId: l.deal_id,
+      org: codeOf(l.org_id),
+      qualityCode: l.quality_code,
+      meters: Number(l.meters),
+      unitPrice: l.unit_price === null ? null : Number(l.unit_price),
+    }));
   return { orgs, users, profiles, deals, lines };
 }
 
