@@ -170,9 +170,9 @@ export function overdueWarningLine(figures: readonly BalanceFigure[], language: 
 // ---------------------------------------------------------------------------------------------
 // lifecycle
 
-export type Transition<S extends string> = { ok: true } | { ok: false; code: string; reason: string; kind: 'conflict' };
+export type Transition = { ok: true } | { ok: false; code: string; reason: string; kind: 'conflict' };
 
-export function proformaTransition(from: ProformaStatus, to: 'sent' | 'paid_confirmed'): Transition<ProformaStatus> {
+export function proformaTransition(from: ProformaStatus, to: 'sent' | 'paid_confirmed'): Transition {
   if (from === 'paid_confirmed')
     return { ok: false, kind: 'conflict', code: 'PROFORMA_ALREADY_PAID', reason: 'the proforma is paid_confirmed already' };
   if (to === 'sent' && from === 'sent')
@@ -188,7 +188,7 @@ export function proformaTransition(from: ProformaStatus, to: 'sent' | 'paid_conf
   return { ok: true };
 }
 
-export function contractTransition(from: ContractStatus, to: 'sent' | 'signed_received' | 'waived'): Transition<ContractStatus> {
+export function contractTransition(from: ContractStatus, to: 'sent' | 'signed_received' | 'waived'): Transition {
   if (from === 'signed_received' || from === 'waived') {
     return { ok: false, kind: 'conflict', code: 'CONTRACT_FINAL', reason: `the contract is ${from} already` };
   }
