@@ -184,6 +184,18 @@ describe('item API and isolation', () => {
     expectRefusal(await as(USERS.salesMod, 'GET', '/crm/proformas/not-a-uuid'), 400, 'PROFORMA_NOT_FOUND');
     const mine = await as(USERS.salesMod, 'GET', '/crm/proformas?limit=200');
     expect(mine.body.data.items.map((p: { id: string }) => p.id)).toContain(proformaId);
+
+    // Story 5: an inactive customer's proforma is hidden from sales owners (item API and /crm alike);
+    // managers and finance still see it.
+    const profileId = (await adminGet<{ customer_profile_id: string }>(`/items/proformas/${proformaId}?fields=customer_profile_id`))
+      .customer_profile_id;
+    expect((await http('PATCH', `/items/customer_org_profiles/${profileId}`, await adminToken(), { status: 'inactive' })).status).toBe(200);
+    expectRefusal(await as(USERS.salesMod, 'GET', `/crm/proformas/${proformaId}`), 404, 'PROFORMA_NOT_FOUND');
+    expect((await as(USERS.salesMod, 'GET', `/items/proformas/${proformaId}`)).status).toBe(403);
+    const hidden = await as(USERS.salesMod, 'GET', '/crm/proformas?limit=200');
+    expect(hidden.body.data.items.map((p: { id: string }) => p.id)).not.toContain(proformaId);
+    expect((await as(USERS.manager, 'GET', `/crm/proformas/${proformaId}`)).status).toBe(200);
+    expect((await as(USERS.finance, 'GET', `/items/proformas/${proformaId}?fields=id`)).status).toBe(200);
   });
 });
 
