@@ -3,8 +3,9 @@
 // Runtime dependencies installed at the project root stay external and are resolved from there at
 // run time: pg-boss and pg, so the bundle carries no second copy of the driver and native/optional
 // requires inside pg are never rewritten by the CommonJS plugin; exceljs, a large CommonJS library
-// that would otherwise make up most of the bundle and of its build time.
-const RUNTIME_EXTERNALS = new Set(['pg-boss', 'pg', 'exceljs']);
+// that would otherwise make up most of the bundle and of its build time; pdfkit, which reads its own
+// data files (font metrics) next to its sources at run time.
+const RUNTIME_EXTERNALS = new Set(['pg-boss', 'pg', 'exceljs', 'pdfkit']);
 
 export default {
   plugins: [

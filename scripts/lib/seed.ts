@@ -327,6 +327,7 @@ export async function seedDemoData(api: DirectusApi, options: DemoOptions): Prom
   await seedPricingDemo(api, orgs);
   await seedCreditDemo(api, orgs, ownerOf.MOD);
   await seedCostingDemo(api, orgs, options.wmsWebhookSecret);
+  await seedCashPackDemo(api, orgs, profileIds.get('1234567890:MOD')!, ownerOf.MOD);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -579,4 +580,22 @@ export async function seedCostingDemo(api: DirectusApi, orgs: Record<OrgCode, st
       rolls: [{ roll_id: 'DEMO-M2-01', lot_id: 'L-2026-52', quality_code: 'MOD-SATEN-090', meters: '500.00' }],
     }),
   ]);
+}
+
+// Cash pack demo (stories 40-45, docs/proformas.md): a cash customer's deal won in MOD, so the
+// demo has a drafted Proforma (MOD{YYYY}PI…) and a Contract Draft waiting for the balance check,
+// sending and the signed copy.
+export async function seedCashPackDemo(api: DirectusApi, orgs: Record<OrgCode, string>, cashProfile: string, owner: string): Promise<void> {
+  const deal = await api.post<{ id: string }>('/items/deals', {
+    org_id: orgs.MOD,
+    customer_profile_id: cashProfile,
+    owner,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: [
+      { line_no: 1, quality_code: 'MOD-SATEN-090', meters: '240.00', unit_price: '132.0000', currency: 'TRY' },
+      { line_no: 2, quality_code: 'MOD-POPLIN-120', meters: '180.50', unit_price: '84.5000', currency: 'TRY' },
+    ],
+  });
+  await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data: cash customer, proforma and contract drafted' });
 }

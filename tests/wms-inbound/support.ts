@@ -106,6 +106,12 @@ export async function purchaseOrder(db: pg.Client, org: 'MOD' | 'JTR', options: 
   expect(po.status, po.text).toBe(201);
   const { id, code } = po.body.data as { id: string; code: string };
   if (options.release !== false) {
+    // A cash customer's deal waits for its contract (story 41): the manager waives it for the fixture.
+    const contract = won.body.data.cash_pack?.contract as { id: string; status: string } | undefined;
+    if (contract?.status === 'drafted') {
+      const waived = await http('POST', `/crm/contracts/${contract.id}/waive`, manager, { note: 'inbound PO fixture' });
+      expect(waived.status, waived.text).toBe(200);
+    }
     const released = await http('POST', `/crm/purchase-orders/${id}/release`, manager, { note: 'inbound PO fixture' });
     expect(released.status, released.text).toBe(200);
   }

@@ -208,3 +208,17 @@ export async function newDeal(api: Client, org: OrgFixture, lines: Array<[string
   expect(created.status, created.text).toBe(200);
   return created.body.data as Deal;
 }
+
+/**
+ * Story 41: a cash customer's won deal has a contract draft that holds its release until signed or
+ * waived. Tests about the outbox release such deals: the Sales Manager waives it (no-op for a
+ * credit customer's deal, which has none).
+ */
+export async function waiveCashContract(api: Client, won: { cash_pack?: { contract?: { id: string; status: string } | null } | null }) {
+  const contract = won.cash_pack?.contract;
+  if (!contract || contract.status !== 'drafted') return;
+  const waived = await api.as('manager@example.com', 'POST', `/crm/contracts/${contract.id}/waive`, {
+    note: 'test fixture: contract on file',
+  });
+  if (waived.status !== 200) throw new Error(`waive contract: ${waived.status} ${waived.text}`);
+}

@@ -22,6 +22,7 @@ import { paymentRoutes } from '../../modules/payments/http.js';
 import { paymentImportRoutes } from '../../modules/payments/import-http.js';
 import { costingRoutes } from '../../modules/costing/http.js';
 import { emailRoutes } from '../../modules/email/http.js';
+import { proformaRoutes } from '../../modules/proformas/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -50,6 +51,8 @@ export default defineEndpoint({
       // Costing and valuation (stories 75-80): docs/costing.md.
       ...costingRoutes,
       ...emailRoutes,
+      // Proformas, the Balance Check Gate and contracts of cash deals (stories 8, 40-45): docs/proformas.md.
+      ...proformaRoutes,
     ]);
   },
 });

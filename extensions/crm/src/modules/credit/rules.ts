@@ -13,6 +13,7 @@ import { CrmError } from '../../shared/errors.js';
 import { actorOf, type Accountability } from '../../shared/directus.js';
 import { isUuid, relatedId } from '../../shared/ids.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
+import { contractStatusOfDeal } from '../proformas/repository.js';
 import { CREDIT_BLOCK_GATE, evaluateReleaseGates } from '../purchase-orders/gates.js';
 import { isOverdue } from './exposure.js';
 import { dealsOfPurchaseOrders, exposureRows, loadCreditBlock, loadCreditDeal } from './repository.js';
@@ -64,6 +65,7 @@ export async function creditGateOnPurchaseOrderUpdate(
       creditBlocked: deal.credit_blocked,
       overdue: rows.filter((r) => isOverdue(r.overdue)).map((r) => ({ currency: r.currency, amount: r.overdue })),
       creditOverridden: block?.status === 'overridden',
+      cashContract: await contractStatusOfDeal(db, deal.deal_id),
     });
     if (refusals.length) {
       throw new CrmError(

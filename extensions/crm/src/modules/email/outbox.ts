@@ -34,8 +34,17 @@ import {
   type RuleRow,
 } from './repository.js';
 import { route, type CustomerContact, type RoutingRule } from './routing.js';
-import { renderInternalEmail, renderStatusEmail, type Branding, type InternalEmailData, type RenderedEmail } from './templates.js';
-import { audienceOf, isCustomerType, type EmailType } from './types.js';
+import {
+  isDocumentEmailData,
+  renderDocumentEmail,
+  renderInternalEmail,
+  renderStatusEmail,
+  type Branding,
+  type DocumentEmailData,
+  type InternalEmailData,
+  type RenderedEmail,
+} from './templates.js';
+import { audienceOf, isCustomerType, isDocumentType, type EmailType } from './types.js';
 
 /** What the job carries: only the row's id; the row is the truth. */
 export interface EmailJobData {
@@ -50,8 +59,8 @@ export interface EmailRequest {
   dealId?: string | null;
   poId?: string | null;
   poNumber?: string | null;
-  /** Internal emails: the ready content; customer emails: the status facts. */
-  content?: InternalEmailData;
+  /** Internal emails: the ready content; document emails (proforma_sent): theirs; customer emails: the status facts. */
+  content?: InternalEmailData | DocumentEmailData;
   facts?: Record<string, unknown>;
   attachments?: EmailAttachment[];
 }
@@ -108,7 +117,19 @@ export async function prepareEmail(
   let rendered: RenderedEmail | null;
   let routing;
   let language: 'tr' | 'en' = 'en';
-  if (isCustomerType(type)) {
+  if (isDocumentType(type)) {
+    // A document a person sends to the customer: the profile's contacts, the sender's own words.
+    const customer = row.deal_id ? await loadDealCustomer(trx, row.deal_id) : undefined;
+    language = customerLanguage(customer?.email_language, customer?.country);
+    routing = route({
+      type,
+      rule,
+      customer: customer && { optedOut: !!customer.status_email_opt_out, contacts: contactsOf(customer.contacts) },
+      orgAdmins: [],
+    });
+    const content = facts['content'];
+    rendered = isDocumentEmailData(content) ? renderDocumentEmail(type, brand, content) : null;
+  } else if (isCustomerType(type)) {
     const customer = row.deal_id ? await loadDealCustomer(trx, row.deal_id) : undefined;
     language = customerLanguage(customer?.email_language, customer?.country);
     routing = route({

@@ -12,14 +12,7 @@
  *      the org's CRM admins (69)                                                → no_recipient
  * order.tracking_updated has no email type: nothing here can send a customer a tracking change.
  */
-import {
-  OPT_IN_EMAIL_TYPES,
-  OPT_OUT_EMAIL_TYPES,
-  isCustomerType,
-  type EmailPolicy,
-  type EmailType,
-  type SuppressionReason,
-} from './types.js';
+import { OPT_IN_EMAIL_TYPES, OPT_OUT_EMAIL_TYPES, audienceOf, type EmailPolicy, type EmailType, type SuppressionReason } from './types.js';
 
 export interface RoutingRule {
   enabled: boolean;
@@ -73,7 +66,7 @@ export function route(input: RoutingInput): Routing {
   const { type, rule } = input;
   if (!isEnabled(type, rule)) return { kind: 'suppressed', reason: 'type_disabled' };
   if ((rule?.policy ?? 'send') !== 'send') return { kind: 'suppressed', reason: 'policy' };
-  if (isCustomerType(type)) {
+  if (audienceOf(type) === 'customer') {
     if (input.customer?.optedOut && OPT_OUT_EMAIL_TYPES.includes(type)) return { kind: 'suppressed', reason: 'opted_out' };
     const roles = rule?.contactRoles ?? [];
     const contacts = (input.customer?.contacts ?? []).filter((c) => !roles.length || (c.role != null && roles.includes(c.role)));

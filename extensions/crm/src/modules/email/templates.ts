@@ -13,7 +13,7 @@
  *   (PO numbers, codes, names), never a deal id or a UUID.
  */
 import { Liquid, type Template } from 'liquidjs';
-import type { CustomerEmailType, EmailType, Language } from './types.js';
+import type { CustomerEmailType, DocumentEmailType, EmailType, Language } from './types.js';
 
 const htmlEngine = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true });
 const textEngine = new Liquid({ strictFilters: true, ownPropertyOnly: true });
@@ -245,7 +245,7 @@ export function renderStatusEmail(type: CustomerEmailType, language: Language, b
 // ---------------------------------------------------------------------------------------------
 // Internal ops emails and digests: one layout of facts and tables.
 
-export const INTERNAL_TITLES: Record<Exclude<EmailType, CustomerEmailType>, string> = {
+export const INTERNAL_TITLES: Record<Exclude<EmailType, CustomerEmailType | DocumentEmailType>, string> = {
   override_used: 'Shipment gate overridden',
   shipment_approval_needed: 'Shipment approval needed',
   new_customer_pending_review: 'New customer pending review',
@@ -293,7 +293,11 @@ const INTERNAL_TEXT = `{{ brand.name }}: {{ title }}
 Sent by the CRM for {{ brand.name }} under your email routing rules.
 `;
 
-export function renderInternalEmail(type: Exclude<EmailType, CustomerEmailType>, brand: Branding, data: InternalEmailData): RenderedEmail {
+export function renderInternalEmail(
+  type: Exclude<EmailType, CustomerEmailType | DocumentEmailType>,
+  brand: Branding,
+  data: InternalEmailData,
+): RenderedEmail {
   const title = INTERNAL_TITLES[type];
   const subject = `[${brand.name}] ${title}: ${data.subject}`;
   const context = {
@@ -306,4 +310,56 @@ export function renderInternalEmail(type: Exclude<EmailType, CustomerEmailType>,
     sections: data.sections,
   };
   return { subject, html: render(htmlEngine, INTERNAL_HTML, context), text: render(textEngine, INTERNAL_TEXT, context) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Documents a person sends to the customer (proforma_sent): the sender's own words, paragraph by
+// paragraph (the overdue warning line of story 43 among them), and the document's facts.
+
+export interface DocumentEmailData {
+  /** The whole subject line, e.g. "Proforma MOD2026PI0Z8Y7X6W". */
+  subject: string;
+  paragraphs: string[];
+  facts: Fact[];
+}
+
+export function isDocumentEmailData(value: unknown): value is DocumentEmailData {
+  const v = value as DocumentEmailData | null;
+  return !!v && typeof v.subject === 'string' && Array.isArray(v.paragraphs) && Array.isArray(v.facts);
+}
+
+const DOCUMENT_HTML = `<!doctype html>
+<html><head><meta charset="utf-8"><title>{{ subject }}</title></head>
+<body style="font-family:Arial,Helvetica,sans-serif;color:#222;margin:0;padding:24px">
+<div style="border-top:6px solid {{ color }};padding-top:12px">
+<div style="font-size:20px;font-weight:bold;color:{{ color }}">{{ brand.name }}</div>
+<h1 style="font-size:18px;margin:12px 0">{{ subject }}</h1>
+{% for paragraph in paragraphs %}<p>{{ paragraph }}</p>
+{% endfor %}{% if facts.size > 0 %}<table cellpadding="6" cellspacing="0" style="border-collapse:collapse;font-size:14px">
+{% for fact in facts %}<tr><td style="color:#666">{{ fact.label }}</td><td>{{ fact.value }}</td></tr>
+{% endfor %}</table>{% endif %}
+<p style="font-size:12px;color:#888;margin-top:24px">{{ brand.name }}</p>
+</div></body></html>
+`;
+
+const DOCUMENT_TEXT = `{{ brand.name }}
+
+{{ subject }}
+{% for paragraph in paragraphs %}
+{{ paragraph }}
+{% endfor %}{% for fact in facts %}
+{{ fact.label }}: {{ fact.value }}{% endfor %}
+--
+{{ brand.name }}
+`;
+
+export function renderDocumentEmail(_type: DocumentEmailType, brand: Branding, data: DocumentEmailData): RenderedEmail {
+  const context = {
+    subject: data.subject,
+    brand,
+    color: brand.color && HEX_COLOR.test(brand.color) ? brand.color : DEFAULT_COLOR,
+    paragraphs: data.paragraphs,
+    facts: data.facts,
+  };
+  return { subject: data.subject, html: render(htmlEngine, DOCUMENT_HTML, context), text: render(textEngine, DOCUMENT_TEXT, context) };
 }

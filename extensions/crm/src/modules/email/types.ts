@@ -12,11 +12,14 @@ export const INTERNAL_EMAIL_TYPES = [
   'credit_request_submitted',
 ] as const;
 export const DIGEST_EMAIL_TYPES = ['weekly_digest', 'central_stock_check_digest', 'cost_daily_pack'] as const;
-export const EMAIL_TYPES = [...CUSTOMER_EMAIL_TYPES, ...INTERNAL_EMAIL_TYPES, ...DIGEST_EMAIL_TYPES] as const;
+/** Documents sent to the customer by a person, with content written for them (stories 42, 43). */
+export const DOCUMENT_EMAIL_TYPES = ['proforma_sent'] as const;
+export const EMAIL_TYPES = [...CUSTOMER_EMAIL_TYPES, ...INTERNAL_EMAIL_TYPES, ...DIGEST_EMAIL_TYPES, ...DOCUMENT_EMAIL_TYPES] as const;
 
 export type CustomerEmailType = (typeof CUSTOMER_EMAIL_TYPES)[number];
 export type InternalEmailType = (typeof INTERNAL_EMAIL_TYPES)[number];
 export type DigestEmailType = (typeof DIGEST_EMAIL_TYPES)[number];
+export type DocumentEmailType = (typeof DOCUMENT_EMAIL_TYPES)[number];
 export type EmailType = (typeof EMAIL_TYPES)[number];
 
 /** Customer status emails that exist but are off for every org until its admin enables them (62, 66). */
@@ -40,10 +43,14 @@ export function isCustomerType(type: EmailType): type is CustomerEmailType {
   return (CUSTOMER_EMAIL_TYPES as readonly string[]).includes(type);
 }
 
+export function isDocumentType(type: EmailType): type is DocumentEmailType {
+  return (DOCUMENT_EMAIL_TYPES as readonly string[]).includes(type);
+}
+
 export function isEmailType(value: string): value is EmailType {
   return (EMAIL_TYPES as readonly string[]).includes(value);
 }
 
 export function audienceOf(type: EmailType): Audience {
-  return isCustomerType(type) ? 'customer' : 'internal';
+  return isCustomerType(type) || isDocumentType(type) ? 'customer' : 'internal';
 }

@@ -60,7 +60,15 @@ export type Capability =
   /** Reads the org's email outbox: the Emails command center, a deal's emails (stories 63, 67). */
   | 'email.read'
   /** The org admin's email rights: routing rules (enabling picking_started/prepared) and retries (62, 66, 67). */
-  | 'email.manage';
+  | 'email.manage'
+  /** Cash pack (stories 40-45): reads the org's proformas and contracts. */
+  | 'cash_pack.read'
+  /** Cash pack (stories 40, 42, 43): reads the Balance Check, downloads and sends proformas, sends contracts. */
+  | 'cash_pack.send'
+  /** Cash pack (stories 41, 45): confirms a proforma paid with a ledger payment, a contract signed_received. */
+  | 'cash_pack.confirm'
+  /** Cash pack (story 40): waives the proforma or the contract of a cash deal, with a note. */
+  | 'cash_pack.waive';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -72,9 +80,20 @@ export type Capability =
  * - Credit (stories 17, 18, 30, 60): sales owners only ask for a credit limit; sales managers and
  *   finance read exposure and decide credit requests; finance sets limits directly and keeps the
  *   payments ledger; only sales managers clear a credit block (override with a reason).
+ * - Cash pack (stories 17, 18, 40-45): sales owners and managers send proformas and contracts after
+ *   the Balance Check; only sales managers confirm a proforma paid, a contract signed, or waive.
  */
 export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
-  sales_owner: ['deal.create', 'deal.update', 'deal_line.write', 'approval.request', 'customer.create', 'credit.request'],
+  sales_owner: [
+    'deal.create',
+    'deal.update',
+    'deal_line.write',
+    'approval.request',
+    'customer.create',
+    'credit.request',
+    'cash_pack.read',
+    'cash_pack.send',
+  ],
   sales_manager: [
     'deal.create',
     'deal.update',
@@ -91,6 +110,10 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'credit.decide',
     'credit.override',
     'email.read',
+    'cash_pack.read',
+    'cash_pack.send',
+    'cash_pack.confirm',
+    'cash_pack.waive',
   ],
   pricing_manager: [
     'approval.decide_pricing',
@@ -100,7 +123,16 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'fx.write',
     'customer_price.manage',
   ],
-  finance: ['customer.see_inactive', 'quality.see_all', 'fx.write', 'credit.read', 'credit.decide', 'credit.limit_set', 'payment.record'],
+  finance: [
+    'customer.see_inactive',
+    'quality.see_all',
+    'fx.write',
+    'credit.read',
+    'credit.decide',
+    'credit.limit_set',
+    'payment.record',
+    'cash_pack.read',
+  ],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.
   crm_admin: ['customer.see_inactive', 'quality.see_all', 'email.read', 'email.manage'],

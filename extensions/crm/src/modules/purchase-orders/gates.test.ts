@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { CREATE_GATES, evaluateReleaseGates, RELEASE_GATES, type ReleaseGate } from './gates.js';
+import { CREATE_GATES, evaluateReleaseGates, RELEASE_GATES, type ReleaseContext, type ReleaseGate } from './gates.js';
 
-const context = { orgId: 'org', dealId: 'deal', creditBlocked: true, overdue: [], creditOverridden: false };
+const context: ReleaseContext = {
+  orgId: 'org',
+  dealId: 'deal',
+  creditBlocked: true,
+  overdue: [],
+  creditOverridden: false,
+  cashContract: null,
+};
 
 describe('release gates', () => {
   it('refuses a credit-blocked deal on release and on creation (stories 29, 30)', () => {
     expect(evaluateReleaseGates(context).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates(context, CREATE_GATES).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates({ ...context, creditBlocked: false })).toEqual([]);
-    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue']);
+    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue', 'contract_signed']);
   });
 
   it('evaluates overdue live at release; an override of the block stands (story 28)', () => {
@@ -27,5 +34,20 @@ describe('release gates', () => {
     ];
     expect(evaluateReleaseGates(context, gates).map((r) => r.gate)).toEqual(['credit_block', 'payment']);
     expect(evaluateReleaseGates({ ...context, creditBlocked: false }, gates).map((r) => r.gate)).toEqual(['payment']);
+  });
+
+  it("holds a cash deal's shipment until its contract is signed_received or waived (story 41)", () => {
+    const open = { ...context, creditBlocked: false };
+    for (const status of ['drafted', 'sent'] as const) {
+      expect(evaluateReleaseGates({ ...open, cashContract: status })).toEqual([
+        { gate: 'contract_signed', reason: expect.stringContaining(status) },
+      ]);
+    }
+    expect(evaluateReleaseGates({ ...open, cashContract: 'signed_received' })).toEqual([]);
+    expect(evaluateReleaseGates({ ...open, cashContract: 'waived' })).toEqual([]);
+    // A credit customer's deal has no contract: the gate does not apply.
+    expect(evaluateReleaseGates({ ...open, cashContract: null })).toEqual([]);
+    // Creating a PO is not held by the contract (only the shipment approval is).
+    expect(evaluateReleaseGates({ ...open, cashContract: 'drafted' }, CREATE_GATES)).toEqual([]);
   });
 });

@@ -24,6 +24,8 @@ export interface ReleaseContext {
   overdue: ReadonlyArray<{ currency: string; amount: string }>;
   /** A Sales Manager overrode this deal's credit block (stories 18, 30). */
   creditOverridden: boolean;
+  /** Story 41: the cash pack's contract status of the deal; null when the deal is no cash deal (no contract). */
+  cashContract: 'drafted' | 'sent' | 'signed_received' | 'waived' | null;
 }
 
 export interface GateRefusal {
@@ -61,8 +63,23 @@ export const CREDIT_OVERDUE_GATE: ReleaseGate = {
       : null,
 };
 
+/**
+ * Story 41: a cash deal's shipment waits for its contract: signed_received (the signed copy
+ * received) or waived by a Sales Manager. Not overridable here; waiving is the manager's way.
+ */
+export const CONTRACT_SIGNED_GATE: ReleaseGate = {
+  name: 'contract_signed',
+  check: (context) =>
+    context.cashContract === null || context.cashContract === 'signed_received' || context.cashContract === 'waived'
+      ? null
+      : {
+          gate: 'contract_signed',
+          reason: `the cash deal's contract is ${context.cashContract}; it must be signed_received (signed copy uploaded) or waived by a Sales Manager`,
+        },
+};
+
 /** The gates of every release, in order; later issues add theirs (see the list above). */
-export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE];
+export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE, CONTRACT_SIGNED_GATE];
 
 /** The gates of creating a PO (story 30): the credit block only. */
 export const CREATE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE];

@@ -12,7 +12,13 @@ import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseO
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
-const DealWon = z.strictObject({ note: auditNote(2000).optional() });
+const Waiver = z.strictObject({ note: auditNote(2000) });
+const DealWon = z.strictObject({
+  note: auditNote(2000).optional(),
+  // Story 40: a Sales Manager waives the cash pack's proforma and/or contract, each with a note.
+  waive_proforma: Waiver.optional(),
+  waive_contract: Waiver.optional(),
+});
 const Meters = z
   .string()
   .regex(/^(0|[1-9]\d{0,8})(\.\d{1,2})?$/, 'must be meters as a decimal string with at most two decimals, e.g. "250.50"')
@@ -42,7 +48,8 @@ export const purchaseOrderRoutes: AnyRoute[] = [
     path: '/deals/:id/won',
     id: 'DEAL_NOT_FOUND',
     body: orEmpty(DealWon),
-    handle: (scope, { id, body }) => markDealWon(scope, id, body.note ?? null),
+    handle: (scope, { id, body }) =>
+      markDealWon(scope, id, body.note ?? null, { waive_proforma: body.waive_proforma, waive_contract: body.waive_contract }),
   }),
   crmRoute({
     method: 'post',

@@ -24,6 +24,11 @@ vi.mock('../credit/service.js', () => ({
   recordCreditBlock: vi.fn(),
   creditContextForRelease: vi.fn(async () => ({ overdue: [], creditOverridden: false })),
 }));
+vi.mock('../proformas/service.js', () => ({
+  checkCashPackWaivers: vi.fn(),
+  createCashPack: vi.fn(async () => null),
+  cashContractOfDeal: vi.fn(async () => null),
+}));
 vi.mock('./repository.js', () => ({
   loadDeal: vi.fn(),
   dealLines: vi.fn(),

@@ -28,6 +28,13 @@ import {
 } from '../wms-outbound/commands.js';
 import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
 import { creditContextForRelease, creditDecisionOnWon, creditToday, recordCreditBlock } from '../credit/service.js';
+import {
+  cashContractOfDeal,
+  checkCashPackWaivers,
+  createCashPack,
+  type CashPackResult,
+  type CashPackWaivers,
+} from '../proformas/service.js';
 import { CREATE_GATES, evaluateReleaseGates, type GateRefusal } from './gates.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
@@ -79,6 +86,8 @@ export interface WonDeal {
   credit_blocked: boolean;
   credit_block_reasons: Awaited<ReturnType<typeof creditDecisionOnWon>>;
   outbound_message: { id: string; idempotency_key: string } | null;
+  /** Story 40: a cash deal's Proforma and Contract Draft (or their waivers); null for credit customers. */
+  cash_pack: CashPackResult | null;
 }
 
 /**
@@ -95,7 +104,12 @@ async function requireDealAccess(
   return requireAccess(scope, { org: async () => (await loadDeal(scope.database, dealId))?.org_id, capability, notFound, forbidden });
 }
 
-export async function markDealWon(scope: RequestScope, dealId: string, note: string | null): Promise<WonDeal> {
+export async function markDealWon(
+  scope: RequestScope,
+  dealId: string,
+  note: string | null,
+  waivers: CashPackWaivers = {},
+): Promise<WonDeal> {
   const actor = await requireDealAccess(
     scope,
     dealId,
@@ -103,6 +117,8 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
     () => fieldError('not_found', 'DEAL_NOT_FOUND', 'id', 'no such deal, or you may not do this there'),
     () => fieldError('forbidden', 'WIN_NOT_ALLOWED', 'id', "your role in this deal's org cannot mark deals won"),
   );
+  // Story 40: only a Sales Manager waives the cash pack's proforma or contract.
+  checkCashPackWaivers(actor, (await loadDeal(scope.database, dealId))!.org_id, waivers);
 
   return scope.database.transaction(async (trx) => {
     // Locked: two clicks on "won" give one won deal and one deal.won.
@@ -134,6 +150,8 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
     const message = await enqueueCommand(trx, { orgId: deal.org_id, entityCollection: 'deals', entityId: deal.id, command: wonCommand });
     await trustedItems(scope, trx, 'deals').updateOne(deal.id, { status: 'won', credit_blocked: creditBlocked }, TRUSTED_WRITE);
     if (reasons.length) await recordCreditBlock(trx, deal, reasons, actor.userId, wonAt);
+    // Story 40: the cash pack in the same transaction (a cash customer's Proforma and Contract Draft).
+    const cashPack = await createCashPack(trx, { dealId: deal.id, actorId: actor.userId, at: wonAt, waivers });
     await writeAudit(trx, [
       {
         orgId: deal.org_id,
@@ -168,6 +186,7 @@ export async function markDealWon(scope: RequestScope, dealId: string, note: str
       credit_blocked: creditBlocked,
       credit_block_reasons: reasons,
       outbound_message: outboundSummary(message),
+      cash_pack: cashPack,
     };
   });
 }
@@ -212,7 +231,7 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
     const deal = (await loadDeal(trx, input.deal_id, true))!;
     if (deal.status !== 'won') throw fieldError('conflict', 'DEAL_NOT_WON', 'deal_id', 'purchase orders are created for won deals');
     const blocked = evaluateReleaseGates(
-      { orgId: deal.org_id, dealId: deal.id, creditBlocked: deal.credit_blocked, overdue: [], creditOverridden: false },
+      { orgId: deal.org_id, dealId: deal.id, creditBlocked: deal.credit_blocked, overdue: [], creditOverridden: false, cashContract: null },
       CREATE_GATES,
     );
     if (blocked.length) throw gateRefusal('CREDIT_BLOCKED', 'purchase order', blocked);
@@ -306,7 +325,13 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
       throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
 
     const credit = await creditContextForRelease(trx, { id: po.deal_id, org_id: po.org_id, customer_profile_id: po.customer_profile_id });
-    const refusals = evaluateReleaseGates({ orgId: po.org_id, dealId: po.deal_id, creditBlocked: po.credit_blocked, ...credit });
+    const refusals = evaluateReleaseGates({
+      orgId: po.org_id,
+      dealId: po.deal_id,
+      creditBlocked: po.credit_blocked,
+      ...credit,
+      cashContract: await cashContractOfDeal(trx, po.deal_id),
+    });
     if (refusals.length) throw gateRefusal('RELEASE_GATE_BLOCKED', 'release', refusals);
 
     const lines = await purchaseOrderLines(trx, po.id);

@@ -1,0 +1,121 @@
+/**
+ * `/crm/proformas*` and `/crm/contracts*` (stories 8, 40-45): the proformas of the Org Scope, one
+ * proforma with its lines and totals, the Balance Check Gate (read, acknowledge), the PDF, sending,
+ * paid confirmation; contracts sent, signed_received and waived. The cash pack's waivers travel
+ * with `POST /crm/deals/:id/won` (purchase-orders/http.ts).
+ */
+import { z } from 'zod';
+import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { CURRENCIES, PROFORMA_STATUSES } from './rules.js';
+import {
+  acknowledgeBalanceCheck,
+  confirmContractSigned,
+  confirmProformaPaid,
+  downloadProforma,
+  readBalanceCheck,
+  readProforma,
+  readProformas,
+  sendContract,
+  sendProforma,
+  waiveContract,
+} from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
+const money = z.string().regex(/^-?\d{1,16}\.\d{4}$/, 'must be an amount with four decimals, as the balance check gave it');
+
+const ListQuery = z.strictObject({
+  status: z.enum(PROFORMA_STATUSES, { message: `must be one of ${PROFORMA_STATUSES.join(', ')}` }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+const Figures = z
+  .array(
+    z.strictObject({
+      currency: z.enum(CURRENCIES, { message: `must be one of ${CURRENCIES.join(', ')}` }),
+      total_open: money,
+      overdue: money,
+      available_limit: money.nullable(),
+      requested_new: money,
+      proforma_total: money,
+    }),
+  )
+  .max(3);
+const AcknowledgeBody = z.strictObject({ figures: Figures });
+const SendBody = z.strictObject({
+  message: z.string().trim().min(1).max(4000).optional(),
+  warning_line: z.string().max(500).optional(),
+  note: auditNote(2000).optional(),
+});
+const MarkPaidBody = z.strictObject({
+  payment_ids: z
+    .array(uuid)
+    .min(1, 'name the payment ledger entries that pay this proforma')
+    .max(10)
+    .refine((ids) => new Set(ids).size === ids.length, 'each payment at most once'),
+  note: auditNote(2000),
+});
+const NoteBody = z.strictObject({ note: auditNote(2000).optional() });
+const SignedBody = z.strictObject({ file_id: uuid, note: auditNote(2000) });
+const WaiveBody = z.strictObject({ note: auditNote(2000) });
+
+export const proformaRoutes: AnyRoute[] = [
+  crmRoute({ method: 'get', path: '/proformas', query: ListQuery, handle: (scope, { query }) => readProformas(scope, query) }),
+  crmRoute({ method: 'get', path: '/proformas/:id', id: 'PROFORMA_NOT_FOUND', handle: (scope, { id }) => readProforma(scope, id) }),
+  crmRoute({
+    method: 'get',
+    path: '/proformas/:id/balance-check',
+    id: 'PROFORMA_NOT_FOUND',
+    handle: (scope, { id }) => readBalanceCheck(scope, id),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/proformas/:id/balance-check',
+    id: 'PROFORMA_NOT_FOUND',
+    body: AcknowledgeBody,
+    status: 201,
+    handle: (scope, { id, body }) => acknowledgeBalanceCheck(scope, id, body.figures),
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/proformas/:id/pdf',
+    id: 'PROFORMA_NOT_FOUND',
+    handle: (scope, { id }, res) => downloadProforma(scope, id, res),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/proformas/:id/send',
+    id: 'PROFORMA_NOT_FOUND',
+    body: orEmpty(SendBody),
+    handle: (scope, { id, body }) => sendProforma(scope, id, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/proformas/:id/mark-paid',
+    id: 'PROFORMA_NOT_FOUND',
+    body: MarkPaidBody,
+    handle: (scope, { id, body }) => confirmProformaPaid(scope, id, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/contracts/:id/send',
+    id: 'CONTRACT_NOT_FOUND',
+    body: orEmpty(NoteBody),
+    handle: (scope, { id, body }) => sendContract(scope, id, body.note ?? null),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/contracts/:id/signed',
+    id: 'CONTRACT_NOT_FOUND',
+    body: SignedBody,
+    handle: (scope, { id, body }) => confirmContractSigned(scope, id, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/contracts/:id/waive',
+    id: 'CONTRACT_NOT_FOUND',
+    body: WaiveBody,
+    handle: (scope, { id, body }) => waiveContract(scope, id, body.note),
+  }),
+];
