@@ -21,18 +21,9 @@ const USERS = [
   'pricing@example.com',
   'finance@example.com',
   'costing@example.com',
+  // No grant: sees no CRM data (fx_rates too, through crm_group since issue #9), no error either.
+  'nogrant@example.com',
 ];
-/**
- * Known gap, kept visible: the user without grants still reads fx_rates through the app-user
- * policy (the FX endpoint refuses them), and an FX item page then asks for the creator's name,
- * which they may not read (they share no org with anyone): an error dialog. The fix is to make
- * fx_rates unreadable without a grant through a relational permission filter (a
- * `$CURRENT_USER.org_grants` variable works but costs every permission lookup of every app user
- * two more statements: tests/fulfillment/read.test.ts counts them); until then this case is expected to fail and turns red
- * (it.fails) once it passes, so the exception is removed then.
- */
-const KNOWN_FAILING = ['nogrant@example.com'];
-
 /** Answers the pages ask for and are told no by design; each shows a no-access state, not an error. */
 const EXPECTED: ExpectedAnswer[] = [
   {
@@ -114,7 +105,7 @@ async function sweep(user: string) {
 }
 
 // Waiting for a slot counts against a test's timeout: room for the users queued before it.
-const TIMEOUT = (USER_LIMIT_MS + 30_000) * Math.ceil((USERS.length + KNOWN_FAILING.length) / SWEEP_CONCURRENCY);
+const TIMEOUT = (USER_LIMIT_MS + 30_000) * Math.ceil(USERS.length / SWEEP_CONCURRENCY);
 
 describe.concurrent('every app page works for every demo user', () => {
   for (const user of USERS) {
@@ -122,16 +113,6 @@ describe.concurrent('every app page works for every demo user', () => {
       `${user}: modules, collections (list and item) and the user menu show no error`,
       async (ctx) => {
         if (skipReason) return ctx.skip(skipReason);
-        await sweep(user);
-      },
-      TIMEOUT,
-    );
-  }
-  for (const user of KNOWN_FAILING) {
-    it.fails(
-      `${user}: known gap (an FX item page asks for a name they may not read)`,
-      async () => {
-        if (skipReason) throw new Error(skipReason);
         await sweep(user);
       },
       TIMEOUT,

@@ -2,6 +2,7 @@
  * Story 14: USDTRY/EURTRY with an effective datetime, append-only history with who/when, the
  * "rate as of t" lookup around an effective boundary, and who may add rates.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, http, tokenFor } from '../support/api.js';
 import { closeDb, db } from './world.js';
@@ -117,11 +118,8 @@ describe('FX rates', () => {
     expect((await http('GET', '/crm/fx-rates?limit=1', sales)).status).toBe(200);
   });
 
-  // Known gap (issue #9), kept visible: the app-user policy still lets a user without grants read
-  // fx_rates through the item routes. The `$CURRENT_USER.org_grants.id` filter that closes it costs
-  // every permission lookup two statements (see crm-app-user.json's why); until a relational filter
-  // replaces it this case is expected to fail, and turns red once it passes.
-  it.fails('a user without grants reads no rate on items, by id, aggregate or GraphQL (known gap)', async () => {
+  // Issue #9: fx_rates.group_id → crm_group → orgs → grants of $CURRENT_USER (crm-app-user.json).
+  it('a user without grants reads no rate on items, by id, aggregate or GraphQL, exactly as a missing rate', async () => {
     const [rate] = await adminGet<Array<{ id: string }>>('/items/fx_rates?limit=1&fields=id');
     const nogrant = await tokenFor('nogrant@example.com');
     const list = await http('GET', '/items/fx_rates?limit=-1&fields=id&meta=filter_count', nogrant);
@@ -132,12 +130,81 @@ describe('FX rates', () => {
     // PostgreSQL's count is a bigint: Directus answers it as a string.
     expect(aggregate.body.data).toEqual([{ count: '0' }]);
     const byId = await http('GET', `/items/fx_rates/${rate!.id}`, nogrant);
+    const missing = await http('GET', `/items/fx_rates/${randomUUID()}`, nogrant);
     expect(byId.status).toBe(403);
     expect(byId.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(byId.body).toEqual(missing.body);
     const gql = await graphql(nogrant);
     expect(gql.status, gql.text).toBe(200);
     expect(gql.body.data.fx_rates).toEqual([]);
     expect(Number(gql.body.data.fx_rates_aggregated[0].count.id)).toBe(0);
+  });
+
+  it('every granted role reads every rate, whatever its orgs; the group row itself is unreadable', async () => {
+    const total = await count();
+    for (const email of [
+      'sales.mod@example.com',
+      'sales.jtr@example.com',
+      'manager@example.com',
+      'pricing@example.com',
+      'finance@example.com',
+      'costing@example.com',
+      'admin@example.com',
+    ]) {
+      const token = await tokenFor(email);
+      const list = await http('GET', '/items/fx_rates?limit=-1&fields=id&meta=filter_count', token);
+      expect(list.status, email).toBe(200);
+      expect(list.body.meta.filter_count, email).toBe(total);
+      expect(new Set(list.body.data.map((r: { id: string }) => r.id)).size, email).toBe(total);
+      // The app counts with countDistinct (aggregate[count]=* counts a rate once per grant of a
+      // user granted in several orgs, as on customers: docs/access-model.md, Known limits).
+      const distinct = await http('GET', '/items/fx_rates?aggregate[countDistinct]=id', token);
+      expect(distinct.body.data, email).toEqual([{ countDistinct: { id: String(total) } }]);
+    }
+    // crm_group, orgs.group_id and fx_rates.group_id are nobody's but the admin's.
+    for (const email of ['nogrant@example.com', 'sales.mod@example.com', 'finance@example.com']) {
+      const token = await tokenFor(email);
+      const group = await http('GET', '/items/crm_group', token);
+      expect(group.status, email).toBe(403);
+      expect(group.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      const byGroup = await http('GET', '/items/fx_rates?filter[group_id][_nnull]=true&fields=id', token);
+      expect(byGroup.status, email).toBe(403);
+      expect(byGroup.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('every rate, including one added now, belongs to the single group row', async () => {
+    const added = await http('POST', '/crm/fx-rates', await tokenFor('finance@example.com'), {
+      pair: 'USDTRY',
+      rate: '39.000000',
+      effective_at: '2034-01-01T00:00:00Z',
+      note: 'group',
+    });
+    expect(added.status, added.text).toBe(201);
+    const groups = await db()('crm_group').select('id');
+    expect(groups).toHaveLength(1);
+    expect(await db()('fx_rates').whereNot('group_id', groups[0].id).count('* as n')).toEqual([{ n: '0' }]);
+    expect(await db()('orgs').whereNot('group_id', groups[0].id).count('* as n')).toEqual([{ n: '0' }]);
+    const read = await http('GET', `/items/fx_rates/${added.body.data.id}?fields=id`, await tokenFor('sales.jtr@example.com'));
+    expect(read.body.data).toEqual({ id: added.body.data.id });
+    await expect(db()('crm_group').insert({ id: randomUUID() })).rejects.toThrow(/crm_group_single_row/);
+  });
+
+  it('a grant opens the rates on the next request, and its revocation closes them again', async () => {
+    const admin = await adminToken();
+    const total = await count();
+    const [user] = await adminGet<Array<{ id: string }>>('/users?filter[email][_eq]=nogrant@example.com&fields=id');
+    const [jtr] = await adminGet<Array<{ id: string }>>('/items/orgs?filter[code][_eq]=JTR&fields=id');
+    const nogrant = await tokenFor('nogrant@example.com');
+    const visible = async () => (await http('GET', '/items/fx_rates?limit=-1&fields=id&meta=filter_count', nogrant)).body.meta.filter_count;
+    const grant = await http('POST', '/items/org_grants', admin, { user_id: user!.id, org_id: jtr!.id, role: 'finance' });
+    expect(grant.status, grant.text).toBe(200);
+    try {
+      expect(await visible()).toBe(total);
+    } finally {
+      expect((await http('DELETE', `/items/org_grants/${grant.body.data.id}`, admin)).status).toBe(204);
+    }
+    expect(await visible()).toBe(0);
   });
 
   it('names every invalid field and changes nothing', async () => {
