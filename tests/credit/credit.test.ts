@@ -335,7 +335,8 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
     expect([past.over_limit, past.overdue, past.credit_blocked, past.requests_pending]).toEqual([[], [], [], []]);
     expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?limit=0'), 400, 'INVALID_INPUT', 'limit');
     expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?limit=201'), 400, 'INVALID_INPUT', 'limit');
-    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?offset=-1'), 400, 'INVALID_INPUT', 'offset');
+    // Directus' own query sanitiser answers a negative offset first, on every route.
+    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?offset=-1'), 400, 'INVALID_QUERY');
     expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?tab=x'), 400, 'INVALID_INPUT');
   });
 
