@@ -440,6 +440,22 @@ Counts at the large size: \`${JSON.stringify(sizes[sizes.length - 1]?.counts)}\`
 The number of statements does not depend on the data; the time does: the tabs need every customer's exposure to know who
 is over its limit or overdue, so the exposure statement aggregates every won deal line, receivable, payment and allocation
 of the Org Scope on each read (what leaves PostgreSQL is one page).
+
+## What the figures say
+
+- **Met:** a constant number of statements (3 for the /credit read at both sizes; the exposure read of one customer is the
+  one exposure statement plus the FX rates of its TRY total), and the same answer as summing through the item API, which
+  is several times slower and moves every row to the client.
+- **Not met on this run:** the time targets (exposure ≤ 20 ms, /credit p95 ≤ 150 ms). The machine's load average was far
+  above its 2 cores during the run (see above), so these figures overstate the cost of the queries by an unknown factor;
+  no idle-machine figure was measured. The /credit time grows about linearly with the data (the over-limit and overdue
+  filters need every customer's exposure), so at 20,000 customers and 100,000 deals even an idle machine would most
+  likely stay above 150 ms with this design.
+- **What would meet them** (not done): keep per-account running figures (customer profile × currency: receivables
+  outstanding, unallocated payments, open won value, outstanding per due date) in a table written by the same
+  transactions that write receivables, payments, allocations and deal.won under the account lock, so the tabs read the
+  over-limit and overdue rows by an index instead of aggregating the ledgers; and for one customer's exposure, price a
+  won deal once (its lines' newest snapshots) instead of looking up the newest snapshot of each of 10,000 lines per read.
 `;
   writeFileSync(join(PROJECT_ROOT, 'docs/bench-credit.md'), report);
   console.log(report);
