@@ -36,6 +36,9 @@ const system = await startSystemProcess({
   PORT: String(await freePort()),
   EMBEDDED_PG_PORT: String(pgPort),
   SEED_DEMO: 'true',
+  // Directus answers 503 "Under pressure" when its event loop lags (a loaded machine): the bench
+  // measures the queries, so the limiter is off here (and a 503 is retried and counted anyway).
+  PRESSURE_LIMITER_ENABLED: 'false',
 });
 const db = knexFactory({
   client: 'pg',
@@ -60,10 +63,19 @@ async function login(email: string): Promise<string> {
   return ((await response.json()) as { data: { access_token: string } }).data.access_token;
 }
 
+let retried503 = 0;
+
 /** A GET with its wall time and the server's Server-Timing (`db;desc="N queries";dur=X`). */
 async function get<T>(path: string, token: string, init: RequestInit = {}) {
-  const start = process.hrtime.bigint();
-  const response = await fetch(`${system.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+  let start = process.hrtime.bigint();
+  let response = await fetch(`${system.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+  for (let attempt = 0; response.status === 503 && attempt < 5; attempt++) {
+    retried503 += 1;
+    await response.text();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    start = process.hrtime.bigint();
+    response = await fetch(`${system.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+  }
   const text = await response.text();
   const wall = ms(start);
   if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 300)}`);
@@ -408,7 +420,8 @@ figures depend on the machine and on what else runs on it.
 
 **Machine:** ${machine}; embedded PostgreSQL, its own system booted by the script (with the small demo data: it creates the orgs
 and users). **The machine was shared** with other engineers' builds and test runs while this ran (load average at the end:
-${load}), so the times are pessimistic and noisy; the statement counts are exact.
+${load}), so the times are pessimistic and noisy; the statement counts are exact. Directus' pressure limiter was off for
+the bench (${retried503} request(s) answered 503 and were retried).
 
 ## Exposure of one customer
 
