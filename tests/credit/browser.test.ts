@@ -1,7 +1,7 @@
 /**
  * The /credit and /payments command centers in a real browser (issue #11): a Sales Manager
- * overrides a credit block with a reason on /credit; Finance records a payment and reverses it on
- * /payments; the server agrees each time. Sales owners have neither module in their module bar.
+ * overrides a credit block with a reason on /credit; Finance sets a credit limit on /credit, then
+ * records a payment and reverses it on /payments; the server agrees each time. Sales owners have neither module in their module bar.
  * One Chromium, one page, reused; screenshots in tests/artifacts.
  */
 import { randomUUID } from 'node:crypto';
@@ -72,6 +72,31 @@ describe('/credit and /payments in a browser', () => {
       `/items/audit_log?filter[entity_id][_eq]=${blockedDeal.id}&filter[action][_eq]=credit_block.overridden&fields=note`,
     );
     expect(entry!.note).toBe(note);
+  }, 180_000);
+
+  it('Finance sets a credit limit on /credit with a note; the customer is over it at once', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    await logInAs(page, baseUrl(), USERS.finance);
+    await page.goto(`${baseUrl()}/admin/credit`);
+    await page.locator('[data-testid="set-limit-open"]').click();
+    await page.locator('[data-testid="limit-dialog"]').waitFor();
+    await page.locator('[data-testid="limit-customer"]').click();
+    await page.locator('.v-list-item', { hasText: customerName }).first().click();
+    await inputOf(page, 'limit-amount').fill('100');
+    const note = `browser limit ${Date.now()}`;
+    await inputOf(page, 'limit-note').fill(note);
+    await page.locator('[data-testid="limit-confirm"]').click();
+    await page.locator('[data-testid="credit-flash"]').waitFor();
+    // Exposure 300 (the invoice) + 50 (the won deal) > 100: the over-limit tab lists it with its own action.
+    await page.locator('[data-testid="tab-over_limit"]').click();
+    await page.locator(`[data-testid="set-limit-${profileId}-TRY"]`).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'credit-limit-set.png'), fullPage: true });
+    const rows = (await as(USERS.finance, 'GET', `/crm/credit/exposure?customer_profile_id=${profileId}`)).body.data.rows;
+    expect(rows).toEqual([expect.objectContaining({ currency: 'TRY', credit_limit: '100.0000', over_limit: true })]);
+    const audit = await adminGet<Array<{ note: string }>>(
+      `/items/audit_log?filter[action][_eq]=credit_limit.set&filter[note][_eq]=${encodeURIComponent(note)}&fields=note`,
+    );
+    expect(audit).toHaveLength(1);
   }, 180_000);
 
   it('Finance records a payment and reverses it; sales owners do not have the modules', async (ctx) => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adminGet, adminToken, http, tokenFor } from '../support/api.js';
+import { adminGet, adminToken, baseUrl, http, tokenFor } from '../support/api.js';
 import {
   as,
   codeOf,
@@ -303,6 +303,41 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
       expectRefusal(await as(email, 'GET', `/crm/credit/exposure?customer_profile_id=${profiles.MOD}`), 403, 'CREDIT_NOT_ALLOWED');
     }
     expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/exposure'), 400, 'INVALID_INPUT', 'customer_id');
+  });
+
+  it('pages the tabs in SQL: counts and ageing totals stay, the page moves, the statements stay 3', async () => {
+    const full = (await as(USERS.manager, 'GET', '/crm/credit/overview')).body.data;
+    expect(full.page).toEqual({ limit: 200, offset: 0 });
+    // The counts are customer profiles, the rows profile × currency, filtered like the rules do.
+    expect(full.over_limit.every((r: { over_limit: boolean }) => r.over_limit)).toBe(true);
+    expect(full.overdue.every((r: { overdue: string }) => Number(r.overdue) > 0)).toBe(true);
+    const profilesOf = (rows: Array<{ customer_profile_id: string }>) => new Set(rows.map((r) => r.customer_profile_id)).size;
+    if (full.overdue.length < 200) expect(full.counts.overdue).toBe(profilesOf(full.overdue));
+    if (full.over_limit.length < 200) expect(full.counts.over_limit).toBe(profilesOf(full.over_limit));
+    for (const offset of [0, 1]) {
+      const page = await as(USERS.manager, 'GET', `/crm/credit/overview?limit=1&offset=${offset}`);
+      expect(page.status, page.text).toBe(200);
+      expect(page.body.data.statements).toBe(3);
+      expect(page.body.data.counts).toEqual(full.counts);
+      expect(page.body.data.overdue_buckets).toEqual(full.overdue_buckets);
+      expect(page.body.data.over_limit).toEqual(full.over_limit.slice(offset, offset + 1));
+      expect(page.body.data.overdue).toEqual(full.overdue.slice(offset, offset + 1));
+      expect(page.body.data.credit_blocked).toEqual(full.credit_blocked.slice(offset, offset + 1));
+      expect(page.body.data.requests_pending).toEqual(full.requests_pending.slice(offset, offset + 1));
+    }
+    const timed = await fetch(`${baseUrl()}/crm/credit/overview?limit=1`, {
+      headers: { authorization: `Bearer ${await tokenFor(USERS.manager)}` },
+    });
+    expect(timed.headers.get('server-timing')).toMatch(/^db;desc="3 queries";dur=/);
+    const past = (await as(USERS.manager, 'GET', '/crm/credit/overview?offset=100000')).body.data;
+    expect(past.counts).toEqual(full.counts);
+    expect(past.statements).toBe(3);
+    expect([past.over_limit, past.overdue, past.credit_blocked, past.requests_pending]).toEqual([[], [], [], []]);
+    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?limit=0'), 400, 'INVALID_INPUT', 'limit');
+    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?limit=201'), 400, 'INVALID_INPUT', 'limit');
+    // Directus' own query sanitiser answers a negative offset first, on every route.
+    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?offset=-1'), 400, 'INVALID_QUERY');
+    expectRefusal(await as(USERS.manager, 'GET', '/crm/credit/overview?tab=x'), 400, 'INVALID_INPUT');
   });
 
   it('a MOD-only manager never sees a JTR figure, row, total or count', async () => {

@@ -172,6 +172,81 @@ describe('the payments ledger', () => {
     expect(rows[0]).toMatchObject({ open_won: '0.0000', receivables_outstanding: '35.0000', exposure: '35.0000' });
   });
 
+  it('reverses a receivable with a note: a reversal entry, its settlements given back, exposure at once', async () => {
+    const { profiles } = await makeCustomer('Reversal Tekstil', ['MOD']);
+    const wrong = await owe(profiles.MOD, '100', 50, 'INV-WRONG');
+    const right = await owe(profiles.MOD, '200', 10, 'INV-RIGHT');
+    const paid = await pay(USERS.finance, profiles.MOD, '150', `REV-${randomUUID().slice(0, 8)}`);
+    expect(paid.status, paid.text).toBe(201);
+    // A deal invoiced in full: the invoice's reversal makes it open won business again.
+    const deal = await makeDeal('MOD', profiles.MOD, '10.00', '5.0000');
+    expect((await as(USERS.manager, 'POST', `/crm/deals/${deal.id}/won`, {})).status).toBe(200);
+    const invoice = await as(USERS.finance, 'POST', '/crm/receivables', {
+      customer_profile_id: profiles.MOD,
+      currency: 'TRY',
+      amount: '50',
+      due_date: daysAgo(-30),
+      kind: 'invoice',
+      reference: 'INV-DEAL',
+      deal_id: deal.id,
+    });
+    expect(invoice.status, invoice.text).toBe(201);
+    const row = async () =>
+      (await as(USERS.finance, 'GET', `/crm/credit/exposure?customer_profile_id=${profiles.MOD}`)).body.data.rows.find(
+        (r: { currency: string }) => r.currency === 'TRY',
+      );
+    expect(await row()).toMatchObject({ open_won: '0.0000', receivables_outstanding: '200.0000', exposure: '200.0000' });
+
+    // Finance only (the admin too); no grant in the org answers exactly like a receivable that does not exist.
+    const reverse = (email: string, id: string, body: unknown = { note: 'issued by mistake' }) =>
+      as(email, 'POST', `/crm/receivables/${id}/reverse`, body);
+    for (const email of [USERS.manager, USERS.salesMod, USERS.pricing]) {
+      expectRefusal(await reverse(email, wrong), 403, 'PAYMENT_NOT_ALLOWED', 'id');
+    }
+    const hidden = await reverse(USERS.salesJtr, wrong);
+    expectRefusal(hidden, 404, 'RECEIVABLE_NOT_FOUND', 'id');
+    expect(hidden.text).toBe((await reverse(USERS.salesJtr, randomUUID())).text);
+    expect((await reverse(USERS.nogrant, wrong)).text).toBe(hidden.text);
+    expectRefusal(await reverse(USERS.finance, 'not-a-uuid'), 400, 'RECEIVABLE_NOT_FOUND');
+    expectRefusal(await reverse(USERS.finance, wrong, {}), 400, 'INVALID_INPUT', 'note');
+    expectRefusal(await reverse(USERS.finance, wrong, { note: '  ' }), 400, 'INVALID_INPUT', 'note');
+    // Nothing changed on a refusal.
+    expect(await row()).toMatchObject({ receivables_outstanding: '200.0000', exposure: '200.0000' });
+
+    const reversed = await reverse(USERS.finance, wrong);
+    expect(reversed.status, reversed.text).toBe(201);
+    expect(reversed.body.data).toMatchObject({
+      reverses_id: wrong,
+      amount: '-100.0000',
+      released_allocations: [{ payment_id: paid.body.data.id, receivable_id: wrong, amount: '-100.0000' }],
+      reallocated: [{ payment_id: paid.body.data.id, receivable_id: right, amount: '100.0000' }],
+      exposure: { receivables_outstanding: '100.0000', unallocated_payments: '0.0000', exposure: '100.0000', overdue: '50.0000' },
+    });
+    expect(await row()).toMatchObject({ receivables_outstanding: '100.0000', exposure: '100.0000', overdue: '50.0000' });
+    // Idempotent: once only; a reversal entry is not reversed.
+    expectRefusal(await reverse(USERS.finance, wrong), 409, 'RECEIVABLE_ALREADY_REVERSED', 'id');
+    expectRefusal(await reverse(USERS.finance, reversed.body.data.id), 409, 'RECEIVABLE_IS_REVERSAL', 'id');
+    expect(await row()).toMatchObject({ receivables_outstanding: '100.0000', exposure: '100.0000' });
+
+    const entry = await adminGet<{ kind: string; amount: string; reverses_id: string; reference: string; note: string }>(
+      `/items/receivables/${reversed.body.data.id}?fields=kind,amount,reverses_id,reference,note`,
+    );
+    expect(entry).toMatchObject({ kind: 'reversal', reverses_id: wrong, reference: 'INV-WRONG', note: 'issued by mistake' });
+    expect(Number(entry.amount)).toBe(-100);
+    const audit = await adminGet<Array<{ action: string; note: string | null }>>(
+      `/items/audit_log?filter[entity_id][_eq]=${wrong}&fields=action,note&sort=occurred_at`,
+    );
+    expect(audit).toEqual([
+      { action: 'receivable.recorded', note: null },
+      { action: 'receivable.reversed', note: 'issued by mistake' },
+    ]);
+
+    // The deal's invoice reversed: its value is open won business again.
+    const undone = await http('POST', `/crm/receivables/${invoice.body.data.id}/reverse`, await adminToken(), { note: 'wrong deal' });
+    expect(undone.status, undone.text).toBe(201);
+    expect(await row()).toMatchObject({ open_won: '50.0000', receivables_outstanding: '50.0000', exposure: '100.0000' });
+  });
+
   it('a payment recorded while a deal is being won is never lost', async () => {
     const { profiles } = await makeCustomer('Race Tekstil', ['MOD']);
     expect(

@@ -77,19 +77,24 @@ with prof as (
        left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
        left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
        left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+     ),
+     out as (
+       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
+              round(open_won, 4)::numeric(20,4)::text as open_won,
+              outstanding::numeric(20,4)::text as receivables_outstanding,
+              unallocated::numeric(20,4)::text as unallocated_payments,
+              (round(open_won, 4) + outstanding - unallocated)::numeric(20,4)::text as exposure,
+              overdue::numeric(20,4)::text as overdue,
+              overdue_1_30::numeric(20,4)::text as overdue_1_30, overdue_31_60::numeric(20,4)::text as overdue_31_60,
+              overdue_61_90::numeric(20,4)::text as overdue_61_90, overdue_90_plus::numeric(20,4)::text as overdue_90_plus,
+              credit_limit::numeric(20,4)::text as credit_limit,
+              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
+              overdue > 0 as is_overdue_,
+              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
+       from figures
      )
-     select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
-            round(open_won, 4)::numeric(20,4)::text as open_won,
-            outstanding::numeric(20,4)::text as receivables_outstanding,
-            unallocated::numeric(20,4)::text as unallocated_payments,
-            (round(open_won, 4) + outstanding - unallocated)::numeric(20,4)::text as exposure,
-            overdue::numeric(20,4)::text as overdue,
-            overdue_1_30::numeric(20,4)::text as overdue_1_30, overdue_31_60::numeric(20,4)::text as overdue_31_60,
-            overdue_61_90::numeric(20,4)::text as overdue_61_90, overdue_90_plus::numeric(20,4)::text as overdue_90_plus,
-            credit_limit::numeric(20,4)::text as credit_limit,
-            coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit
-     from figures
-     order by legal_name, customer_profile_id, array_position(array['TRY', 'USD', 'EUR']::text[], currency::text);
+     select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency, open_won, receivables_outstanding, unallocated_payments, exposure, overdue, overdue_1_30, overdue_31_60, overdue_61_90, overdue_90_plus, credit_limit, over_limit from out
+     order by legal_name, customer_profile_id, currency_rank_;
 
 -- exposureRows (profiles, customer)
 with prof as (
@@ -168,19 +173,24 @@ with prof as (
        left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
        left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
        left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+     ),
+     out as (
+       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
+              round(open_won, 4)::numeric(20,4)::text as open_won,
+              outstanding::numeric(20,4)::text as receivables_outstanding,
+              unallocated::numeric(20,4)::text as unallocated_payments,
+              (round(open_won, 4) + outstanding - unallocated)::numeric(20,4)::text as exposure,
+              overdue::numeric(20,4)::text as overdue,
+              overdue_1_30::numeric(20,4)::text as overdue_1_30, overdue_31_60::numeric(20,4)::text as overdue_31_60,
+              overdue_61_90::numeric(20,4)::text as overdue_61_90, overdue_90_plus::numeric(20,4)::text as overdue_90_plus,
+              credit_limit::numeric(20,4)::text as credit_limit,
+              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
+              overdue > 0 as is_overdue_,
+              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
+       from figures
      )
-     select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
-            round(open_won, 4)::numeric(20,4)::text as open_won,
-            outstanding::numeric(20,4)::text as receivables_outstanding,
-            unallocated::numeric(20,4)::text as unallocated_payments,
-            (round(open_won, 4) + outstanding - unallocated)::numeric(20,4)::text as exposure,
-            overdue::numeric(20,4)::text as overdue,
-            overdue_1_30::numeric(20,4)::text as overdue_1_30, overdue_31_60::numeric(20,4)::text as overdue_31_60,
-            overdue_61_90::numeric(20,4)::text as overdue_61_90, overdue_90_plus::numeric(20,4)::text as overdue_90_plus,
-            credit_limit::numeric(20,4)::text as credit_limit,
-            coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit
-     from figures
-     order by legal_name, customer_profile_id, array_position(array['TRY', 'USD', 'EUR']::text[], currency::text);
+     select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency, open_won, receivables_outstanding, unallocated_payments, exposure, overdue, overdue_1_30, overdue_31_60, overdue_61_90, overdue_90_plus, credit_limit, over_limit from out
+     order by legal_name, customer_profile_id, currency_rank_;
 
 -- dealValueByCurrency
 select v.currency, round(sum(v.value), 4)::numeric(20,4)::text as value from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
@@ -190,6 +200,117 @@ select v.currency, round(sum(v.value), 4)::numeric(20,4)::text as value from (se
      left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
                         order by s.approved_at desc, s.id desc limit 1) s on true
      where d.id = $1) v group by 1 order by 1;
+
+-- creditTabs
+with prof as (
+       select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
+       from customer_org_profiles p where p.org_id = any($1::uuid[])
+     ),
+     won as (
+       select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
+       from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
+            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
+     from deals d
+     join deal_lines l on l.deal_id = d.id
+     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
+                        order by s.approved_at desc, s.id desc limit 1) s on true
+     where d.status = 'won' and d.customer_profile_id in (select id from prof)) v
+       group by 1, 2, 3
+     ),
+     invoiced as (
+       select r.deal_id, r.currency, sum(r.amount) as amount from receivables r
+       where r.deal_id is not null and r.customer_profile_id in (select id from prof) group by 1, 2
+     ),
+     open_won as (
+       select w.customer_profile_id, w.currency, sum(greatest(w.value - coalesce(i.amount, 0), 0)) as amount
+       from won w left join invoiced i on i.deal_id = w.deal_id and i.currency = w.currency group by 1, 2
+     ),
+     settled as (
+       select a.receivable_id, sum(a.amount) as amount from payment_allocations a
+       where a.customer_profile_id in (select id from prof) group by 1
+     ),
+     net as (
+       select coalesce(r.reverses_id, r.id) as rid, sum(r.amount) as amount from receivables r
+       where r.customer_profile_id in (select id from prof) group by 1
+     ),
+     rec as (
+       select o.customer_profile_id, o.currency,
+              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
+              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($2 ::date - (o.due_date + prof.grace_days)) > 0), 0) as overdue,
+              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($3 ::date - (o.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($4 ::date - (o.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($5 ::date - (o.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($6 ::date - (o.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
+       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
+       left join settled st on st.receivable_id = n.rid
+       group by 1, 2
+     ),
+     paid as (
+       select p.customer_profile_id, p.currency, sum(p.amount) as amount from payments p
+       where p.customer_profile_id in (select id from prof) group by 1, 2
+     ),
+     allocated as (
+       select a.customer_profile_id, a.currency, sum(a.amount) as amount from payment_allocations a
+       where a.customer_profile_id in (select id from prof) group by 1, 2
+     ),
+     limits as (
+       select distinct on (l.customer_profile_id, l.currency) l.customer_profile_id, l.currency, l.amount
+       from credit_limits l where l.customer_profile_id in (select id from prof)
+       order by l.customer_profile_id, l.currency, l.set_at desc, l.id desc
+     ),
+     keys as (
+       select customer_profile_id, currency from open_won union select customer_profile_id, currency from rec
+       union select customer_profile_id, currency from paid union select customer_profile_id, currency from limits
+     ),
+     figures as (
+       select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
+              k.currency,
+              coalesce(ow.amount, 0) as open_won,
+              coalesce(rec.outstanding, 0) as outstanding,
+              coalesce(paid.amount, 0) - coalesce(allocated.amount, 0) as unallocated,
+              coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
+              coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
+              coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
+              limits.amount as credit_limit
+       from keys k join prof on prof.id = k.customer_profile_id
+       left join open_won ow on ow.customer_profile_id = k.customer_profile_id and ow.currency = k.currency
+       left join rec on rec.customer_profile_id = k.customer_profile_id and rec.currency = k.currency
+       left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
+       left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
+       left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+     ),
+     out as (
+       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
+              round(open_won, 4)::numeric(20,4)::text as open_won,
+              outstanding::numeric(20,4)::text as receivables_outstanding,
+              unallocated::numeric(20,4)::text as unallocated_payments,
+              (round(open_won, 4) + outstanding - unallocated)::numeric(20,4)::text as exposure,
+              overdue::numeric(20,4)::text as overdue,
+              overdue_1_30::numeric(20,4)::text as overdue_1_30, overdue_31_60::numeric(20,4)::text as overdue_31_60,
+              overdue_61_90::numeric(20,4)::text as overdue_61_90, overdue_90_plus::numeric(20,4)::text as overdue_90_plus,
+              credit_limit::numeric(20,4)::text as credit_limit,
+              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
+              overdue > 0 as is_overdue_,
+              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
+       from figures
+     ),
+     tabs as (
+       select 'over_limit'::text as tab, o.* from out o where o.over_limit
+       union all
+       select 'overdue'::text as tab, o.* from out o where o.is_overdue_
+     ),
+     ranked as (
+       select t.*, row_number() over (partition by t.tab order by t.legal_name, t.customer_profile_id, t.currency_rank_) as rn_
+       from tabs t
+     )
+     select (select count(distinct customer_profile_id) from tabs where tab = 'over_limit')::int as over_limit_count,
+            (select count(distinct customer_profile_id) from tabs where tab = 'overdue')::int as overdue_count,
+            (select coalesce(json_agg(json_build_object('org_id', org_id, 'customer_profile_id', customer_profile_id, 'customer_id', customer_id, 'legal_name', legal_name, 'payment_mode', payment_mode, 'grace_days', grace_days, 'currency', currency, 'open_won', open_won, 'receivables_outstanding', receivables_outstanding, 'unallocated_payments', unallocated_payments, 'exposure', exposure, 'overdue', overdue, 'overdue_1_30', overdue_1_30, 'overdue_31_60', overdue_31_60, 'overdue_61_90', overdue_61_90, 'overdue_90_plus', overdue_90_plus, 'credit_limit', credit_limit, 'over_limit', over_limit) order by rn_), '[]'::json) from ranked where tab = 'over_limit' and rn_ > $7 and rn_ <= $8) as over_limit,
+            (select coalesce(json_agg(json_build_object('org_id', org_id, 'customer_profile_id', customer_profile_id, 'customer_id', customer_id, 'legal_name', legal_name, 'payment_mode', payment_mode, 'grace_days', grace_days, 'currency', currency, 'open_won', open_won, 'receivables_outstanding', receivables_outstanding, 'unallocated_payments', unallocated_payments, 'exposure', exposure, 'overdue', overdue, 'overdue_1_30', overdue_1_30, 'overdue_31_60', overdue_31_60, 'overdue_61_90', overdue_61_90, 'overdue_90_plus', overdue_90_plus, 'credit_limit', credit_limit, 'over_limit', over_limit) order by rn_), '[]'::json) from ranked where tab = 'overdue' and rn_ > $9 and rn_ <= $10) as overdue,
+            (select coalesce(json_agg(b order by b.currency), '[]'::json) from (
+               select currency, sum(overdue_1_30::numeric)::numeric(20,4)::text as "1_30", sum(overdue_31_60::numeric)::numeric(20,4)::text as "31_60",
+                      sum(overdue_61_90::numeric)::numeric(20,4)::text as "61_90", sum(overdue_90_plus::numeric)::numeric(20,4)::text as "90_plus"
+               from tabs where tab = 'overdue' group by currency) b) as overdue_buckets;
 
 -- loadProfile
 select "id", "org_id", "customer_id", "legal_name", "payment_mode" from "customer_org_profiles" where "id" = $1 limit $2;
@@ -216,19 +337,22 @@ update "credit_blocks" set "status" = $1, "overridden_by" = $2, "overridden_at" 
 select "id", "org_id", "code", "status", "credit_blocked", "customer_profile_id" from "deals" where "id" = $1 limit $2 for update;
 
 -- blockedDeals
-select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons,
-            b.blocked_at, count(*) over ()::int as total
+with matched as (select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons, b.blocked_at
      from deals d join customer_org_profiles p on p.id = d.customer_profile_id
      left join credit_blocks b on b.deal_id = d.id
-     where d.org_id = any($1::uuid[]) and d.credit_blocked
-     order by b.blocked_at desc nulls last, d.id limit $2;
+     where d.org_id = any($1::uuid[]) and d.credit_blocked)
+     select n.total, p.* from (select count(*)::int as total from matched) n
+     left join lateral (select * from matched order by blocked_at desc nulls last, deal_id limit $2 offset $3) p on true
+     order by p.blocked_at desc nulls last, p.deal_id;
 
 -- pendingCreditRequests
-select r.id, r.org_id, r.customer_profile_id, p.legal_name, r.currency, r.requested_amount::numeric(20,4)::text as requested_amount,
-            r.current_amount::numeric(20,4)::text as current_amount, r.reason, r.requested_by, r.requested_at, count(*) over ()::int as total
+with matched as (select r.id, r.org_id, r.customer_profile_id, p.legal_name, r.currency, r.requested_amount::numeric(20,4)::text as requested_amount,
+            r.current_amount::numeric(20,4)::text as current_amount, r.reason, r.requested_by, r.requested_at
      from credit_requests r join customer_org_profiles p on p.id = r.customer_profile_id
-     where r.org_id = any($1::uuid[]) and r.status = 'pending'
-     order by r.requested_at, r.id limit $2;
+     where r.org_id = any($1::uuid[]) and r.status = 'pending')
+     select n.total, p.* from (select count(*)::int as total from matched) n
+     left join lateral (select * from matched order by requested_at, id limit $2 offset $3) p on true
+     order by p.requested_at, p.id;
 
 -- dealsOfPurchaseOrders
 select distinct "d"."id" as "deal_id", "d"."org_id", "d"."customer_profile_id", "d"."credit_blocked" from "purchase_orders" as "po" inner join "deals" as "d" on "d"."id" = "po"."deal_id" where "po"."id" in ($1);

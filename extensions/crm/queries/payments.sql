@@ -33,6 +33,13 @@ select p.id, p.po_id, (p.amount - coalesce(a.amount, 0))::numeric(20,4)::text as
 select payment_id, receivable_id, sum(amount)::numeric(20,4)::text as amount from payment_allocations
      where payment_id = $1 group by 1, 2 having sum(amount) <> 0 order by 2;
 
+-- loadReceivable
+select "r"."id", "r"."org_id", "r"."customer_profile_id", "r"."currency", r.amount::numeric(20,4)::text as amount, to_char(r.due_date, 'YYYY-MM-DD') as due_date, "r"."kind", "r"."reference", "r"."deal_id", "r"."po_id", "rv"."id" as "reversed_by" from "receivables" as "r" left join "receivables" as "rv" on "rv"."reverses_id" = "r"."id" where "r"."id" = $1 limit $2;
+
+-- netAllocationsTo
+select payment_id, receivable_id, sum(amount)::numeric(20,4)::text as amount from payment_allocations
+     where receivable_id = $1 group by 1, 2 having sum(amount) <> 0 order by 1;
+
 -- dealOrg
 select "org_id" from "deals" where "id" = $1 limit $2;
 

@@ -116,6 +116,7 @@ const DOMAINS: Record<string, Call[]> = {
       (db) => credit.exposureRows(db, { orgIds: [ID], profileIds: [ID], customerId: ID, today: '2026-01-01' }),
     ],
     ['dealValueByCurrency', (db) => credit.dealValueByCurrency(db, ID)],
+    ['creditTabs', (db) => credit.creditTabs(db, { orgIds: [ID], today: '2026-01-01' }, { limit: 200, offset: 0 })],
     ['loadProfile', (db) => credit.loadProfile(db, ID)],
     ['lockCreditAccount', (db) => credit.lockCreditAccount(db, ID)],
     ['currentLimit', (db) => credit.currentLimit(db, ID, 'TRY')],
@@ -127,8 +128,8 @@ const DOMAINS: Record<string, Call[]> = {
     ['loadCreditBlock', (db) => credit.loadCreditBlock(db, ID)],
     ['overrideCreditBlock', (db) => credit.overrideCreditBlock(db, ID, ID, AT, 'n')],
     ['loadCreditDeal (locked)', (db) => credit.loadCreditDeal(db, ID, true)],
-    ['blockedDeals', (db) => credit.blockedDeals(db, [ID], 200)],
-    ['pendingCreditRequests', (db) => credit.pendingCreditRequests(db, [ID], 200)],
+    ['blockedDeals', (db) => credit.blockedDeals(db, [ID], { limit: 200, offset: 0 })],
+    ['pendingCreditRequests', (db) => credit.pendingCreditRequests(db, [ID], { limit: 200, offset: 0 })],
     ['dealsOfPurchaseOrders', (db) => credit.dealsOfPurchaseOrders(db, [ID])],
   ],
   payments: [
@@ -138,6 +139,8 @@ const DOMAINS: Record<string, Call[]> = {
     ['openReceivables', (db) => payments.openReceivables(db, ID, 'TRY')],
     ['openPayments', (db) => payments.openPayments(db, ID, 'TRY')],
     ['netAllocationsOf', (db) => payments.netAllocationsOf(db, ID)],
+    ['loadReceivable', (db) => payments.loadReceivable(db, ID)],
+    ['netAllocationsTo', (db) => payments.netAllocationsTo(db, ID)],
     ['dealOrg', (db) => payments.dealOrg(db, ID)],
     [
       'ledgerPage',

@@ -4,8 +4,17 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { serverTimingOf } from '../../shared/statements.js';
 import { CREDIT_CURRENCIES } from './exposure.js';
-import { creditOverview, decideCreditRequests, overrideDealCreditBlock, readExposure, requestCredit, setCreditLimit } from './service.js';
+import {
+  OVERVIEW_PAGE,
+  creditOverview,
+  decideCreditRequests,
+  overrideDealCreditBlock,
+  readExposure,
+  requestCredit,
+  setCreditLimit,
+} from './service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const note = (what: string) => z.string().trim().min(1, `is required: ${what}`).max(2000);
@@ -22,6 +31,10 @@ const ExposureQuery = z
     message: 'name exactly one of customer_id or customer_profile_id',
     path: ['customer_id'],
   });
+const OverviewQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(OVERVIEW_PAGE).default(OVERVIEW_PAGE),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
 const LimitBody = z.strictObject({
   customer_profile_id: uuid,
   currency: Currency,
@@ -42,8 +55,27 @@ const Decision = z.strictObject({
 const OverrideBody = z.strictObject({ note: note('an override is audited with its reason') });
 
 export const creditRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/credit/overview', handle: (scope) => creditOverview(scope) }),
-  crmRoute({ method: 'get', path: '/credit/exposure', query: ExposureQuery, handle: (scope, { query }) => readExposure(scope, query) }),
+  // Server-Timing: the statements and the milliseconds of the read (its snapshot transaction).
+  crmRoute({
+    method: 'get',
+    path: '/credit/overview',
+    query: OverviewQuery,
+    handle: async (scope, { query }, res) => {
+      const counted = await creditOverview(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/credit/exposure',
+    query: ExposureQuery,
+    handle: async (scope, { query }, res) => {
+      const counted = await readExposure(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
   crmRoute({
     method: 'post',
     path: '/credit/limits',

@@ -58,8 +58,34 @@ export interface ExposureRow {
   over_limit: boolean;
 }
 
-/** Exposure per customer profile × currency, every component visible. One statement. */
-export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
+/** The columns of an ExposureRow, in their order (exposureRows and the /credit tabs answer them alike). */
+const EXPOSURE_COLUMNS = [
+  'org_id',
+  'customer_profile_id',
+  'customer_id',
+  'legal_name',
+  'payment_mode',
+  'grace_days',
+  'currency',
+  'open_won',
+  'receivables_outstanding',
+  'unallocated_payments',
+  'exposure',
+  'overdue',
+  'overdue_1_30',
+  'overdue_31_60',
+  'overdue_61_90',
+  'overdue_90_plus',
+  'credit_limit',
+  'over_limit',
+] as const;
+
+/**
+ * The exposure CTEs, ending with `out`: one row per customer profile × currency with the
+ * ExposureRow columns plus `is_overdue_` and `currency_rank_` (the order). `?`s: the profile filter,
+ * then five times today.
+ */
+function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
   const profileConditions = ['p.org_id = any(?::uuid[])'];
   const profileBindings: unknown[] = [filter.orgIds];
   if (filter.profileIds) {
@@ -71,8 +97,7 @@ export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<Ex
     profileBindings.push(filter.customerId);
   }
   const late = `(? ::date - (o.due_date + prof.grace_days))`;
-  const { rows } = await db.raw(
-    `with prof as (
+  const sql = `with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where ${profileConditions.join(' and ')}
      ),
@@ -142,22 +167,101 @@ export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<Ex
        left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
        left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
        left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
-     )
-     select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
-            round(open_won, 4)::${MONEY}::text as open_won,
-            outstanding::${MONEY}::text as receivables_outstanding,
-            unallocated::${MONEY}::text as unallocated_payments,
-            (round(open_won, 4) + outstanding - unallocated)::${MONEY}::text as exposure,
-            overdue::${MONEY}::text as overdue,
-            overdue_1_30::${MONEY}::text as overdue_1_30, overdue_31_60::${MONEY}::text as overdue_31_60,
-            overdue_61_90::${MONEY}::text as overdue_61_90, overdue_90_plus::${MONEY}::text as overdue_90_plus,
-            credit_limit::${MONEY}::text as credit_limit,
-            coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit
-     from figures
-     order by legal_name, customer_profile_id, array_position(array['TRY', 'USD', 'EUR']::text[], currency::text)`,
-    [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today],
+     ),
+     out as (
+       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
+              round(open_won, 4)::${MONEY}::text as open_won,
+              outstanding::${MONEY}::text as receivables_outstanding,
+              unallocated::${MONEY}::text as unallocated_payments,
+              (round(open_won, 4) + outstanding - unallocated)::${MONEY}::text as exposure,
+              overdue::${MONEY}::text as overdue,
+              overdue_1_30::${MONEY}::text as overdue_1_30, overdue_31_60::${MONEY}::text as overdue_31_60,
+              overdue_61_90::${MONEY}::text as overdue_61_90, overdue_90_plus::${MONEY}::text as overdue_90_plus,
+              credit_limit::${MONEY}::text as credit_limit,
+              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
+              overdue > 0 as is_overdue_,
+              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
+       from figures
+     )`;
+  return { sql, bindings: [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today] };
+}
+
+/** Exposure per customer profile × currency, every component visible. One statement. */
+export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
+  const { sql, bindings } = exposureCtes(filter);
+  const { rows } = await db.raw(
+    `${sql}
+     select ${EXPOSURE_COLUMNS.join(', ')} from out
+     order by legal_name, customer_profile_id, currency_rank_`,
+    bindings,
   );
   return rows as ExposureRow[];
+}
+
+export type OverdueBuckets = { '1_30': string; '31_60': string; '61_90': string; '90_plus': string };
+
+export interface CreditTabs {
+  /** Customer profiles with a currency over its limit / with something overdue. */
+  counts: { over_limit: number; overdue: number };
+  /** One page of rows (profile × currency) of each tab, in exposureRows' order. */
+  over_limit: ExposureRow[];
+  overdue: ExposureRow[];
+  /** Σ of the overdue tab's ageing buckets per currency (currencies without overdue left out). */
+  overdue_buckets: Array<{ currency: CreditCurrency } & OverdueBuckets>;
+}
+
+/**
+ * The over-limit and overdue tabs of /credit in one statement: the filter, the counts, the ageing
+ * totals and one page (`offset`, `limit` rows) of each tab are computed by PostgreSQL, so the
+ * application reads a page, never every customer.
+ */
+export async function creditTabs(
+  db: Knex,
+  filter: { orgIds: readonly string[]; today: string },
+  page: { limit: number; offset: number },
+): Promise<CreditTabs> {
+  const { sql, bindings } = exposureCtes(filter);
+  const rowJson = `json_build_object(${EXPOSURE_COLUMNS.map((c) => `'${c}', ${c}`).join(', ')})`;
+  const pageOf = (tab: string) =>
+    `(select coalesce(json_agg(${rowJson} order by rn_), '[]'::json) from ranked where tab = '${tab}' and rn_ > ? and rn_ <= ?)`;
+  const bucket = (column: string) => `sum(${column}::numeric)::${MONEY}::text`;
+  const { rows } = await db.raw(
+    `${sql},
+     tabs as (
+       select 'over_limit'::text as tab, o.* from out o where o.over_limit
+       union all
+       select 'overdue'::text as tab, o.* from out o where o.is_overdue_
+     ),
+     ranked as (
+       select t.*, row_number() over (partition by t.tab order by t.legal_name, t.customer_profile_id, t.currency_rank_) as rn_
+       from tabs t
+     )
+     select (select count(distinct customer_profile_id) from tabs where tab = 'over_limit')::int as over_limit_count,
+            (select count(distinct customer_profile_id) from tabs where tab = 'overdue')::int as overdue_count,
+            ${pageOf('over_limit')} as over_limit,
+            ${pageOf('overdue')} as overdue,
+            (select coalesce(json_agg(b order by b.currency), '[]'::json) from (
+               select currency, ${bucket('overdue_1_30')} as "1_30", ${bucket('overdue_31_60')} as "31_60",
+                      ${bucket('overdue_61_90')} as "61_90", ${bucket('overdue_90_plus')} as "90_plus"
+               from tabs where tab = 'overdue' group by currency) b) as overdue_buckets`,
+    [...bindings, page.offset, page.offset + page.limit, page.offset, page.offset + page.limit],
+  );
+  // The statement always answers one row (a recording knex in the query drift test answers none).
+  const row = (rows[0] as
+    | {
+        over_limit_count: number;
+        overdue_count: number;
+        over_limit: ExposureRow[];
+        overdue: ExposureRow[];
+        overdue_buckets: CreditTabs['overdue_buckets'];
+      }
+    | undefined) ?? { over_limit_count: 0, overdue_count: 0, over_limit: [], overdue: [], overdue_buckets: [] };
+  return {
+    counts: { over_limit: row.over_limit_count, overdue: row.overdue_count },
+    over_limit: row.over_limit,
+    overdue: row.overdue,
+    overdue_buckets: row.overdue_buckets,
+  };
 }
 
 /** A deal's value per currency, priced as exposureRows prices won business. */
@@ -310,18 +414,46 @@ export interface BlockedDealView {
   total: number;
 }
 
-/** Deals with credit_blocked=true in the orgs, newest block first, with the total. One statement. */
-export async function blockedDeals(db: Knex, orgIds: readonly string[], limit: number): Promise<BlockedDealView[]> {
+/**
+ * One page of `matched` (a select) in `order`, each row with the total, and the total even when the
+ * page is past the end (then no rows): one statement either way.
+ */
+async function pageWithTotal<T extends { total: number }>(
+  db: Knex,
+  matched: string,
+  bindings: unknown[],
+  order: string,
+  key: string,
+  page: { limit: number; offset: number },
+): Promise<{ rows: T[]; total: number }> {
   const { rows } = await db.raw(
-    `select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons,
-            b.blocked_at, count(*) over ()::int as total
+    `with matched as (${matched})
+     select n.total, p.* from (select count(*)::int as total from matched) n
+     left join lateral (select * from matched order by ${order} limit ? offset ?) p on true
+     order by ${order.replace(/(^|, )/g, '$1p.')}`,
+    [...bindings, page.limit, page.offset],
+  );
+  const all = rows as Array<T & Record<string, unknown>>;
+  return { rows: all.filter((r) => r[key] !== null), total: all[0]?.total ?? 0 };
+}
+
+/** Deals with credit_blocked=true in the orgs, newest block first: one page and the total. One statement. */
+export async function blockedDeals(
+  db: Knex,
+  orgIds: readonly string[],
+  page: { limit: number; offset: number },
+): Promise<{ rows: BlockedDealView[]; total: number }> {
+  return pageWithTotal<BlockedDealView>(
+    db,
+    `select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons, b.blocked_at
      from deals d join customer_org_profiles p on p.id = d.customer_profile_id
      left join credit_blocks b on b.deal_id = d.id
-     where d.org_id = any(?::uuid[]) and d.credit_blocked
-     order by b.blocked_at desc nulls last, d.id limit ?`,
-    [orgIds, limit],
+     where d.org_id = any(?::uuid[]) and d.credit_blocked`,
+    [orgIds],
+    'blocked_at desc nulls last, deal_id',
+    'deal_id',
+    page,
   );
-  return rows as BlockedDealView[];
 }
 
 export interface PendingRequestView {
@@ -338,16 +470,23 @@ export interface PendingRequestView {
   total: number;
 }
 
-export async function pendingCreditRequests(db: Knex, orgIds: readonly string[], limit: number): Promise<PendingRequestView[]> {
-  const { rows } = await db.raw(
+/** Credit requests pending in the orgs, oldest first: one page and the total. One statement. */
+export async function pendingCreditRequests(
+  db: Knex,
+  orgIds: readonly string[],
+  page: { limit: number; offset: number },
+): Promise<{ rows: PendingRequestView[]; total: number }> {
+  return pageWithTotal<PendingRequestView>(
+    db,
     `select r.id, r.org_id, r.customer_profile_id, p.legal_name, r.currency, r.requested_amount::${MONEY}::text as requested_amount,
-            r.current_amount::${MONEY}::text as current_amount, r.reason, r.requested_by, r.requested_at, count(*) over ()::int as total
+            r.current_amount::${MONEY}::text as current_amount, r.reason, r.requested_by, r.requested_at
      from credit_requests r join customer_org_profiles p on p.id = r.customer_profile_id
-     where r.org_id = any(?::uuid[]) and r.status = 'pending'
-     order by r.requested_at, r.id limit ?`,
-    [orgIds, limit],
+     where r.org_id = any(?::uuid[]) and r.status = 'pending'`,
+    [orgIds],
+    'requested_at, id',
+    'id',
+    page,
   );
-  return rows as PendingRequestView[];
 }
 
 /** The deals behind the given purchase orders, with their credit state (item-route gate). */

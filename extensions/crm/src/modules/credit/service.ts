@@ -12,7 +12,7 @@ import { addDecimals } from '@crm/contract/decimal';
 import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { readInSnapshot } from '../../shared/statements.js';
+import { readInSnapshot, type Counted } from '../../shared/statements.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { enqueueEmail } from '../email/outbox.js';
 import { convertAsOf } from '../fx/rates.js';
@@ -23,6 +23,7 @@ import { checkCreditDecision } from './decisions.js';
 import { creditBlockReasons, describeReason, isOverdue, type CreditBlockReason, type CreditCurrency } from './exposure.js';
 import {
   blockedDeals,
+  creditTabs,
   currentLimit,
   dealValueByCurrency,
   decideCreditRequest,
@@ -37,7 +38,10 @@ import {
   lockCreditRequests,
   overrideCreditBlock,
   pendingCreditRequests,
+  type BlockedDealView,
   type ExposureRow,
+  type OverdueBuckets,
+  type PendingRequestView,
 } from './repository.js';
 
 function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
@@ -97,7 +101,7 @@ async function tryEquivalent(db: Knex, rows: readonly ExposureRow[], at: Date): 
 export async function readExposure(
   scope: RequestScope,
   input: { customer_id?: string | undefined; customer_profile_id?: string | undefined },
-): Promise<ExposureView> {
+): Promise<Counted<ExposureView>> {
   const access = await requireAccess(scope, {
     in: 'org_scope',
     capability: 'credit.read',
@@ -114,7 +118,7 @@ export async function readExposure(
     });
     return { rows, try_equivalent: await tryEquivalent(trx, rows, now), orgs: access.orgIds };
   });
-  return counted.result;
+  return counted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,21 +446,27 @@ export interface CreditOverview {
   today: string;
   may: { decide: boolean; override: boolean; set_limit: boolean };
   counts: { over_limit: number; overdue: number; credit_blocked: number; requests_pending: number };
+  /** The page every list of the answer is: `offset`, at most `limit` rows of each tab. */
+  page: { limit: number; offset: number };
   over_limit: ExposureRow[];
   overdue: ExposureRow[];
-  overdue_buckets: Record<CreditCurrency, { '1_30': string; '31_60': string; '61_90': string; '90_plus': string }>;
-  credit_blocked: Awaited<ReturnType<typeof blockedDeals>>;
-  requests_pending: Awaited<ReturnType<typeof pendingCreditRequests>>;
+  overdue_buckets: Record<CreditCurrency, OverdueBuckets>;
+  credit_blocked: BlockedDealView[];
+  requests_pending: PendingRequestView[];
   statements: number;
 }
 
-const PAGE = 200;
+export const OVERVIEW_PAGE = 200;
 
 /**
  * The /credit tabs with their counts, within the Org Scope, in a constant number of statements
- * whatever the number of customers or deals: the exposure query, blocked deals, pending requests.
+ * whatever the number of customers or deals: the over-limit and overdue tabs (filter, counts,
+ * ageing totals and page in SQL: repository.ts#creditTabs), blocked deals, pending requests.
  */
-export async function creditOverview(scope: RequestScope): Promise<CreditOverview> {
+export async function creditOverview(
+  scope: RequestScope,
+  page: { limit: number; offset: number } = { limit: OVERVIEW_PAGE, offset: 0 },
+): Promise<Counted<CreditOverview>> {
   const access = await requireAccess(scope, {
     in: 'org_scope',
     capability: 'credit.read',
@@ -465,40 +475,30 @@ export async function creditOverview(scope: RequestScope): Promise<CreditOvervie
   });
   const today = creditToday();
   const counted = await readInSnapshot(scope.database, async (trx) => {
-    const rows = await exposureRows(trx, { orgIds: access.orgIds, today });
-    const blocked = await blockedDeals(trx, access.orgIds, PAGE);
-    const pending = await pendingCreditRequests(trx, access.orgIds, PAGE);
-    return { rows, blocked, pending };
+    const tabs = await creditTabs(trx, { orgIds: access.orgIds, today }, page);
+    const blocked = await blockedDeals(trx, access.orgIds, page);
+    const pending = await pendingCreditRequests(trx, access.orgIds, page);
+    return { tabs, blocked, pending };
   });
-  const { rows, blocked, pending } = counted.result;
-  const overLimit = rows.filter((r) => r.over_limit);
-  const overdue = rows.filter((r) => isOverdue(r.overdue));
-  const customers = (list: ExposureRow[]) => new Set(list.map((r) => r.customer_profile_id)).size;
-  const zero = () => ({ '1_30': '0', '31_60': '0', '61_90': '0', '90_plus': '0' });
+  const { tabs, blocked, pending } = counted.result;
+  const zero = (): OverdueBuckets => ({ '1_30': '0', '31_60': '0', '61_90': '0', '90_plus': '0' });
   const buckets: CreditOverview['overdue_buckets'] = { TRY: zero(), USD: zero(), EUR: zero() };
-  for (const r of overdue) {
-    const b = buckets[r.currency];
-    b['1_30'] = addDecimals(b['1_30'], r.overdue_1_30);
-    b['31_60'] = addDecimals(b['31_60'], r.overdue_31_60);
-    b['61_90'] = addDecimals(b['61_90'], r.overdue_61_90);
-    b['90_plus'] = addDecimals(b['90_plus'], r.overdue_90_plus);
-  }
+  for (const { currency, ...sums } of tabs.overdue_buckets) buckets[currency] = sums;
   const inAll = (capability: Capability) => access.admin || access.orgIds.some((org) => access.may(capability, org));
   return {
-    orgs: access.orgIds,
-    today,
-    may: { decide: inAll('credit.decide'), override: inAll('credit.override'), set_limit: inAll('credit.limit_set') },
-    counts: {
-      over_limit: customers(overLimit),
-      overdue: customers(overdue),
-      credit_blocked: blocked[0]?.total ?? 0,
-      requests_pending: pending[0]?.total ?? 0,
+    ...counted,
+    result: {
+      orgs: access.orgIds,
+      today,
+      may: { decide: inAll('credit.decide'), override: inAll('credit.override'), set_limit: inAll('credit.limit_set') },
+      counts: { ...tabs.counts, credit_blocked: blocked.total, requests_pending: pending.total },
+      page,
+      over_limit: tabs.over_limit,
+      overdue: tabs.overdue,
+      overdue_buckets: buckets,
+      credit_blocked: blocked.rows,
+      requests_pending: pending.rows,
+      statements: counted.statements,
     },
-    over_limit: overLimit.slice(0, PAGE),
-    overdue: overdue.slice(0, PAGE),
-    overdue_buckets: buckets,
-    credit_blocked: blocked,
-    requests_pending: pending,
-    statements: counted.statements,
   };
 }

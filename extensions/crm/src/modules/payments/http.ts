@@ -7,7 +7,7 @@ import { IsoDate } from '@crm/contract/primitives';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
 import { Currency, PositiveMoney } from '../credit/http.js';
 import { PAYMENT_METHODS } from './repository.js';
-import { readLedger, recordPayment, recordReceivable, reversePayment } from './service.js';
+import { readLedger, recordPayment, recordReceivable, reversePayment, reverseReceivable } from './service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -61,5 +61,13 @@ export const paymentRoutes: AnyRoute[] = [
     body: ReceivableBody,
     status: 201,
     handle: (scope, { body }) => recordReceivable(scope, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/receivables/:id/reverse',
+    id: 'RECEIVABLE_NOT_FOUND',
+    body: ReverseBody,
+    status: 201,
+    handle: (scope, { id, body }) => reverseReceivable(scope, id, body.note),
   }),
 ];

@@ -153,6 +153,8 @@ export interface NewReceivableRow {
   due_date: string;
   kind: 'opening_balance' | 'invoice' | 'proforma';
   reference: string;
+  /** Only on a reversal entry (kind `reversal`, the negative amount): the receivable it undoes. */
+  reverses_id?: string | null;
   deal_id: string | null;
   po_id: string | null;
   note: string | null;
@@ -160,8 +162,55 @@ export interface NewReceivableRow {
   created_at: Date;
 }
 
-export async function insertReceivable(trx: Knex, row: NewReceivableRow): Promise<void> {
+export async function insertReceivable(
+  trx: Knex,
+  row: NewReceivableRow | (Omit<NewReceivableRow, 'kind'> & { kind: 'reversal'; reverses_id: string }),
+): Promise<void> {
   await trx('receivables').insert(row);
+}
+
+export interface ReceivableRow {
+  id: string;
+  org_id: string;
+  customer_profile_id: string;
+  currency: CreditCurrency;
+  amount: string;
+  due_date: string;
+  kind: 'opening_balance' | 'invoice' | 'proforma' | 'reversal';
+  reference: string;
+  deal_id: string | null;
+  po_id: string | null;
+  /** The reversal entry's id, when the receivable was reversed. */
+  reversed_by: string | null;
+}
+
+export async function loadReceivable(db: Knex, id: string): Promise<ReceivableRow | undefined> {
+  return db('receivables as r')
+    .leftJoin('receivables as rv', 'rv.reverses_id', 'r.id')
+    .where('r.id', id)
+    .first(
+      'r.id',
+      'r.org_id',
+      'r.customer_profile_id',
+      'r.currency',
+      db.raw(`r.amount::${MONEY}::text as amount`),
+      db.raw(`to_char(r.due_date, 'YYYY-MM-DD') as due_date`),
+      'r.kind',
+      'r.reference',
+      'r.deal_id',
+      'r.po_id',
+      'rv.id as reversed_by',
+    );
+}
+
+/** What the payments settled of a receivable, net per payment (what its reversal gives back). */
+export async function netAllocationsTo(trx: Knex, receivableId: string): Promise<Allocation[]> {
+  const { rows } = await trx.raw(
+    `select payment_id, receivable_id, sum(amount)::${MONEY}::text as amount from payment_allocations
+     where receivable_id = ? group by 1, 2 having sum(amount) <> 0 order by 1`,
+    [receivableId],
+  );
+  return rows as Allocation[];
 }
 
 export async function dealOrg(db: Knex, dealId: string): Promise<string | undefined> {

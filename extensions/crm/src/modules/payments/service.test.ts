@@ -3,8 +3,16 @@ import { writeAudit } from '../../shared/audit.js';
 import { asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { loadProfile } from '../credit/repository.js';
-import { insertAllocations, insertPayments, loadPayment, purchaseOrderOrg, takenReferences } from './repository.js';
-import { readLedger, recordPayment, recordReceivable, reversePayment } from './service.js';
+import {
+  insertAllocations,
+  insertPayments,
+  insertReceivable,
+  loadPayment,
+  loadReceivable,
+  purchaseOrderOrg,
+  takenReferences,
+} from './repository.js';
+import { readLedger, recordPayment, recordReceivable, reversePayment, reverseReceivable } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => []) }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
@@ -13,6 +21,8 @@ vi.mock('./repository.js', () => ({
   insertPayments: vi.fn(),
   takenReferences: vi.fn(async () => []),
   loadPayment: vi.fn(),
+  loadReceivable: vi.fn(),
+  netAllocationsTo: vi.fn(async () => []),
   purchaseOrderOrg: vi.fn(),
   openReceivables: vi.fn(async () => []),
   openPayments: vi.fn(async () => []),
@@ -109,6 +119,62 @@ describe('reversing payments', () => {
     vi.mocked(loadPayment).mockResolvedValue(payment({ kind: 'reversal' }));
     await expectRefusal(reversePayment(fakeScope(asUser).scope, PAYMENT, 'n'), 409, 'PAYMENT_IS_REVERSAL', 'id');
     nothingWritten();
+  });
+});
+
+describe('reversing receivables', () => {
+  const RECEIVABLE = '77777777-7777-4777-8777-777777777777';
+  const receivable = (over = {}) => ({
+    id: RECEIVABLE,
+    org_id: MOD,
+    customer_profile_id: PROFILE,
+    currency: 'TRY' as const,
+    amount: '100.0000',
+    due_date: '2026-11-01',
+    kind: 'invoice' as const,
+    reference: 'INV-1',
+    deal_id: null,
+    po_id: null,
+    reversed_by: null,
+    ...over,
+  });
+
+  it('404 alike; 403 for non-Finance; 409 for a reversed receivable or a reversal entry; nothing written', async () => {
+    vi.mocked(loadReceivable).mockResolvedValue(receivable());
+    for (const role of ['sales_owner', 'sales_manager', 'pricing_manager'] as const) {
+      vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role)]));
+      await expectRefusal(reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'n'), 403, 'PAYMENT_NOT_ALLOWED', 'id');
+    }
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'finance')]));
+    const other = await expectRefusal(reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'n'), 404, 'RECEIVABLE_NOT_FOUND', 'id');
+    vi.mocked(loadReceivable).mockResolvedValue(undefined);
+    expect(
+      (await expectRefusal(reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'n'), 404, 'RECEIVABLE_NOT_FOUND')).toJSON(),
+    ).toEqual(other.toJSON());
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance')]));
+    vi.mocked(loadReceivable).mockResolvedValue(receivable({ reversed_by: 'x' }));
+    await expectRefusal(reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'n'), 409, 'RECEIVABLE_ALREADY_REVERSED', 'id');
+    vi.mocked(loadReceivable).mockResolvedValue(receivable({ kind: 'reversal', amount: '-100.0000' }));
+    await expectRefusal(reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'n'), 409, 'RECEIVABLE_IS_REVERSAL', 'id');
+    expect(insertReceivable).not.toHaveBeenCalled();
+    nothingWritten();
+  });
+
+  it('Finance: a reversal entry with the negative amount, the same reference and due date, audited with the note', async () => {
+    vi.mocked(loadReceivable).mockResolvedValue(receivable());
+    const result = await reverseReceivable(fakeScope(asUser).scope, RECEIVABLE, 'issued by mistake');
+    expect(result).toMatchObject({ reverses_id: RECEIVABLE, amount: '-100.0000', released_allocations: [], reallocated: [] });
+    expect(vi.mocked(insertReceivable).mock.calls[0]![1]).toMatchObject({
+      kind: 'reversal',
+      reverses_id: RECEIVABLE,
+      amount: '-100.0000',
+      reference: 'INV-1',
+      due_date: '2026-11-01',
+      note: 'issued by mistake',
+    });
+    expect(vi.mocked(writeAudit).mock.calls[0]![1]).toEqual([
+      expect.objectContaining({ action: 'receivable.reversed', entityId: RECEIVABLE, note: 'issued by mistake' }),
+    ]);
   });
 });
 

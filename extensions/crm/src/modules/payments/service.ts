@@ -28,6 +28,8 @@ import {
   insertReceivable,
   ledgerPage,
   loadPayment,
+  loadReceivable,
+  netAllocationsTo,
   netAllocationsOf,
   openPayments,
   openReceivables,
@@ -311,6 +313,92 @@ export async function recordReceivable(scope: RequestScope, input: NewReceivable
       due_date: input.due_date,
       allocations,
       exposure: await accountExposure(trx, profile.org_id, profile.id, input.currency),
+    };
+  });
+}
+
+export interface ReversedReceivable {
+  id: string;
+  reverses_id: string;
+  amount: string;
+  released_allocations: Allocation[];
+  reallocated: Allocation[];
+  exposure: Awaited<ReturnType<typeof accountExposure>>;
+}
+
+/**
+ * Reverses a receivable with a note (Finance): receivables are never edited or deleted, so a
+ * wrong or cancelled one gets a reversal entry (the negative amount, the same reference, due date,
+ * deal and PO), the payments that settled it get their allocations back (negatives), and the
+ * account is settled again: what they paid may settle another receivable. Exposure follows at once
+ * (an invoiced deal's value counts as open won business again). Audited.
+ */
+export async function reverseReceivable(scope: RequestScope, receivableId: string, note: string): Promise<ReversedReceivable> {
+  const actor = await requireAccess(scope, {
+    org: async () => (await loadReceivable(scope.database, receivableId))?.org_id,
+    capability: 'payment.record',
+    notFound: () => fieldError('not_found', 'RECEIVABLE_NOT_FOUND', 'id', 'no such receivable, or you may not do this there'),
+    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses receivables'),
+  });
+  const first = (await loadReceivable(scope.database, receivableId))!;
+  return scope.database.transaction(async (trx) => {
+    await lockCreditAccount(trx, first.customer_profile_id);
+    const receivable = (await loadReceivable(trx, receivableId))!;
+    if (receivable.kind === 'reversal') {
+      throw fieldError('conflict', 'RECEIVABLE_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a receivable');
+    }
+    if (receivable.reversed_by) throw fieldError('conflict', 'RECEIVABLE_ALREADY_REVERSED', 'id', 'the receivable is reversed already');
+    const id = randomUUID();
+    const at = new Date();
+    const amount = subtractDecimals('0', receivable.amount);
+    await insertReceivable(trx, {
+      id,
+      org_id: receivable.org_id,
+      customer_profile_id: receivable.customer_profile_id,
+      currency: receivable.currency,
+      amount,
+      due_date: receivable.due_date,
+      kind: 'reversal',
+      reverses_id: receivable.id,
+      reference: receivable.reference,
+      deal_id: receivable.deal_id,
+      po_id: receivable.po_id,
+      note,
+      created_by: actor.userId,
+      created_at: at,
+    });
+    const account = { customer_profile_id: receivable.customer_profile_id, currency: receivable.currency };
+    const released = reversalAllocations(await netAllocationsTo(trx, receivable.id));
+    await insertAllocations(trx, account, released, at, randomUUID);
+    const reallocated = await settleAccount(trx, account, at);
+    await writeAudit(trx, [
+      {
+        orgId: receivable.org_id,
+        at,
+        actor: actor.userId,
+        action: 'receivable.reversed',
+        collection: 'receivables',
+        entityId: receivable.id,
+        note,
+        details: {
+          reversal_id: id,
+          amount: receivable.amount,
+          currency: receivable.currency,
+          reference: receivable.reference,
+          kind: receivable.kind,
+          deal_id: receivable.deal_id,
+          released,
+          reallocated,
+        },
+      },
+    ]);
+    return {
+      id,
+      reverses_id: receivable.id,
+      amount,
+      released_allocations: released,
+      reallocated,
+      exposure: await accountExposure(trx, receivable.org_id, receivable.customer_profile_id, receivable.currency),
     };
   });
 }
