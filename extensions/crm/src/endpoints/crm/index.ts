@@ -22,6 +22,7 @@ import { paymentRoutes } from '../../modules/payments/http.js';
 import { paymentImportRoutes } from '../../modules/payments/import-http.js';
 import { costingRoutes } from '../../modules/costing/http.js';
 import { emailRoutes } from '../../modules/email/http.js';
+import { shipmentApprovalRoutes } from '../../modules/shipment-approval/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -50,6 +51,8 @@ export default defineEndpoint({
       // Costing and valuation (stories 75-80): docs/costing.md.
       ...costingRoutes,
       ...emailRoutes,
+      // Payment confirmation per PO and the shipment approval screen (stories 31-38): docs/shipment-approval.md.
+      ...shipmentApprovalRoutes,
     ]);
   },
 });

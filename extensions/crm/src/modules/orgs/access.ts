@@ -60,7 +60,11 @@ export type Capability =
   /** Reads the org's email outbox: the Emails command center, a deal's emails (stories 63, 67). */
   | 'email.read'
   /** The org admin's email rights: routing rules (enabling picking_started/prepared) and retries (62, 66, 67). */
-  | 'email.manage';
+  | 'email.manage'
+  /** Confirms payment per PO, referencing ledger payments (stories 31-33; Sales Managers only). */
+  | 'payment.confirm'
+  /** Releases one PO past its overridable gates (payment) with a reason (stories 34, 37). */
+  | 'shipment.override';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -91,6 +95,8 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'credit.decide',
     'credit.override',
     'email.read',
+    'payment.confirm',
+    'shipment.override',
   ],
   pricing_manager: [
     'approval.decide_pricing',
