@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, nextAction, paymentRequiredBecause, paymentStatus, planConfirmation } from './payment.js';
+import { coverage, nextAction, paymentRequiredBecause, paymentStatus, pickPayments, planConfirmation } from './payment.js';
 
 describe('when a confirmed payment is required (stories 31, 32)', () => {
   it('always for cash customers; for credit customers only over a limit or overdue now', () => {
@@ -91,5 +91,22 @@ describe('the suggested next action (story 36)', () => {
     expect(nextAction(['payment_confirmation'], 0)).toBe('record_payment');
     expect(nextAction(['contract_signed'], 0)).toBe('sign_contract');
     expect(nextAction(['something_new'], 0)).toBe('resolve_gates');
+  });
+});
+
+describe('picking payments for a bulk confirmation', () => {
+  it('never offers a payment beyond what it has, PO after PO', () => {
+    const candidates = [
+      { id: 'p1', currency: 'TRY', available: '100' },
+      { id: 'p2', currency: 'TRY', available: '50' },
+      { id: 'u1', currency: 'USD', available: '10' },
+    ];
+    const picks = pickPayments([
+      { id: 'a', remaining: [{ currency: 'TRY', amount: '100.0000' }], candidates },
+      { id: 'b', remaining: [{ currency: 'TRY', amount: '30.0000' }], candidates },
+      { id: 'c', remaining: [{ currency: 'TRY', amount: '30.0000' }], candidates },
+      { id: 'd', remaining: [{ currency: 'EUR', amount: '1' }], candidates },
+    ]);
+    expect(Object.fromEntries(picks)).toEqual({ a: ['p1'], b: ['p2'], c: ['p2'], d: [] });
   });
 });

@@ -125,3 +125,32 @@ export function nextAction(blockingGates: readonly string[], candidatePayments: 
   if (blockingGates.includes('contract_signed')) return 'sign_contract';
   return 'resolve_gates';
 }
+
+/**
+ * The screen's bulk confirmation (story 37): which of the customers' uncounted payments to
+ * reference for each PO, PO after PO, so that no payment is offered twice beyond what it has.
+ * Mirrors planConfirmation's counting; the server decides again on its own.
+ */
+export function pickPayments(
+  rows: ReadonlyArray<{ id: string; remaining: readonly CurrencyAmount[]; candidates: readonly ReferencedPayment[] }>,
+): Map<string, string[]> {
+  const left = new Map<string, string>();
+  const picks = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids: string[] = [];
+    for (const owed of row.remaining) {
+      let open = owed.amount;
+      for (const payment of row.candidates.filter((c) => c.currency === owed.currency)) {
+        if (!isPositiveDecimal(open)) break;
+        const available = left.get(payment.id) ?? payment.available;
+        if (!isPositiveDecimal(available)) continue;
+        const used = compareDecimals(available, open) < 0 ? available : open;
+        left.set(payment.id, subtractDecimals(available, used));
+        open = subtractDecimals(open, used);
+        ids.push(payment.id);
+      }
+    }
+    picks.set(row.id, ids);
+  }
+  return picks;
+}
