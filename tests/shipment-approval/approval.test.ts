@@ -270,6 +270,33 @@ describe('payment confirmation per PO (stories 31-34)', () => {
   });
 });
 
+describe('one payment for several POs', () => {
+  it('counts for each PO what it is due, never more than the payment has', async () => {
+    const profile = await customer('Paylaşım Tekstil', 'cash');
+    const a = await draftPo(profile, '10.00', '10.0000'); // 100 TRY
+    const b = await draftPo(profile, '10.00', '10.0000'); // 100 TRY
+    const payment = await pay(profile, '150');
+    const bulk = await as(USERS.manager, 'POST', '/crm/purchase-orders/confirm-payment', {
+      items: [
+        { po_id: a.id, payment_ids: [payment], note: 'shared' },
+        { po_id: b.id, payment_ids: [payment], note: 'shared' },
+      ],
+    });
+    expect(bulk.status, bulk.text).toBe(200);
+    expect(bulk.body.data.results.map((r: { result: { payment_status: string; remaining: unknown } }) => r.result.payment_status)).toEqual([
+      'confirmed',
+      'partial',
+    ]);
+    expect(bulk.body.data.results[1].result.remaining).toEqual([{ currency: 'TRY', amount: '50.0000' }]);
+    expectRefusal(
+      await confirm(USERS.manager, b.id, { payment_ids: [payment], note: 'again' }),
+      422,
+      'PAYMENT_NOT_APPLICABLE',
+      'payment_ids.0',
+    );
+  });
+});
+
 describe('the manager override of one PO (stories 34, 37)', () => {
   it('releases past the payment gate with a reason, audited, override_used sent, po.released carries the basis', async () => {
     const profile = await customer('Override Tekstil', 'cash');
