@@ -202,7 +202,9 @@ try {
   const bulk = await call(token, 'POST', '/crm/purchase-orders/release', { ids, note: 'bench: bulk approval' });
   const bulkMs = ms(start);
   const commands = (
-    await db.raw(`select count(*)::int as n from outbound_messages where event_type = 'po.released' and entity_id::text = any(?::text[])`, [ids])
+    await db.raw(`select count(*)::int as n from outbound_messages where event_type = 'po.released' and entity_id::text = any(?::text[])`, [
+      ids,
+    ])
   ).rows[0].n as number;
 
   const machine = `${cpus().length} × ${cpus()[0]?.model.split(' ')[0] ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
