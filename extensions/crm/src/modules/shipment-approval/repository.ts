@@ -148,28 +148,32 @@ export interface AwaitingRow {
   credit_block_status: string | null;
   ship_date: string;
   created_at: string | null;
-  total: number;
 }
 
 /**
- * POs awaiting shipment approval (drafts) in the orgs, soonest ship date first, one page, with
- * the total of the list. Sales owners' view rules do not apply: only roles that approve read it.
+ * POs awaiting shipment approval (drafts) in the orgs, soonest ship date first, one page: the page
+ * is chosen on purchase_orders alone (partial index purchase_orders_awaiting), then joined.
  */
 export async function awaitingApproval(db: Knex, orgIds: readonly string[], limit: number, offset: number): Promise<AwaitingRow[]> {
   const { rows } = await db.raw(
     `select po.id, po.code, po.org_id, o.code as org_code, po.deal_id, d.code as deal_code, d.customer_profile_id,
             p.legal_name as customer_name, p.payment_mode, d.credit_blocked, cb.status as credit_block_status,
-            to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, po.date_created as created_at,
-            count(*) over ()::int as total
-     from purchase_orders po
+            to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, po.date_created as created_at
+     from (select id from purchase_orders where status = 'draft' and org_id = any(?::uuid[])
+           order by ship_date, code limit ? offset ?) page
+     join purchase_orders po on po.id = page.id
      join orgs o on o.id = po.org_id
      join deals d on d.id = po.deal_id
      join customer_org_profiles p on p.id = d.customer_profile_id
      left join credit_blocks cb on cb.deal_id = d.id
-     where po.status = 'draft' and po.org_id = any(?::uuid[])
-     order by po.ship_date, po.code
-     limit ? offset ?`,
+     order by po.ship_date, po.code`,
     [orgIds, limit, offset],
   );
   return rows as AwaitingRow[];
+}
+
+/** How many POs await shipment approval in the orgs (the partial index alone). */
+export async function awaitingCount(db: Knex, orgIds: readonly string[]): Promise<number> {
+  const row = (await db('purchase_orders').where('status', 'draft').whereIn('org_id', orgIds).count<{ n: string }[]>('* as n'))[0];
+  return Number(row?.n ?? 0);
 }

@@ -40,6 +40,7 @@ import {
 } from './payment.js';
 import {
   awaitingApproval,
+  awaitingCount,
   candidatePayments,
   insertConfirmations,
   paymentsForConfirmation,
@@ -283,8 +284,8 @@ export interface ShipmentApprovalPage {
 
 /**
  * The POs awaiting shipment approval in the Org Scope (one page) with everything the manager
- * decides on. Five statements whatever the number of POs, deals or payments (plus the caller's
- * grants): the page, exposure of its customers, what the page's POs are due and covered, and the
+ * decides on. Six statements whatever the number of POs, deals or payments (plus the caller's
+ * grants): the page, its total, exposure of its customers, what the page's POs are due and covered, and the
  * customers' open payments; the gates are the release's own pure gates on that data.
  */
 export async function readShipmentApproval(scope: RequestScope, query: { limit: number; offset: number }): Promise<ShipmentApprovalPage> {
@@ -301,21 +302,22 @@ export async function readShipmentApproval(scope: RequestScope, query: { limit: 
   const today = creditToday();
   const counted = await readInSnapshot(scope.database, async (trx) => {
     const page = await awaitingApproval(trx, access.orgIds, query.limit, query.offset);
+    const total = await awaitingCount(trx, access.orgIds);
     const poIds = page.map((r) => r.id);
     const profileIds = [...new Set(page.map((r) => r.customer_profile_id))];
     const exposure = profileIds.length ? await exposureRows(trx, { orgIds: access.orgIds, profileIds, today }) : [];
     const due = await purchaseOrdersDue(trx, poIds);
     const covered = await purchaseOrdersCovered(trx, poIds);
     const candidates = await candidatePayments(trx, profileIds);
-    return { page, exposure, due, covered, candidates };
+    return { page, total, exposure, due, covered, candidates };
   });
-  const { page, exposure, due, covered, candidates } = counted.result;
+  const { page, total, exposure, due, covered, candidates } = counted.result;
   const rows = page.map((row) => assembleRow(row, exposure, due, covered, candidates));
   const inAny = (capability: Parameters<typeof access.may>[0]) => access.admin || access.orgIds.some((org) => access.may(capability, org));
   return {
     orgs: access.orgIds,
     today,
-    total: page[0]?.total ?? 0,
+    total,
     limit: query.limit,
     offset: query.offset,
     counts: {
