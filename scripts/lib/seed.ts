@@ -328,6 +328,7 @@ export async function seedDemoData(api: DirectusApi, options: DemoOptions): Prom
   await seedCreditDemo(api, orgs, ownerOf.MOD);
   await seedCostingDemo(api, orgs, options.wmsWebhookSecret);
   await seedCashPackDemo(api, orgs, profileIds.get('1234567890:MOD')!, ownerOf.MOD);
+  await seedShipmentApprovalDemo(api, orgs, ownerOf.MOD);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -512,11 +513,9 @@ export async function seedCreditDemo(api: DirectusApi, orgs: Record<OrgCode, str
 // provisional to invoice value), freight on JTR's receipt, and one MOD receipt still waiting for
 // its invoice (provisional), so /costing shows each state.
 
-const DAY_MS = 86_400_000;
-
 export async function seedCostingDemo(api: DirectusApi, orgs: Record<OrgCode, string>, wmsWebhookSecret: string): Promise<void> {
   const now = Date.now();
-  const daysAgo = (days: number) => new Date(now - days * DAY_MS).toISOString();
+  const daysAgo = (days: number) => new Date(now - days * DAY).toISOString();
   const receive = async (batchId: string, events: ReturnType<typeof receiptRecorded>[]) => {
     const sent = await send(api.baseUrl, batchOf(events, batchId), { secrets: [wmsWebhookSecret] });
     if (sent.status !== 200 || sent.body.results?.some((r) => r.error)) {
@@ -598,4 +597,63 @@ export async function seedCashPackDemo(api: DirectusApi, orgs: Record<OrgCode, s
     ],
   });
   await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data: cash customer, proforma and contract drafted' });
+}
+
+// Shipment approval demo (stories 31-37; docs/shipment-approval.md): the approval screen shows a
+// cash customer's PO with a payment to confirm, one partly confirmed (the rest to be recorded by
+// Finance) and a credit customer's PO ready to approve. Profile ids sort after every other one.
+
+const SHIPMENT_DEMO_PROFILES = { cash: 'ffffffff-ffff-4fff-8fff-00000000c003', credit: 'ffffffff-ffff-4fff-8fff-00000000c004' };
+
+export async function seedShipmentApprovalDemo(api: DirectusApi, orgs: Record<OrgCode, string>, owner: string): Promise<void> {
+  const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+  for (const [key, name, tax, mode] of [
+    ['cash', 'Uludağ Perde San. Tic.', '8901234567', 'cash'],
+    ['credit', 'Ege Örme Ltd. Şti.', '9012345678', 'credit'],
+  ] as const) {
+    const { id } = await api.post<{ id: string }>('/items/customers', { legal_name: name, tax_number: tax, country: 'TR' });
+    await api.post('/items/customer_org_profiles', {
+      id: SHIPMENT_DEMO_PROFILES[key],
+      customer_id: id,
+      org_id: orgs.MOD,
+      legal_name: name,
+      country: 'TR',
+      status: 'active',
+      payment_mode: mode,
+      grace_days: mode === 'credit' ? 30 : 0,
+      owner,
+    });
+  }
+  const po = async (profile: string, meters: string, price: string, shipIn: number) => {
+    const deal = await api.post<{ id: string }>('/items/deals', {
+      org_id: orgs.MOD,
+      customer_profile_id: profile,
+      owner,
+      status: 'submitted',
+      currency: 'TRY',
+      lines: [{ line_no: 1, quality_code: 'MOD-POPLIN-120', meters, unit_price: price, currency: 'TRY' }],
+    });
+    await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data' });
+    const ship_to = { name: 'Depo', address_lines: ['Organize Sanayi 4. Cad. No:7'], city: 'Bursa', country_code: 'TR' };
+    return api.post<{ id: string }>('/crm/purchase-orders', { deal_id: deal.id, ship_date: day(shipIn), ship_to });
+  };
+  const payment = (amount: string, reference: string) =>
+    api.post<{ id: string }>('/crm/payments', {
+      customer_profile_id: SHIPMENT_DEMO_PROFILES.cash,
+      currency: 'TRY',
+      amount,
+      value_date: day(-1),
+      method: 'bank_transfer',
+      reference,
+      note: 'demo: advance payment',
+    });
+  // Cash, partly paid: 2,000 of 3,000 TRY confirmed, the rest to be recorded.
+  const partial = await po(SHIPMENT_DEMO_PROFILES.cash, '60.00', '50.0000', 3);
+  const first = await payment('2000', 'TR-EFT-DEMO-0101');
+  await api.post(`/crm/purchase-orders/${partial.id}/confirm-payment`, { payment_ids: [first.id], note: 'demo: first instalment' });
+  // Cash, paid in full and waiting for the manager's confirmation.
+  await po(SHIPMENT_DEMO_PROFILES.cash, '100.00', '50.0000', 5);
+  await payment('5000', 'TR-EFT-DEMO-0102');
+  // Credit customer within limit: ready to approve.
+  await po(SHIPMENT_DEMO_PROFILES.credit, '80.00', '84.5000', 7);
 }

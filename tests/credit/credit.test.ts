@@ -207,12 +207,13 @@ describe('the credit block (stories 28-30)', () => {
     const [managerUser] = await adminGet<Array<{ id: string }>>(`/users?filter[email][_eq]=${USERS.manager}&fields=id`);
     expect(entries.at(-1)!.actor).toBe(managerUser!.id);
 
-    // Cleared: the PO is created and released although the overdue is still there (the override stands).
+    // Cleared: the PO is created although the overdue is still there (the override stands). While
+    // the customer is overdue its payment must be confirmed (story 32), or this one PO overridden.
     const created = await as(USERS.manager, 'POST', '/crm/purchase-orders', po);
     expect(created.status, created.text).toBe(201);
-    const released = await as(USERS.manager, 'POST', `/crm/purchase-orders/${created.body.data.id}/release`, {
-      note: 'override by manager',
-    });
+    const release = (body: unknown) => as(USERS.manager, 'POST', `/crm/purchase-orders/${created.body.data.id}/release`, body);
+    expectRefusal(await release({ note: 'ship' }), 422, 'RELEASE_GATE_BLOCKED', 'gates.payment_confirmation');
+    const released = await release({ note: 'override by manager', override: { reason: 'wire seen by the manager' } });
     expect(released.status, released.text).toBe(200);
   });
 

@@ -73,14 +73,15 @@ export interface PurchaseOrderFixture {
 
 /**
  * A purchase order the way the CRM issues one: a fresh deal of the org (admin, item API, one of the
- * org's own qualities and active profiles), won and given a PO by the sales manager, and, unless
+ * org's own qualities and active credit profiles: a cash customer's PO waits for a confirmed payment,
+ * story 31), won and given a PO by the sales manager, and, unless
  * `release` is false, released to the WMS through /crm/purchase-orders/:id/release (the shared test
  * system has no WMS address: the po.released command waits in the outbox, which is all this needs).
  */
 export async function purchaseOrder(db: pg.Client, org: 'MOD' | 'JTR', options: { release?: boolean } = {}): Promise<PurchaseOrderFixture> {
   const { rows } = await db.query<{ org_id: string; profile_id: string; quality_code: string }>(
     `select o.id as org_id,
-            (select p.id from customer_org_profiles p where p.org_id = o.id and p.status = 'active' order by p.id limit 1) as profile_id,
+            (select p.id from customer_org_profiles p where p.org_id = o.id and p.status = 'active' and p.payment_mode = 'credit' order by p.id limit 1) as profile_id,
             (select q.code from qualities q where q.org_id = o.id order by q.code limit 1) as quality_code
        from orgs o where o.code = $1`,
     [org],

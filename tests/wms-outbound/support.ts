@@ -170,14 +170,14 @@ export type Client = ReturnType<typeof client>;
 
 export interface OrgFixture {
   orgId: string;
-  /** An active customer profile of the org, for new deals. */
+  /** An active credit customer profile of the org, for new deals (a cash customer's POs wait for payment confirmation, story 31). */
   profileId: string;
 }
 
 export async function orgFixture(api: Client, code: 'MOD' | 'JTR'): Promise<OrgFixture> {
   const [org] = await api.adminGet<Array<{ id: string }>>(`/items/orgs?filter[code][_eq]=${code}&fields=id`);
   const [profile] = await api.adminGet<Array<{ id: string }>>(
-    `/items/customer_org_profiles?filter[org_id][code][_eq]=${code}&filter[status][_eq]=active&fields=id&sort=id&limit=1`,
+    `/items/customer_org_profiles?filter[org_id][code][_eq]=${code}&filter[status][_eq]=active&filter[payment_mode][_eq]=credit&fields=id&sort=id&limit=1`,
   );
   return { orgId: org!.id, profileId: profile!.id };
 }

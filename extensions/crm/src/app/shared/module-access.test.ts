@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   mayUseCredit,
   mayUseEmails,
+  mayUseShipmentApproval,
   mayUseFxRates,
   mayUsePricing,
   mayUseWmsDeliveries,
@@ -80,5 +81,23 @@ describe('credit and payments modules', () => {
     expect(mayUseCredit({}, { payments: { read: { access: 'partial' } } })).toBe(true);
     expect(mayUseCredit({}, { credit_requests: { read: { access: 'partial' } } })).toBe(false);
     expect(mayUseCredit({}, {})).toBe(false);
+  });
+});
+
+describe('shipment approval module (stories 17, 35)', () => {
+  it.each([
+    ['Sales Owner', false],
+    ['Sales Manager', true],
+    ['Pricing Manager', false],
+    ['Finance', false],
+  ])('%s: %s', (role, shown) => {
+    expect(mayUseShipmentApproval(userOf(role))).toBe(shown);
+  });
+
+  it('an admin always, nobody without a role', () => {
+    expect([
+      mayUseShipmentApproval({ admin_access: true, role: null }),
+      mayUseShipmentApproval({ admin_access: false, role: null }),
+    ]).toEqual([true, false]);
   });
 });

@@ -65,3 +65,8 @@ export function mayUseCosting(user: ModuleUser, permissions: ModulePermissions):
 export function mayUseEmails(user: ModuleUser): boolean {
   return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
 }
+
+/** Shipment approval: Sales Managers and the CRM admin (stories 35-37; sales owners never approve). */
+export function mayUseShipmentApproval(user: ModuleUser): boolean {
+  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
+}

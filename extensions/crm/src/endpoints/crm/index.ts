@@ -23,6 +23,7 @@ import { paymentImportRoutes } from '../../modules/payments/import-http.js';
 import { costingRoutes } from '../../modules/costing/http.js';
 import { emailRoutes } from '../../modules/email/http.js';
 import { proformaRoutes } from '../../modules/proformas/http.js';
+import { shipmentApprovalRoutes } from '../../modules/shipment-approval/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -53,6 +54,8 @@ export default defineEndpoint({
       ...emailRoutes,
       // Proformas, the Balance Check Gate and contracts of cash deals (stories 8, 40-45): docs/proformas.md.
       ...proformaRoutes,
+      // Payment confirmation per PO and the shipment approval screen (stories 31-38): docs/shipment-approval.md.
+      ...shipmentApprovalRoutes,
     ]);
   },
 });

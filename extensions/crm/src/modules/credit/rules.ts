@@ -13,10 +13,10 @@ import { CrmError } from '../../shared/errors.js';
 import { actorOf, type Accountability } from '../../shared/directus.js';
 import { isUuid, relatedId } from '../../shared/ids.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
-import { contractStatusOfDeal } from '../proformas/repository.js';
 import { CREDIT_BLOCK_GATE, evaluateReleaseGates } from '../purchase-orders/gates.js';
-import { isOverdue } from './exposure.js';
-import { dealsOfPurchaseOrders, exposureRows, loadCreditBlock, loadCreditDeal } from './repository.js';
+import { loadPurchaseOrder } from '../purchase-orders/repository.js';
+import { releaseContextOf } from '../purchase-orders/service.js';
+import { loadCreditDeal } from './repository.js';
 
 type Payload = Record<string, unknown>;
 
@@ -44,8 +44,8 @@ export async function creditGateOnPurchaseOrderCreate(payload: Payload, db: Knex
 }
 
 /**
- * purchase_orders.items.update releasing a PO: the release gates of the credit block, with overdue
- * evaluated live, as POST /crm/purchase-orders/:id/release evaluates them.
+ * purchase_orders.items.update releasing a PO: the release gates (credit block, overdue evaluated
+ * live, payment confirmation), as POST /crm/purchase-orders/:id/release evaluates them.
  */
 export async function creditGateOnPurchaseOrderUpdate(
   payload: Payload,
@@ -54,19 +54,12 @@ export async function creditGateOnPurchaseOrderUpdate(
   accountability: Accountability | null,
 ): Promise<Payload> {
   if (payload['status'] !== 'released') return payload;
-  const today = new Date().toISOString().slice(0, 10);
-  for (const deal of await dealsOfPurchaseOrders(db, keys.filter(isUuid))) {
-    if (!(await visible(db, accountability, [deal.org_id]))) continue;
-    const rows = await exposureRows(db, { orgIds: [deal.org_id], profileIds: [deal.customer_profile_id], today });
-    const block = await loadCreditBlock(db, deal.deal_id);
-    const refusals = evaluateReleaseGates({
-      orgId: deal.org_id,
-      dealId: deal.deal_id,
-      creditBlocked: deal.credit_blocked,
-      overdue: rows.filter((r) => isOverdue(r.overdue)).map((r) => ({ currency: r.currency, amount: r.overdue })),
-      creditOverridden: block?.status === 'overridden',
-      cashContract: await contractStatusOfDeal(db, deal.deal_id),
-    });
+  for (const poId of keys.filter(isUuid)) {
+    const po = await loadPurchaseOrder(db, poId);
+    if (!po || !(await visible(db, accountability, [po.org_id]))) continue;
+    // Every release gate, the payment confirmation of stories 31-34 included, exactly as
+    // POST /crm/purchase-orders/:id/release evaluates them.
+    const refusals = evaluateReleaseGates(await releaseContextOf(db, po));
     if (refusals.length) {
       throw new CrmError(
         'gate_blocked',

@@ -68,7 +68,11 @@ export type Capability =
   /** Cash pack (stories 41, 45): confirms a proforma paid with a ledger payment, a contract signed_received. */
   | 'cash_pack.confirm'
   /** Cash pack (story 40): waives the proforma or the contract of a cash deal, with a note. */
-  | 'cash_pack.waive';
+  | 'cash_pack.waive'
+  /** Confirms payment per PO, referencing ledger payments (stories 31-33; Sales Managers only). */
+  | 'payment.confirm'
+  /** Releases one PO past its overridable gates (payment) with a reason (stories 34, 37). */
+  | 'shipment.override';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -114,6 +118,8 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'cash_pack.send',
     'cash_pack.confirm',
     'cash_pack.waive',
+    'payment.confirm',
+    'shipment.override',
   ],
   pricing_manager: [
     'approval.decide_pricing',

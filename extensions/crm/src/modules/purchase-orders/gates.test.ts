@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CREATE_GATES, evaluateReleaseGates, RELEASE_GATES, type ReleaseContext, type ReleaseGate } from './gates.js';
+import { CREATE_GATES, evaluateReleaseGates, overriddenGates, RELEASE_GATES, type ReleaseContext, type ReleaseGate } from './gates.js';
 
 const context: ReleaseContext = {
   orgId: 'org',
@@ -15,7 +15,7 @@ describe('release gates', () => {
     expect(evaluateReleaseGates(context).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates(context, CREATE_GATES).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates({ ...context, creditBlocked: false })).toEqual([]);
-    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue', 'contract_signed']);
+    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue', 'contract_signed', 'payment_confirmation']);
   });
 
   it('evaluates overdue live at release; an override of the block stands (story 28)', () => {
@@ -49,5 +49,23 @@ describe('release gates', () => {
     expect(evaluateReleaseGates({ ...open, cashContract: null })).toEqual([]);
     // Creating a PO is not held by the contract (only the shipment approval is).
     expect(evaluateReleaseGates({ ...open, cashContract: 'drafted' }, CREATE_GATES)).toEqual([]);
+  });
+
+  it('requires a confirmed payment when one is required now (stories 31-34); only an override lets it pass', () => {
+    const open = { ...context, creditBlocked: false };
+    const pending = { requiredBecause: ['cash_customer'], confirmed: false, remaining: [{ currency: 'TRY', amount: '250.5000' }] };
+    const refusals = evaluateReleaseGates({ ...open, payment: pending });
+    expect(refusals).toEqual([{ gate: 'payment_confirmation', reason: expect.stringContaining('250.5000 TRY still to confirm') }]);
+    expect(refusals[0]!.reason).toContain('cash_customer');
+    expect(evaluateReleaseGates({ ...open, payment: { ...pending, confirmed: true } })).toEqual([]);
+    expect(evaluateReleaseGates({ ...open, payment: { ...pending, requiredBecause: [] } })).toEqual([]);
+    expect(evaluateReleaseGates({ ...open, payment: pending, override: true })).toEqual([]);
+    expect(overriddenGates({ ...open, payment: pending, override: true }).map((r) => r.gate)).toEqual(['payment_confirmation']);
+    expect(overriddenGates({ ...open, payment: { ...pending, confirmed: true } })).toEqual([]);
+    // An override never passes the credit gates: they have their own override (story 30).
+    expect(evaluateReleaseGates({ ...context, payment: pending, override: true }).map((r) => r.gate)).toEqual(['credit_block']);
+    expect(
+      evaluateReleaseGates({ ...open, overdue: [{ currency: 'USD', amount: '1' }], payment: pending, override: true }).map((r) => r.gate),
+    ).toEqual(['credit_overdue']);
   });
 });

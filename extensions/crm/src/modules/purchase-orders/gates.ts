@@ -25,7 +25,23 @@ export interface ReleaseContext {
   /** A Sales Manager overrode this deal's credit block (stories 18, 30). */
   creditOverridden: boolean;
   /** Story 41: the cash pack's contract status of the deal; null when the deal is no cash deal (no contract). */
-  cashContract: 'drafted' | 'sent' | 'signed_received' | 'waived' | null;
+  cashContract?: 'drafted' | 'sent' | 'signed_received' | 'waived' | null | undefined;
+  /**
+   * Payment confirmation of this PO (stories 31-34; shipment-approval/payment.ts): whether one is
+   * required now and why, and whether a Sales Manager has confirmed payments covering the PO.
+   * Absent where the caller evaluates no payment (PO creation).
+   */
+  payment?: PaymentGateContext | undefined;
+  /** A Sales Manager releases this one PO by override with a reason (story 37): overridable gates pass. */
+  override?: boolean | undefined;
+}
+
+export interface PaymentGateContext {
+  /** Why a confirmed payment is required now: cash customer, over limit, overdue; empty: not required. */
+  requiredBecause: readonly string[];
+  confirmed: boolean;
+  /** Still to cover per currency (decimal strings), shown to the manager. */
+  remaining: ReadonlyArray<{ currency: string; amount: string }>;
 }
 
 export interface GateRefusal {
@@ -36,6 +52,8 @@ export interface GateRefusal {
 export interface ReleaseGate {
   /** Stable name, reported as the refused "field" of the 422 (e.g. gates.credit_block). */
   name: string;
+  /** A Sales Manager's override of one PO (story 37) lets this gate pass (the payment gate). */
+  overridable?: boolean;
   check(context: ReleaseContext): GateRefusal | null;
 }
 
@@ -70,7 +88,7 @@ export const CREDIT_OVERDUE_GATE: ReleaseGate = {
 export const CONTRACT_SIGNED_GATE: ReleaseGate = {
   name: 'contract_signed',
   check: (context) =>
-    context.cashContract === null || context.cashContract === 'signed_received' || context.cashContract === 'waived'
+    context.cashContract == null || context.cashContract === 'signed_received' || context.cashContract === 'waived'
       ? null
       : {
           gate: 'contract_signed',
@@ -78,12 +96,45 @@ export const CONTRACT_SIGNED_GATE: ReleaseGate = {
         },
 };
 
+/**
+ * Stories 31-34: a cash customer's PO, and a credit customer's PO while the customer is over a
+ * limit or overdue, ships only after a Sales Manager confirmed payments covering it, unless a Sales
+ * Manager releases that one PO by override with a reason (story 37).
+ */
+export const PAYMENT_GATE: ReleaseGate = {
+  name: 'payment_confirmation',
+  overridable: true,
+  check: (context) => {
+    const payment = context.payment;
+    if (!payment || !payment.requiredBecause.length || payment.confirmed) return null;
+    const left = payment.remaining.filter((r) => /[1-9]/.test(r.amount));
+    return {
+      gate: 'payment_confirmation',
+      reason:
+        `payment is required (${payment.requiredBecause.join(', ')}) and not confirmed for this purchase order` +
+        (left.length ? `: ${left.map((r) => `${r.amount} ${r.currency}`).join(', ')} still to confirm` : '') +
+        '; a Sales Manager confirms the payments, or overrides this one purchase order with a reason',
+    };
+  },
+};
+
 /** The gates of every release, in order; later issues add theirs (see the list above). */
-export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE, CONTRACT_SIGNED_GATE];
+export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE, CONTRACT_SIGNED_GATE, PAYMENT_GATE];
 
 /** The gates of creating a PO (story 30): the credit block only. */
 export const CREATE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE];
 
 export function evaluateReleaseGates(context: ReleaseContext, gates: readonly ReleaseGate[] = RELEASE_GATES): GateRefusal[] {
-  return gates.map((gate) => gate.check(context)).filter((refusal): refusal is GateRefusal => refusal !== null);
+  return gates
+    .filter((gate) => !(context.override && gate.overridable))
+    .map((gate) => gate.check(context))
+    .filter((refusal): refusal is GateRefusal => refusal !== null);
+}
+
+/** The gates an override of this PO would let pass now (what the override is the basis for). */
+export function overriddenGates(context: ReleaseContext, gates: readonly ReleaseGate[] = RELEASE_GATES): GateRefusal[] {
+  return gates
+    .filter((gate) => gate.overridable)
+    .map((gate) => gate.check({ ...context, override: false }))
+    .filter((refusal): refusal is GateRefusal => refusal !== null);
 }

@@ -36,7 +36,11 @@ const NewPurchaseOrder = z.strictObject({
     .optional(),
   note: auditNote(2000).optional(),
 });
-const ReleaseBody = z.strictObject({ note: auditNote(2000) });
+const ReleaseBody = z.strictObject({
+  note: auditNote(2000),
+  // Story 37: a Sales Manager releases this one PO past its payment gate with a reason (never in bulk).
+  override: z.strictObject({ reason: auditNote(1000) }).optional(),
+});
 const CancelBody = z.strictObject({
   reason_code: z.enum(PO_CANCELLATION_REASONS, { message: `must be one of ${PO_CANCELLATION_REASONS.join(', ')}` }),
   note: auditNote(1000),
@@ -63,7 +67,7 @@ export const purchaseOrderRoutes: AnyRoute[] = [
     path: '/purchase-orders/:id/release',
     id: 'PURCHASE_ORDER_NOT_FOUND',
     body: ReleaseBody,
-    handle: (scope, { id, body }) => releasePurchaseOrder(scope, id, body.note),
+    handle: (scope, { id, body }) => releasePurchaseOrder(scope, id, body.note, body.override),
   }),
   crmRoute({
     method: 'post',

@@ -91,6 +91,9 @@ export interface PurchaseOrderRow {
   credit_blocked: boolean;
   customer_profile_id: string;
   customer_id: string;
+  /** The customer profile's payment mode in the PO's org (stories 31, 32). */
+  payment_mode: string;
+  customer_name: string;
   status: 'draft' | 'released' | 'cancelled';
   ship_date: string | Date;
   ship_to: ShipTo;
@@ -108,6 +111,8 @@ export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): P
     'd.credit_blocked',
     'd.customer_profile_id',
     'p.customer_id',
+    'p.payment_mode',
+    'p.legal_name as customer_name',
     'po.status',
     db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
     'po.ship_to',

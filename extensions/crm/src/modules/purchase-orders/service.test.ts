@@ -14,6 +14,7 @@ import {
 } from './repository.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
 import { creditContextForRelease, creditDecisionOnWon, recordCreditBlock } from '../credit/service.js';
+import { paymentOfPurchaseOrder } from '../shipment-approval/context.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
@@ -29,6 +30,16 @@ vi.mock('../proformas/service.js', () => ({
   createCashPack: vi.fn(async () => null),
   cashContractOfDeal: vi.fn(async () => null),
 }));
+vi.mock('../shipment-approval/context.js', () => ({
+  paymentOfPurchaseOrder: vi.fn(async () => ({
+    gate: { requiredBecause: [], confirmed: false, remaining: [] },
+    requiredBecause: [],
+    coverage: { due: [], covered: [], remaining: [], confirmed: false },
+    status: 'not_required',
+  })),
+  announceReadyForApproval: vi.fn(),
+}));
+vi.mock('../shipment-approval/repository.js', () => ({ priceSnapshotsUsed: vi.fn(async () => []) }));
 vi.mock('./repository.js', () => ({
   loadDeal: vi.fn(),
   dealLines: vi.fn(),
@@ -64,6 +75,8 @@ const po = (over: Partial<PurchaseOrderRow> = {}): PurchaseOrderRow => ({
   credit_blocked: false,
   customer_profile_id: 'p1',
   customer_id: 'c1',
+  payment_mode: 'cash',
+  customer_name: 'Customer',
   status: 'draft',
   ship_date: '2026-12-10',
   ship_to: { name: 'Site', address_lines: ['Street 1'], city: 'Istanbul', country_code: 'TR' } as PurchaseOrderRow['ship_to'],
@@ -243,5 +256,47 @@ describe('the credit gate on deal.won and PO creation (stories 29, 30)', () => {
     expect(recordCreditBlock).toHaveBeenCalledOnce();
     expect(vi.mocked(writeAudit).mock.calls[0]![1].map((e) => e.action)).toEqual(['deal.won', 'credit_block.set']);
     expect(vi.mocked(enqueueCommand).mock.calls[0]![1].command.payload).toMatchObject({ credit_blocked: true });
+  });
+});
+
+describe('the payment gate and the manager override at release (stories 31-34, 37)', () => {
+  const pending = {
+    gate: { requiredBecause: ['cash_customer'], confirmed: false, remaining: [{ currency: 'TRY', amount: '500.0000' }] },
+    requiredBecause: ['cash_customer' as const],
+    coverage: {
+      due: [{ currency: 'TRY', amount: '500.0000' }],
+      covered: [],
+      remaining: [{ currency: 'TRY', amount: '500.0000' }],
+      confirmed: false,
+    },
+    status: 'pending' as const,
+  };
+
+  it('refuses a release while payment is pending (422 naming the gate), writing nothing', async () => {
+    const { scope, itemCalls } = fakeScope(asUser);
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    vi.mocked(paymentOfPurchaseOrder).mockResolvedValueOnce(pending);
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'ship it'), 422, 'RELEASE_GATE_BLOCKED', 'gates.payment_confirmation');
+    expectNothingWritten(itemCalls, WRITERS);
+    expect(enqueueCommand).not.toHaveBeenCalled();
+  });
+
+  it('a sales owner may neither release nor override (403), a foreign org answers 404', async () => {
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
+    await expectRefusal(releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n', { reason: 'r' }), 403, 'OVERRIDE_NOT_ALLOWED', 'id');
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'sales_manager')]));
+    await expectRefusal(releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n', { reason: 'r' }), 404, 'PURCHASE_ORDER_NOT_FOUND', 'id');
+    expect(writeAudit).not.toHaveBeenCalled();
+  });
+
+  it('refuses an override when no overridable gate blocks (409), and never overrides the credit block', async () => {
+    const { scope, itemCalls } = fakeScope(asUser);
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n', { reason: 'r' }), 409, 'OVERRIDE_NOT_NEEDED', 'override');
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po({ credit_blocked: true }));
+    vi.mocked(paymentOfPurchaseOrder).mockResolvedValueOnce(pending);
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n', { reason: 'r' }), 422, 'RELEASE_GATE_BLOCKED', 'gates.credit_block');
+    expectNothingWritten(itemCalls, WRITERS);
   });
 });

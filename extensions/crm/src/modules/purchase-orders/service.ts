@@ -16,6 +16,7 @@ import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { generateUniqueCode } from '../codes/codes.js';
+import type { Knex } from 'knex';
 import type { Capability } from '../orgs/access.js';
 import { requireAccess } from '../orgs/require-access.js';
 import {
@@ -35,7 +36,10 @@ import {
   type CashPackResult,
   type CashPackWaivers,
 } from '../proformas/service.js';
-import { CREATE_GATES, evaluateReleaseGates, type GateRefusal } from './gates.js';
+import { CREATE_GATES, evaluateReleaseGates, overriddenGates, type GateRefusal, type ReleaseContext } from './gates.js';
+import { announceReadyForApproval, paymentOfPurchaseOrder } from '../shipment-approval/context.js';
+import { priceSnapshotsUsed } from '../shipment-approval/repository.js';
+import { enqueueEmail } from '../email/outbox.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
   dealLines,
@@ -45,6 +49,7 @@ import {
   purchaseOrderCodeTaken,
   purchaseOrderLines,
   userLabel,
+  type PurchaseOrderRow,
 } from './repository.js';
 
 function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
@@ -295,6 +300,12 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
         details: { code, deal_id: deal.id, lines: lines.map((l) => ({ deal_line_id: l.deal_line_id, meters: l.meters })) },
       },
     ]);
+    // Story 37: a PO that passes every gate from the start is ready for shipment approval at once.
+    const created = (await loadPurchaseOrder(trx, poId))!;
+    const readiness = await releaseContextOf(trx, created);
+    if (!evaluateReleaseGates(readiness).length) {
+      await announceReadyForApproval(trx, created, readiness.payment?.requiredBecause.length ? 'confirmed' : 'not_required');
+    }
     return { id: poId, code, org_id: deal.org_id, deal_id: deal.id, status: 'draft', ship_date: input.ship_date, lines };
   });
 }
@@ -303,17 +314,54 @@ export async function createPurchaseOrder(scope: RequestScope, input: NewPurchas
  * The caller may release or cancel the PO: the shipment approval of its org (a Sales Manager). No
  * grant there (or no such PO) answers like a PO that does not exist; another role gets 403.
  */
-function requirePurchaseOrderAccess(scope: RequestScope, poId: string, forbiddenCode: string, what: string) {
+function requirePurchaseOrderAccess(
+  scope: RequestScope,
+  poId: string,
+  forbiddenCode: string,
+  what: string,
+  capability: Capability = 'approval.decide_sales',
+) {
   return requireAccess(scope, {
     org: async () => (await loadPurchaseOrder(scope.database, poId))?.org_id,
-    capability: 'approval.decide_sales',
+    capability,
     notFound: () => fieldError('not_found', 'PURCHASE_ORDER_NOT_FOUND', 'id', 'no such purchase order, or you may not do this there'),
     forbidden: () => fieldError('forbidden', forbiddenCode, 'id', `only a Sales Manager of this org can ${what} purchase orders`),
   });
 }
 
-export async function releasePurchaseOrder(scope: RequestScope, poId: string, note: string): Promise<PurchaseOrderView> {
-  const actor = await requirePurchaseOrderAccess(scope, poId, 'RELEASE_NOT_ALLOWED', 'release');
+/** Story 37: a Sales Manager releases one PO past its overridable gates (payment) with a reason. */
+export interface ReleaseOverride {
+  reason: string;
+}
+
+/**
+ * The gates of one PO now (stories 28-34), read in `trx`: the credit context and the payment of
+ * the PO. The same evaluation serves the release and the shipment approval screen's "ready".
+ */
+export async function releaseContextOf(trx: Knex, po: PurchaseOrderRow, override = false): Promise<ReleaseContext> {
+  const credit = await creditContextForRelease(trx, { id: po.deal_id, org_id: po.org_id, customer_profile_id: po.customer_profile_id });
+  const payment = await paymentOfPurchaseOrder(trx, po);
+  return {
+    orgId: po.org_id,
+    dealId: po.deal_id,
+    creditBlocked: po.credit_blocked,
+    ...credit,
+    cashContract: await cashContractOfDeal(trx, po.deal_id),
+    payment: payment.gate,
+    override,
+  };
+}
+
+export async function releasePurchaseOrder(
+  scope: RequestScope,
+  poId: string,
+  note: string,
+  override?: ReleaseOverride | undefined,
+): Promise<PurchaseOrderView> {
+  // An override is a right of its own (story 37: Sales Managers only, one PO at a time).
+  const actor = override
+    ? await requirePurchaseOrderAccess(scope, poId, 'OVERRIDE_NOT_ALLOWED', 'override the gates of', 'shipment.override')
+    : await requirePurchaseOrderAccess(scope, poId, 'RELEASE_NOT_ALLOWED', 'release');
 
   return scope.database.transaction(async (trx) => {
     // Locked: the same release requested twice (double click, two managers) gives one release and
@@ -324,15 +372,21 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
     if (po.status === 'cancelled')
       throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
 
-    const credit = await creditContextForRelease(trx, { id: po.deal_id, org_id: po.org_id, customer_profile_id: po.customer_profile_id });
-    const refusals = evaluateReleaseGates({
-      orgId: po.org_id,
-      dealId: po.deal_id,
-      creditBlocked: po.credit_blocked,
-      ...credit,
-      cashContract: await cashContractOfDeal(trx, po.deal_id),
-    });
+    // The gates again inside the transaction, on the locked PO (every route comes through here).
+    const context = await releaseContextOf(trx, po, Boolean(override));
+    const refusals = evaluateReleaseGates(context);
     if (refusals.length) throw gateRefusal('RELEASE_GATE_BLOCKED', 'release', refusals);
+    const overridden = override ? overriddenGates(context) : [];
+    if (override && !overridden.length) {
+      throw fieldError(
+        'conflict',
+        'OVERRIDE_NOT_NEEDED',
+        'override',
+        'no overridable gate blocks this purchase order: release it without override',
+      );
+    }
+    const overrideNote = override ? `${override.reason}`.slice(0, 1000) : undefined;
+    const snapshots = await priceSnapshotsUsed(trx, po.id);
 
     const lines = await purchaseOrderLines(trx, po.id);
     const releasedAt = new Date();
@@ -348,6 +402,7 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
         shipDate: String(po.ship_date),
         shipTo: po.ship_to,
         instructions: po.instructions,
+        overrideNote,
         // Stock of the selling org; cross-ownership lines (story 73) will name another owner and
         // the intercompany PO here.
         lines: lines.map((line) => ({
@@ -383,9 +438,55 @@ export async function releasePurchaseOrder(scope: RequestScope, poId: string, no
         collection: 'purchase_orders',
         entityId: po.id,
         note,
-        details: { code: po.code, release_basis: releaseCommand.payload.release_basis, idempotency_key: message.idempotency_key },
+        details: {
+          code: po.code,
+          release_basis: releaseCommand.payload.release_basis,
+          idempotency_key: message.idempotency_key,
+          payment: context.payment ?? null,
+          // Story 38: the prices the PO's value (and its payment) was computed with.
+          price_snapshots: snapshots,
+        },
       },
+      ...(override
+        ? [
+            {
+              orgId: po.org_id,
+              at: releasedAt,
+              actor: actor.userId,
+              action: 'purchase_order.override_used',
+              collection: 'purchase_orders',
+              entityId: po.id,
+              note: override.reason,
+              details: { code: po.code, overridden_gates: overridden, release_note: note, price_snapshots: snapshots },
+            },
+          ]
+        : []),
     ]);
+    if (override) {
+      await enqueueEmail(trx, {
+        orgId: po.org_id,
+        type: 'override_used',
+        // One override per PO ever: a PO is released once.
+        subject: po.code,
+        dealId: po.deal_id,
+        poId: po.id,
+        poNumber: po.code,
+        content: {
+          subject: `PO ${po.code}`,
+          intro:
+            'A Sales Manager released this purchase order to the warehouse past a shipment gate with an override. Review the reason below.',
+          facts: [
+            { label: 'PO number', value: po.code },
+            { label: 'Deal', value: po.deal_code },
+            { label: 'Gate', value: overridden.map((g) => g.gate).join(', ') },
+            { label: 'Reason', value: override.reason },
+            { label: 'Overridden by', value: approvedBy },
+            { label: 'At', value: releasedAt.toISOString() },
+          ],
+          sections: [],
+        },
+      });
+    }
     return {
       id: po.id,
       code: po.code,

@@ -1,0 +1,70 @@
+/**
+ * Payment confirmation per PO and the unified shipment approval screen (stories 31-38):
+ * docs/shipment-approval.md. Single release (with an optional override) stays
+ * `POST /crm/purchase-orders/:id/release` (purchase-orders/http.ts). The screen's read reports its
+ * SQL statement count in Server-Timing: constant whatever the number of POs.
+ */
+import { z } from 'zod';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { serverTimingOf } from '../../shared/statements.js';
+import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
+
+const uuid = z.uuid({ message: 'must be a UUID' });
+const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
+const PaymentIds = z
+  .array(uuid)
+  .min(1, 'name at least one payment of the ledger that covers the purchase order')
+  .max(50)
+  .refine((ids) => new Set(ids).size === ids.length, 'each payment at most once');
+const ConfirmBody = z.strictObject({ payment_ids: PaymentIds, note });
+const BulkConfirmBody = z.strictObject({
+  items: z
+    .array(z.strictObject({ po_id: uuid, payment_ids: PaymentIds, note }))
+    .min(1, 'name at least one purchase order')
+    .max(200, 'at most 200 at a time')
+    .refine((items) => new Set(items.map((i) => i.po_id)).size === items.length, 'each purchase order at most once'),
+});
+const BulkReleaseBody = z.strictObject({
+  ids: z
+    .array(uuid)
+    .min(1, 'name at least one purchase order')
+    .max(200, 'at most 200 at a time')
+    .refine((ids) => new Set(ids).size === ids.length, 'each purchase order at most once'),
+  note,
+});
+const PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const shipmentApprovalRoutes: AnyRoute[] = [
+  crmRoute({
+    method: 'get',
+    path: '/shipment-approval',
+    query: PageQuery,
+    handle: async (scope, { query }, res) => {
+      const page = await readShipmentApproval(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', page));
+      return page;
+    },
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders/:id/confirm-payment',
+    id: 'PURCHASE_ORDER_NOT_FOUND',
+    body: ConfirmBody,
+    handle: (scope, { id, body }) => confirmPurchaseOrderPayment(scope, id, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders/confirm-payment',
+    body: BulkConfirmBody,
+    handle: (scope, { body }) => confirmPaymentsBulk(scope, body.items),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/purchase-orders/release',
+    body: BulkReleaseBody,
+    handle: (scope, { body }) => releaseBulk(scope, body.ids, body.note),
+  }),
+];
