@@ -13,7 +13,8 @@ const OWN_SYSTEM = [
   'tests/foundation/recovery.test.ts',
   'tests/foundation/stop-restart.test.ts',
   'tests/wms-inbound/crash-redelivery.test.ts',
-  'tests/wms-outbound/*.test.ts',
+  'tests/wms-outbound/browser.test.ts',
+  'tests/wms-outbound/outbound.test.ts',
 ];
 
 // Three projects: `unit` runs pure modules beside their source (no server, no database);
