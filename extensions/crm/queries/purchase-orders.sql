@@ -14,7 +14,7 @@ select "l"."id", "l"."line_no", "l"."quality_code", "l"."meters", coalesce((sele
 select "id" from "purchase_orders" where "code" = $1 limit $2;
 
 -- loadPurchaseOrder (locked)
-select "po"."id", "po"."org_id", "o"."code" as "org_code", "po"."code", "po"."deal_id", "d"."code" as "deal_code", "d"."credit_blocked", "d"."customer_profile_id", "p"."customer_id", "po"."status", to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, "po"."ship_to", "po"."instructions" from "purchase_orders" as "po" inner join "orgs" as "o" on "o"."id" = "po"."org_id" inner join "deals" as "d" on "d"."id" = "po"."deal_id" inner join "customer_org_profiles" as "p" on "p"."id" = "d"."customer_profile_id" where "po"."id" = $1 limit $2 for update of "po";
+select "po"."id", "po"."org_id", "o"."code" as "org_code", "po"."code", "po"."deal_id", "d"."code" as "deal_code", "d"."credit_blocked", "d"."customer_profile_id", "p"."customer_id", "p"."payment_mode", "p"."legal_name" as "customer_name", "po"."status", to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, "po"."ship_to", "po"."instructions" from "purchase_orders" as "po" inner join "orgs" as "o" on "o"."id" = "po"."org_id" inner join "deals" as "d" on "d"."id" = "po"."deal_id" inner join "customer_org_profiles" as "p" on "p"."id" = "d"."customer_profile_id" where "po"."id" = $1 limit $2 for update of "po";
 
 -- purchaseOrderLines
 select "id", "deal_line_id", "line_no", "quality_code", meters::text as meters from "purchase_order_lines" where "po_id" = $1 order by "line_no" asc;
