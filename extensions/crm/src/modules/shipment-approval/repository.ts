@@ -146,6 +146,8 @@ export interface AwaitingRow {
   payment_mode: string;
   credit_blocked: boolean;
   credit_block_status: string | null;
+  /** The cash deal's contract (story 41); null for a deal without one (credit customers). */
+  contract_status: 'drafted' | 'sent' | 'signed_received' | 'waived' | null;
   ship_date: string;
   created_at: string | null;
 }
@@ -158,7 +160,7 @@ export async function awaitingApproval(db: Knex, orgIds: readonly string[], limi
   const { rows } = await db.raw(
     `select po.id, po.code, po.org_id, o.code as org_code, po.deal_id, d.code as deal_code, d.customer_profile_id,
             p.legal_name as customer_name, p.payment_mode, d.credit_blocked, cb.status as credit_block_status,
-            to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, po.date_created as created_at
+            ct.status as contract_status, to_char(po.ship_date, 'YYYY-MM-DD') as ship_date, po.date_created as created_at
      from (select id from purchase_orders where status = 'draft' and org_id = any(?::uuid[])
            order by ship_date, code limit ? offset ?) page
      join purchase_orders po on po.id = page.id
@@ -166,6 +168,7 @@ export async function awaitingApproval(db: Knex, orgIds: readonly string[], limi
      join deals d on d.id = po.deal_id
      join customer_org_profiles p on p.id = d.customer_profile_id
      left join credit_blocks cb on cb.deal_id = d.id
+     left join contracts ct on ct.deal_id = d.id
      order by po.ship_date, po.code`,
     [orgIds, limit, offset],
   );

@@ -263,8 +263,8 @@ export interface ApprovalRow {
     remaining: CurrencyAmount[];
     candidate_payments: Array<Omit<CandidatePayment, 'customer_profile_id'>>;
   };
-  /** Contract status of cash deals (story 41) comes with the contract gate; null until then. */
-  contract: null;
+  /** Contract status of a cash deal (story 41: signed_received or waived lets it ship); null without one. */
+  contract: AwaitingRow['contract_status'];
   blocking_gates: GateRefusal[];
   next_action: NextAction;
 }
@@ -355,6 +355,7 @@ function assembleRow(
     creditBlocked: row.credit_blocked,
     overdue: mine.filter((r) => isOverdue(r.overdue)).map((r) => ({ currency: r.currency, amount: r.overdue })),
     creditOverridden: row.credit_block_status === 'overridden',
+    cashContract: row.contract_status,
     payment: { requiredBecause, confirmed: cover.confirmed, remaining: cover.remaining },
   });
   return {
@@ -387,7 +388,7 @@ function assembleRow(
       remaining: cover.remaining,
       candidate_payments: open,
     },
-    contract: null,
+    contract: row.contract_status,
     blocking_gates: blocking,
     next_action: nextAction(
       blocking.map((g) => g.gate),
