@@ -58,6 +58,24 @@ async function winCash(name: string, by: string = USERS.salesMod, body: Record<s
   return { profiles, customerId, deal, won };
 }
 
+/** Story 31: a cash customer's PO also ships only with a Sales Manager's payment confirmation. */
+async function payAndConfirm(poId: string, profileId: string, amount: string) {
+  const payment = await as(USERS.finance, 'POST', '/crm/payments', {
+    customer_profile_id: profileId,
+    currency: 'TRY',
+    amount,
+    value_date: daysAgo(0),
+    method: 'bank_transfer',
+    reference: `PF-${randomUUID()}`,
+  });
+  expect(payment.status, payment.text).toBe(201);
+  const confirmed = await as(USERS.manager, 'POST', `/crm/purchase-orders/${poId}/confirm-payment`, {
+    payment_ids: [payment.body.data.id],
+    note: 'advance received',
+  });
+  expect(confirmed.status, confirmed.text).toBe(200);
+}
+
 describe('the cash pack on deal.won (story 40)', () => {
   it('drafts the proforma and the contract in the won transaction; waivers are a Sales Manager’s, with a note', async () => {
     // A sales owner wins, but never waives (story 17): refused before anything is written.
@@ -401,7 +419,7 @@ describe('Balance Check Gate, sending and paid confirmation (stories 42-45)', ()
 
 describe('the contract gate on shipment approval (story 41)', () => {
   it('holds the release of a cash deal’s PO until the contract is signed_received; only a Sales Manager confirms or waives', async () => {
-    const { won, deal } = await winCash('Contract Tekstil');
+    const { won, deal, profiles } = await winCash('Contract Tekstil');
     const contractId = won.body.data.cash_pack.contract.id as string;
     const po = await as(USERS.salesMod, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-12-20', ship_to: SHIP_TO });
     expect(po.status, po.text).toBe(201);
@@ -474,13 +492,16 @@ describe('the contract gate on shipment approval (story 41)', () => {
       signed_note: signed.note,
     });
     expectRefusal(await as(USERS.manager, 'POST', `/crm/contracts/${contractId}/waive`, { note: 'x' }), 409, 'CONTRACT_FINAL', 'id');
+    // Signed: the contract gate is open; the payment gate still holds the cash PO (story 31).
+    expect(fieldsOf(await release())).toEqual(['gates.payment_confirmation']);
+    await payAndConfirm(poId, profiles.MOD, '1000.00');
     const released = await release();
     expect(released.status, released.text).toBe(200);
     expect((await audit(contractId)).map((e) => e.action)).toEqual(['contract.drafted', 'contract.sent', 'contract.signed_received']);
   });
 
   it('a Sales Manager’s waiver with a note opens the gate', async () => {
-    const { won, deal } = await winCash('Waived Contract Tekstil');
+    const { won, deal, profiles } = await winCash('Waived Contract Tekstil');
     const contractId = won.body.data.cash_pack.contract.id as string;
     const po = await as(USERS.manager, 'POST', '/crm/purchase-orders', { deal_id: deal.id, ship_date: '2026-12-20', ship_to: SHIP_TO });
     expect(po.status, po.text).toBe(201);
@@ -491,6 +512,7 @@ describe('the contract gate on shipment approval (story 41)', () => {
     expect(waived.status, waived.text).toBe(200);
     const [entry] = (await audit(contractId)).filter((e) => e.action === 'contract.waived');
     expect(entry).toMatchObject({ note: 'long-standing customer, contract on file' });
+    await payAndConfirm(po.body.data.id, profiles.MOD, '1000.00');
     const released = await as(USERS.manager, 'POST', `/crm/purchase-orders/${po.body.data.id}/release`, { note: 'ship' });
     expect(released.status, released.text).toBe(200);
     expect(fieldsOf(released)).toEqual([]);
