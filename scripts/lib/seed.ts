@@ -609,7 +609,7 @@ export async function seedShipmentApprovalDemo(api: DirectusApi, orgs: Record<Or
   const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
   for (const [key, name, tax, mode] of [
     ['cash', 'Uludağ Perde San. Tic.', '8901234567', 'cash'],
-    ['credit', 'Ege Örme Ltd. Şti.', '9012345678', 'credit'],
+    ['credit', 'Bergama Örme Ltd. Şti.', '9012345678', 'credit'],
   ] as const) {
     const { id } = await api.post<{ id: string }>('/items/customers', { legal_name: name, tax_number: tax, country: 'TR' });
     await api.post('/items/customer_org_profiles', {
