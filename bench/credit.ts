@@ -19,62 +19,36 @@
  *   npx node --import tsx bench/credit.ts   (the project's Node 22: the bundle's native modules need it)
  */
 import { randomUUID } from 'node:crypto';
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
-import { rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import knexFactory from 'knex';
 import { addDecimals, compareDecimals, multiplyDecimals, roundDecimal, subtractDecimals } from '@crm/contract/decimal';
 import { exposureRows } from '../extensions/crm/src/modules/credit/repository.js';
 import { allocate } from '../extensions/crm/src/modules/payments/allocation.js';
 import { insertAllocations, openPayments, openReceivables } from '../extensions/crm/src/modules/payments/repository.js';
-import { freePort, PROJECT_ROOT, startSystemProcess, tempDataDir } from '../tests/support/processes.js';
+import { machineLine, ms, PROJECT_ROOT, startBenchSystem } from './support.js';
 
-const dataDir = tempDataDir('bench-credit');
-const pgPort = await freePort();
-const system = await startSystemProcess({
-  CRM_DATA_DIR: dataDir,
-  PORT: String(await freePort()),
-  EMBEDDED_PG_PORT: String(pgPort),
-  SEED_DEMO: 'true',
-  // Directus answers 503 "Under pressure" when its event loop lags (a loaded machine): the bench
-  // measures the queries, so the limiter is off here (and a 503 is retried and counted anyway).
-  PRESSURE_LIMITER_ENABLED: 'false',
-});
-const db = knexFactory({
-  client: 'pg',
-  connection: { host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
-  pool: { min: 1, max: 2 },
-});
+const bench = await startBenchSystem('credit');
+const { db, login } = bench;
 
-const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 const quantile = (xs: number[], q: number) => {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 };
 const today = new Date().toISOString().slice(0, 10);
 
-async function login(email: string): Promise<string> {
-  const response = await fetch(`${system.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'demo-password' }),
-  });
-  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
-  return ((await response.json()) as { data: { access_token: string } }).data.access_token;
-}
-
 let retried503 = 0;
 
 /** A GET with its wall time and the server's Server-Timing (`db;desc="N queries";dur=X`). */
 async function get<T>(path: string, token: string, init: RequestInit = {}) {
   let start = process.hrtime.bigint();
-  let response = await fetch(`${system.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+  let response = await fetch(`${bench.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
   for (let attempt = 0; response.status === 503 && attempt < 5; attempt++) {
     retried503 += 1;
     await response.text();
     await new Promise((resolve) => setTimeout(resolve, 500));
     start = process.hrtime.bigint();
-    response = await fetch(`${system.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
+    response = await fetch(`${bench.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } });
   }
   const text = await response.text();
   const wall = ms(start);
@@ -121,7 +95,7 @@ try {
   const finance = await login('finance@example.com');
   const manager = await login('manager@example.com');
   for (const token of [finance, manager]) {
-    const response = await fetch(`${system.url}/crm/me/org-context`, {
+    const response = await fetch(`${bench.url}/crm/me/org-context`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ active_org: mod, scope: 'all' }),
@@ -408,7 +382,7 @@ try {
     });
   }
 
-  const machine = `${cpus().length} × ${cpus()[0]?.model.split(' ')[0] ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
+  const machine = machineLine();
   const load = loadavg()
     .map((l) => l.toFixed(1))
     .join(' / ');
@@ -473,7 +447,5 @@ of the Org Scope on each read (what leaves PostgreSQL is one page).
   writeFileSync(join(PROJECT_ROOT, 'docs/bench-credit.md'), report);
   console.log(report);
 } finally {
-  await db.destroy();
-  await system.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
 }

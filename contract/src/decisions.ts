@@ -147,7 +147,9 @@ export const CONTRACT_DECISIONS: readonly ContractDecision[] = [
     id: 'D-INTERCOMPANY',
     title: 'Cross-ownership on PO lines',
     decision:
-      'Each po.released line names stock_owner_org; when it differs from the PO org the line also names the internal PO of the owner (intercompany_po_number, prefixed with the owner org).',
+      'Each po.released line names stock_owner_org; when it differs from the PO org the line also names the internal PO of the owner (intercompany_po_number, prefixed with the owner org). ' +
+      "The owner's internal PO is created and released by the CRM in the same transaction as the selling org's release; it is never sent as a po.released of its own (the warehouse picks once, on the selling org's PO, and books the transfer against intercompany_po_number). " +
+      'A line whose active reservations belong to several owners is not released (the CRM refuses the approval until the WMS settles them).',
     rationale: 'Story 73: shipping JTR stock on a MOD PO auto-creates a linked JTR→MOD order the warehouse must book against.',
   },
   {

@@ -186,7 +186,13 @@ drop function if exists crm_shipment_gate_overrides_append_only();
 -- ---------------------------------------------------------------------------------------------
 -- supply_mirrors: one row per supply item (supply_id is unique in the snapshot), in the owner org
 -- (stories 11, 68, 70). The contract's rules, kept for every route.
-create index if not exists supply_mirrors_org_eta on supply_mirrors (org_id, eta_date);
+-- /supply-tracking reads each org's rows in ETA order from these (supply/repository.ts#supplyPage):
+-- every row (state "all"), and the open ones (the predicate is supplyPage's "open", word for word;
+-- its count is an index-only scan). They replace supply_mirrors_org_eta (org_id, eta_date), their prefix.
+create index if not exists supply_mirrors_org_eta_ref on supply_mirrors (org_id, eta_date, supply_id);
+create index if not exists supply_mirrors_open_eta on supply_mirrors (org_id, eta_date, supply_id)
+  where soft_arrival_confirmed_at is null and milestone <> 'cancelled';
+drop index if exists supply_mirrors_org_eta;
 alter table supply_mirrors drop constraint if exists supply_mirrors_milestone_check;
 alter table supply_mirrors add constraint supply_mirrors_milestone_check check (
   (supply_type = 'manufacturing' and milestone in ('ordered', 'in_production', 'production_completed', 'soft_arrival_confirmed', 'received', 'cancelled'))
@@ -208,3 +214,8 @@ alter table wac_mirrors add constraint wac_mirrors_cause_check
   check (cause in ('receipt', 'post_receipt_adjustment', 'stock_issue', 'recalculation'));
 alter table wac_mirrors drop constraint if exists wac_mirrors_sequence_check;
 alter table wac_mirrors add constraint wac_mirrors_sequence_check check (sequence > 0);
+
+-- The Abra check history of a deal line (stories 46, 50; modules/fulfillment/stock-checks-repository.ts):
+-- central_stock_check events looked up by the payload's deal_line_id.
+create index if not exists inbound_events_stock_check_line on inbound_events (((event -> 'payload' ->> 'deal_line_id')))
+  where event_type in ('central_stock_check.completed', 'central_stock_check.updated');

@@ -50,8 +50,11 @@ begin
   if old.status = 'won' and new.status is distinct from 'won' then
     raise exception using errcode = '23514', message = 'CRM_DEAL_WON_FINAL: a won deal stays won';
   end if;
+  -- An internal deal of cross-ownership (story 73) is won with its transfer: the WMS learns of it
+  -- through the buyer's po.released (intercompany_po_number), not through a deal.won of its own.
   if new.status = 'won' and old.status is distinct from 'won' and not exists (
-      select 1 from outbound_messages where idempotency_key = 'crm:deal:' || new.code || ':won:v1') then
+      select 1 from outbound_messages where idempotency_key = 'crm:deal:' || new.code || ':won:v1')
+     and not exists (select 1 from intercompany_transfers where deal_id = new.id) then
     raise exception using errcode = '23514',
       message = 'CRM_WIN_THROUGH_ENDPOINT: a deal is won through POST /crm/deals/:id/won, which tells the WMS';
   end if;
@@ -115,7 +118,10 @@ begin
         when new.status = 'released' then 'crm:po:' || new.code || ':released:v1'
         when old.status = 'released' and new.status = 'cancelled' then 'crm:po:' || new.code || ':cancelled:v1'
       end;
-      if required_key is not null and not exists (select 1 from outbound_messages where idempotency_key = required_key) then
+      -- An internal order of cross-ownership (story 73) is released with its transfer, inside the
+      -- buyer's release: the buyer's po.released names it (intercompany_po_number).
+      if required_key is not null and not exists (select 1 from outbound_messages where idempotency_key = required_key)
+         and not (new.status = 'released' and exists (select 1 from intercompany_transfers where po_id = new.id)) then
         raise exception using errcode = '23514',
           message = 'CRM_RELEASE_THROUGH_ENDPOINT: purchase orders are released and cancelled through /crm/purchase-orders/:id/release and /cancel, which tell the WMS';
       end if;

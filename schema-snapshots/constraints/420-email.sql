@@ -23,9 +23,9 @@ alter table email_messages drop constraint if exists email_messages_type_check;
 alter table email_messages add constraint email_messages_type_check check (email_type in (
   'picking_started', 'prepared', 'shipped', 'delivered',
   'override_used', 'shipment_approval_needed', 'new_customer_pending_review', 'supply_request_created', 'eta_near',
-  'soft_arrival_confirmed', 'credit_request_submitted',
+  'soft_arrival_confirmed', 'credit_request_submitted', 'order_form_submitted',
   'weekly_digest', 'central_stock_check_digest', 'cost_daily_pack',
-  'proforma_sent'));
+  'proforma_sent', 'order_form_confirmation', 'order_form_changes'));
 alter table email_messages drop constraint if exists email_messages_audience_check;
 alter table email_messages add constraint email_messages_audience_check check (audience in ('customer', 'internal'));
 alter table email_messages drop constraint if exists email_messages_language_check;
@@ -63,9 +63,9 @@ alter table email_routing_rules drop constraint if exists email_routing_rules_ty
 alter table email_routing_rules add constraint email_routing_rules_type_check check (email_type in (
   'picking_started', 'prepared', 'shipped', 'delivered',
   'override_used', 'shipment_approval_needed', 'new_customer_pending_review', 'supply_request_created', 'eta_near',
-  'soft_arrival_confirmed', 'credit_request_submitted',
+  'soft_arrival_confirmed', 'credit_request_submitted', 'order_form_submitted',
   'weekly_digest', 'central_stock_check_digest', 'cost_daily_pack',
-  'proforma_sent'));
+  'proforma_sent', 'order_form_confirmation', 'order_form_changes'));
 alter table email_routing_rules drop constraint if exists email_routing_rules_policy_check;
 alter table email_routing_rules add constraint email_routing_rules_policy_check check (policy in ('send', 'hold'));
 drop trigger if exists email_routing_rules_guard_1_subject on email_routing_rules;

@@ -51,6 +51,11 @@ const EnvSchema = z
 
     CRM_DATA_DIR: nonEmpty.default(DEFAULTS.CRM_DATA_DIR),
     EMBEDDED_PG_PORT: port.default(DEFAULTS.EMBEDDED_PG_PORT),
+    // false: the embedded server neither flushes to disk on commit nor at initdb (fsync,
+    // synchronous_commit and full_page_writes off). For throwaway clusters only (the test suite, the
+    // benchmarks): an OS crash or power loss can corrupt such a cluster. A crash of Directus or of
+    // PostgreSQL itself loses nothing either way (the operating system still holds the writes).
+    EMBEDDED_PG_DURABLE: booleanFlag.default(true),
 
     DB_HOST: nonEmpty.optional(),
     DB_PORT: port.default(5432),
@@ -117,6 +122,14 @@ const EnvSchema = z
       .min(1)
       .max(86_400)
       .default(900),
+    // A `sending` claim older than this belongs to an attempt that died (docs/email.md); the SMTP
+    // timeouts are derived from it so that a live attempt always ends first.
+    EMAIL_OUTBOX_CLAIM_STALE_SECONDS: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(5)
+      .max(3_600)
+      .default(90),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -157,7 +170,7 @@ const EnvSchema = z
   });
 
 export type DatabaseTarget =
-  | { kind: 'embedded'; dataDir: string; port: number; database: string; user: string; password: string }
+  | { kind: 'embedded'; dataDir: string; port: number; database: string; user: string; password: string; durable: boolean }
   | { kind: 'external'; host: string; port: number; database: string; user: string; password: string; ssl: boolean };
 
 /**
@@ -202,6 +215,7 @@ export interface RuntimeConfig {
     target: EmailTarget;
     from: string;
     retry: { retryLimit: number; retryDelaySeconds: number; retryDelayMaxSeconds: number };
+    claimStaleSeconds: number;
   };
 }
 
@@ -257,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
         // The embedded server listens on loopback only and its data directory is private to this
         // checkout; the password guards against other local users, not against the network.
         password: 'crm-embedded',
+        durable: e.EMBEDDED_PG_DURABLE,
       };
 
   return {
@@ -302,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
         retryDelaySeconds: e.EMAIL_OUTBOX_RETRY_DELAY_SECONDS,
         retryDelayMaxSeconds: e.EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS,
       },
+      claimStaleSeconds: e.EMAIL_OUTBOX_CLAIM_STALE_SECONDS,
     },
   };
 }

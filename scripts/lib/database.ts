@@ -81,7 +81,14 @@ export async function checkConnection(target: DatabaseConnection): Promise<void>
 async function startEmbedded(target: Extract<DatabaseTarget, { kind: 'embedded' }>, log: (line: string) => void): Promise<RunningDatabase> {
   let server: EmbeddedServer;
   try {
-    server = await startEmbeddedPostgres({ dataDir: target.dataDir, port: target.port, user: target.user, password: target.password, log });
+    server = await startEmbeddedPostgres({
+      dataDir: target.dataDir,
+      port: target.port,
+      user: target.user,
+      password: target.password,
+      durable: target.durable,
+      log,
+    });
   } catch (error) {
     if (error instanceof EmbeddedPostgresError) throw new DatabaseStartError(error.message);
     throw error;

@@ -65,6 +65,7 @@ function emailEnvironment(config: RuntimeConfig, catcher: { host: string; port: 
     CRM_EMAIL_OUTBOX_RETRY_LIMIT: String(config.email.retry.retryLimit),
     CRM_EMAIL_OUTBOX_RETRY_DELAY_SECONDS: String(config.email.retry.retryDelaySeconds),
     CRM_EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: String(config.email.retry.retryDelayMaxSeconds),
+    CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS: String(config.email.claimStaleSeconds),
   };
 }
 

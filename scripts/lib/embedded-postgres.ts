@@ -46,6 +46,8 @@ export interface EmbeddedOptions {
   port: number;
   user: string;
   password: string;
+  /** false: no flush to disk on commit or at initdb (config.ts#EMBEDDED_PG_DURABLE; throwaway clusters only). */
+  durable?: boolean;
   log: (line: string) => void;
 }
 
@@ -321,7 +323,14 @@ async function initialise(dataDir: string, options: EmbeddedOptions, binaries: B
     const env = { ...process.env, LC_MESSAGES: 'C' };
     const result = await run(
       binaries.initdb,
-      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${options.user}`, `--pwfile=${pwfile}`, '--lc-messages=C'],
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${options.user}`,
+        `--pwfile=${pwfile}`,
+        '--lc-messages=C',
+        ...(options.durable === false ? ['--no-sync'] : []),
+      ],
       runAs,
       env,
     );
@@ -362,6 +371,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     "unix_socket_directories=''",
     '-c',
     'max_connections=200',
+    ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
   ];
   const started = await run(
     binaries.pgCtl,

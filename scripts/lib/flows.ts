@@ -105,6 +105,12 @@ export async function applyFlow(api: DirectusApi, flow: FlowFile): Promise<void>
   await api.patch(`/flows/${id}`, { operation });
 }
 
+/**
+ * Flows this repository once owned and has retired: removed from databases that still hold them.
+ * - The daily "Supply ETA near" flow: the scan runs on a pg-boss schedule now (modules/supply/worker.ts).
+ */
+export const RETIRED_FLOW_IDS = ['0f95140a-b1fd-530d-a640-f4b05b4aba8f'] as const;
+
 export async function applySettingsAndFlows(api: DirectusApi, dir = FLOWS_DIR): Promise<void> {
   const { settings, flows } = loadFlows(dir);
   if (Object.keys(settings).length) {
@@ -113,4 +119,10 @@ export async function applySettingsAndFlows(api: DirectusApi, dir = FLOWS_DIR): 
     if (changed) await api.patch('/settings', settings);
   }
   for (const flow of flows) await applyFlow(api, flow);
+  const retired = await api.get<Array<{ id: string }>>(`/flows?filter[id][_in]=${RETIRED_FLOW_IDS.join(',')}&fields=id`);
+  if (retired.length)
+    await api.delete(
+      '/flows',
+      retired.map((f) => f.id),
+    );
 }

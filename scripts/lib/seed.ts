@@ -7,9 +7,20 @@
  * Seeds once: when any org exists already the step does nothing, so a restart never re-creates
  * what somebody deleted on purpose.
  */
-import { batchOf, receiptRecorded, send } from '../wms-simulator/lib.js';
+import {
+  batchOf,
+  centralStockCheck,
+  orderEvent,
+  receiptRecorded,
+  send,
+  shortageSentBack,
+  stockChanged,
+  supplyUpdated,
+  type SupplyMilestone,
+  type WireEvent,
+} from '../wms-simulator/lib.js';
 import { DEFAULTS } from './config.js';
-import type { DirectusApi } from './directus-api.js';
+import { DirectusApi } from './directus-api.js';
 
 const ROLE = {
   salesOwner: '6673b026-b132-4aa5-be82-ce2a16ebf4a4',
@@ -329,6 +340,11 @@ export async function seedDemoData(api: DirectusApi, options: DemoOptions): Prom
   await seedCostingDemo(api, orgs, options.wmsWebhookSecret);
   await seedCashPackDemo(api, orgs, profileIds.get('1234567890:MOD')!, ownerOf.MOD);
   await seedShipmentApprovalDemo(api, orgs, ownerOf.MOD);
+  await seedFulfillmentDemo(api, orgs, ownerOf.MOD, options.wmsWebhookSecret);
+  await seedWorkspaceDemo(api, orgs, ownerOf.MOD, options.wmsWebhookSecret);
+  await seedIntercompanyDemo(api, orgs, ownerOf.JTR);
+  await seedSupplyDemo(api, orgs, options.wmsWebhookSecret, ownerOf.MOD);
+  await seedOrderFormDemo(api, profileIds.get('1234567890:MOD')!);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -656,4 +672,384 @@ export async function seedShipmentApprovalDemo(api: DirectusApi, orgs: Record<Or
   await payment('5000', 'TR-EFT-DEMO-0102');
   // Credit customer within limit: ready to approve.
   await po(SHIPMENT_DEMO_PROFILES.credit, '80.00', '84.5000', 7);
+}
+
+// /fulfillment demo (stories 9, 10, 46-50; docs/fulfillment.md): every Human Gates tab has rows.
+// Payment Confirmation and Shipment Approval come from the shipment approval demo, Ship Date
+// Required from the won deals without a PO above. Here: two released POs the warehouse has not
+// confirmed yet (one being picked in the WMS), and a deal the WMS sent back for lack of stock with
+// its Abra central stock checks (a first result and a revision: the history), all arriving as
+// signed WMS events through POST /wms/events.
+
+const FULFILLMENT_DEMO_PROFILE = 'ffffffff-ffff-4fff-8fff-00000000c005';
+let fulfillmentBatches = 0;
+
+export async function seedFulfillmentDemo(
+  api: DirectusApi,
+  orgs: Record<OrgCode, string>,
+  owner: string,
+  wmsWebhookSecret: string,
+): Promise<void> {
+  const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+  const deliver = async (events: WireEvent[]) => {
+    // Demo batches are named DEMO-…, like the costing demo's (tests that count batches skip them).
+    const sent = await send(api.baseUrl, batchOf(events, `DEMO-FULFILLMENT-${++fulfillmentBatches}`), { secrets: [wmsWebhookSecret] });
+    if (sent.status !== 200 || sent.body.results?.some((r) => r.status !== 'applied')) {
+      throw new Error(`fulfillment demo events refused by /wms/events: ${sent.status} ${JSON.stringify(sent.body).slice(0, 500)}`);
+    }
+  };
+  const { id: customerId } = await api.post<{ id: string }>('/items/customers', {
+    legal_name: 'Trakya Konfeksiyon A.Ş.',
+    tax_number: '0123456789',
+    country: 'TR',
+  });
+  await api.post('/items/customer_org_profiles', {
+    id: FULFILLMENT_DEMO_PROFILE,
+    customer_id: customerId,
+    org_id: orgs.MOD,
+    legal_name: 'Trakya Konfeksiyon A.Ş.',
+    country: 'TR',
+    status: 'active',
+    payment_mode: 'credit',
+    grace_days: 30,
+    owner,
+  });
+  const ship_to = { name: 'Depo', address_lines: ['Çerkezköy OSB 2. Cad. No:14'], city: 'Tekirdağ', country_code: 'TR' };
+  const wonDeal = async (lines: Array<[string, string, string]>) => {
+    const deal = await api.post<{ id: string; code: string }>('/items/deals?fields=id,code', {
+      org_id: orgs.MOD,
+      customer_profile_id: FULFILLMENT_DEMO_PROFILE,
+      owner,
+      status: 'submitted',
+      currency: 'TRY',
+      lines: lines.map(([quality, meters, price], index) => ({
+        line_no: index + 1,
+        quality_code: quality,
+        meters,
+        unit_price: price,
+        currency: 'TRY',
+      })),
+    });
+    await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data' });
+    const dealLines = await api.get<Array<{ id: string; quality_code: string }>>(
+      `/items/deal_lines?filter[deal_id][_eq]=${deal.id}&fields=id,quality_code&sort=line_no`,
+    );
+    return {
+      ...deal,
+      targets: dealLines.map((l) => ({ orgCode: 'MOD' as const, dealCode: deal.code, dealLineId: l.id, qualityCode: l.quality_code })),
+    };
+  };
+  const releasedPo = async (deal: { id: string }, shipIn: number) => {
+    const po = await api.post<{ id: string; code: string }>('/crm/purchase-orders', { deal_id: deal.id, ship_date: day(shipIn), ship_to });
+    await api.post(`/crm/purchase-orders/${po.id}/release`, { note: 'demo: approved for shipment' });
+    return po;
+  };
+
+  // Warehouse Confirmation: one released PO being picked, one the WMS has not started.
+  const picking = await wonDeal([['MOD-POPLIN-120', '320.00', '84.5000']]);
+  const pickingPo = await releasedPo(picking, 2);
+  await deliver([orderEvent('picking_started', { poNumber: pickingPo.code, sequence: 1, target: picking.targets[0]! })]);
+  await releasedPo(await wonDeal([['MOD-SATEN-090', '150.00', '132.0000']]), 4);
+
+  // Shortage Decisions: Abra checks (a first result, then a revision with an ETA) and the send-back.
+  const short = await wonDeal([
+    ['MOD-KETEN-150', '900.00', '140.0000'],
+    ['MOD-SATEN-090', '400.00', '132.0000'],
+  ]);
+  const [linen, satin] = short.targets as [(typeof short.targets)[number], (typeof short.targets)[number]];
+  await deliver([
+    centralStockCheck('completed', { sequence: 1, target: linen, requestedQty: '900.00', result: 'not_found', checkedBy: 'mehmet.kaya' }),
+    centralStockCheck('updated', {
+      sequence: 2,
+      target: linen,
+      requestedQty: '900.00',
+      result: 'partial',
+      availableQty: '600.00',
+      checkedBy: 'ayse.demir',
+      etaText: 'about 2 weeks from Abra Gebze',
+    }),
+    centralStockCheck('completed', { sequence: 1, target: satin, requestedQty: '400.00', result: 'found', availableQty: '450.00' }),
+  ]);
+  await deliver([shortageSentBack({ sendBackId: 'SB-DEMO-0001', targets: [linen, satin] })]);
+}
+
+// Deal workspace demo (issue #14; docs/deal-workspace.md): the other demos give deals at every
+// stage up to a PO awaiting shipment approval; this one goes further, so the workspace's WMS
+// sections show at work: a won MOD deal whose PO is released and shipped by the WMS (signed events
+// through POST /wms/events), stock of its qualities and an Abra check on its second line.
+
+const WORKSPACE_DEMO_PROFILE = 'ffffffff-ffff-4fff-8fff-00000000c006';
+
+export async function seedWorkspaceDemo(
+  api: DirectusApi,
+  orgs: Record<OrgCode, string>,
+  owner: string,
+  wmsWebhookSecret: string,
+): Promise<void> {
+  const name = 'Marmara Dokuma A.Ş.';
+  const { id: customerId } = await api.post<{ id: string }>('/items/customers', {
+    legal_name: name,
+    tax_number: '7788990011',
+    country: 'TR',
+  });
+  await api.post('/items/customer_org_profiles', {
+    id: WORKSPACE_DEMO_PROFILE,
+    customer_id: customerId,
+    org_id: orgs.MOD,
+    legal_name: name,
+    country: 'TR',
+    status: 'active',
+    payment_mode: 'credit',
+    grace_days: 30,
+    owner,
+  });
+  const deal = await api.post<{ id: string; code: string }>('/items/deals', {
+    org_id: orgs.MOD,
+    customer_profile_id: WORKSPACE_DEMO_PROFILE,
+    owner,
+    status: 'submitted',
+    currency: 'TRY',
+    notes: 'demo: shipped, with an Abra check on the linen line',
+    lines: [
+      { line_no: 1, quality_code: 'MOD-POPLIN-120', meters: '100.00', unit_price: '84.5000', currency: 'TRY' },
+      { line_no: 2, quality_code: 'MOD-KETEN-150', meters: '400.00', unit_price: '162.0000', currency: 'TRY' },
+    ],
+  });
+  await api.post(`/crm/deals/${deal.id}/won`, { note: 'demo data' });
+  const lines = await api.get<Array<{ id: string; quality_code: string }>>(
+    `/items/deal_lines?filter[deal_id][_eq]=${deal.id}&fields=id,quality_code&sort=line_no`,
+  );
+  const ship_to = { name: 'Marmara Dokuma Depo', address_lines: ['Gebze OSB 1. Cad. No:12'], city: 'Kocaeli', country_code: 'TR' };
+  const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+  const po = await api.post<{ id: string; code: string }>('/crm/purchase-orders', {
+    deal_id: deal.id,
+    ship_date: day(2),
+    ship_to,
+    lines: [{ deal_line_id: lines[0]!.id }],
+  });
+  await api.post(`/crm/purchase-orders/${po.id}/release`, { note: 'demo: shipment approved' });
+  const target = (index: number) => ({
+    orgCode: 'MOD' as const,
+    dealCode: deal.code,
+    dealLineId: lines[index]!.id,
+    qualityCode: lines[index]!.quality_code,
+  });
+  const events = [
+    stockChanged({
+      sequence: 900,
+      scopes: [
+        {
+          owner_org: 'MOD',
+          quality_code: 'MOD-POPLIN-120',
+          warehouse_code: 'IST-01',
+          on_hand_meters: '1250.50',
+          reserved_meters: '100.00',
+          available_meters: '1150.50',
+          roll_count: 12,
+          lot_count: 3,
+        },
+        {
+          owner_org: 'MOD',
+          quality_code: 'MOD-KETEN-150',
+          warehouse_code: 'IST-01',
+          on_hand_meters: '150.00',
+          reserved_meters: '0.00',
+          available_meters: '150.00',
+          roll_count: 2,
+          lot_count: 1,
+        },
+      ],
+    }),
+    orderEvent('picking_started', { poNumber: po.code, sequence: 1, target: target(0) }),
+    orderEvent('shipped', { poNumber: po.code, sequence: 3, target: target(0), trackingId: '3020117745' }),
+    centralStockCheck('completed', {
+      sequence: 1,
+      target: target(1),
+      result: 'partial',
+      requestedQty: '400.00',
+      availableQty: '150.00',
+      checkedBy: 'mehmet.kaya',
+      proposedNextStep: 'transfer_from_central',
+      etaText: 'about 2 weeks',
+    }),
+  ];
+  const sent = await send(api.baseUrl, batchOf(events, 'DEMO-WORKSPACE-1'), { secrets: [wmsWebhookSecret] });
+  if (sent.status !== 200 || sent.body.results?.some((r) => r.error))
+    throw new Error(`workspace demo refused by /wms/events: ${sent.status} ${JSON.stringify(sent.body).slice(0, 500)}`);
+}
+
+// Cross-ownership (stories 73, 74; docs/shipment-approval.md): MOD as JTR's intercompany customer,
+// with a credit limit, so a MOD PO shipping JTR-owned stock creates its internal JTR→MOD deal at
+// shipment approval. Only in JTR, and named without the sister org's name: org isolation holds both
+// ways (a JTR-only user never reads MOD's name either; tests/orgs/world.ts markers).
+
+export const INTERCOMPANY_DEMO_PROFILE = 'ffffffff-ffff-4fff-8fff-00000000a073';
+
+export async function seedIntercompanyDemo(api: DirectusApi, orgs: Record<OrgCode, string>, owner: string): Promise<void> {
+  const name = 'Grup İçi Alıcı (intercompany)';
+  const { id } = await api.post<{ id: string }>('/items/customers', {
+    legal_name: name,
+    tax_number: '6230512345',
+    country: 'TR',
+  });
+  await api.post('/items/customer_org_profiles', {
+    id: INTERCOMPANY_DEMO_PROFILE,
+    customer_id: id,
+    org_id: orgs.JTR,
+    legal_name: name,
+    country: 'TR',
+    status: 'active',
+    payment_mode: 'credit',
+    grace_days: 30,
+    owner,
+  });
+  await api.post('/items/intercompany_customers', {
+    org_id: orgs.JTR,
+    buyer_org_id: orgs.MOD,
+    customer_profile_id: INTERCOMPANY_DEMO_PROFILE,
+  });
+  await api.post('/crm/credit/limits', {
+    customer_profile_id: INTERCOMPANY_DEMO_PROFILE,
+    currency: 'TRY',
+    amount: '1000000',
+    note: 'demo: intercompany limit of the sister org',
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supply tracking and shortage decisions (stories 10, 11, 18, 46-50, 70): the WMS's supplies at
+// each milestone (one import due in two days: ETA near), a JTR supply a MOD-only user never sees,
+// supply requests made in the CRM (one asked by the sales owner and waiting for a manager, one
+// ordered by a manager and linked to the WMS supply it became), and an undecided shortage send-back
+// whose lines carry their Abra checks, all sent as WMS events through /wms/events.
+
+export async function seedSupplyDemo(
+  api: DirectusApi,
+  orgs: Record<OrgCode, string>,
+  wmsWebhookSecret: string,
+  owner: string,
+): Promise<void> {
+  const day = (offset: number) => new Date(Date.now() + offset * DAY).toISOString().slice(0, 10);
+  const deliver = async (batchId: string, events: unknown[]) => {
+    const sent = await send(api.baseUrl, batchOf(events, batchId), { secrets: [wmsWebhookSecret] });
+    if (sent.status !== 200 || sent.body.results?.some((r) => r.error)) {
+      throw new Error(`demo supply refused by /wms/events: ${sent.status} ${JSON.stringify(sent.body).slice(0, 500)}`);
+    }
+  };
+  const supplies: Array<[string, 'MOD' | 'JTR', 'manufacturing' | 'import', SupplyMilestone, number | null, string, string]> = [
+    ['SUP-DEMO-M1', 'MOD', 'manufacturing', 'ordered', 25, 'MOD-POPLIN-120', '8000.00'],
+    ['SUP-DEMO-M2', 'MOD', 'manufacturing', 'in_production', 12, 'MOD-SATEN-090', '5000.00'],
+    ['SUP-DEMO-I1', 'MOD', 'import', 'shipped_from_origin', 2, 'MOD-KETEN-150', '12000.00'],
+    ['SUP-DEMO-I2', 'MOD', 'import', 'customs_cleared', null, 'MOD-POPLIN-120', '3000.00'],
+    ['SUP-DEMO-I3', 'MOD', 'import', 'soft_arrival_confirmed', -1, 'MOD-SATEN-090', '2500.00'],
+    ['SUP-DEMO-M3', 'MOD', 'manufacturing', 'received', -6, 'MOD-POPLIN-120', '4000.00'],
+    ['SUP-DEMO-J1', 'JTR', 'import', 'at_port', 8, 'JTR-DENIM-1400', '6000.00'],
+  ];
+  await deliver(
+    'DEMO-SUPPLY-1',
+    supplies.map(([supplyId, ownerOrg, supplyType, milestone, eta, quality, meters]) =>
+      supplyUpdated({
+        supplyId,
+        sequence: 1,
+        ownerOrg,
+        supplyType,
+        milestone,
+        lines: [{ quality_code: quality, meters }],
+        ...(eta === null ? { etaText: 'after customs, early next month' } : { etaDate: day(eta) }),
+        supplierName: supplyType === 'import' ? 'Zhejiang Silk Weaving Co.' : 'Bursa Dokuma A.Ş.',
+      }),
+    ),
+  );
+
+  // A MOD deal the warehouse sent back for lack of stock, each line with its Abra check.
+  const deal = await api.post<{ id: string; code: string }>('/items/deals?fields=id,code', {
+    org_id: orgs.MOD,
+    customer_profile_id: SHIPMENT_DEMO_PROFILES.credit,
+    owner,
+    status: 'submitted',
+    currency: 'TRY',
+    lines: [
+      { line_no: 1, quality_code: 'MOD-POPLIN-120', meters: '400.00', unit_price: '84.5000', currency: 'TRY' },
+      { line_no: 2, quality_code: 'MOD-SATEN-090', meters: '400.00', unit_price: '132.0000', currency: 'TRY' },
+    ],
+  });
+  const lines = await api.get<Array<{ id: string; quality_code: string }>>(
+    `/items/deal_lines?filter[deal_id][_eq]=${deal.id}&fields=id,quality_code&sort=line_no`,
+  );
+  const targets = lines.map((l) => ({ orgCode: 'MOD' as const, dealCode: deal.code, dealLineId: l.id, qualityCode: l.quality_code }));
+  await deliver('DEMO-SHORTAGE-1', [
+    shortageSentBack({
+      sendBackId: 'SB-DEMO-MOD-1',
+      targets,
+      checks: [
+        { result: 'partial', availableQty: '150.00', proposedNextStep: 'ship_available', etaText: 'rest in two weeks' },
+        { result: 'not_found', proposedNextStep: 'wait_for_supply' },
+      ],
+    }),
+  ]);
+
+  // Supply asked for in the CRM: by the sales owner (waits for a manager), and by the admin (ordered
+  // at once, then linked to the WMS supply it became).
+  const owner_ = await DirectusApi.login(api.baseUrl, 'sales.mod@example.com', DEFAULTS.DEMO_PASSWORD);
+  await owner_.post('/crm/supply/requests', {
+    deal_line_id: lines[1]!.id,
+    supply_type: 'import',
+    note: 'demo: the customer can wait for the satin, ask for the next lot',
+  });
+  const ordered = await api.post<{ id: string }>('/crm/supply/requests', {
+    deal_line_id: lines[0]!.id,
+    supply_type: 'manufacturing',
+    meters: '250.00',
+    note: 'demo: weave the missing poplin',
+  });
+  await api.post(`/crm/supply/requests/${ordered.id}/update`, {
+    status: 'in_production',
+    supplier_name: 'Bursa Dokuma A.Ş.',
+    eta_date: day(25),
+    supply_id: 'SUP-DEMO-M1',
+    note: 'demo: on the mill order SUP-DEMO-M1',
+  });
+}
+
+// Order form demo (stories 51-55; docs/order-form.md): a live link for a MOD customer (printed while
+// seeding: only its hash is stored, so it cannot be shown again), and a prospect's submitted form,
+// a deal pending review. The prospect's form goes through the public page as a browser would.
+
+export async function seedOrderFormDemo(api: DirectusApi, profileId: string): Promise<{ link: string }> {
+  const live = await api.post<{ path: string }>('/crm/order-form-tokens', { customer_profile_id: profileId, expires_in_days: 30 });
+  const prospect = await api.post<{ path: string }>('/crm/order-form-tokens', {
+    prospect_name: 'Marmara Konfeksiyon',
+    expires_in_days: 30,
+  });
+  const url = new URL(prospect.path, api.baseUrl);
+  const page = await fetch(url);
+  const html = await page.text();
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  const form = new URLSearchParams({
+    csrf,
+    lang: 'tr',
+    company: 'Marmara Konfeksiyon Ltd. Şti.',
+    tax_number: '5566778899',
+    country: 'TR',
+    contact_name: 'Derya Marmara',
+    contact_email: 'derya@marmara-konfeksiyon.example.com',
+    q1: 'MOD-POPLIN-120',
+    m1: '450',
+    d1: new Date(Date.now() + 21 * DAY).toISOString().slice(0, 10),
+    n1: 'Beyaz, yıkanmış',
+    q2: 'MOD-SATEN-090',
+    m2: '120,5',
+    note: 'Numune sonrası sipariş',
+  });
+  const sent = await fetch(url, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: form.toString(),
+  });
+  if (sent.status !== 303) throw new Error(`order form demo: the prospect's form was refused (${sent.status})`);
+  const link = new URL(live.path, api.baseUrl).toString();
+  console.log(`  order form demo link (MOD, Anka Tekstil): ${link}`);
+  return { link };
 }

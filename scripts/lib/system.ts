@@ -18,6 +18,7 @@ import { applySchemaSnapshot, applyDatabaseConstraints, applyDatabaseUpgrades, m
 import { pendingDirectusMigrations, recordSchemaApplied, schemaUnchangedSince, snapshotHash } from './unchanged.js';
 import { applyAccessModel } from './access.js';
 import { applySettingsAndFlows } from './flows.js';
+import { applyInsightsDashboard } from './dashboards.js';
 import { seedDemoData } from './seed.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { markProvisioning, markReady } from './readiness.js';
@@ -103,6 +104,7 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
     await step(log, 'access model applied', () => applyAccessModel(api), abort);
     await step(log, 'settings and flows applied', () => applySettingsAndFlows(api), abort);
+    await step(log, 'insights dashboard applied', () => applyInsightsDashboard(api), abort);
     if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api, { wmsWebhookSecret: config.wmsWebhookSecret }), abort);
     if (abort?.aborted) throw new StartAbortedError('stopped before: ready');
     await markReady(connection, runId);

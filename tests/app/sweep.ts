@@ -154,6 +154,8 @@ export interface SweepOptions {
   /** Called once the user is logged in (e.g. to dismiss the admin's licence reminder). */
   afterLogin?: (page: Page) => Promise<void>;
   logIn: (page: Page) => Promise<void>;
+  /** Told each route as the sweep starts it (a sweep that times out then says where it was). */
+  onStep?: (route: string) => void;
 }
 
 async function apiGet<T>(baseUrl: string, token: string, path: string): Promise<T> {
@@ -225,6 +227,7 @@ export async function sweepUser(page: Page, options: SweepOptions): Promise<Swee
 
     const visit = async (route: string, what: SweepStep['what']) => {
       recorder.step = route;
+      options.onStep?.(route);
       steps.push({ route, what });
       try {
         await routeTo(page, route);

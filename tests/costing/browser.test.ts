@@ -1,6 +1,7 @@
 /**
  * The Costing command center in a real browser (issue #17): the Costing user captures a supplier
- * invoice through the form, sees it posted with its TRY value and rate, and sees the valuation and
+ * invoice through the form, sees it posted with its TRY value and rate, posts a credit note of it,
+ * has a landed cost on an unknown receipt refused in the form, and sees the valuation and
  * profitability sections (screenshot kept in tests/artifacts); a sales owner has no Costing module
  * in the module bar (the routes refuse them anyway: tests/costing/costing.test.ts). One Chromium, one page.
  */
@@ -53,10 +54,40 @@ describe('/admin/costing in a browser', () => {
     // The server agrees: the invoice is posted with its TRY value.
     const rows = await http(
       'GET',
-      `/items/supplier_invoices?filter[invoice_number][_eq]=${number}&fields=total_try,fx_rate`,
+      `/items/supplier_invoices?filter[invoice_number][_eq]=${number}&fields=id,total_try,fx_rate`,
       await tokenFor('costing@example.com'),
     );
-    expect(rows.body.data).toEqual([{ total_try: '10182.25', fx_rate: '1.000000' }]);
+    expect(rows.body.data).toEqual([{ id: expect.any(String), total_try: '10182.25', fx_rate: '1.000000' }]);
+
+    // A credit note of that invoice: the form holds the invoice's id already.
+    await page.locator('[data-testid="costing-invoice-kind"]').click();
+    await page.locator('.v-list-item', { hasText: 'Credit note' }).first().click();
+    await page.locator('[data-testid="costing-invoice-credits"]').waitFor();
+    await inputOf(page, 'costing-invoice-number').fill(`${number}-CN`);
+    await inputOf(page, 'costing-invoice-meters').fill('20.50');
+    await page.locator('[data-testid="costing-invoice-submit"]').click();
+    await expect.poll(() => posted.innerText()).toContain(`${number}-CN`);
+    const notes = await http(
+      'GET',
+      `/items/supplier_invoices?filter[invoice_number][_eq]=${number}-CN&fields=kind,credits_invoice_id`,
+      await tokenFor('costing@example.com'),
+    );
+    expect(notes.body.data).toEqual([{ kind: 'credit_note', credits_invoice_id: rows.body.data[0].id }]);
+
+    // A landed cost on a receipt that does not exist: refused in the form, field by field; nothing posted.
+    const note = `ui freight ${number}`;
+    await inputOf(page, 'costing-adjustment-amount').fill('100.00');
+    await inputOf(page, 'costing-adjustment-receipts').fill('NO-SUCH-RECEIPT');
+    await inputOf(page, 'costing-adjustment-note').fill(note);
+    await page.locator('[data-testid="costing-adjustment-submit"]').click();
+    await page.locator('[data-testid="costing-adjustment-error"]').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'costing-adjustment-refused.png'), fullPage: true });
+    const adjustments = await http(
+      'GET',
+      `/items/costing_adjustments?filter[note][_eq]=${encodeURIComponent(note)}&fields=id`,
+      await tokenFor('costing@example.com'),
+    );
+    expect(adjustments.body.data).toEqual([]);
 
     await logInAs(page, baseUrl(), 'sales.mod@example.com');
     const modules = await moduleBarPaths(page, baseUrl());

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, baseUrl } from '../support/api.js';
 import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
 import { as, daysAgo, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, USERS } from './support.js';
@@ -44,6 +44,16 @@ beforeAll(async () => {
   browser = await launchBrowser();
   page = browser.page;
 }, 600_000);
+
+// A failed step leaves the page as it was, to look at.
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state === 'fail' && page) {
+    await page.screenshot({
+      path: join(ARTIFACTS, `credit-failure-${ctx.task.name.slice(0, 24).replace(/\W+/g, '-')}.png`),
+      fullPage: true,
+    });
+  }
+});
 
 afterAll(async () => {
   await browser?.close();

@@ -292,7 +292,11 @@ describe('/credit and isolation (stories 2, 27, 60)', () => {
     );
     expect(data.counts.overdue).toBeGreaterThanOrEqual(1);
     expect(data.counts.credit_blocked).toBeGreaterThanOrEqual(1);
-    expect(data.may).toEqual({ decide: true, override: true, set_limit: false });
+    expect(data.may).toEqual({ decide: true, override: true, set_limit: false, review_customers: true });
+    // Finance decides and sets limits, and reviews no customers: /credit shows it no such tab.
+    const finance = await as(USERS.finance, 'GET', '/crm/credit/overview');
+    expect(finance.status, finance.text).toBe(200);
+    expect(finance.body.data.may).toEqual({ decide: true, override: false, set_limit: true, review_customers: false });
     // The demo data (scripts/lib/seed.ts) fills every tab.
     const names = (rows: Array<{ legal_name: string }>) => rows.map((r) => r.legal_name);
     expect(names(data.over_limit)).toContain('Marmara Örme A.Ş.');

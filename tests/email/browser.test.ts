@@ -1,7 +1,8 @@
 /**
  * The "Emails" command center in a real browser (issue #12): the CRM admin sees the outbox with
  * states and suppression reasons, opens an email's rendered HTML and text, and retries a dead one
- * with a note (the server agrees: the email is then sent once); a Sales Owner has no Emails module.
+ * with a note (the server agrees: the email is then sent once), and changes an org's routing rule
+ * (recipients, audited note; the server agrees); a Sales Owner has no Emails module.
  * Fixtures are this file's own (a customer, a deal, random PO numbers; a real SMTP server that
  * refuses one recipient until the retry).
  */
@@ -127,5 +128,49 @@ async function adminFlow() {
     await page.locator('[data-testid="emails-reload"]').click();
     await expect.poll(() => row.getAttribute('data-state')).toBe('sent');
     await page.screenshot({ path: join(ARTIFACTS, 'emails-retried.png'), fullPage: true });
+  }
+  {
+    // Routing rules: MOD's shipment_approval_needed gets a Cc; the server keeps it with the note; then restored.
+    const admin = await adminToken();
+    const rulesOf = async () =>
+      (
+        (await (await fetch(`${baseUrl()}/crm/emails/rules`, { headers: { authorization: `Bearer ${admin}` } })).json()) as {
+          data: Array<{ org_id: string; email_type: string; cc_addresses: string[]; to_addresses: string[]; enabled: boolean }>;
+        }
+      ).data;
+    const modId = (await db.query(`select id from orgs where code = 'MOD'`)).rows[0].id as string;
+    const before = (await rulesOf()).find((r) => r.org_id === modId && r.email_type === 'shipment_approval_needed')!;
+    await page.locator('[data-testid="view-rules"]').click();
+    const rule = page.locator('[data-testid="rule-MOD-shipment_approval_needed"]');
+    await rule.waitFor();
+    await page.locator('[data-testid="rule-edit-MOD-shipment_approval_needed"]').click();
+    await page.locator('[data-testid="rule-dialog"]').waitFor();
+    await inputOf(page, 'rule-cc').fill('ops.mod@example.com');
+    await inputOf(page, 'rule-note').fill('ops desk copied on overrides');
+    await page.screenshot({ path: join(ARTIFACTS, 'emails-rule-edit.png'), fullPage: true });
+    await page.locator('[data-testid="rule-confirm"]').click();
+    await page.locator('[data-testid="emails-flash"]').waitFor();
+    await expect.poll(() => rule.innerText()).toContain('ops.mod@example.com');
+    const after = (await rulesOf()).find((r) => r.org_id === modId && r.email_type === 'shipment_approval_needed')!;
+    expect(after.cc_addresses).toEqual(['ops.mod@example.com']);
+    const audit = await db.query(
+      `select note from audit_log where action = 'email_rule.changed' and org_id = $1 order by occurred_at desc limit 1`,
+      [modId],
+    );
+    expect(audit.rows[0]?.note).toBe('ops desk copied on overrides');
+    await page.screenshot({ path: join(ARTIFACTS, 'emails-rules.png'), fullPage: true });
+    const restore = await fetch(`${baseUrl()}/crm/emails/rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        org_id: modId,
+        email_type: 'shipment_approval_needed',
+        enabled: before.enabled,
+        to_addresses: before.to_addresses,
+        cc_addresses: before.cc_addresses,
+        note: 'restored after the browser test',
+      }),
+    });
+    expect(restore.status).toBe(200);
   }
 }

@@ -8,6 +8,8 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { PACK_COLUMNS } from '../../extensions/crm/src/modules/email/digests.js';
 import { orderEvent, randomPoNumber, shipmentGateOverridden, supplyUpdated } from '../../scripts/wms-simulator/lib.js';
 import { adminToken, http, tokenFor } from '../support/api.js';
 import { dbClient, sender } from '../wms-inbound/support.js';
@@ -298,6 +300,57 @@ describe('internal ops emails (69, 70)', () => {
   });
 });
 
+describe("internal ops emails in the staff member's language (70)", () => {
+  it('Turkish for a recipient whose Directus language is Turkish: letters intact in subject and body, as received', async () => {
+    const t = tag();
+    const ayse = `ayse.${t}@mod.example.com`;
+    const user = await http('POST', '/users', admin, {
+      email: ayse,
+      password: `Şifre-${t}-1`,
+      first_name: 'Ayşe',
+      last_name: 'Çelik',
+      language: 'tr-TR',
+      status: 'active',
+    });
+    expect(user.status, user.text).toBe(200);
+    const mod = (await db.query<{ id: string }>(`select id from orgs where code = 'MOD'`)).rows[0]!.id;
+    const rule = await setRule(admin, {
+      org_id: mod,
+      email_type: 'override_used',
+      enabled: true,
+      to_addresses: [ayse],
+      note: 'Turkish staff',
+    });
+    expect(rule.status, rule.text).toBe(200);
+    try {
+      const po = randomPoNumber('MOD');
+      const overrideId = `OVR-${tag()}`;
+      await wms.events([shipmentGateOverridden({ overrideId, orgCode: 'MOD', poNumber: po, note: 'Şoför İğdır’dan çıktı; ödeme yarın' })]);
+      const sent = await settledIn(`crm:email:${overrideId}:override_used:v1`, ['sent']);
+      expect([sent.language, sent.to_addresses]).toEqual(['tr', [ayse]]);
+      const [mail] = await eventually(
+        async () => sink.withMessageId(sent.message_id),
+        (m) => m.length > 0,
+        10_000,
+        'the Turkish email at the SMTP server',
+      );
+      expect(mail!.subject).toBe(`[MOD Tekstil] Sevkiyat kapısı blokajı kaldırıldı: SAS ${po}`);
+      for (const part of [mail!.text, mail!.html]) {
+        expect(part).toContain('Depo, bir sevkiyat kapısını blokaj kaldırarak geçti. Nedeni aşağıda inceleyin.');
+        expect(part).toContain('SAS numarası');
+        expect(part).toContain('Blokajı kaldıran');
+        expect(part).toContain('Şoför İğdır’dan çıktı; ödeme yarın');
+        expect(part).toContain('yönlendirme kurallarınız gereği');
+        expect(part).not.toContain('Overridden by');
+      }
+      expect(mail!.html).toContain('<html lang="tr">');
+    } finally {
+      const back = await setRule(admin, { org_id: mod, email_type: 'override_used', enabled: true, to_addresses: [], note: 'test done' });
+      expect(back.status, back.text).toBe(200);
+    }
+  });
+});
+
 describe('internal ops emails from CRM actions (70)', () => {
   it('new_customer_pending_review when a sales owner proposes a customer; credit_request_submitted once per request', async () => {
     const salesMod = await tokenFor(SALES_MOD);
@@ -369,15 +422,82 @@ describe('digests and the Cost Control Daily Pack (68, 69, 71)', () => {
     await new Promise((r) => setTimeout(r, 1_000));
     expect(sink.withMessageId(mod.message_id)).toHaveLength(1);
 
+    // A MOD order delivered yesterday, with its documents: the dispatch note (irsaliye) from the
+    // WMS, an invoice recorded by Finance for its deal (and one reversed, which the pack leaves
+    // out), and a file the customer attached to the order.
+    const f = await customerDeal('MOD');
+    const po = randomPoNumber('MOD');
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const delivered = orderEvent('delivered', { poNumber: po, sequence: 2, target: f.target });
+    Object.assign(delivered.payload as Record<string, unknown>, {
+      delivered_at: `${yesterday}T10:00:00Z`,
+      dispatch_note_number: 'İRS-2026-000777',
+    });
+    expect((await wms.events([delivered])).status).toBe(200);
+    const finance = await tokenFor('finance@example.com');
+    const invoice = (reference: string) =>
+      http('POST', '/crm/receivables', finance, {
+        customer_profile_id: f.profileId,
+        currency: 'TRY',
+        amount: '8000.00',
+        due_date: yesterday,
+        kind: 'invoice',
+        reference,
+        deal_id: f.dealId,
+      });
+    const keptRef = `FTR-${tag()}`;
+    const undoneRef = `FTR-${tag()}`;
+    const kept = await invoice(keptRef);
+    const undone = await invoice(undoneRef);
+    expect([kept.status, undone.status], kept.text).toEqual([201, 201]);
+    const reversed = await http('POST', `/crm/receivables/${undone.body.data.id}/reverse`, finance, { note: 'yanlış fatura' });
+    expect(reversed.status, reversed.text).toBe(201);
+    // The order form's attachment row as its upload writes it (the upload path is tested in
+    // tests/order-form); its token and file rows are not needed here, so the foreign keys are off.
+    await db.query('begin');
+    await db.query('set local session_replication_role = replica');
+    await db.query(
+      `insert into order_form_attachments (id, org_id, deal_id, token_id, file_id, file_name, mime_type, size_bytes, uploaded_at)
+       values (gen_random_uuid(), $1, $2, gen_random_uuid(), gen_random_uuid(), 'sipariş-föyü.pdf', 'application/pdf', 1024, now())`,
+      [f.orgId, f.dealId],
+    );
+    await db.query('commit');
+
     const pack = await http('POST', '/crm/emails/digests/run', admin, { kind: 'cost_daily_pack' });
     expect(pack.status, pack.text).toBe(200);
     const packKey = pack.body.data.find((r: { org_code: string }) => r.org_code === 'MOD').idempotency_key as string;
+    expect(packKey).toBe(`crm:email:MOD.${yesterday}:cost_daily_pack:v1`);
     const packRow = await settledIn(packKey, ['sent']);
     await new Promise((r) => setTimeout(r, 1_000));
     const [mail] = sink.withMessageId(packRow.message_id);
-    expect(mail!.raw).toMatch(/cost-control-MOD-\d{4}-\d{2}-\d{2}\.xlsx/);
+    expect(mail!.raw).toContain(`cost-control-MOD-${yesterday}.xlsx`);
     expect(mail!.raw).toContain('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(mail!.raw).not.toMatch(/JTR/);
+    for (const part of [mail!.text, mail!.html]) {
+      expect(part).toContain(po);
+      expect(part).toContain('İRS-2026-000777');
+      expect(part).toContain(keptRef);
+      expect(part).not.toContain(undoneRef);
+      expect(part).toContain('sipariş-föyü.pdf');
+    }
+    // The .xlsx read back: the order's row with its documents.
+    const { rows: attached } = await db.query<{ attachments: Array<{ filename: string; content: string }> }>(
+      `select attachments from email_messages where idempotency_key = $1`,
+      [packKey],
+    );
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(attached[0]!.attachments[0]!.content, 'base64') as unknown as ArrayBuffer);
+    const sheet = workbook.getWorksheet(`Delivered ${yesterday}`)!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(header).toEqual(PACK_COLUMNS.map((c) => c.header));
+    const row = sheet
+      .getRows(2, sheet.rowCount - 1)!
+      .map((r) => (r.values as unknown[]).slice(1))
+      .find((v) => v[0] === po)!;
+    expect(row.slice(0, 5)).toEqual([po, f.target.dealCode, 'İRS-2026-000777', keptRef, 'sipariş-föyü.pdf']);
+    expect(row.slice(8)).toEqual([f.target.qualityCode, '101.30']);
+    // The attachment the SMTP server received is that workbook.
+    expect(mail!.raw.replace(/\r?\n/g, '')).toContain(attached[0]!.attachments[0]!.content.slice(0, 200));
   });
 });
 

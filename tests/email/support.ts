@@ -28,6 +28,15 @@ export class SmtpSink {
   readonly mails: CaughtMail[] = [];
   /** Recipients the server refuses with 550 (a permanent failure). */
   readonly refuse = new Set<string>();
+  /**
+   * How long the server waits after a message's data (the final `.`) before it answers 250: the
+   * message is already kept (accepted), the sender does not know it yet. 0: at once.
+   */
+  replyDelayMs = 0;
+  /** Message-IDs of messages kept and not yet answered (their sender waits for the 250). */
+  readonly awaitingReply = new Set<string>();
+  /** Server errors other than a sender's connection reset. */
+  readonly errors: Error[] = [];
   private server: SMTPServer | undefined;
 
   constructor(readonly port: number) {}
@@ -50,19 +59,31 @@ export class SmtpSink {
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
           const raw = Buffer.concat(chunks).toString('utf8');
-          this.mails.push({
+          const mail = {
             ...parseMime(raw),
             raw,
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
-          });
-          callback();
+          };
+          this.mails.push(mail);
+          if (!this.replyDelayMs) return callback();
+          const id = mail.headers['message-id'] ?? '';
+          this.awaitingReply.add(id);
+          setTimeout(() => {
+            this.awaitingReply.delete(id);
+            callback();
+          }, this.replyDelayMs);
         });
       },
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    // A sender that vanishes mid-transaction (a killed worker, worker-crash.test.ts) resets its
+    // connection: the server reports it and carries on, as a real one does. Anything else is kept.
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ECONNRESET') this.errors.push(error);
     });
     this.server = server;
     expect((server.server.address() as AddressInfo).port).toBe(this.port);
@@ -72,6 +93,16 @@ export class SmtpSink {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** What a mailbox that drops a second copy of a Message-ID (as many mail stores do) shows. */
+  mailbox(): Map<string, CaughtMail> {
+    const box = new Map<string, CaughtMail>();
+    for (const mail of this.mails) {
+      const id = mail.headers['message-id'] ?? '';
+      if (!box.has(id)) box.set(id, mail);
+    }
+    return box;
   }
 
   withMessageId(messageId: string): CaughtMail[] {

@@ -46,7 +46,9 @@ afterAll(async () => {
 });
 
 describe('external PostgreSQL', () => {
-  it('starts, serves and stops against the external server', async (context) => {
+  // A first start with the demo seed on a durable server (it flushes every commit), beside the other
+  // test processes: the start's own limit is 300 s (tests/support/processes.ts), so the test's is above it.
+  it('starts, serves and stops against the external server', { timeout: 400_000 }, async (context) => {
     if (!reachable) {
       context.skip(`no PostgreSQL at ${server.host}:${server.port}`);
       return;

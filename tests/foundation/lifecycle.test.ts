@@ -70,7 +70,15 @@ describe('stop and start again', () => {
       // The embedded server is down after a clean stop: start only the database to read it.
       const { startDatabase } = await import('../../scripts/lib/database.js');
       const db = await startDatabase(
-        { kind: 'embedded', dataDir: `${dataDir}/postgres`, port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
+        {
+          kind: 'embedded',
+          dataDir: `${dataDir}/postgres`,
+          port: pgPort,
+          database: 'crm',
+          user: 'postgres',
+          password: 'crm-embedded',
+          durable: false,
+        },
         () => undefined,
       );
       try {

@@ -3,9 +3,11 @@
  * Directus 11 with the CRM bundle, the access model and the demo data, all through
  * `scripts/start.ts`. Tests reach it over HTTP as real users with real tokens.
  */
-import { rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
+import { monitorSystem, type SystemMonitor } from '../support/monitor.js';
+import { PROJECT_ROOT, freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +22,9 @@ declare module 'vitest' {
 
 let system: StartedSystem | undefined;
 let dataDir: string | undefined;
+let monitor: SystemMonitor | undefined;
+/** Where the system's output and its monitor's samples go; `npm test` prints the summaries at the end. */
+let reportBase: string | undefined;
 
 export async function setup(project: TestProject) {
   dataDir = tempDataDir('it');
@@ -43,6 +48,18 @@ export async function setup(project: TestProject) {
     EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '1',
     EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
   });
+  const results = join(PROJECT_ROOT, '.data', 'test-results');
+  mkdirSync(results, { recursive: true });
+  reportBase = join(results, `system-${process.env['CRM_TEST_RUN_ID'] ?? process.pid}-${project.name}`);
+  const lockFile = join(dataDir, 'crm-instance.json');
+  const directusPid = () => {
+    try {
+      return (JSON.parse(readFileSync(lockFile, 'utf8')) as { directus_pid?: number }).directus_pid;
+    } catch {
+      return undefined;
+    }
+  };
+  monitor = monitorSystem(`the ${project.name} system`, system.url, directusPid, `${reportBase}.monitor.log`);
   project.provide('crmUrl', system.url);
   project.provide('crmDataDir', dataDir);
   project.provide('crmDbPort', pgPort);
@@ -51,7 +68,9 @@ export async function setup(project: TestProject) {
 }
 
 export async function teardown() {
+  if (monitor && reportBase) writeFileSync(`${reportBase}.summary`, `${await monitor.stop()}\n`);
   const code = await system?.stop();
+  if (system && reportBase) writeFileSync(`${reportBase}.output.log`, system.output());
   if (code !== 0 && system) console.error(`system exited with ${code}:\n${system.output().slice(-4000)}`);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }

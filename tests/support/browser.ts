@@ -169,8 +169,9 @@ export async function dismissOwnerReminder(page: Page, waitMs = 5_000): Promise<
 
 /** The module paths in the logged-in user's module bar (read on the Content module, which every role has). */
 export async function moduleBarPaths(page: Page, url: string): Promise<string[]> {
-  await page.goto(`${url}/admin/content`);
+  await page.goto(`${url}/admin/content`, { timeout: 60_000 });
   const links = page.locator('.module-bar .modules a[href]');
-  await links.first().waitFor();
+  // A full load of the app again: as for the login page, allow for a busy machine (20 s ran out at load 20).
+  await links.first().waitFor({ timeout: 60_000 });
   return links.evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
 }

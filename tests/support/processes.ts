@@ -67,9 +67,15 @@ export async function waitForHealthy(url: string, timeoutMs = 150_000, stillRunn
  * What every system a test starts gets unless the test says otherwise. Directus' pressure limiter
  * answers 503 once its event loop lags 500 ms: a protection for production, but on a 2-core test
  * machine running two test processes side by side (scripts/run-tests.mjs) it would refuse the
- * tests' own requests at random.
+ * tests' own requests at random. Under vitest the embedded PostgreSQL is thrown away after the
+ * run, so it does not flush to disk on commit (EMBEDDED_PG_DURABLE=false); the benchmarks keep the
+ * durable default, so their figures are what production would see.
  */
-export const TEST_SYSTEM_ENV = { LOG_LEVEL: 'warn', PRESSURE_LIMITER_ENABLED: 'false' };
+export const TEST_SYSTEM_ENV = {
+  LOG_LEVEL: 'warn',
+  PRESSURE_LIMITER_ENABLED: 'false',
+  ...(process.env['VITEST'] ? { EMBEDDED_PG_DURABLE: 'false' } : {}),
+};
 
 function spawnStart(env: NodeJS.ProcessEnv, cwd = PROJECT_ROOT): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {

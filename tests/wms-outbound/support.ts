@@ -7,7 +7,8 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { expect } from 'vitest';
 import { startWmsSimulator, type WmsSimulator } from '../../scripts/wms-simulator/server-lib.js';
-import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
+import { installedDataDir } from '../support/installed.js';
+import { freePort, startSystemProcess, type StartedSystem } from '../support/processes.js';
 
 export const WMS_SECRET = 'whsec_b3V0Ym91bmQtdGVzdC1zZWNyZXQtMDEyMzQ1Njc4OQ==';
 /** Per attempt; the simulator's slow answers take longer, so they time out. */
@@ -22,7 +23,8 @@ export interface OutboundWorld {
 
 export async function startOutboundWorld(): Promise<OutboundWorld> {
   const simulator = await startWmsSimulator({ secrets: [WMS_SECRET] });
-  const dataDir = tempDataDir('outbound');
+  // An installed system with the demo data (a copy of the run's template, tests/support/installed.ts).
+  const dataDir = await installedDataDir('outbound');
   const pgPort = await freePort();
   let system: StartedSystem;
   try {

@@ -6,6 +6,9 @@ insert into "email_messages" ("attempts", "audience", "context", "deal_id", "ema
 -- emailByKey
 select * from "email_messages" where "idempotency_key" = $1 limit $2;
 
+-- emailsByKeys
+select "id", "idempotency_key", "state", "suppressed_reason" from "email_messages" where "idempotency_key" in ($1);
+
 -- lockUnpreparedEmails
 select * from "email_messages" where "prepared_at" is null order by "created_at" asc limit $1 for update skip locked;
 
@@ -76,7 +79,31 @@ select "s"."send_back_id", "d"."code" as "deal_code", "s"."po_number", "s"."kind
 select "d"."code" as "deal_code", "r"."kind", "r"."date_created" from "approval_requests" as "r" inner join "deals" as "d" on "d"."id" = "r"."deal_id" where "r"."org_id" = $1 and "r"."status" = $2 order by "r"."date_created" asc limit $3;
 
 -- deliveredOrders
-select "m"."po_number", "d"."code" as "deal_code", "m"."dispatch_note_number", "m"."carrier_name", "m"."tracking_id", "m"."delivered_at", "m"."lines" from "order_mirrors" as "m" left join "deals" as "d" on "d"."id" = "m"."deal_id" where "m"."org_id" = $1 and "m"."status" = $2 and "m"."delivered_at" >= $3 and "m"."delivered_at" < $4 order by "m"."delivered_at" asc;
+select "m"."po_number", "m"."po_id", "m"."deal_id", "d"."code" as "deal_code", "m"."dispatch_note_number", "m"."carrier_name", "m"."tracking_id", "m"."delivered_at", "m"."lines" from "order_mirrors" as "m" left join "deals" as "d" on "d"."id" = "m"."deal_id" where "m"."org_id" = $1 and "m"."status" = $2 and "m"."delivered_at" >= $3 and "m"."delivered_at" < $4 order by "m"."delivered_at" asc;
 
 -- suppliesDueWithin
 select "org_id", "supply_id", "supply_type", "supplier_name", "milestone", "eta_date", "eta_text" from "supply_mirrors" where "soft_arrival_confirmed_at" is null and "eta_date" >= $1 and "eta_date" <= $2 order by "org_id" asc, "supply_id" asc;
+
+-- lockStaleClaims
+select "m".* from "email_messages" as "m" where (("m"."state" = $1 and "m"."last_attempt_at" < $2) or ("m"."state" in ($3, $4) and exists (select 1 from "pgboss"."job" as "j" where "j"."name" = $5 and j.id = m.job_id::uuid and "j"."state" = $6 and "j"."started_on" < $7))) order by "m"."created_at" asc limit $8 for update skip locked;
+
+-- markPreparedMany
+update email_messages m
+        set state = v.state, suppressed_reason = v.suppressed_reason, language = v.language,
+            to_addresses = v.to_addresses, cc_addresses = v.cc_addresses, from_name = v.from_name,
+            from_address = v.from_address, subject = v.subject, html_body = v.html_body, text_body = v.text_body,
+            attachments = v.attachments, job_id = coalesce(v.job_id, m.job_id), prepared_at = $1
+       from json_to_recordset($2::json) as v(id uuid, state text, suppressed_reason text, language text, to_addresses json,
+                                            cc_addresses json, from_name text, from_address text, subject text,
+                                            html_body text, text_body text, attachments json, job_id text)
+      where m.id = v.id;
+
+-- loadStaffLanguages
+select lower(u.email) as email, u.language, (select s.default_language from directus_settings s limit 1) as project_default
+       from (select 1) one left join directus_users u on lower(u.email) = any($1::text[]) and u.status = 'active';
+
+-- invoiceReferences
+select "r"."po_id", "r"."deal_id", "r"."reference" from "receivables" as "r" where "r"."org_id" = $1 and "r"."kind" = $2 and "r"."reference" is not null and ("r"."po_id" in ($3) or ("r"."po_id" is null and "r"."deal_id" in ($4))) and not exists (select 1 from "receivables" as "x" where x.reverses_id = r.id) order by "r"."created_at" asc, "r"."reference" asc;
+
+-- orderFiles
+select "id", "deal_id", "file_name", "mime_type", "size_bytes" from "order_form_attachments" where "org_id" = $1 and "deal_id" in ($2) order by "uploaded_at" asc, "file_name" asc;

@@ -4,7 +4,7 @@
 select "reference" from "payments" where "org_id" = $1 and "kind" = $2 and "reference" in ($3);
 
 -- loadPayment
-select "p"."id", "p"."org_id", "p"."customer_profile_id", "p"."currency", p.amount::numeric(20,4)::text as amount, to_char(p.value_date, 'YYYY-MM-DD') as value_date, "p"."method", "p"."reference", "p"."kind", "p"."po_id", "p"."proforma_ref", "rv"."id" as "reversed_by" from "payments" as "p" left join "payments" as "rv" on "rv"."reverses_id" = "p"."id" where "p"."id" = $1 limit $2;
+select "e"."id", "e"."org_id", "e"."customer_profile_id", "e"."currency", e.amount::numeric(20,4)::text as amount, to_char(e."value_date", 'YYYY-MM-DD') as "value_date", "e"."kind", "e"."reference", "e"."po_id", "e"."method", "e"."proforma_ref", "rv"."id" as "reversed_by" from "payments" as "e" left join "payments" as "rv" on "rv"."reverses_id" = "e"."id" where "e"."id" = $1 limit $2;
 
 -- purchaseOrderOrg
 select "org_id" from "purchase_orders" where "id" = $1 limit $2;
@@ -31,14 +31,14 @@ select p.id, p.po_id, (p.amount - coalesce(a.amount, 0))::numeric(20,4)::text as
 
 -- netAllocationsOf
 select payment_id, receivable_id, sum(amount)::numeric(20,4)::text as amount from payment_allocations
-     where payment_id = $1 group by 1, 2 having sum(amount) <> 0 order by 2;
+     where "payment_id" = $1 group by 1, 2 having sum(amount) <> 0 order by "receivable_id";
 
 -- loadReceivable
-select "r"."id", "r"."org_id", "r"."customer_profile_id", "r"."currency", r.amount::numeric(20,4)::text as amount, to_char(r.due_date, 'YYYY-MM-DD') as due_date, "r"."kind", "r"."reference", "r"."deal_id", "r"."po_id", "rv"."id" as "reversed_by" from "receivables" as "r" left join "receivables" as "rv" on "rv"."reverses_id" = "r"."id" where "r"."id" = $1 limit $2;
+select "e"."id", "e"."org_id", "e"."customer_profile_id", "e"."currency", e.amount::numeric(20,4)::text as amount, to_char(e."due_date", 'YYYY-MM-DD') as "due_date", "e"."kind", "e"."reference", "e"."po_id", "e"."deal_id", "rv"."id" as "reversed_by" from "receivables" as "e" left join "receivables" as "rv" on "rv"."reverses_id" = "e"."id" where "e"."id" = $1 limit $2;
 
 -- netAllocationsTo
 select payment_id, receivable_id, sum(amount)::numeric(20,4)::text as amount from payment_allocations
-     where receivable_id = $1 group by 1, 2 having sum(amount) <> 0 order by 1;
+     where "receivable_id" = $1 group by 1, 2 having sum(amount) <> 0 order by "payment_id";
 
 -- dealOrg
 select "org_id" from "deals" where "id" = $1 limit $2;

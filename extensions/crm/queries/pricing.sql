@@ -27,6 +27,9 @@ select "p"."id", "p"."quality_id", "o"."code" as "org_code", "q"."code" as "qual
 -- qualitiesWithoutPrice
 select "q"."id", "o"."code" as "org_code", "q"."code" as "quality_code", "q"."name" as "quality_name", crm_quality_in_stock(q.org_id, q.code) as in_stock from "qualities" as "q" inner join "orgs" as "o" on "o"."id" = "q"."org_id" where "q"."org_id" in ($1) and not exists (select 1 from "list_prices" as "p" where p.quality_id = q.id) order by "o"."code" asc, "q"."code" asc;
 
+-- priceProblemCounts
+(select "p"."org_id", 'stale_prices' as key, count(*) as n from "list_prices" as "p" where "p"."org_id" in ($1) and "p"."in_stock" = $2 and "p"."stale_after" <= $3 group by "p"."org_id") union all (select "q"."org_id", 'missing_prices' as key, count(*) as n from "qualities" as "q" where "q"."org_id" in ($4) and not exists (select 1 from "list_prices" as "p" where p.quality_id = q.id) group by "q"."org_id");
+
 -- lockListPrices
 select "id", "org_id", "quality_id", "currency", "price", "confirmed_at" from "list_prices" where "id" in ($1) for update;
 

@@ -6,7 +6,8 @@
  * caller's knex transaction, so a rolled-back business change leaves no job behind and a committed
  * one always has its job.
  */
-import { PgBoss, fromKnex, type JobWithMetadata, type SendOptions, type WorkOptions } from 'pg-boss';
+import { randomUUID } from 'node:crypto';
+import { PgBoss, fromKnex, type JobResult, type JobWithMetadata, type SendOptions, type WorkOptions } from 'pg-boss';
 import type { Knex } from 'knex';
 import { CrmError } from '../shared/errors.js';
 import { QUEUES, type QueueDefinition } from './queues.js';
@@ -40,7 +41,8 @@ export interface DatabaseEnv {
 export interface WorkerRegistration {
   queue: string;
   options?: Omit<WorkOptions, 'includeMetadata'>;
-  handler: (jobs: JobWithMetadata<unknown>[]) => Promise<void>;
+  /** With `options.perJobResults`, resolves with each job's outcome (pg-boss settles them one by one). */
+  handler: (jobs: JobWithMetadata<unknown>[]) => Promise<void | JobResult[]>;
 }
 
 export interface JobQueueSetup {
@@ -48,6 +50,17 @@ export interface JobQueueSetup {
   queues?: readonly QueueDefinition[];
   /** Workers to start once the queues exist; none when this process only enqueues. */
   workers?: readonly WorkerRegistration[];
+  /**
+   * Cron schedules (pg-boss `schedule`: one job per tick for the whole cluster, whatever the number
+   * of instances), each on a queue of `queues`. Times are UTC unless `tz` says otherwise.
+   */
+  schedules?: readonly ScheduleRegistration[];
+}
+
+export interface ScheduleRegistration {
+  queue: string;
+  cron: string;
+  tz?: string;
 }
 
 let boss: PgBoss | undefined;
@@ -100,6 +113,9 @@ export async function startJobQueue(env: DatabaseEnv, logger: Logger, setup: Job
     for (const worker of setup.workers ?? []) {
       await instance.work(worker.queue, { ...worker.options, includeMetadata: true } as const, worker.handler);
     }
+    for (const schedule of setup.schedules ?? []) {
+      await instance.schedule(schedule.queue, schedule.cron, null, schedule.tz ? { tz: schedule.tz } : {});
+    }
     boss = instance;
     status = { state: 'started', queues: activeQueues.map((q) => q.name) };
     logger.info(`job queue started (${status.queues.length} queues)`);
@@ -145,6 +161,20 @@ export async function enqueueOutboxJob(trx: Knex.Transaction, queue: string, dat
   const jobId = await enqueueInTransaction(trx, queue, data);
   if (!jobId) throw new Error(`pg-boss did not create a job for ${what}`);
   return jobId;
+}
+
+/**
+ * `enqueueOutboxJob` for many rows at once (bulk release): one pg-boss insert in the caller's
+ * transaction; the job ids are chosen here so each row can name its job.
+ */
+export async function enqueueOutboxJobs(trx: Knex.Transaction, queue: string, datas: readonly object[]): Promise<string[]> {
+  if (!datas.length) return [];
+  if (jobQueueStatus().state !== 'started') {
+    throw new CrmError('unavailable', 'JOB_QUEUE_UNAVAILABLE', 'the job queue is not running; nothing was changed, try again shortly');
+  }
+  const jobs = datas.map((data) => ({ id: randomUUID(), data }));
+  await jobQueue().insert(queue, jobs, { db: fromKnex(trx) });
+  return jobs.map((job) => job.id);
 }
 
 /** Confirms, against the database, that every queue the CRM needs exists. */

@@ -24,6 +24,8 @@ export const QUEUE_NAMES = {
   emailSendDead: 'email.send.dead',
   /** Digests and the Cost Control Daily Pack, one run per org × kind × period (modules/email/digests.ts). */
   emailDigest: 'email.digest',
+  /** The daily ETA-near scan of supplies (pg-boss schedule; modules/supply/eta-near.ts). */
+  supplyEtaNear: 'supply.eta-near',
 } as const;
 
 /**
@@ -71,6 +73,8 @@ export function buildQueues(
       expireInSeconds: 120,
     },
     { name: QUEUE_NAMES.emailDigest, retryLimit: 3, retryDelaySeconds: 30, retryBackoff: true, expireInSeconds: 600 },
+    // A failed scan is retried; whatever it already queued is found under its key and not sent twice.
+    { name: QUEUE_NAMES.supplyEtaNear, retryLimit: 3, retryDelaySeconds: 60, retryBackoff: true, expireInSeconds: 600 },
   ];
 }
 

@@ -18,6 +18,7 @@ import * as credit from '../modules/credit/repository.js';
 import * as payments from '../modules/payments/repository.js';
 import * as costing from '../modules/costing/repository.js';
 import * as email from '../modules/email/repository.js';
+import * as orderForm from '../modules/order-form/repository.js';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 const AT = new Date('2026-01-01T00:00:00Z');
@@ -49,6 +50,7 @@ const DOMAINS: Record<string, Call[]> = {
     ['pricingInbox', (db) => pricing.pricingInbox(db, [ID])],
     ['staleListPrices', (db) => pricing.staleListPrices(db, [ID], AT)],
     ['qualitiesWithoutPrice', (db) => pricing.qualitiesWithoutPrice(db, [ID])],
+    ['priceProblemCounts', (db) => pricing.priceProblemCounts(db, [ID], AT)],
     ['lockListPrices', (db) => pricing.lockListPrices(db, [ID])],
     ['confirmListPrices', (db) => pricing.confirmListPrices(db, [ID], { at: AT, userId: null, note: 'n' })],
     ['listPricesByIds', (db) => pricing.listPricesByIds(db, [ID], true)],
@@ -117,6 +119,7 @@ const DOMAINS: Record<string, Call[]> = {
     ],
     ['dealValueByCurrency', (db) => credit.dealValueByCurrency(db, ID)],
     ['creditTabs', (db) => credit.creditTabs(db, { orgIds: [ID], today: '2026-01-01' }, { limit: 200, offset: 0 })],
+    ['exposureByOrgAndCurrency', (db) => credit.exposureByOrgAndCurrency(db, { orgIds: [ID], today: '2026-01-01' })],
     ['loadProfile', (db) => credit.loadProfile(db, ID)],
     ['lockCreditAccount', (db) => credit.lockCreditAccount(db, ID)],
     ['currentLimit', (db) => credit.currentLimit(db, ID, 'TRY')],
@@ -185,6 +188,7 @@ const DOMAINS: Record<string, Call[]> = {
         }),
     ],
     ['emailByKey', (db) => email.emailByKey(db, 'k')],
+    ['emailsByKeys', (db) => email.emailsByKeys(db, ['k'])],
     ['lockUnpreparedEmails', (db) => email.lockUnpreparedEmails(db, 50)],
     [
       'markPrepared',
@@ -246,6 +250,49 @@ const DOMAINS: Record<string, Call[]> = {
     ['pendingApprovals', (db) => email.pendingApprovals(db, ID)],
     ['deliveredOrders', (db) => email.deliveredOrders(db, ID, { from: AT, to: AT })],
     ['suppliesDueWithin', (db) => email.suppliesDueWithin(db, '2026-01-01', '2026-01-04')],
+    ['lockStaleClaims', (db) => email.lockStaleClaims(db, AT, 50)],
+    [
+      'markPreparedMany',
+      (db) =>
+        email.markPreparedMany(
+          db,
+          [
+            {
+              id: ID,
+              jobId: 'job',
+              fields: {
+                state: 'pending',
+                suppressed_reason: null,
+                language: 'tr',
+                to_addresses: ['ops@mod.example.com'],
+                cc_addresses: [],
+                from_name: 'MOD',
+                from_address: 'crm@example.com',
+                subject: 's',
+                html_body: 'h',
+                text_body: 't',
+                attachments: null,
+              },
+            },
+          ],
+          AT,
+        ),
+    ],
+    ['loadStaffLanguages', (db) => email.loadStaffLanguages(db, ['ayse@mod.example.com'])],
+    ['invoiceReferences', (db) => email.invoiceReferences(db, ID, [ID], [ID])],
+    ['orderFiles', (db) => email.orderFiles(db, ID, [ID])],
+  ],
+  'order-form': [
+    ['findTokenByHash', (db) => orderForm.findTokenByHash(db, '0'.repeat(64))],
+    ['loadToken (locked)', (db) => orderForm.loadToken(db, ID, true)],
+    ['claimToken', (db) => orderForm.claimToken(db, ID, AT)],
+    ['retireToken', (db) => orderForm.retireToken(db, ID, 'revoked', AT)],
+    ['loadFormDeal', (db) => orderForm.loadFormDeal(db, ID, false)],
+    ['loadFormDeal (locked)', (db) => orderForm.loadFormDeal(db, ID, true)],
+    ['currentLines', (db) => orderForm.currentLines(db, ID)],
+    // The same statement with and without the profile filter, for one org or several.
+    ['listTokens (one org)', (db) => orderForm.listTokens(db, [ID], undefined)],
+    ['listTokens (two orgs, one profile)', (db) => orderForm.listTokens(db, [ID, ID], ID)],
   ],
 };
 

@@ -23,9 +23,35 @@ export interface ServiceOptions {
 export type ItemsServiceConstructor = new (collection: string, options: ServiceOptions) => ItemsServiceLike;
 export type UsersServiceConstructor = new (options: ServiceOptions) => ItemsServiceLike;
 
+export interface FilesServiceLike {
+  uploadOne(stream: NodeJS.ReadableStream, data: Record<string, unknown>): Promise<string | number>;
+}
+
+export interface AssetsServiceLike {
+  getAsset(id: string, transformation: unknown): Promise<{ stream: NodeJS.ReadableStream; file: { type: string | null } }>;
+}
+
 export interface CrmServices {
   ItemsService: ItemsServiceConstructor;
   UsersService: UsersServiceConstructor;
+  /** Directus' files and assets services (the order form's attachments). */
+  FilesService?: new (options: ServiceOptions) => FilesServiceLike;
+  AssetsService?: new (options: ServiceOptions) => AssetsServiceLike;
+}
+
+/**
+ * A stored file's bytes, as stored, through Directus' AssetsService (storage driver, file type).
+ * The one way the CRM streams a file: no transformation is passed, because 11.17's getAsset reads
+ * any object, even `{}`, as a transformation preset and fails on a file that is not an image.
+ * The caller chooses the accountability and says why in a comment.
+ */
+export async function storedAsset(
+  services: CrmServices,
+  options: ServiceOptions,
+  fileId: string,
+): Promise<{ stream: NodeJS.ReadableStream; file: { type: string | null } }> {
+  if (!services.AssetsService) throw new CrmError('unavailable', 'ASSETS_UNAVAILABLE', "Directus' assets service is not available");
+  return new services.AssetsService(options).getAsset(fileId, undefined);
 }
 
 export interface RequestScope {

@@ -4,15 +4,8 @@
  * WAC, and profitability by deal, with .xlsx exports. For the Costing role and the CRM admin; the
  * server decides (COSTING_NOT_ALLOWED shows the no-access state).
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseCosting } from '../shared/module-access.js';
 import CostingPage from './CostingPage.vue';
 
-export default defineModule({
-  id: 'costing',
-  name: 'Costing',
-  icon: 'calculate',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user, permissions) => mayUseCosting(user as never, permissions as never),
-  routes: [{ path: '', component: CostingPage }],
-});
+export default commandCenterModule({ id: 'costing', name: 'Costing', icon: 'calculate', page: CostingPage, mayUse: mayUseCosting });

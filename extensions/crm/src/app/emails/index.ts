@@ -5,15 +5,8 @@
  * retry of a dead email with an audited note (POST /crm/emails/:id/retry). Reads GET /crm/emails,
  * which answers only what the caller's grants allow.
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseEmails } from '../shared/module-access.js';
 import EmailsPage from './EmailsPage.vue';
 
-export default defineModule({
-  id: 'emails',
-  name: 'Emails',
-  icon: 'mail',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user) => mayUseEmails(user as never),
-  routes: [{ path: '', component: EmailsPage }],
-});
+export default commandCenterModule({ id: 'emails', name: 'Emails', icon: 'mail', page: EmailsPage, mayUse: mayUseEmails });

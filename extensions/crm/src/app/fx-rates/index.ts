@@ -4,15 +4,14 @@
  * Reading needs any org grant; adding is for pricing managers, finance and admins (the server
  * says which through `may_add`).
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseFxRates } from '../shared/module-access.js';
 import FxRatesPage from './FxRatesPage.vue';
 
-export default defineModule({
+export default commandCenterModule({
   id: 'fx-rates',
   name: 'FX rates',
   icon: 'currency_exchange',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user, permissions) => mayUseFxRates(user as never, permissions as never),
-  routes: [{ path: '', component: FxRatesPage }],
+  page: FxRatesPage,
+  mayUse: mayUseFxRates,
 });

@@ -3,15 +3,8 @@
  * with what each payment settled, and reversing a payment with a note. Recording is Finance's
  * (the server says so through `may_record`).
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseCredit } from '../shared/module-access.js';
 import PaymentsPage from './PaymentsPage.vue';
 
-export default defineModule({
-  id: 'payments',
-  name: 'Payments',
-  icon: 'payments',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user, permissions) => mayUseCredit(user as never, permissions as never),
-  routes: [{ path: '', component: PaymentsPage }],
-});
+export default commandCenterModule({ id: 'payments', name: 'Payments', icon: 'payments', page: PaymentsPage, mayUse: mayUseCredit });

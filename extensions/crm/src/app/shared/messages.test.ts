@@ -46,6 +46,10 @@ describe('CRM messages', () => {
       const source = readFileSync(join(root, file), 'utf8');
       for (const m of source.matchAll(/\bt\('crm\.([\w.]+)'/g)) used.add(m[1]!);
       for (const m of source.matchAll(/\bt\(`crm\.([\w.]+?)\.?\$\{/g)) prefixes.add(m[1]!);
+      // Keys named as data: `label: 'crm.import.count.new'`, `limits: 'crm.…'` (the import panel's config).
+      for (const m of source.matchAll(/\b(?:label|limits): 'crm\.([\w.]+)'/g)) used.add(m[1]!);
+      // ChoiceBar: label-prefix="crm.email.filter." (a label per option).
+      for (const m of source.matchAll(/label-prefix="crm\.([\w.]+?)\.?"/g)) prefixes.add(m[1]!);
       // GridTable columns: 'pricing.col.meters:num'.
       for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
       // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.

@@ -3,13 +3,18 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   mayUseCredit,
+  mayUseDealWorkspace,
   mayUseEmails,
   mayUseShipmentApproval,
+  mayUseFulfillment,
+  mayUseProformas,
   mayUseFxRates,
   mayUsePricing,
   mayUseWmsDeliveries,
   ROLE_IDS,
   type ModulePermissions,
+  mayUseSupplyTracking,
+  mayUseOrderFormLinks,
 } from './module-access.js';
 
 const root = resolve(import.meta.dirname, '../../../../..');
@@ -40,6 +45,7 @@ const userOf = (roleName: string) => ({ role: { id: roles.find((r) => r.name ===
 describe('module bar per role', () => {
   it('role ids match roles.json', () => {
     expect(roles.find((r) => r.id === ROLE_IDS.salesManager)?.name).toBe('Sales Manager');
+    expect(roles.find((r) => r.id === ROLE_IDS.salesOwner)?.name).toBe('Sales Owner');
     expect(roles.find((r) => r.id === ROLE_IDS.pricingManager)?.name).toBe('Pricing Manager');
   });
 
@@ -99,5 +105,77 @@ describe('shipment approval module (stories 17, 35)', () => {
       mayUseShipmentApproval({ admin_access: true, role: null }),
       mayUseShipmentApproval({ admin_access: false, role: null }),
     ]).toEqual([true, false]);
+  });
+});
+
+describe('deal workspace module (issue #14)', () => {
+  it('shows for whoever reads deals (sales owners and managers, pricing, finance) and admins; not costing', () => {
+    expect(mayUseDealWorkspace({ admin_access: true }, {})).toBe(true);
+    expect(mayUseDealWorkspace({}, { deals: { read: { access: 'partial' } } })).toBe(true);
+    expect(mayUseDealWorkspace({}, { costing_entries: { read: { access: 'partial' } } })).toBe(false);
+    expect(mayUseDealWorkspace({}, {})).toBe(false);
+  });
+});
+
+describe('fulfillment module (stories 9, 10, 18)', () => {
+  it.each([
+    ['Sales Owner', false],
+    ['Sales Manager', true],
+    ['Pricing Manager', false],
+    ['Finance', false],
+  ])('%s: %s', (role, shown) => {
+    expect(mayUseFulfillment(userOf(role))).toBe(shown);
+  });
+
+  it('an admin always, nobody without a role', () => {
+    expect([mayUseFulfillment({ admin_access: true, role: null }), mayUseFulfillment({ admin_access: false, role: null })]).toEqual([
+      true,
+      false,
+    ]);
+  });
+});
+
+describe('proformas module (stories 40-45)', () => {
+  it('shows for whoever reads proformas (sales owners, Sales Managers, Finance) and admins', () => {
+    expect(mayUseProformas({ admin_access: true }, {})).toBe(true);
+    expect(mayUseProformas({}, { proformas: { read: { access: 'partial' } } })).toBe(true);
+    expect(mayUseProformas({}, { payments: { read: { access: 'partial' } } })).toBe(false);
+    expect(mayUseProformas({}, {})).toBe(false);
+  });
+
+  it.each([
+    ['Sales Owner', true],
+    ['Sales Manager', true],
+    ['Pricing Manager', false],
+    ['Finance', true],
+  ])('%s: %s (from the policies)', (role, shown) => {
+    expect(mayUseProformas(userOf(role), permissionsOf(role))).toBe(shown);
+  });
+});
+
+describe('supply tracking module (story 11)', () => {
+  it('shows for whoever reads the supply mirror (every org role) and admins, not for a user without it', () => {
+    expect(mayUseSupplyTracking({ admin_access: true }, {})).toBe(true);
+    expect(mayUseSupplyTracking({}, { supply_mirrors: { read: { access: 'partial' } } })).toBe(true);
+    expect(mayUseSupplyTracking({}, { payments: { read: { access: 'full' } } })).toBe(false);
+    expect(mayUseSupplyTracking({}, {})).toBe(false);
+  });
+});
+
+describe('order form links module (story 52)', () => {
+  it.each([
+    ['Sales Owner', true],
+    ['Sales Manager', true],
+    ['Pricing Manager', false],
+    ['Finance', false],
+  ])('%s: %s (capability order_form.issue)', (role, shown) => {
+    expect(mayUseOrderFormLinks(userOf(role))).toBe(shown);
+  });
+
+  it('an admin always, nobody without a role', () => {
+    expect([mayUseOrderFormLinks({ admin_access: true, role: null }), mayUseOrderFormLinks({ admin_access: false, role: null })]).toEqual([
+      true,
+      false,
+    ]);
   });
 });

@@ -7,6 +7,7 @@
 
 /** Role ids of schema-snapshots/access/roles.json (a unit test keeps them in line). */
 export const ROLE_IDS = {
+  salesOwner: '6673b026-b132-4aa5-be82-ce2a16ebf4a4',
   salesManager: '03d3464f-0941-407c-a8bf-dabef381d60f',
   pricingManager: '5651ee86-49e3-4bcd-b0b3-f50b1c4ccaca',
 } as const;
@@ -69,4 +70,39 @@ export function mayUseEmails(user: ModuleUser): boolean {
 /** Shipment approval: Sales Managers and the CRM admin (stories 35-37; sales owners never approve). */
 export function mayUseShipmentApproval(user: ModuleUser): boolean {
   return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
+}
+
+/** Deal workspace: whoever reads deals (sales owners and managers, pricing managers, finance, the CRM admin); not costing. */
+export function mayUseDealWorkspace(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'deals');
+}
+
+/**
+ * Fulfillment (stories 9, 10, 18): Sales Managers and the CRM admin run the Human Gates tabs
+ * (capability `fulfillment.run`); sales owners, Finance and pricing managers do not (the server
+ * refuses them with 403), so the module is not in their module bar.
+ */
+export function mayUseFulfillment(user: ModuleUser): boolean {
+  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
+}
+
+/** Proformas: whoever reads the cash pack (sales owners, Sales Managers, Finance) and the CRM admin (stories 40-45). */
+export function mayUseProformas(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'proformas');
+}
+
+/** Supply tracking: every CRM user who reads the supply mirror (every org role; story 11). */
+export function mayUseSupplyTracking(user: ModuleUser, permissions: ModulePermissions): boolean {
+  return Boolean(user.admin_access) || canRead(permissions, 'supply_mirrors');
+}
+
+/**
+ * Order form links (story 52): sales owners and Sales Managers (capability `order_form.issue` in
+ * their orgs) and the CRM admin; pricing managers, finance and costing do not issue links (the
+ * server refuses them with 403), so the module is not in their module bar.
+ */
+export function mayUseOrderFormLinks(user: ModuleUser): boolean {
+  if (user.admin_access) return true;
+  const ids = roleIds(user);
+  return ids.includes(ROLE_IDS.salesOwner) || ids.includes(ROLE_IDS.salesManager);
 }

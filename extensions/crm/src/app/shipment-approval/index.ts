@@ -4,15 +4,14 @@
  * gate that still blocks and the next action; confirm payment and approve shipment (single and
  * bulk, each PO answered on its own), override one PO with a reason.
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseShipmentApproval } from '../shared/module-access.js';
 import ShipmentApprovalPage from './ShipmentApprovalPage.vue';
 
-export default defineModule({
+export default commandCenterModule({
   id: 'shipment-approval',
   name: 'Shipment approval',
   icon: 'local_shipping',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user) => mayUseShipmentApproval(user as never),
-  routes: [{ path: '', component: ShipmentApprovalPage }],
+  page: ShipmentApprovalPage,
+  mayUse: mayUseShipmentApproval,
 });

@@ -8,15 +8,14 @@
  * who sees which messages (admins all, Sales Managers their orgs, others none: a no-access state);
  * the page narrows that to the user's Org Scope like the other command centers.
  */
-import { defineModule } from '@directus/extensions-sdk';
+import { commandCenterModule } from '../shared/command-center-module.js';
 import { mayUseWmsDeliveries } from '../shared/module-access.js';
 import WmsDeliveriesPage from './WmsDeliveriesPage.vue';
 
-export default defineModule({
+export default commandCenterModule({
   id: 'wms-deliveries',
   name: 'WMS deliveries',
   icon: 'local_shipping',
-  // Not in the module bar of roles that cannot use it (the server refuses them anyway).
-  preRegisterCheck: (user, permissions) => mayUseWmsDeliveries(user as never, permissions as never),
-  routes: [{ path: '', component: WmsDeliveriesPage }],
+  page: WmsDeliveriesPage,
+  mayUse: mayUseWmsDeliveries,
 });

@@ -24,6 +24,11 @@ import { costingRoutes } from '../../modules/costing/http.js';
 import { emailRoutes } from '../../modules/email/http.js';
 import { proformaRoutes } from '../../modules/proformas/http.js';
 import { shipmentApprovalRoutes } from '../../modules/shipment-approval/http.js';
+import { dealWorkspaceRoutes } from '../../modules/deal-workspace/http.js';
+import { shortageRoutes } from '../../modules/shortages/http.js';
+import { supplyRoutes } from '../../modules/supply/http.js';
+import { insightRoutes } from '../../modules/insights/http.js';
+import { orderFormRoutes } from '../../modules/order-form/http.js';
 
 export default defineEndpoint({
   id: 'crm',
@@ -56,6 +61,16 @@ export default defineEndpoint({
       ...proformaRoutes,
       // Payment confirmation per PO and the shipment approval screen (stories 31-38): docs/shipment-approval.md.
       ...shipmentApprovalRoutes,
+      // The deal workspace: one deal end to end, and its timeline (issue #14): docs/deal-workspace.md.
+      ...dealWorkspaceRoutes,
+      // Shortage decisions (stories 10, 18): docs/supply-and-shortages.md.
+      ...shortageRoutes,
+      // Supply tracking (story 11): docs/supply-and-shortages.md.
+      ...supplyRoutes,
+      // The Insights panels of the command centers' dashboard.
+      ...insightRoutes,
+      // Order form links for sales (stories 51, 52); the public page is endpoints/order-form: docs/order-form.md.
+      ...orderFormRoutes,
     ]);
   },
 });

@@ -24,7 +24,7 @@ import {
 } from '../../modules/purchase-orders/rules.js';
 import { refuseOutboxWriteThroughItems } from '../../modules/wms-outbound/rules.js';
 import { refuseEmailWriteThroughItems } from '../../modules/email/rules.js';
-import { refusePaymentConfirmationThroughItems } from '../../modules/shipment-approval/rules.js';
+import { refusePaymentConfirmationThroughItems, refuseTransferThroughItems } from '../../modules/shipment-approval/rules.js';
 import { checkQualityChange } from '../../modules/pricing/deal-line-rules.js';
 import { crmErrorFromDatabase } from '../../modules/orgs/database-errors.js';
 import {
@@ -107,6 +107,8 @@ export default defineHook(({ filter }) => {
     filter(`email_routing_rules.items.${action}`, () => guarded(() => refuseEmailWriteThroughItems()));
     // Stories 33, 38: payment is confirmed per PO only through /crm (audited).
     filter(`po_payment_confirmations.items.${action}`, () => guarded(() => refusePaymentConfirmationThroughItems()));
+    // Story 73: an intercompany transfer is written only by the shipment approval that creates its deal.
+    filter(`intercompany_transfers.items.${action}`, () => guarded(() => refuseTransferThroughItems()));
   }
   // The database triggers' refusals (CRM_* messages) become 400s with their code instead of 500s.
   filter('database.error', (error) => {

@@ -4,12 +4,13 @@
  */
 import { defineHook } from '@directus/extensions-sdk';
 import { startJobQueue, stopJobQueue, type WorkerRegistration } from '../../runtime/job-queue.js';
-import { buildQueues, DEFAULT_OUTBOUND_RETRY } from '../../runtime/queues.js';
+import { buildQueues, DEFAULT_EMAIL_RETRY, DEFAULT_OUTBOUND_RETRY } from '../../runtime/queues.js';
 import { readOutboundConfig } from '../../modules/wms-outbound/config.js';
 import { outboundWorkers } from '../../modules/wms-outbound/worker.js';
 import { readEmailConfig } from '../../modules/email/config.js';
 import { configureEmailOutbox } from '../../modules/email/outbox.js';
-import { emailWorkers, startEmailRelay } from '../../modules/email/worker.js';
+import { emailWorkers, STALE_CLAIM_MS, startEmailRelay } from '../../modules/email/worker.js';
+import { supplySchedules, supplyWorkers } from '../../modules/supply/worker.js';
 import { jobQueueStatus } from '../../runtime/job-queue.js';
 
 export default defineHook(({ init, action }, { env, logger, database }) => {
@@ -32,12 +33,22 @@ export default defineHook(({ init, action }, { env, logger, database }) => {
     if (email.ok) configureEmailOutbox({ publicUrl: email.config.publicUrl, from: email.config.from });
     else logger.error(`email: sending disabled, bad configuration: ${email.problems.join('; ')}`);
     workers = [...workers, ...emailWorkers(database, email.ok ? email.config : null, logger)];
+    // Supply (story 70): the daily ETA-near scan, one pg-boss job per day for the whole cluster.
+    workers = [...workers, ...supplyWorkers(database, logger)];
     await startJobQueue(env, logger, {
       queues: buildQueues(outbound.ok ? outbound.config.retry : DEFAULT_OUTBOUND_RETRY, email.ok ? email.config.retry : undefined),
       workers,
+      schedules: supplySchedules,
     });
     if (jobQueueStatus().state === 'started') {
-      stopEmailRelay = startEmailRelay(database, logger);
+      stopEmailRelay = startEmailRelay(
+        database,
+        logger,
+        1_000,
+        email.ok
+          ? { staleMs: email.config.claimStaleMs, maxAttempts: email.config.retry.retryLimit + 1 }
+          : { staleMs: STALE_CLAIM_MS, maxAttempts: DEFAULT_EMAIL_RETRY.retryLimit + 1 },
+      );
     }
   });
   // Directus' shutdown (terminus) closes the HTTP server and its pool, emits `server.stop` without

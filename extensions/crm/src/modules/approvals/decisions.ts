@@ -18,7 +18,7 @@ export const APPROVAL_KINDS = [
 export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
 export type Decision = 'approved' | 'rejected';
 
-const DECIDERS: Record<ApprovalKind, readonly Capability[]> = {
+export const DECIDERS: Record<ApprovalKind, readonly Capability[]> = {
   discount: ['approval.decide_pricing', 'approval.decide_sales'],
   currency_exception: ['approval.decide_pricing', 'approval.decide_sales'],
   stale_price: ['approval.decide_pricing', 'approval.decide_sales'],

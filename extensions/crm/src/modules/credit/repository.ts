@@ -198,6 +198,38 @@ export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<Ex
   return rows as ExposureRow[];
 }
 
+export interface OrgCurrencyExposure {
+  org_id: string;
+  currency: CreditCurrency;
+  /** Σ exposure of the org's customer profiles in the currency (exposureRows' `exposure`). */
+  exposure: string;
+  /** Σ overdue in the currency. */
+  overdue: string;
+  /** Customer profiles over their limit in the currency. */
+  over_limit: number;
+}
+
+/**
+ * Exposure per org and currency (the Insights panel): exposureRows' figures summed by org and
+ * currency in the database, from the same CTEs, so the panel and /credit never disagree. One
+ * statement whatever the number of customers.
+ */
+export async function exposureByOrgAndCurrency(
+  db: Knex,
+  filter: { orgIds: readonly string[]; today: string },
+): Promise<OrgCurrencyExposure[]> {
+  if (!filter.orgIds.length) return [];
+  const { sql, bindings } = exposureCtes(filter);
+  const { rows } = await db.raw(
+    `${sql}
+     select org_id, currency, sum(exposure::numeric)::${MONEY}::text as exposure, sum(overdue::numeric)::${MONEY}::text as overdue,
+            (count(*) filter (where over_limit))::int as over_limit
+     from out group by org_id, currency, currency_rank_ order by org_id, currency_rank_`,
+    bindings,
+  );
+  return rows as OrgCurrencyExposure[];
+}
+
 export type OverdueBuckets = { '1_30': string; '31_60': string; '61_90': string; '90_plus': string };
 
 export interface CreditTabs {
@@ -381,6 +413,12 @@ export interface CreditBlockRow {
 
 export async function loadCreditBlock(db: Knex, dealId: string): Promise<CreditBlockRow | undefined> {
   return db('credit_blocks').where('deal_id', dealId).first('id', 'deal_id', 'status', 'reasons');
+}
+
+/** The credit blocks of many deals in one statement. */
+export async function loadCreditBlocks(db: Knex, dealIds: readonly string[]): Promise<CreditBlockRow[]> {
+  if (!dealIds.length) return [];
+  return db('credit_blocks').whereIn('deal_id', dealIds).select('id', 'deal_id', 'status', 'reasons');
 }
 
 export async function overrideCreditBlock(trx: Knex, id: string, by: string, at: Date, note: string): Promise<void> {

@@ -14,8 +14,8 @@ import { actorOf, type Accountability } from '../../shared/directus.js';
 import { isUuid, relatedId } from '../../shared/ids.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { CREDIT_BLOCK_GATE, evaluateReleaseGates } from '../purchase-orders/gates.js';
-import { loadPurchaseOrder } from '../purchase-orders/repository.js';
-import { releaseContextOf } from '../purchase-orders/service.js';
+import { loadPurchaseOrders, type PurchaseOrderRow } from '../purchase-orders/repository.js';
+import { releaseContextsOf } from '../purchase-orders/service.js';
 import { loadCreditDeal } from './repository.js';
 
 type Payload = Record<string, unknown>;
@@ -54,12 +54,20 @@ export async function creditGateOnPurchaseOrderUpdate(
   accountability: Accountability | null,
 ): Promise<Payload> {
   if (payload['status'] !== 'released') return payload;
-  for (const poId of keys.filter(isUuid)) {
-    const po = await loadPurchaseOrder(db, poId);
-    if (!po || !(await visible(db, accountability, [po.org_id]))) continue;
+  // One set-based load for every key: the POs, the caller's grants, the gates' context.
+  const ids = keys.filter(isUuid);
+  const found = new Map((await loadPurchaseOrders(db, ids)).map((po) => [po.id, po]));
+  if (!found.size) return payload;
+  const actor = actorOf(accountability);
+  const grants = actor.kind === 'user' ? (await loadUserOrgContext(db, actor.userId)).grants : null;
+  const pos = ids
+    .map((id) => found.get(id))
+    .filter((po): po is PurchaseOrderRow => Boolean(po) && (!grants || grants.some((g) => g.orgId === po!.org_id)));
+  const contexts = await releaseContextsOf(db, pos);
+  for (const po of pos) {
     // Every release gate, the payment confirmation of stories 31-34 included, exactly as
     // POST /crm/purchase-orders/:id/release evaluates them.
-    const refusals = evaluateReleaseGates(await releaseContextOf(db, po));
+    const refusals = evaluateReleaseGates(contexts.get(po.id)!.context);
     if (refusals.length) {
       throw new CrmError(
         'gate_blocked',

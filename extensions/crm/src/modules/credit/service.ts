@@ -444,7 +444,8 @@ export async function overrideDealCreditBlock(scope: RequestScope, dealId: strin
 export interface CreditOverview {
   orgs: string[];
   today: string;
-  may: { decide: boolean; override: boolean; set_limit: boolean };
+  /** What the caller may do in some org of the scope; `review_customers`: the Customers Pending Review tab (54, 60). */
+  may: { decide: boolean; override: boolean; set_limit: boolean; review_customers: boolean };
   counts: { over_limit: number; overdue: number; credit_blocked: number; requests_pending: number };
   /** The page every list of the answer is: `offset`, at most `limit` rows of each tab. */
   page: { limit: number; offset: number };
@@ -490,7 +491,12 @@ export async function creditOverview(
     result: {
       orgs: access.orgIds,
       today,
-      may: { decide: inAll('credit.decide'), override: inAll('credit.override'), set_limit: inAll('credit.limit_set') },
+      may: {
+        decide: inAll('credit.decide'),
+        override: inAll('credit.override'),
+        set_limit: inAll('credit.limit_set'),
+        review_customers: inAll('customer_profile.manage'),
+      },
       counts: { ...tabs.counts, credit_blocked: blocked.total, requests_pending: pending.total },
       page,
       over_limit: tabs.over_limit,

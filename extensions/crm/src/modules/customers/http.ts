@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { createCustomer, mergeCustomers } from './service.js';
+import { createCustomer, decidePendingCustomers, listPendingCustomers, mergeCustomers } from './service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 
@@ -38,6 +38,13 @@ const NewCustomerBody = z.strictObject({
   }),
 });
 
+const ReviewDecisionBody = z.strictObject({
+  ids: z.array(uuid).min(1, 'name at least one customer').max(200, 'at most 200 customers at once'),
+  decision: z.enum(['approve', 'reject', 'merge'], { message: 'must be approve, reject or merge' }),
+  into: uuid.optional(),
+  note: z.string().trim().min(1, 'is required: a review decision is audited with a note').max(2000),
+});
+
 const CustomerMerge = z.strictObject({
   into: uuid,
   note: z.string().trim().min(1, 'is required: a merge is audited with a note').max(2000),
@@ -52,5 +59,13 @@ export const customerRoutes: AnyRoute[] = [
     id: 'CUSTOMER_NOT_FOUND',
     body: CustomerMerge,
     handle: (scope, { id, body }) => mergeCustomers(scope, id, body.into, body.note),
+  }),
+  // Customers Pending Review (stories 54, 60): the queue on /credit, decided by Sales Managers.
+  crmRoute({ method: 'get', path: '/customers/pending-review', handle: (scope) => listPendingCustomers(scope) }),
+  crmRoute({
+    method: 'post',
+    path: '/customers/pending-review/decisions',
+    body: ReviewDecisionBody,
+    handle: (scope, { body }) => decidePendingCustomers(scope, [...new Set(body.ids)], body.decision, body.note, body.into),
   }),
 ];

@@ -15,11 +15,13 @@ import { CrmError } from '../../shared/errors.js';
 import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { isUuid } from '../../shared/ids.js';
-import { trustedItems, type RequestScope } from '../../shared/services.js';
+import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { enqueueEmail } from '../email/outbox.js';
 import { resolveNewRecordOrg } from '../orgs/access.js';
 import { requireAccess } from '../orgs/require-access.js';
 import { planMerge } from './merge.js';
+import { checkMergeTarget, checkReview, profileStatusAfter, type ReviewDecision } from './review.js';
+import { dealsOfProfiles, loadProfileRow, lockProfiles, pendingProfiles } from './review-repository.js';
 
 export interface NewCustomer {
   legal_name: string;
@@ -214,5 +216,103 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
       },
     ]);
     return { customer_id: keptId, merged_customer_id: mergedId, moved_profile_ids: plan.moved, audit_id: auditId! };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customers Pending Review (stories 54, 60): the manager's queue, on /credit beside Credit Requests.
+
+const reviewForbidden = () => new CrmError('forbidden', 'CUSTOMER_REVIEW_NOT_ALLOWED', 'your role cannot review customers in any org');
+
+export async function listPendingCustomers(scope: RequestScope) {
+  const access = await requireAccess(scope, { in: 'org_scope', capability: 'customer_profile.manage', forbidden: reviewForbidden });
+  const rows = await pendingProfiles(scope.database, access.orgIds);
+  return { orgs: access.orgIds, customers: rows };
+}
+
+export interface ReviewResult {
+  id: string;
+  status: 'active' | 'inactive';
+  decision: ReviewDecision;
+  deal_ids: string[];
+  audit_id: string;
+}
+
+/**
+ * Decides pending customers, one or many, with a note (audited per customer): approve, reject or
+ * merge into an existing customer of the same org. All or nothing: one refused id refuses the lot.
+ */
+export async function decidePendingCustomers(
+  scope: RequestScope,
+  ids: string[],
+  decision: ReviewDecision,
+  note: string,
+  into: string | undefined,
+): Promise<ReviewResult[]> {
+  const access = await requireAccess(scope);
+  const grants = access.admin ? null : access.context.grants;
+  if (decision === 'merge' && !into)
+    throw new CrmError('invalid_input', 'INVALID_INPUT', 'into: name the existing customer to merge into', [
+      { field: 'into', reason: 'name the existing customer to merge into' },
+    ]);
+  return scope.database.transaction(async (trx) => {
+    const rows = await lockProfiles(trx, ids);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    ids.forEach((id, index) => {
+      const row = byId.get(id);
+      const check = checkReview(row && { orgId: row.org_id, status: row.status }, grants);
+      if (check.ok) return;
+      const field = ids.length === 1 ? 'id' : `ids.${index}`;
+      const fail = (kind: 'not_found' | 'forbidden' | 'conflict', code: string) =>
+        new CrmError(kind, code, `${field}: ${check.message}`, [{ field, reason: check.message }]);
+      if (check.reason === 'not_found') throw fail('not_found', 'CUSTOMER_PROFILE_NOT_FOUND');
+      if (check.reason === 'not_allowed') throw fail('forbidden', 'CUSTOMER_REVIEW_NOT_ALLOWED');
+      throw fail('conflict', 'CUSTOMER_NOT_PENDING');
+    });
+    let target: { id: string; org_id: string; status: string; legal_name: string } | undefined;
+    if (decision === 'merge') {
+      target = await loadProfileRow(trx, into!);
+      const visible = target && (!grants || grants.some((g) => g.orgId === target!.org_id)) ? target : undefined;
+      const check = checkMergeTarget(
+        visible && { id: visible.id, orgId: visible.org_id, status: visible.status },
+        ids.map((id) => ({ id, orgId: byId.get(id)!.org_id })),
+      );
+      if (!check.ok)
+        throw new CrmError('invalid_input', 'CUSTOMER_PROFILE_NOT_FOUND', `into: ${check.message}`, [
+          { field: 'into', reason: check.message },
+        ]);
+    }
+    const at = new Date();
+    const status = profileStatusAfter(decision);
+    const deals = await dealsOfProfiles(trx, ids);
+    const dealService = trustedItems(scope, trx, 'deals');
+    // Authorised above (customer_profile.manage in each profile's org); profiles and deals are
+    // written through Directus (activity, revisions) without the item hooks that refuse these fields.
+    await trustedItems(scope, trx, 'customer_org_profiles').updateMany(ids, { status }, TRUSTED_WRITE);
+    const results: ReviewResult[] = [];
+    for (const id of ids) {
+      const row = byId.get(id)!;
+      const own = deals.filter((d) => d.customer_profile_id === id);
+      for (const deal of own) {
+        const change: Record<string, unknown> = { pending_review: false };
+        if (decision === 'merge') change['customer_profile_id'] = target!.id;
+        if (decision === 'reject' && (deal.status === 'draft' || deal.status === 'submitted')) change['status'] = 'cancelled';
+        await dealService.updateOne(deal.id, change, TRUSTED_WRITE);
+      }
+      const [auditId] = await writeAudit(trx, [
+        {
+          orgId: row.org_id,
+          actor: access.userId,
+          at,
+          action: `customer.review_${decision === 'approve' ? 'approved' : decision === 'reject' ? 'rejected' : 'merged'}`,
+          collection: 'customer_org_profiles',
+          entityId: id,
+          note,
+          details: { deal_ids: own.map((d) => d.id), ...(target ? { merged_into: target.id } : {}) },
+        },
+      ]);
+      results.push({ id, status, decision, deal_ids: own.map((d) => d.id), audit_id: auditId! });
+    }
+    return results;
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readEmailConfig } from './config.js';
+import { smtpTimeouts } from './worker.js';
 
 describe('email configuration (Directus EMAIL_* names)', () => {
   it('SMTP as Directus typed it (numbers, booleans) or as strings', () => {
@@ -26,6 +27,7 @@ describe('email configuration (Directus EMAIL_* names)', () => {
           from: 'crm@mod.example.com',
           publicUrl: null,
           retry: { retryLimit: 8, retryDelaySeconds: 10, retryDelayMaxSeconds: 900 },
+          claimStaleMs: 90_000,
         },
       });
     }
@@ -40,6 +42,16 @@ describe('email configuration (Directus EMAIL_* names)', () => {
     expect(result.ok && result.config.smtp).toBe(null);
     expect(result.ok && result.config.retry).toEqual({ retryLimit: 3, retryDelaySeconds: 1, retryDelayMaxSeconds: 900 });
     expect(result.ok && result.config.publicUrl).toBe('http://x.example.com');
+  });
+
+  it('the staleness of a send claim (EMAIL_OUTBOX_CLAIM_STALE_SECONDS), and the SMTP timeouts within it', () => {
+    expect(readEmailConfig({ CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS: '10' })).toMatchObject({ ok: true, config: { claimStaleMs: 10_000 } });
+    const tooShort = readEmailConfig({ CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS: '4' });
+    expect(tooShort.ok).toBe(false);
+    expect(!tooShort.ok && tooShort.problems[0]).toMatch(/^CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS: /);
+    const t = smtpTimeouts(90_000);
+    expect(t).toEqual({ connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
+    expect(t.connectionTimeout + t.greetingTimeout + t.socketTimeout).toBeLessThan(90_000);
   });
 
   it('names every bad variable', () => {

@@ -36,6 +36,7 @@ const EmailEnv = z.object({
   CRM_EMAIL_OUTBOX_RETRY_LIMIT: whole(0, 50).default(DEFAULT_EMAIL_RETRY.retryLimit),
   CRM_EMAIL_OUTBOX_RETRY_DELAY_SECONDS: whole(1, 3_600).default(DEFAULT_EMAIL_RETRY.retryDelaySeconds),
   CRM_EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: whole(1, 86_400).default(DEFAULT_EMAIL_RETRY.retryDelayMaxSeconds),
+  CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS: whole(5, 3_600).default(90),
 });
 
 export interface SmtpSettings {
@@ -54,6 +55,8 @@ export interface EmailConfig {
   /** Where the org logos are served from (`{publicUrl}/assets/{file}`). */
   publicUrl: string | null;
   retry: OutboundRetryPolicy;
+  /** A `sending` claim older than this belongs to an attempt that died (worker.ts). */
+  claimStaleMs: number;
 }
 
 export type EmailConfigResult = { ok: true; config: EmailConfig } | { ok: false; problems: string[] };
@@ -92,6 +95,7 @@ export function readEmailConfig(env: Record<string, unknown>): EmailConfigResult
         retryDelaySeconds: e.CRM_EMAIL_OUTBOX_RETRY_DELAY_SECONDS,
         retryDelayMaxSeconds: e.CRM_EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS,
       },
+      claimStaleMs: e.CRM_EMAIL_OUTBOX_CLAIM_STALE_SECONDS * 1000,
     },
   };
 }

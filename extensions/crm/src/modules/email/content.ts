@@ -89,3 +89,31 @@ export function customerLanguage(profileLanguage: string | null | undefined, cou
   if (profileLanguage === 'tr' || profileLanguage === 'en') return profileLanguage;
   return (country ?? '').toUpperCase() === 'TR' ? 'tr' : 'en';
 }
+
+/** A Directus language code (`tr-TR`, `en-US`, …) as an email language: Turkish or English. */
+export function emailLanguageOf(directusLanguage: string | null | undefined): Language {
+  return (directusLanguage ?? '').toLowerCase().startsWith('tr') ? 'tr' : 'en';
+}
+
+/**
+ * Internal emails in the language their recipients read the CRM in: each recipient's Directus
+ * language (`directus_users.language`), or, for a user who chose none and for an address that is no
+ * user (a team mailbox), the project's default language (Settings, which is what the Directus app
+ * shows such a user). One email goes to all its recipients (one key, one Message-ID): when they
+ * differ, the language most of them read, and on a tie the project's default.
+ */
+export function staffLanguage(
+  addresses: readonly string[],
+  userLanguages: ReadonlyMap<string, string | null>,
+  projectDefault: string | null,
+): Language {
+  const fallback = emailLanguageOf(projectDefault);
+  let tr = 0;
+  let en = 0;
+  for (const address of addresses) {
+    const language = emailLanguageOf(userLanguages.get(address.toLowerCase()) ?? projectDefault);
+    if (language === 'tr') tr++;
+    else en++;
+  }
+  return tr > en ? 'tr' : en > tr ? 'en' : fallback;
+}

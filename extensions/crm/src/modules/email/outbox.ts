@@ -15,9 +15,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { enqueueOutboxJob } from '../../runtime/job-queue.js';
+import { enqueueOutboxJob, enqueueOutboxJobs } from '../../runtime/job-queue.js';
 import { QUEUE_NAMES } from '../../runtime/queues.js';
-import { customerLanguage, internalData, statusData } from './content.js';
+import { customerLanguage, internalData, staffLanguage, statusData } from './content.js';
 import { emailKey, messageIdOf } from './keys.js';
 import {
   emailByKey,
@@ -26,7 +26,9 @@ import {
   loadOrgAdminEmails,
   loadOrgBranding,
   loadRule,
+  loadStaffLanguages,
   markPrepared,
+  markPreparedMany,
   setEmailJob,
   type EmailAttachment,
   type EmailRow,
@@ -76,6 +78,11 @@ export interface EnqueuedEmail {
 
 let settings: { publicUrl: string | null; from: string } = { publicUrl: null, from: 'no-reply@example.com' };
 
+/** Where links in emails point (PUBLIC_URL), or null when it is not configured. */
+export function emailPublicUrl(): string | null {
+  return settings.publicUrl;
+}
+
 /** Set once at start-up from the email configuration (hooks/runtime). */
 export function configureEmailOutbox(next: { publicUrl: string | null; from: string }): void {
   settings = next;
@@ -97,14 +104,78 @@ function contactsOf(value: unknown): CustomerContact[] {
   return Array.isArray(list) ? (list as CustomerContact[]) : [];
 }
 
+/**
+ * What preparing reads besides the row: an org's branding, its rule for a type, its CRM admins and
+ * staff languages. The relay prepares a batch of rows with one of these, so a batch of one org's
+ * emails reads each once instead of once per email; it lives no longer than the batch's transaction.
+ */
+export class PrepareLookups {
+  private readonly memo = new Map<string, Promise<unknown>>();
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let hit = this.memo.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = load();
+      this.memo.set(key, hit);
+    }
+    return hit;
+  }
+  // Each read runs on the caller's (savepoint) transaction: the batch's connection.
+  branding(db: Knex, orgId: string) {
+    return this.once(`b:${orgId}`, () => loadOrgBranding(db, orgId));
+  }
+  rule(db: Knex, orgId: string, type: EmailType) {
+    return this.once(`r:${orgId}:${type}`, () => loadRule(db, orgId, type));
+  }
+  admins(db: Knex, orgId: string) {
+    return this.once(`a:${orgId}`, () => loadOrgAdminEmails(db, orgId));
+  }
+  staffLanguages(db: Knex, addresses: readonly string[]) {
+    return this.once(`l:${[...addresses].sort().join(',')}`, () => loadStaffLanguages(db, addresses));
+  }
+}
+
 /** Routes, renders and records the email; queues it unless suppressed. Runs in the caller's transaction. */
 export async function prepareEmail(
   trx: Knex.Transaction,
   row: EmailRow,
   attachments: EmailAttachment[] | null = null,
+  lookups: PrepareLookups = new PrepareLookups(),
+): Promise<PreparedFields> {
+  const fields = await planEmail(trx, row, attachments, lookups);
+  // The job first, so that one update records the preparation and names its job.
+  const jobId = fields.state === 'pending' ? await newEmailJob(trx, row.id) : null;
+  await markPrepared(trx, row.id, fields, new Date(), jobId);
+  return fields;
+}
+
+/**
+ * Many prepared emails recorded at once (the relay's batch): one pg-boss insert for the jobs of
+ * those to send, one update for all rows. Runs in the caller's transaction.
+ */
+export async function recordPreparedEmails(trx: Knex.Transaction, planned: ReadonlyArray<{ id: string; fields: PreparedFields }>) {
+  const toSend = planned.filter((p) => p.fields.state === 'pending');
+  const jobIds = await enqueueOutboxJobs(
+    trx,
+    QUEUE_NAMES.emailSend,
+    toSend.map((p): EmailJobData => ({ email_id: p.id })),
+  );
+  const jobOf = new Map(toSend.map((p, i) => [p.id, jobIds[i]!]));
+  await markPreparedMany(
+    trx,
+    planned.map((p) => ({ id: p.id, fields: p.fields, jobId: jobOf.get(p.id) ?? null })),
+    new Date(),
+  );
+}
+
+/** Routes and renders the email: what preparing records. Reads only. */
+export async function planEmail(
+  trx: Knex.Transaction,
+  row: EmailRow,
+  attachments: EmailAttachment[] | null = null,
+  lookups: PrepareLookups = new PrepareLookups(),
 ): Promise<PreparedFields> {
   const type = row.email_type;
-  const org = await loadOrgBranding(trx, row.org_id);
+  const org = await lookups.branding(trx, row.org_id);
   const brand: Branding = {
     name: org?.email_sender_name || org?.name || org?.code || 'CRM',
     color: org?.brand_color ?? null,
@@ -112,11 +183,11 @@ export async function prepareEmail(
     senderName: org?.email_sender_name ?? null,
     senderAddress: org?.email_sender_address ?? null,
   };
-  const rule = toRoutingRule(await loadRule(trx, row.org_id, type));
+  const rule = toRoutingRule(await lookups.rule(trx, row.org_id, type));
   const facts = row.context ?? {};
   let rendered: RenderedEmail | null;
   let routing;
-  let language: 'tr' | 'en' = 'en';
+  let language: 'tr' | 'en';
   if (isDocumentType(type)) {
     // A document a person sends to the customer: the profile's contacts, the sender's own words.
     const customer = row.deal_id ? await loadDealCustomer(trx, row.deal_id) : undefined;
@@ -140,9 +211,13 @@ export async function prepareEmail(
     });
     rendered = renderStatusEmail(type, language, brand, statusData(type, facts, customer?.legal_name ?? null));
   } else {
-    routing = route({ type, rule, orgAdmins: await loadOrgAdminEmails(trx, row.org_id) });
+    routing = route({ type, rule, orgAdmins: await lookups.admins(trx, row.org_id) });
+    // Staff read their emails in their Directus language (content.ts#staffLanguage).
+    const recipients = routing.kind === 'send' ? [...routing.to, ...routing.cc] : [];
+    const staff = await lookups.staffLanguages(trx, recipients);
+    language = staffLanguage(recipients, staff.languages, staff.projectDefault);
     const content = internalData(type, facts);
-    rendered = content ? renderInternalEmail(type, brand, content) : null;
+    rendered = content ? renderInternalEmail(type, brand, content, language) : null;
   }
   const fields: PreparedFields = {
     state: routing.kind === 'send' && rendered ? 'pending' : 'suppressed',
@@ -157,14 +232,16 @@ export async function prepareEmail(
     text_body: rendered?.text ?? null,
     attachments,
   };
-  await markPrepared(trx, row.id, fields, new Date());
-  if (fields.state === 'pending') await queueEmail(trx, row.id);
   return fields;
 }
 
-async function queueEmail(trx: Knex.Transaction, emailId: string): Promise<string> {
+function newEmailJob(trx: Knex.Transaction, emailId: string): Promise<string> {
   const data: EmailJobData = { email_id: emailId };
-  const jobId = await enqueueOutboxJob(trx, QUEUE_NAMES.emailSend, data, `email ${emailId}`);
+  return enqueueOutboxJob(trx, QUEUE_NAMES.emailSend, data, `email ${emailId}`);
+}
+
+async function queueEmail(trx: Knex.Transaction, emailId: string): Promise<string> {
+  const jobId = await newEmailJob(trx, emailId);
   await setEmailJob(trx, emailId, jobId, 'pending');
   return jobId;
 }

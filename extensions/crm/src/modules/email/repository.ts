@@ -76,9 +76,49 @@ export async function emailByKey(db: Knex, key: string): Promise<EmailRow | unde
   return db('email_messages').where('idempotency_key', key).first();
 }
 
+/** The emails of many keys in one statement (the eta_near scan skips the keys already taken). */
+export async function emailsByKeys(
+  db: Knex,
+  keys: readonly string[],
+): Promise<Array<Pick<EmailRow, 'id' | 'idempotency_key' | 'state' | 'suppressed_reason'>>> {
+  if (!keys.length) return [];
+  return db('email_messages').whereIn('idempotency_key', keys).select('id', 'idempotency_key', 'state', 'suppressed_reason');
+}
+
 /** Requests written by triggers (prepared_at null), oldest first; rows another relay holds are skipped. */
 export async function lockUnpreparedEmails(trx: Knex, limit: number): Promise<EmailRow[]> {
   return trx('email_messages').whereNull('prepared_at').orderBy('created_at').limit(limit).forUpdate().skipLocked();
+}
+
+/**
+ * Emails whose attempt died, locked for the rescue: `sending` with a claim older than
+ * `staleBefore`, or `pending|failed` while their job has been active since before then (a worker
+ * fetched it and died before claiming the row; pg-boss would only notice at the job's expiry).
+ */
+export async function lockStaleClaims(trx: Knex, staleBefore: Date, limit: number): Promise<EmailRow[]> {
+  return trx('email_messages as m')
+    .where((q) =>
+      q
+        .where((s) => s.where('m.state', 'sending').andWhere('m.last_attempt_at', '<', staleBefore))
+        .orWhere((s) =>
+          s
+            .whereIn('m.state', ['pending', 'failed'])
+            .whereExists((j) =>
+              j
+                .select(trx.raw('1'))
+                .from('pgboss.job as j')
+                .where('j.name', 'email.send')
+                .whereRaw('j.id = m.job_id::uuid')
+                .where('j.state', 'active')
+                .where('j.started_on', '<', staleBefore),
+            ),
+        ),
+    )
+    .orderBy('m.created_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .select('m.*');
 }
 
 export interface PreparedFields {
@@ -96,16 +136,46 @@ export interface PreparedFields {
   attachments: EmailAttachment[] | null;
 }
 
-export async function markPrepared(trx: Knex, id: string, fields: PreparedFields, at: Date): Promise<void> {
+export async function markPrepared(trx: Knex, id: string, fields: PreparedFields, at: Date, jobId: string | null = null): Promise<void> {
   await trx('email_messages')
     .where('id', id)
     .update({
       ...fields,
+      ...(jobId ? { job_id: jobId } : {}),
       to_addresses: jsonOrNull(fields.to_addresses),
       cc_addresses: jsonOrNull(fields.cc_addresses),
       attachments: jsonOrNull(fields.attachments),
       prepared_at: at,
     });
+}
+
+/** `markPrepared` for many rows in one statement (the relay's batch). */
+export async function markPreparedMany(
+  trx: Knex,
+  rows: ReadonlyArray<{ id: string; fields: PreparedFields; jobId: string | null }>,
+  at: Date,
+): Promise<void> {
+  if (!rows.length) return;
+  const values = rows.map(({ id, fields, jobId }) => ({
+    ...fields,
+    id,
+    job_id: jobId,
+    to_addresses: fields.to_addresses,
+    cc_addresses: fields.cc_addresses,
+    attachments: fields.attachments ?? null,
+  }));
+  await trx.raw(
+    `update email_messages m
+        set state = v.state, suppressed_reason = v.suppressed_reason, language = v.language,
+            to_addresses = v.to_addresses, cc_addresses = v.cc_addresses, from_name = v.from_name,
+            from_address = v.from_address, subject = v.subject, html_body = v.html_body, text_body = v.text_body,
+            attachments = v.attachments, job_id = coalesce(v.job_id, m.job_id), prepared_at = ?
+       from json_to_recordset(?::json) as v(id uuid, state text, suppressed_reason text, language text, to_addresses json,
+                                            cc_addresses json, from_name text, from_address text, subject text,
+                                            html_body text, text_body text, attachments json, job_id text)
+      where m.id = v.id`,
+    [at, JSON.stringify(values)],
+  );
 }
 
 export async function setEmailJob(trx: Knex, id: string, jobId: string, state: 'pending'): Promise<void> {
@@ -174,6 +244,24 @@ export async function loadOrgAdminEmails(db: Knex, orgId: string): Promise<strin
     .orderBy('u.email')
     .select('u.email');
   return rows.map((r) => r.email).filter((e): e is string => !!e);
+}
+
+/**
+ * The Directus language of the users behind these addresses (lower-cased email → language, null
+ * when the user chose none) and the project's default language, in one statement.
+ */
+export async function loadStaffLanguages(
+  db: Knex,
+  addresses: readonly string[],
+): Promise<{ languages: Map<string, string | null>; projectDefault: string | null }> {
+  const { rows } = (await db.raw(
+    `select lower(u.email) as email, u.language, (select s.default_language from directus_settings s limit 1) as project_default
+       from (select 1) one left join directus_users u on lower(u.email) = any(?::text[]) and u.status = 'active'`,
+    [addresses.map((a) => a.toLowerCase())],
+  )) as { rows: Array<{ email: string | null; language: string | null; project_default: string | null }> };
+  const languages = new Map<string, string | null>();
+  for (const row of rows) if (row.email) languages.set(row.email, row.language);
+  return { languages, projectDefault: rows[0]?.project_default ?? null };
 }
 
 export interface DealCustomerRow {
@@ -368,7 +456,56 @@ export async function deliveredOrders(db: Knex, orgId: string, period: Period) {
     .where('m.delivered_at', '>=', period.from)
     .where('m.delivered_at', '<', period.to)
     .orderBy('m.delivered_at')
-    .select('m.po_number', 'd.code as deal_code', 'm.dispatch_note_number', 'm.carrier_name', 'm.tracking_id', 'm.delivered_at', 'm.lines');
+    .select(
+      'm.po_number',
+      'm.po_id',
+      'm.deal_id',
+      'd.code as deal_code',
+      'm.dispatch_note_number',
+      'm.carrier_name',
+      'm.tracking_id',
+      'm.delivered_at',
+      'm.lines',
+    );
+}
+
+/**
+ * The invoice references of these POs (receivables of kind `invoice` naming the PO, or naming the
+ * deal without a PO), leaving out invoices a reversal undid. One statement for the day's orders.
+ */
+export async function invoiceReferences(
+  db: Knex,
+  orgId: string,
+  poIds: readonly string[],
+  dealIds: readonly string[],
+): Promise<Array<{ po_id: string | null; deal_id: string | null; reference: string }>> {
+  if (!poIds.length && !dealIds.length) return [];
+  return db('receivables as r')
+    .where('r.org_id', orgId)
+    .where('r.kind', 'invoice')
+    .whereNotNull('r.reference')
+    .where((q) =>
+      q
+        .whereIn('r.po_id', poIds.length ? poIds : ['00000000-0000-0000-0000-000000000000'])
+        .orWhere((d) => d.whereNull('r.po_id').whereIn('r.deal_id', dealIds.length ? dealIds : ['00000000-0000-0000-0000-000000000000'])),
+    )
+    .whereNotExists((q) => q.select(db.raw('1')).from('receivables as x').whereRaw('x.reverses_id = r.id'))
+    .orderBy(['r.created_at', 'r.reference'])
+    .select('r.po_id', 'r.deal_id', 'r.reference');
+}
+
+/** The files attached to these deals' orders (the order form's attachments), one statement. */
+export async function orderFiles(
+  db: Knex,
+  orgId: string,
+  dealIds: readonly string[],
+): Promise<Array<{ id: string; deal_id: string; file_name: string; mime_type: string; size_bytes: number }>> {
+  if (!dealIds.length) return [];
+  return db('order_form_attachments')
+    .where('org_id', orgId)
+    .whereIn('deal_id', dealIds)
+    .orderBy(['uploaded_at', 'file_name'])
+    .select('id', 'deal_id', 'file_name', 'mime_type', 'size_bytes');
 }
 
 /** Supplies of every org due within the window and not yet arrived: the eta_near check. */

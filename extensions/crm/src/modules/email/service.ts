@@ -117,9 +117,11 @@ export interface EffectiveRule {
   cc_addresses: string[];
   contact_roles: string[];
   policy: EmailPolicy;
+  /** Whether the caller may change this rule (the org's CRM admin): the page offers "Edit" only then. */
+  may_manage: boolean;
 }
 
-function effective(orgId: string, type: EmailType, row: RuleRow | undefined): EffectiveRule {
+function effective(orgId: string, type: EmailType, row: RuleRow | undefined, mayManage: boolean): EffectiveRule {
   return {
     org_id: orgId,
     email_type: type,
@@ -130,6 +132,7 @@ function effective(orgId: string, type: EmailType, row: RuleRow | undefined): Ef
     cc_addresses: row?.cc_addresses ?? [],
     contact_roles: row?.contact_roles ?? [],
     policy: row?.policy ?? 'send',
+    may_manage: mayManage,
   };
 }
 
@@ -143,6 +146,7 @@ export async function readRoutingRules(scope: RequestScope) {
         orgId,
         type,
         rows.find((r) => r.org_id === orgId && r.email_type === type),
+        access.may('email.manage', orgId),
       ),
     ),
   );
@@ -181,7 +185,7 @@ export async function setRoutingRule(scope: RequestScope, orgId: string, type: E
     const before = await lockRule(trx, orgId, type);
     const at = new Date();
     const ruleId = before?.id ?? randomUUID();
-    await upsertRule(trx, {
+    const row = {
       id: ruleId,
       org_id: orgId,
       email_type: type,
@@ -192,20 +196,10 @@ export async function setRoutingRule(scope: RequestScope, orgId: string, type: E
       policy: input.policy,
       updated_at: at,
       updated_by: actor.userId,
-    });
-    const after = effective(orgId, type, {
-      id: '',
-      org_id: orgId,
-      email_type: type,
-      enabled: input.enabled,
-      to_addresses: input.to_addresses,
-      cc_addresses: input.cc_addresses,
-      contact_roles: input.contact_roles,
-      policy: input.policy,
-      updated_at: at,
-      updated_by: actor.userId,
-    });
-    const previous = effective(orgId, type, before);
+    };
+    await upsertRule(trx, row);
+    const after = effective(orgId, type, row, true);
+    const previous = effective(orgId, type, before, true);
     await writeAudit(trx, [
       {
         orgId,

@@ -13,6 +13,7 @@
  *   (PO numbers, codes, names), never a deal id or a UUID.
  */
 import { Liquid, type Template } from 'liquidjs';
+import { internalInTurkish } from './internal-tr.js';
 import type { CustomerEmailType, DocumentEmailType, EmailType, Language } from './types.js';
 
 const htmlEngine = new Liquid({ outputEscape: 'escape', strictFilters: true, ownPropertyOnly: true });
@@ -253,13 +254,34 @@ export const INTERNAL_TITLES: Record<Exclude<EmailType, CustomerEmailType | Docu
   eta_near: 'Supply ETA near',
   soft_arrival_confirmed: 'Soft arrival confirmed',
   credit_request_submitted: 'Credit request submitted',
+  order_form_submitted: 'Order form request received',
   weekly_digest: 'Weekly digest',
   central_stock_check_digest: 'Central stock check digest',
   cost_daily_pack: 'Cost Control Daily Pack',
 };
 
+/** The titles in Turkish, for staff whose Directus language is Turkish (internal-tr.ts has the rest). */
+export const INTERNAL_TITLES_TR: Record<keyof typeof INTERNAL_TITLES, string> = {
+  override_used: 'Sevkiyat kapısı blokajı kaldırıldı',
+  shipment_approval_needed: 'Sevkiyat onayı gerekiyor',
+  new_customer_pending_review: 'Yeni müşteri incelemeyi bekliyor',
+  supply_request_created: 'Tedarik talebi oluşturuldu',
+  eta_near: 'Tedarikin tahmini varışı yaklaşıyor',
+  soft_arrival_confirmed: 'Ön varış onaylandı',
+  credit_request_submitted: 'Kredi talebi gönderildi',
+  order_form_submitted: 'Sipariş formu talebi alındı',
+  weekly_digest: 'Haftalık özet',
+  central_stock_check_digest: 'Merkezi stok kontrolü özeti',
+  cost_daily_pack: 'Cost Control Daily Pack (Maliyet Kontrol Günlük Paketi)',
+};
+
+const INTERNAL_FOOTER: Record<Language, string> = {
+  en: 'Sent by the CRM for {{ brand.name }} under your email routing rules.',
+  tr: 'Bu e-posta, e-posta yönlendirme kurallarınız gereği {{ brand.name }} için CRM tarafından gönderildi.',
+};
+
 const INTERNAL_HTML = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ subject }}</title></head>
 <body style="font-family:Arial,Helvetica,sans-serif;color:#222;margin:0;padding:24px">
 <div style="border-top:6px solid {{ color }};padding-top:12px">
 <div style="font-size:13px;color:#666">{{ brand.name }}</div>
@@ -274,7 +296,7 @@ const INTERNAL_HTML = `<!doctype html>
 {% for row in section.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}</table>{% else %}<p style="color:#666">{{ section.empty }}</p>{% endif %}
 {% endfor %}
-<p style="font-size:12px;color:#888;margin-top:24px">Sent by the CRM for {{ brand.name }} under your email routing rules.</p>
+<p style="font-size:12px;color:#888;margin-top:24px">{{ footer }}</p>
 </div></body></html>
 `;
 
@@ -290,17 +312,25 @@ const INTERNAL_TEXT = `{{ brand.name }}: {{ title }}
 {% endfor %}{% else %}{{ section.empty }}
 {% endif %}{% endfor %}
 --
-Sent by the CRM for {{ brand.name }} under your email routing rules.
+{{ footer }}
 `;
 
+/**
+ * An internal email in English, or in Turkish (the content through internal-tr.ts' catalogue;
+ * names, codes and amounts as they are).
+ */
 export function renderInternalEmail(
   type: Exclude<EmailType, CustomerEmailType | DocumentEmailType>,
   brand: Branding,
-  data: InternalEmailData,
+  content: InternalEmailData,
+  language: Language = 'en',
 ): RenderedEmail {
-  const title = INTERNAL_TITLES[type];
+  const data = language === 'tr' ? internalInTurkish(content).data : content;
+  const title = language === 'tr' ? INTERNAL_TITLES_TR[type] : INTERNAL_TITLES[type];
   const subject = `[${brand.name}] ${title}: ${data.subject}`;
   const context = {
+    lang: language,
+    footer: render(textEngine, INTERNAL_FOOTER[language], { brand }),
     subject,
     title,
     brand,

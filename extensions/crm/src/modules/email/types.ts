@@ -10,10 +10,12 @@ export const INTERNAL_EMAIL_TYPES = [
   'eta_near',
   'soft_arrival_confirmed',
   'credit_request_submitted',
+  /** A customer sent the order form (story 59): the org's team hears of the new request. */
+  'order_form_submitted',
 ] as const;
 export const DIGEST_EMAIL_TYPES = ['weekly_digest', 'central_stock_check_digest', 'cost_daily_pack'] as const;
-/** Documents sent to the customer by a person, with content written for them (stories 42, 43). */
-export const DOCUMENT_EMAIL_TYPES = ['proforma_sent'] as const;
+/** Documents sent to the customer, with content written for them (stories 42, 43; the order form's confirmation and changes, 56, 59). */
+export const DOCUMENT_EMAIL_TYPES = ['proforma_sent', 'order_form_confirmation', 'order_form_changes'] as const;
 export const EMAIL_TYPES = [...CUSTOMER_EMAIL_TYPES, ...INTERNAL_EMAIL_TYPES, ...DIGEST_EMAIL_TYPES, ...DOCUMENT_EMAIL_TYPES] as const;
 
 export type CustomerEmailType = (typeof CUSTOMER_EMAIL_TYPES)[number];

@@ -1,18 +1,20 @@
 import type { Knex } from 'knex';
 import type { JobWithMetadata } from 'pg-boss';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { claimForSending, finishAttempt, loadEmail, type EmailRow } from './repository.js';
-import { isPermanent, mailOf, RetryableEmailError, sendEmailJob, STALE_CLAIM_MS, type MailSender } from './worker.js';
+import { requeueEmail } from './outbox.js';
+import { claimForSending, finishAttempt, loadEmail, lockStaleClaims, type EmailRow } from './repository.js';
+import { isPermanent, mailOf, rescueStaleClaims, RetryableEmailError, sendEmailJob, STALE_CLAIM_MS, type MailSender } from './worker.js';
 
 vi.mock('./repository.js', () => ({
   claimForSending: vi.fn(),
   finishAttempt: vi.fn(),
   loadEmail: vi.fn(),
   lockUnpreparedEmails: vi.fn(),
+  lockStaleClaims: vi.fn(),
   markEmailDeadLettered: vi.fn(),
   markPrepared: vi.fn(),
 }));
-vi.mock('./outbox.js', () => ({ prepareEmail: vi.fn() }));
+vi.mock('./outbox.js', () => ({ prepareEmail: vi.fn(), requeueEmail: vi.fn() }));
 
 const db = {} as Knex;
 const logger = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
@@ -63,10 +65,11 @@ describe('sendEmailJob: never a second copy', () => {
       { ...row, state: 'dead' },
       { ...row, state: 'suppressed' },
     ]) {
+      // The claim is conditional on the job and the state: the database refuses it for these rows.
+      vi.mocked(claimForSending).mockResolvedValueOnce(undefined);
       vi.mocked(loadEmail).mockResolvedValueOnce(r as EmailRow);
       await sendEmailJob(db, s, job, logger);
     }
-    expect(claimForSending).not.toHaveBeenCalled();
     expect(s.sendMail).not.toHaveBeenCalled();
   });
 
@@ -96,5 +99,25 @@ describe('sendEmailJob: never a second copy', () => {
       subject: 'Sipariş',
       attachments: [],
     });
+  });
+});
+
+describe('rescueStaleClaims: the emails of attempts that died', () => {
+  it('hands each to a new job; one whose attempts keep dying is dead instead', async () => {
+    const trx = {} as Knex;
+    const withTransaction = { transaction: (work: (t: Knex) => Promise<unknown>) => work(trx) } as unknown as Knex;
+    const at = new Date('2026-12-07T01:00:00Z');
+    vi.mocked(lockStaleClaims).mockResolvedValue([
+      { ...row, state: 'sending', attempts: 1, last_attempt_at: at },
+      { ...row, id: 'e2', job_id: 'job-2', state: 'sending', attempts: 9, last_attempt_at: at },
+    ] as EmailRow[]);
+    const before = Date.now();
+    expect(await rescueStaleClaims(withTransaction, logger, 10_000, 9)).toBe(2);
+    const [, staleBefore] = vi.mocked(lockStaleClaims).mock.calls[0]!;
+    expect(before - (staleBefore as Date).getTime()).toBeGreaterThanOrEqual(10_000 - 5);
+    expect(vi.mocked(requeueEmail).mock.calls).toEqual([[trx, 'e1']]);
+    expect(vi.mocked(finishAttempt).mock.calls).toEqual([
+      [trx, 'e2', 'job-2', { state: 'dead', last_error: '9 attempts ended without an answer' }],
+    ]);
   });
 });

@@ -1,12 +1,18 @@
 /**
- * `/crm/fulfillment/deals`, the /fulfillment command center read (stories 9, 10, 16):
- * docs/fulfillment-read.md. The number of SQL statements the read issued goes out in
- * Server-Timing: it stays the same for any page size.
+ * `/crm/fulfillment/*`, the /fulfillment command center (stories 9, 10, 16, 46, 50):
+ * docs/fulfillment-read.md (the deals read) and docs/fulfillment.md (the Human Gates tabs and the
+ * Abra check history). The number of SQL statements each read issued goes out in Server-Timing: it
+ * stays the same for any page size and any number of deals.
  */
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { CrmError } from '../../shared/errors.js';
 import { serverTimingOf } from '../../shared/statements.js';
 import { FulfillmentDealsQuery } from './query.js';
 import { readFulfillmentDeals } from './service.js';
+import { readStockChecks } from './stock-checks-service.js';
+import { isTab, TabCountsQuery, TabPageQuery } from './tabs-query.js';
+import { FULFILLMENT_TABS } from './tabs.js';
+import { readFulfillmentTab, readFulfillmentTabCounts } from './tabs-service.js';
 
 export const fulfillmentRoutes: AnyRoute[] = [
   crmRoute({
@@ -16,6 +22,51 @@ export const fulfillmentRoutes: AnyRoute[] = [
     respond: 'as_is',
     handle: async (scope, { query }, res) => {
       const counted = await readFulfillmentDeals(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/fulfillment/tabs',
+    query: TabCountsQuery,
+    handle: async (scope, { query }, res) => {
+      const counted = await readFulfillmentTabCounts(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/fulfillment/tabs/:tab',
+    query: TabPageQuery,
+    handle: async (scope, { query, req }, res) => {
+      const tab = String(req.params['tab'] ?? '');
+      if (!isTab(tab)) {
+        const reason = `no such tab; use one of ${FULFILLMENT_TABS.join(', ')}`;
+        throw new CrmError('not_found', 'FULFILLMENT_TAB_NOT_FOUND', `tab: ${reason}`, [{ field: 'tab', reason }]);
+      }
+      const counted = await readFulfillmentTab(scope, tab, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/deals/:id/stock-checks',
+    id: 'DEAL_NOT_FOUND',
+    handle: async (scope, { id }, res) => {
+      const counted = await readStockChecks(scope, { dealId: id });
+      res.setHeader('Server-Timing', serverTimingOf('db', counted));
+      return counted.result;
+    },
+  }),
+  crmRoute({
+    method: 'get',
+    path: '/deal-lines/:id/stock-checks',
+    id: 'DEAL_LINE_NOT_FOUND',
+    handle: async (scope, { id }, res) => {
+      const counted = await readStockChecks(scope, { dealLineId: id });
       res.setHeader('Server-Timing', serverTimingOf('db', counted));
       return counted.result;
     },

@@ -72,7 +72,19 @@ export type Capability =
   /** Confirms payment per PO, referencing ledger payments (stories 31-33; Sales Managers only). */
   | 'payment.confirm'
   /** Releases one PO past its overridable gates (payment) with a reason (stories 34, 37). */
-  | 'shipment.override';
+  | 'shipment.override'
+  /** Reads the Abra central stock checks of the org's deal lines and their history (stories 46, 50). */
+  | 'stock_check.read'
+  /** Runs the /fulfillment Human Gates tabs of the org (stories 9, 10, 18): Sales Managers. */
+  | 'fulfillment.run'
+  /** Decides a WMS shortage send-back: an outcome per line, sent as shortage.decided (stories 10, 18; Sales Managers only). */
+  | 'shortage.decide'
+  /** Asks for supply for a deal line (story 11): a request a manager then creates or rejects. */
+  | 'supply.request'
+  /** Creates or rejects supply requests and keeps what the CRM owns of them: milestones, ETA (story 11). */
+  | 'supply.manage'
+  /** Issues, regenerates and revokes order form links for the org's customers and prospects (stories 51, 52). */
+  | 'order_form.issue';
 
 /**
  * - Sales owners sell: they see only qualities with a list price that is not stale-while-in-stock
@@ -97,6 +109,9 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'credit.request',
     'cash_pack.read',
     'cash_pack.send',
+    'stock_check.read',
+    'supply.request',
+    'order_form.issue',
   ],
   sales_manager: [
     'deal.create',
@@ -120,6 +135,12 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'cash_pack.waive',
     'payment.confirm',
     'shipment.override',
+    'stock_check.read',
+    'fulfillment.run',
+    'shortage.decide',
+    'supply.request',
+    'supply.manage',
+    'order_form.issue',
   ],
   pricing_manager: [
     'approval.decide_pricing',
@@ -128,6 +149,7 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'pricing.govern',
     'fx.write',
     'customer_price.manage',
+    'stock_check.read',
   ],
   finance: [
     'customer.see_inactive',
@@ -138,6 +160,7 @@ export const CAPABILITIES: Record<OrgRole, readonly Capability[]> = {
     'credit.limit_set',
     'payment.record',
     'cash_pack.read',
+    'stock_check.read',
   ],
   // The CRM admin acts through Directus' admin access; in grants the role marks the org's admins
   // (recipients of org-admin fallback emails), not extra data rights.

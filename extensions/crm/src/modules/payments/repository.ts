@@ -56,24 +56,39 @@ export interface PaymentRow {
   reversed_by: string | null;
 }
 
-export async function loadPayment(db: Knex, id: string): Promise<PaymentRow | undefined> {
-  return db('payments as p')
-    .leftJoin('payments as rv', 'rv.reverses_id', 'p.id')
-    .where('p.id', id)
+export function loadPayment(db: Knex, id: string): Promise<PaymentRow | undefined> {
+  return loadLedgerEntry<PaymentRow>(db, 'payments', id, 'value_date', ['method', 'proforma_ref']);
+}
+
+/**
+ * One entry of the payments or the receivables ledger with the id of its reversal, if any: the two
+ * ledgers share their shape (amount, currency, kind, reference, a `reverses_id` pointing back), so
+ * one query serves both, with the ledger's own date column and extra columns.
+ */
+async function loadLedgerEntry<Row>(
+  db: Knex,
+  table: 'payments' | 'receivables',
+  id: string,
+  dateColumn: 'value_date' | 'due_date',
+  extra: readonly string[],
+): Promise<Row | undefined> {
+  const row: unknown = await db(`${table} as e`)
+    .leftJoin(`${table} as rv`, 'rv.reverses_id', 'e.id')
+    .where('e.id', id)
     .first(
-      'p.id',
-      'p.org_id',
-      'p.customer_profile_id',
-      'p.currency',
-      db.raw(`p.amount::${MONEY}::text as amount`),
-      db.raw(`to_char(p.value_date, 'YYYY-MM-DD') as value_date`),
-      'p.method',
-      'p.reference',
-      'p.kind',
-      'p.po_id',
-      'p.proforma_ref',
+      'e.id',
+      'e.org_id',
+      'e.customer_profile_id',
+      'e.currency',
+      db.raw(`e.amount::${MONEY}::text as amount`),
+      db.raw(`to_char(e.??, 'YYYY-MM-DD') as ??`, [dateColumn, dateColumn]),
+      'e.kind',
+      'e.reference',
+      'e.po_id',
+      ...extra.map((column) => `e.${column}`),
       'rv.id as reversed_by',
     );
+  return row as Row | undefined;
 }
 
 /** The purchase order's org, when it exists (a payment may name one of its own org). */
@@ -114,11 +129,17 @@ export async function openPayments(trx: Knex, profileId: string, currency: Credi
 }
 
 /** A payment's allocations, net per receivable (what a reversal must give back). */
-export async function netAllocationsOf(trx: Knex, paymentId: string): Promise<Allocation[]> {
+export function netAllocationsOf(trx: Knex, paymentId: string): Promise<Allocation[]> {
+  return netAllocations(trx, 'payment_id', paymentId);
+}
+
+/** What the allocations of one payment, or to one receivable, net to per pair (what a reversal gives back). */
+async function netAllocations(trx: Knex, side: 'payment_id' | 'receivable_id', id: string): Promise<Allocation[]> {
+  const other = side === 'payment_id' ? 'receivable_id' : 'payment_id';
   const { rows } = await trx.raw(
     `select payment_id, receivable_id, sum(amount)::${MONEY}::text as amount from payment_allocations
-     where payment_id = ? group by 1, 2 having sum(amount) <> 0 order by 2`,
-    [paymentId],
+     where ?? = ? group by 1, 2 having sum(amount) <> 0 order by ??`,
+    [side, id, other],
   );
   return rows as Allocation[];
 }
@@ -184,33 +205,13 @@ export interface ReceivableRow {
   reversed_by: string | null;
 }
 
-export async function loadReceivable(db: Knex, id: string): Promise<ReceivableRow | undefined> {
-  return db('receivables as r')
-    .leftJoin('receivables as rv', 'rv.reverses_id', 'r.id')
-    .where('r.id', id)
-    .first(
-      'r.id',
-      'r.org_id',
-      'r.customer_profile_id',
-      'r.currency',
-      db.raw(`r.amount::${MONEY}::text as amount`),
-      db.raw(`to_char(r.due_date, 'YYYY-MM-DD') as due_date`),
-      'r.kind',
-      'r.reference',
-      'r.deal_id',
-      'r.po_id',
-      'rv.id as reversed_by',
-    );
+export function loadReceivable(db: Knex, id: string): Promise<ReceivableRow | undefined> {
+  return loadLedgerEntry<ReceivableRow>(db, 'receivables', id, 'due_date', ['deal_id']);
 }
 
 /** What the payments settled of a receivable, net per payment (what its reversal gives back). */
-export async function netAllocationsTo(trx: Knex, receivableId: string): Promise<Allocation[]> {
-  const { rows } = await trx.raw(
-    `select payment_id, receivable_id, sum(amount)::${MONEY}::text as amount from payment_allocations
-     where receivable_id = ? group by 1, 2 having sum(amount) <> 0 order by 1`,
-    [receivableId],
-  );
-  return rows as Allocation[];
+export function netAllocationsTo(trx: Knex, receivableId: string): Promise<Allocation[]> {
+  return netAllocations(trx, 'receivable_id', receivableId);
 }
 
 export async function dealOrg(db: Knex, dealId: string): Promise<string | undefined> {

@@ -37,6 +37,8 @@ import {
   takenReferences,
   type NewReceivableRow,
   type PaymentMethod,
+  type PaymentRow,
+  type ReceivableRow,
 } from './repository.js';
 
 function fieldError(kind: ConstructorParameters<typeof CrmError>[0], code: string, field: string, reason: string): CrmError {
@@ -156,90 +158,6 @@ export async function recordPayment(scope: RequestScope, input: NewPayment): Pro
   });
 }
 
-export interface ReversedPayment {
-  id: string;
-  reverses_id: string;
-  amount: string;
-  released_allocations: Allocation[];
-  reallocated: Allocation[];
-  exposure: Awaited<ReturnType<typeof accountExposure>>;
-}
-
-/**
- * Reverses a payment with a note: a reversal entry (the negative amount, the same reference), the
- * negatives of its allocations, then what other payments can settle of the reopened receivables.
- */
-export async function reversePayment(scope: RequestScope, paymentId: string, note: string): Promise<ReversedPayment> {
-  const actor = await requireAccess(scope, {
-    org: async () => (await loadPayment(scope.database, paymentId))?.org_id,
-    capability: 'payment.record',
-    notFound: () => fieldError('not_found', 'PAYMENT_NOT_FOUND', 'id', 'no such payment, or you may not do this there'),
-    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses payments'),
-  });
-  const first = (await loadPayment(scope.database, paymentId))!;
-  return scope.database.transaction(async (trx) => {
-    await lockCreditAccount(trx, first.customer_profile_id);
-    const payment = (await loadPayment(trx, paymentId))!;
-    if (payment.kind === 'reversal')
-      throw fieldError('conflict', 'PAYMENT_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a payment');
-    if (payment.reversed_by) throw fieldError('conflict', 'PAYMENT_ALREADY_REVERSED', 'id', 'the payment is reversed already');
-    const id = randomUUID();
-    const at = new Date();
-    const amount = subtractDecimals('0', payment.amount);
-    await insertPayments(trx, [
-      {
-        id,
-        org_id: payment.org_id,
-        customer_profile_id: payment.customer_profile_id,
-        currency: payment.currency,
-        amount,
-        value_date: creditToday(at),
-        method: payment.method,
-        reference: payment.reference,
-        kind: 'reversal',
-        reverses_id: payment.id,
-        proforma_ref: payment.proforma_ref,
-        po_id: payment.po_id,
-        note,
-        recorded_by: actor.userId,
-        recorded_at: at,
-      },
-    ]);
-    const account = { customer_profile_id: payment.customer_profile_id, currency: payment.currency };
-    const released = reversalAllocations(await netAllocationsOf(trx, payment.id));
-    // The reversal entry carries the negatives, so its payment's allocations net to zero.
-    await insertAllocations(trx, account, released, at, randomUUID);
-    const reallocated = await settleAccount(trx, account, at);
-    await writeAudit(trx, [
-      {
-        orgId: payment.org_id,
-        at,
-        actor: actor.userId,
-        action: 'payment.reversed',
-        collection: 'payments',
-        entityId: payment.id,
-        note,
-        details: {
-          reversal_id: id,
-          amount: payment.amount,
-          currency: payment.currency,
-          reference: payment.reference,
-          released,
-          reallocated,
-        },
-      },
-    ]);
-    return {
-      id,
-      reverses_id: payment.id,
-      amount,
-      released_allocations: released,
-      reallocated,
-      exposure: await accountExposure(trx, payment.org_id, payment.customer_profile_id, payment.currency),
-    };
-  });
-}
-
 export interface NewReceivable {
   customer_profile_id: string;
   currency: CreditCurrency;
@@ -317,13 +235,107 @@ export async function recordReceivable(scope: RequestScope, input: NewReceivable
   });
 }
 
-export interface ReversedReceivable {
+export interface ReversedEntry {
   id: string;
   reverses_id: string;
   amount: string;
   released_allocations: Allocation[];
   reallocated: Allocation[];
   exposure: Awaited<ReturnType<typeof accountExposure>>;
+}
+
+/** What differs between reversing a payment and reversing a receivable; the steps are the same. */
+interface Ledger<Row extends PaymentRow | ReceivableRow> {
+  load: (db: Knex, id: string) => Promise<Row | undefined>;
+  /** The allocations the entry took part in, net per pair: the reversal gives them back. */
+  netAllocations: (trx: Knex, id: string) => Promise<Allocation[]>;
+  /** Writes the reversal entry: the negative amount, the entry's own references kept. */
+  insertReversal: (trx: Knex, entry: Row, reversal: { id: string; amount: string; note: string; at: Date; by: string }) => Promise<void>;
+  audit: { action: string; collection: string; details: (entry: Row) => Record<string, unknown> };
+  refusals: { notFound: () => CrmError; forbidden: () => CrmError; isReversal: () => CrmError; alreadyReversed: () => CrmError };
+}
+
+const PAYMENTS: Ledger<PaymentRow> = {
+  load: loadPayment,
+  netAllocations: netAllocationsOf,
+  insertReversal: (trx, payment, reversal) =>
+    insertPayments(trx, [
+      {
+        id: reversal.id,
+        org_id: payment.org_id,
+        customer_profile_id: payment.customer_profile_id,
+        currency: payment.currency,
+        amount: reversal.amount,
+        value_date: creditToday(reversal.at),
+        method: payment.method,
+        reference: payment.reference,
+        kind: 'reversal',
+        reverses_id: payment.id,
+        proforma_ref: payment.proforma_ref,
+        po_id: payment.po_id,
+        note: reversal.note,
+        recorded_by: reversal.by,
+        recorded_at: reversal.at,
+      },
+    ]),
+  audit: {
+    action: 'payment.reversed',
+    collection: 'payments',
+    details: (payment) => ({ amount: payment.amount, currency: payment.currency, reference: payment.reference }),
+  },
+  refusals: {
+    notFound: () => fieldError('not_found', 'PAYMENT_NOT_FOUND', 'id', 'no such payment, or you may not do this there'),
+    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses payments'),
+    isReversal: () => fieldError('conflict', 'PAYMENT_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a payment'),
+    alreadyReversed: () => fieldError('conflict', 'PAYMENT_ALREADY_REVERSED', 'id', 'the payment is reversed already'),
+  },
+};
+
+const RECEIVABLES: Ledger<ReceivableRow> = {
+  load: loadReceivable,
+  netAllocations: netAllocationsTo,
+  insertReversal: (trx, receivable, reversal) =>
+    insertReceivable(trx, {
+      id: reversal.id,
+      org_id: receivable.org_id,
+      customer_profile_id: receivable.customer_profile_id,
+      currency: receivable.currency,
+      amount: reversal.amount,
+      due_date: receivable.due_date,
+      kind: 'reversal',
+      reverses_id: receivable.id,
+      reference: receivable.reference,
+      deal_id: receivable.deal_id,
+      po_id: receivable.po_id,
+      note: reversal.note,
+      created_by: reversal.by,
+      created_at: reversal.at,
+    }),
+  audit: {
+    action: 'receivable.reversed',
+    collection: 'receivables',
+    details: (receivable) => ({
+      amount: receivable.amount,
+      currency: receivable.currency,
+      reference: receivable.reference,
+      kind: receivable.kind,
+      deal_id: receivable.deal_id,
+    }),
+  },
+  refusals: {
+    notFound: () => fieldError('not_found', 'RECEIVABLE_NOT_FOUND', 'id', 'no such receivable, or you may not do this there'),
+    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses receivables'),
+    isReversal: () => fieldError('conflict', 'RECEIVABLE_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a receivable'),
+    alreadyReversed: () => fieldError('conflict', 'RECEIVABLE_ALREADY_REVERSED', 'id', 'the receivable is reversed already'),
+  },
+};
+
+/**
+ * Reverses a payment with a note: a reversal entry (the negative amount, the same reference), the
+ * negatives of its allocations, then what other payments can settle of the reopened receivables.
+ */
+export function reversePayment(scope: RequestScope, paymentId: string, note: string): Promise<ReversedEntry> {
+  return reverseLedgerEntry(scope, PAYMENTS, paymentId, note);
 }
 
 /**
@@ -333,72 +345,61 @@ export interface ReversedReceivable {
  * account is settled again: what they paid may settle another receivable. Exposure follows at once
  * (an invoiced deal's value counts as open won business again). Audited.
  */
-export async function reverseReceivable(scope: RequestScope, receivableId: string, note: string): Promise<ReversedReceivable> {
+export function reverseReceivable(scope: RequestScope, receivableId: string, note: string): Promise<ReversedEntry> {
+  return reverseLedgerEntry(scope, RECEIVABLES, receivableId, note);
+}
+
+/**
+ * The one reversal of either ledger: nothing is edited or deleted, so the entry gets a reversal
+ * entry of its own, its allocations are given back (negatives, so they net to zero) and the account
+ * is settled again. The entry is read once for the access check and once more under the account's
+ * lock (what is decided must be what the lock protects).
+ */
+async function reverseLedgerEntry<Row extends PaymentRow | ReceivableRow>(
+  scope: RequestScope,
+  ledger: Ledger<Row>,
+  entryId: string,
+  note: string,
+): Promise<ReversedEntry> {
+  let seen: Row | undefined;
   const actor = await requireAccess(scope, {
-    org: async () => (await loadReceivable(scope.database, receivableId))?.org_id,
+    org: async () => (seen = await ledger.load(scope.database, entryId))?.org_id,
     capability: 'payment.record',
-    notFound: () => fieldError('not_found', 'RECEIVABLE_NOT_FOUND', 'id', 'no such receivable, or you may not do this there'),
-    forbidden: () => fieldError('forbidden', 'PAYMENT_NOT_ALLOWED', 'id', 'only Finance reverses receivables'),
+    notFound: ledger.refusals.notFound,
+    forbidden: ledger.refusals.forbidden,
   });
-  const first = (await loadReceivable(scope.database, receivableId))!;
   return scope.database.transaction(async (trx) => {
-    await lockCreditAccount(trx, first.customer_profile_id);
-    const receivable = (await loadReceivable(trx, receivableId))!;
-    if (receivable.kind === 'reversal') {
-      throw fieldError('conflict', 'RECEIVABLE_IS_REVERSAL', 'id', 'a reversal entry is not reversed; record a receivable');
-    }
-    if (receivable.reversed_by) throw fieldError('conflict', 'RECEIVABLE_ALREADY_REVERSED', 'id', 'the receivable is reversed already');
+    await lockCreditAccount(trx, seen!.customer_profile_id);
+    const entry = (await ledger.load(trx, entryId))!;
+    if (entry.kind === 'reversal') throw ledger.refusals.isReversal();
+    if (entry.reversed_by) throw ledger.refusals.alreadyReversed();
     const id = randomUUID();
     const at = new Date();
-    const amount = subtractDecimals('0', receivable.amount);
-    await insertReceivable(trx, {
-      id,
-      org_id: receivable.org_id,
-      customer_profile_id: receivable.customer_profile_id,
-      currency: receivable.currency,
-      amount,
-      due_date: receivable.due_date,
-      kind: 'reversal',
-      reverses_id: receivable.id,
-      reference: receivable.reference,
-      deal_id: receivable.deal_id,
-      po_id: receivable.po_id,
-      note,
-      created_by: actor.userId,
-      created_at: at,
-    });
-    const account = { customer_profile_id: receivable.customer_profile_id, currency: receivable.currency };
-    const released = reversalAllocations(await netAllocationsTo(trx, receivable.id));
+    const amount = subtractDecimals('0', entry.amount);
+    await ledger.insertReversal(trx, entry, { id, amount, note, at, by: actor.userId });
+    const account = { customer_profile_id: entry.customer_profile_id, currency: entry.currency };
+    const released = reversalAllocations(await ledger.netAllocations(trx, entry.id));
     await insertAllocations(trx, account, released, at, randomUUID);
     const reallocated = await settleAccount(trx, account, at);
     await writeAudit(trx, [
       {
-        orgId: receivable.org_id,
+        orgId: entry.org_id,
         at,
         actor: actor.userId,
-        action: 'receivable.reversed',
-        collection: 'receivables',
-        entityId: receivable.id,
+        action: ledger.audit.action,
+        collection: ledger.audit.collection,
+        entityId: entry.id,
         note,
-        details: {
-          reversal_id: id,
-          amount: receivable.amount,
-          currency: receivable.currency,
-          reference: receivable.reference,
-          kind: receivable.kind,
-          deal_id: receivable.deal_id,
-          released,
-          reallocated,
-        },
+        details: { reversal_id: id, ...ledger.audit.details(entry), released, reallocated },
       },
     ]);
     return {
       id,
-      reverses_id: receivable.id,
+      reverses_id: entry.id,
       amount,
       released_allocations: released,
       reallocated,
-      exposure: await accountExposure(trx, receivable.org_id, receivable.customer_profile_id, receivable.currency),
+      exposure: await accountExposure(trx, entry.org_id, entry.customer_profile_id, entry.currency),
     };
   });
 }

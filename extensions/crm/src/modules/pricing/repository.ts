@@ -182,14 +182,42 @@ export async function pricingInbox(db: Knex, orgIds: string[]) {
     );
 }
 
+/** The stale review's list prices (story 24): in stock and past stale_after. Shared by the list and the Insights count. */
+function staleOf(db: Knex, orgIds: readonly string[], now: Date) {
+  return db('list_prices as p').whereIn('p.org_id', orgIds).where('p.in_stock', true).where('p.stale_after', '<=', now);
+}
+
+/** Qualities without any list price (story 22). Shared by the list and the Insights count. */
+function missingOf(db: Knex, orgIds: readonly string[]) {
+  return db('qualities as q')
+    .whereIn('q.org_id', orgIds)
+    .whereNotExists(db('list_prices as p').whereRaw('p.quality_id = q.id').select(db.raw('1')));
+}
+
+/**
+ * The Insights panel "stale and missing prices": per org, the stale review's and the missing-price
+ * list's sizes (the same conditions as staleListPrices and qualitiesWithoutPrice). One statement.
+ */
+export async function priceProblemCounts(
+  db: Knex,
+  orgIds: readonly string[],
+  now: Date,
+): Promise<Array<{ org_id: string; key: 'stale_prices' | 'missing_prices'; n: string | number }>> {
+  if (!orgIds.length) return [];
+  return db.unionAll(
+    [
+      staleOf(db, orgIds, now).groupBy('p.org_id').select('p.org_id', db.raw("'stale_prices' as key"), db.raw('count(*) as n')),
+      missingOf(db, orgIds).groupBy('q.org_id').select('q.org_id', db.raw("'missing_prices' as key"), db.raw('count(*) as n')),
+    ],
+    true,
+  );
+}
+
 /** Story 24: list prices that are stale while their quality is in stock. */
 export async function staleListPrices(db: Knex, orgIds: string[], now: Date) {
-  return db('list_prices as p')
+  return staleOf(db, orgIds, now)
     .join('qualities as q', 'q.id', 'p.quality_id')
     .join('orgs as o', 'o.id', 'p.org_id')
-    .whereIn('p.org_id', orgIds)
-    .where('p.in_stock', true)
-    .where('p.stale_after', '<=', now)
     .orderBy([{ column: 'o.code' }, { column: 'p.stale_after' }])
     .select(
       'p.id',
@@ -206,10 +234,8 @@ export async function staleListPrices(db: Knex, orgIds: string[], now: Date) {
 
 /** Story 22: qualities without any list price. */
 export async function qualitiesWithoutPrice(db: Knex, orgIds: string[]) {
-  return db('qualities as q')
+  return missingOf(db, orgIds)
     .join('orgs as o', 'o.id', 'q.org_id')
-    .whereIn('q.org_id', orgIds)
-    .whereNotExists(db('list_prices as p').whereRaw('p.quality_id = q.id').select(db.raw('1')))
     .orderBy([{ column: 'o.code' }, { column: 'q.code' }])
     .select(
       'q.id',

@@ -173,6 +173,9 @@ export interface ProformaListRow {
   status: ProformaStatus;
   totals: ProformaTotal[];
   issued_at: Date;
+  /** The deal's contract (the cash pack's other half), for the page's contract actions; null when none. */
+  contract_id: string | null;
+  contract_status: ContractStatus | null;
   total: number;
 }
 
@@ -193,6 +196,7 @@ export async function listProformas(
   const query = db('proformas as f')
     .join('deals as d', 'd.id', 'f.deal_id')
     .join('customer_org_profiles as p', 'p.id', 'f.customer_profile_id')
+    .leftJoin('contracts as c', 'c.deal_id', 'f.deal_id')
     .where((where) =>
       where
         .whereIn('f.org_id', filter.seeInactiveOrgIds as string[])
@@ -209,6 +213,8 @@ export async function listProformas(
       'f.status',
       'f.totals',
       'f.issued_at',
+      'c.id as contract_id',
+      'c.status as contract_status',
       db.raw('count(*) over ()::int as total'),
     )
     .orderBy([
@@ -312,6 +318,15 @@ export async function updateContract(trx: Knex, id: string, fields: Record<strin
 /** The contract status of a deal's cash pack (none: not a cash deal). */
 export async function contractStatusOfDeal(db: Knex, dealId: string): Promise<ContractStatus | null> {
   return ((await db('contracts').where('deal_id', dealId).first('status'))?.status as ContractStatus | undefined) ?? null;
+}
+
+/** The contract status of many deals in one statement (deals without a contract are absent). */
+export async function contractStatusesOfDeals(
+  db: Knex,
+  dealIds: readonly string[],
+): Promise<Array<{ deal_id: string; status: ContractStatus }>> {
+  if (!dealIds.length) return [];
+  return db('contracts').whereIn('deal_id', dealIds).select('deal_id', 'status');
 }
 
 export async function fileExists(db: Knex, fileId: string): Promise<{ id: string; uploaded_by: string | null } | undefined> {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CREATE_GATES, evaluateReleaseGates, overriddenGates, RELEASE_GATES, type ReleaseContext, type ReleaseGate } from './gates.js';
+import {
+  CREATE_GATES,
+  evaluateReleaseGates,
+  overridableByManager,
+  overriddenGates,
+  RELEASE_GATES,
+  type ReleaseContext,
+  type ReleaseGate,
+} from './gates.js';
 
 const context: ReleaseContext = {
   orgId: 'org',
@@ -15,7 +23,14 @@ describe('release gates', () => {
     expect(evaluateReleaseGates(context).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates(context, CREATE_GATES).map((r) => r.gate)).toEqual(['credit_block']);
     expect(evaluateReleaseGates({ ...context, creditBlocked: false })).toEqual([]);
-    expect(RELEASE_GATES.map((g) => g.name)).toEqual(['credit_block', 'credit_overdue', 'contract_signed', 'payment_confirmation']);
+    expect(RELEASE_GATES.map((g) => g.name)).toEqual([
+      'credit_block',
+      'credit_overdue',
+      'contract_signed',
+      'payment_confirmation',
+      'stock_owner',
+      'intercompany',
+    ]);
   });
 
   it('evaluates overdue live at release; an override of the block stands (story 28)', () => {
@@ -67,5 +82,43 @@ describe('release gates', () => {
     expect(
       evaluateReleaseGates({ ...open, overdue: [{ currency: 'USD', amount: '1' }], payment: pending, override: true }).map((r) => r.gate),
     ).toEqual(['credit_overdue']);
+  });
+
+  describe('cross-ownership (stories 73, 74)', () => {
+    const open = { ...context, creditBlocked: false };
+    const ic = { ambiguousLines: 0, customerMissing: false, overdue: false, overLimit: false };
+
+    it('lets the own stock and a clean intercompany position pass', () => {
+      expect(evaluateReleaseGates({ ...open, intercompany: null })).toEqual([]);
+      expect(evaluateReleaseGates({ ...open, intercompany: ic })).toEqual([]);
+    });
+
+    it("refuses the owner's overdue or over-limit position, naming no figure, and lets an override pass it", () => {
+      for (const position of [{ overdue: true }, { overLimit: true }, { overdue: true, overLimit: true }]) {
+        const refusals = evaluateReleaseGates({ ...open, intercompany: { ...ic, ...position } });
+        expect(refusals.map((r) => r.gate)).toEqual(['intercompany']);
+        expect(refusals[0]!.reason).not.toMatch(/[0-9]/);
+        expect(evaluateReleaseGates({ ...open, intercompany: { ...ic, ...position }, override: true })).toEqual([]);
+        expect(overriddenGates({ ...open, intercompany: { ...ic, ...position } }).map((r) => r.gate)).toEqual(['intercompany']);
+      }
+    });
+
+    it('refuses ambiguous owners and a missing intercompany customer, even with an override', () => {
+      for (const setup of [{ ambiguousLines: 2 }, { customerMissing: true }]) {
+        const blocked = { ...open, intercompany: { ...ic, ...setup, overdue: true } };
+        expect(evaluateReleaseGates(blocked).map((r) => r.gate)).toEqual(['stock_owner', 'intercompany']);
+        expect(evaluateReleaseGates({ ...blocked, override: true }).map((r) => r.gate)).toEqual(['stock_owner']);
+      }
+    });
+  });
+});
+
+describe('overridableByManager (story 37, the pages offer Override by it)', () => {
+  it('is true only when something blocks and every blocking gate is overridable', () => {
+    expect(overridableByManager([])).toBe(false);
+    expect(overridableByManager([{ gate: 'payment_confirmation' }])).toBe(true);
+    expect(overridableByManager([{ gate: 'intercompany' }, { gate: 'payment_confirmation' }])).toBe(true);
+    for (const hard of ['credit_block', 'credit_overdue', 'contract_signed', 'stock_owner'])
+      expect(overridableByManager([{ gate: 'payment_confirmation' }, { gate: hard }]), hard).toBe(false);
   });
 });

@@ -11,7 +11,8 @@
  *   - payment confirmation per PO (stories 31-34): cash customers, and credit customers over limit
  *     or overdue, need a manager-confirmed payment;
  *   - contract signed/waived for cash deals (story 41);
- *   - cross-ownership finance rules (story 74).
+ *   - cross-ownership (stories 73, 74): one stock owner per line and the intercompany customer
+ *     (STOCK_OWNER_GATE), the owner's finance rules (INTERCOMPANY_GATE, dual-grant override).
  * A manager override (story 34) will be a release with an override note: gates marked overridable
  * then pass, and po.released carries release_basis "manager_override" with the note.
  */
@@ -34,6 +35,23 @@ export interface ReleaseContext {
   payment?: PaymentGateContext | undefined;
   /** A Sales Manager releases this one PO by override with a reason (story 37): overridable gates pass. */
   override?: boolean | undefined;
+  /**
+   * Cross-ownership (stories 73, 74; shipment-approval/intercompany.ts): the PO ships stock owned by
+   * the sister org. Absent or null: the selling org's own stock. Carries verdicts only, never the
+   * owner's figures: the refusal reaches the buyer's users.
+   */
+  intercompany?: IntercompanyGateContext | null | undefined;
+}
+
+export interface IntercompanyGateContext {
+  /** Lines whose reservations belong to several owners (one po.released line names one owner). */
+  ambiguousLines: number;
+  /** The owner org keeps no intercompany customer for the buyer: the internal deal has no customer. */
+  customerMissing: boolean;
+  /** The buyer is overdue as the owner's customer (story 74). */
+  overdue: boolean;
+  /** The buyer would be over a credit limit of the owner with this transfer counted (story 74). */
+  overLimit: boolean;
 }
 
 export interface PaymentGateContext {
@@ -118,8 +136,54 @@ export const PAYMENT_GATE: ReleaseGate = {
   },
 };
 
+/**
+ * Story 73: a cross-owned PO is released together with its internal deal, which needs one owner
+ * per line and the buyer as the owner's intercompany customer. Not overridable: without them
+ * there is nothing to create.
+ */
+export const STOCK_OWNER_GATE: ReleaseGate = {
+  name: 'stock_owner',
+  check: (context) => {
+    const ic = context.intercompany;
+    if (!ic) return null;
+    const problems = [
+      ...(ic.ambiguousLines
+        ? [`${ic.ambiguousLines} line(s) hold reservations of more than one stock owner; the warehouse must settle them first`]
+        : []),
+      ...(ic.customerMissing ? ['the stock owner keeps no intercompany customer for this org; the CRM admin sets it up'] : []),
+    ];
+    return problems.length ? { gate: 'stock_owner', reason: `intercompany stock: ${problems.join('; ')}` } : null;
+  },
+};
+
+/**
+ * Story 74: the stock owner's finance rules: the buyer, as the owner's intercompany customer, is
+ * overdue or would be over its limit with this transfer. Overridable only by a manager holding
+ * the override in both orgs (checked by the release, not here). Names no figure and no org.
+ */
+export const INTERCOMPANY_GATE: ReleaseGate = {
+  name: 'intercompany',
+  overridable: true,
+  check: (context) => {
+    const ic = context.intercompany;
+    if (!ic || (!ic.overdue && !ic.overLimit)) return null;
+    const why = [...(ic.overdue ? ['overdue'] : []), ...(ic.overLimit ? ['over its credit limit with this transfer'] : [])];
+    return {
+      gate: 'intercompany',
+      reason: `the stock owner's finance rules block this intercompany shipment (this org as intercompany customer: ${why.join(', ')}); a manager granted in both orgs may override it with a reason`,
+    };
+  },
+};
+
 /** The gates of every release, in order; later issues add theirs (see the list above). */
-export const RELEASE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE, CREDIT_OVERDUE_GATE, CONTRACT_SIGNED_GATE, PAYMENT_GATE];
+export const RELEASE_GATES: readonly ReleaseGate[] = [
+  CREDIT_BLOCK_GATE,
+  CREDIT_OVERDUE_GATE,
+  CONTRACT_SIGNED_GATE,
+  PAYMENT_GATE,
+  STOCK_OWNER_GATE,
+  INTERCOMPANY_GATE,
+];
 
 /** The gates of creating a PO (story 30): the credit block only. */
 export const CREATE_GATES: readonly ReleaseGate[] = [CREDIT_BLOCK_GATE];
@@ -137,4 +201,14 @@ export function overriddenGates(context: ReleaseContext, gates: readonly Release
     .filter((gate) => gate.overridable)
     .map((gate) => gate.check({ ...context, override: false }))
     .filter((refusal): refusal is GateRefusal => refusal !== null);
+}
+
+/**
+ * Whether a manager's override of one PO (story 37) would release it, read from the refusals a
+ * page shows: at least one gate blocks, and every blocking gate is overridable. The pages offer
+ * the Override action by this rule, the release enforces it (a 409 otherwise).
+ */
+export function overridableByManager(refusals: ReadonlyArray<{ gate: string }>, gates: readonly ReleaseGate[] = RELEASE_GATES): boolean {
+  const overridable = new Set(gates.filter((gate) => gate.overridable).map((gate) => gate.name));
+  return refusals.length > 0 && refusals.every((refusal) => overridable.has(refusal.gate));
 }

@@ -121,6 +121,44 @@ export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): P
   return lock ? query.forUpdate('po') : query;
 }
 
+/** Many POs in one statement (bulk release, item-route gates); `lock`: rows locked in id order (no deadlock between two bulks). */
+export async function loadPurchaseOrders(db: Knex, poIds: readonly string[], lock = false): Promise<PurchaseOrderRow[]> {
+  if (!poIds.length) return [];
+  const query = db('purchase_orders as po')
+    .join('orgs as o', 'o.id', 'po.org_id')
+    .join('deals as d', 'd.id', 'po.deal_id')
+    .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
+    .whereIn('po.id', poIds)
+    .orderBy('po.id')
+    .select(
+      'po.id',
+      'po.org_id',
+      'o.code as org_code',
+      'po.code',
+      'po.deal_id',
+      'd.code as deal_code',
+      'd.credit_blocked',
+      'd.customer_profile_id',
+      'p.customer_id',
+      'p.payment_mode',
+      'p.legal_name as customer_name',
+      'po.status',
+      db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
+      'po.ship_to',
+      'po.instructions',
+    );
+  return lock ? query.forUpdate('po') : query;
+}
+
+/** The lines of many POs in one statement. */
+export async function purchaseOrderLinesOf(db: Knex, poIds: readonly string[]): Promise<Array<PurchaseOrderLine & { po_id: string }>> {
+  if (!poIds.length) return [];
+  return db('purchase_order_lines')
+    .whereIn('po_id', poIds)
+    .orderBy(['po_id', 'line_no'])
+    .select('po_id', 'id', 'deal_line_id', 'line_no', 'quality_code', db.raw('meters::text as meters'));
+}
+
 export interface PurchaseOrderLine {
   id: string;
   deal_line_id: string;

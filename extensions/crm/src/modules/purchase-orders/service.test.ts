@@ -15,6 +15,7 @@ import {
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
 import { creditContextForRelease, creditDecisionOnWon, recordCreditBlock } from '../credit/service.js';
 import { paymentOfPurchaseOrder } from '../shipment-approval/context.js';
+import { createLinkedDeal, intercompanyOf, type IntercompanyFacts } from '../shipment-approval/intercompany-service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
@@ -40,6 +41,10 @@ vi.mock('../shipment-approval/context.js', () => ({
   announceReadyForApproval: vi.fn(),
 }));
 vi.mock('../shipment-approval/repository.js', () => ({ priceSnapshotsUsed: vi.fn(async () => []) }));
+vi.mock('../shipment-approval/intercompany-service.js', () => ({
+  intercompanyOf: vi.fn(async (_db: unknown, pos: Array<{ id: string }>) => new Map(pos.map((p) => [p.id, null]))),
+  createLinkedDeal: vi.fn(),
+}));
 vi.mock('./repository.js', () => ({
   loadDeal: vi.fn(),
   dealLines: vi.fn(),
@@ -298,5 +303,47 @@ describe('the payment gate and the manager override at release (stories 31-34, 3
     vi.mocked(paymentOfPurchaseOrder).mockResolvedValueOnce(pending);
     await expectRefusal(releasePurchaseOrder(scope, PO, 'n', { reason: 'r' }), 422, 'RELEASE_GATE_BLOCKED', 'gates.credit_block');
     expectNothingWritten(itemCalls, WRITERS);
+  });
+});
+
+describe('cross-ownership at release (stories 73, 74)', () => {
+  const facts = (over: Partial<IntercompanyFacts['gate']> = {}): IntercompanyFacts => ({
+    gate: { ambiguousLines: 0, customerMissing: false, overdue: false, overLimit: true, ...over },
+    ownerOrgId: JTR,
+    ownerOrgCode: 'JTR',
+    customerProfileId: 'ic-profile',
+    ownership: [{ deal_line_id: LINE, owner: 'JTR' }],
+    lines: [],
+    totals: [],
+  });
+  const crossOwned = (f: IntercompanyFacts) =>
+    vi.mocked(intercompanyOf).mockImplementation(async (_db, pos) => new Map(pos.map((p) => [p.id, f])));
+
+  it("422 gates.intercompany on the owner's finance rules; the override needs the override in both orgs (403), writing nothing", async () => {
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    crossOwned(facts());
+    const { scope, itemCalls } = fakeScope(asUser);
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n'), 422, 'RELEASE_GATE_BLOCKED', 'gates.intercompany');
+    // A Sales Manager of MOD with only a finance grant in JTR (beforeEach): refused.
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n', { reason: 'r' }), 403, 'INTERCOMPANY_OVERRIDE_NOT_ALLOWED', 'override');
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager')]));
+    await expectRefusal(releasePurchaseOrder(scope, PO, 'n', { reason: 'r' }), 403, 'INTERCOMPANY_OVERRIDE_NOT_ALLOWED', 'override');
+    expectNothingWritten(itemCalls, WRITERS);
+    expect(createLinkedDeal).not.toHaveBeenCalled();
+  });
+
+  it('a stock owner gate (ambiguous owners, no intercompany customer) is never overridden', async () => {
+    vi.mocked(loadPurchaseOrder).mockResolvedValue(po());
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'sales_manager')]));
+    for (const gate of [{ ambiguousLines: 1 }, { customerMissing: true }]) {
+      crossOwned(facts({ ...gate, overLimit: false }));
+      await expectRefusal(
+        releasePurchaseOrder(fakeScope(asUser).scope, PO, 'n', { reason: 'r' }),
+        422,
+        'RELEASE_GATE_BLOCKED',
+        'gates.stock_owner',
+      );
+    }
+    expect(createLinkedDeal).not.toHaveBeenCalled();
   });
 });

@@ -13,12 +13,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeAudit } from '../../shared/audit.js';
-import { CrmError } from '../../shared/errors.js';
+import { CrmError, isCrmError } from '../../shared/errors.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { generateUniqueCode } from '../codes/codes.js';
 import type { Knex } from 'knex';
-import type { Capability } from '../orgs/access.js';
-import { requireAccess } from '../orgs/require-access.js';
+import { reachIn, type Capability } from '../orgs/access.js';
+import { requireAccess, type Access } from '../orgs/require-access.js';
 import {
   buildDealWon,
   buildPoCancelled,
@@ -27,7 +27,11 @@ import {
   type PoCancelledCommand,
   type ShipTo,
 } from '../wms-outbound/commands.js';
-import { crmErrorOfInvalidCommand, enqueueCommand, type EnqueuedCommand } from '../wms-outbound/outbox.js';
+import { crmErrorOfInvalidCommand, enqueueCommand, enqueueCommands, type EnqueuedCommand } from '../wms-outbound/outbox.js';
+import { exposureRows, loadCreditBlocks } from '../credit/repository.js';
+import { isOverdue } from '../credit/exposure.js';
+import { contractStatusesOfDeals } from '../proformas/repository.js';
+import { coverage, paymentRequiredBecause } from '../shipment-approval/payment.js';
 import { creditContextForRelease, creditDecisionOnWon, creditToday, recordCreditBlock } from '../credit/service.js';
 import {
   cashContractOfDeal,
@@ -38,7 +42,8 @@ import {
 } from '../proformas/service.js';
 import { CREATE_GATES, evaluateReleaseGates, overriddenGates, type GateRefusal, type ReleaseContext } from './gates.js';
 import { announceReadyForApproval, paymentOfPurchaseOrder } from '../shipment-approval/context.js';
-import { priceSnapshotsUsed } from '../shipment-approval/repository.js';
+import { createLinkedDeal, intercompanyOf, type IntercompanyFacts } from '../shipment-approval/intercompany-service.js';
+import { priceSnapshotsUsed, priceSnapshotsUsedOf, purchaseOrdersCovered, purchaseOrdersDue } from '../shipment-approval/repository.js';
 import { enqueueEmail } from '../email/outbox.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
@@ -46,8 +51,10 @@ import {
   dealLinesToOrder,
   loadDeal,
   loadPurchaseOrder,
+  loadPurchaseOrders,
   purchaseOrderCodeTaken,
   purchaseOrderLines,
+  purchaseOrderLinesOf,
   userLabel,
   type PurchaseOrderRow,
 } from './repository.js';
@@ -220,6 +227,8 @@ export interface PurchaseOrderView {
   released_at?: string | undefined;
   cancelled_at?: string | undefined;
   outbound_message?: { id: string; idempotency_key: string } | null | undefined;
+  /** Story 73: the release shipped the sister org's stock (its internal deal was created); never names it. */
+  intercompany?: boolean | undefined;
 }
 
 export async function createPurchaseOrder(scope: RequestScope, input: NewPurchaseOrder): Promise<PurchaseOrderView> {
@@ -339,16 +348,30 @@ export interface ReleaseOverride {
  * the PO. The same evaluation serves the release and the shipment approval screen's "ready".
  */
 export async function releaseContextOf(trx: Knex, po: PurchaseOrderRow, override = false): Promise<ReleaseContext> {
+  return (await releaseFactsOf(trx, po, override)).context;
+}
+
+/** The release context and, for a PO shipping the sister org's stock, its transfer (stories 73, 74). */
+async function releaseFactsOf(
+  trx: Knex,
+  po: PurchaseOrderRow,
+  override = false,
+): Promise<{ context: ReleaseContext; intercompany: IntercompanyFacts | null }> {
   const credit = await creditContextForRelease(trx, { id: po.deal_id, org_id: po.org_id, customer_profile_id: po.customer_profile_id });
   const payment = await paymentOfPurchaseOrder(trx, po);
+  const intercompany = (await intercompanyOf(trx, [po])).get(po.id) ?? null;
   return {
-    orgId: po.org_id,
-    dealId: po.deal_id,
-    creditBlocked: po.credit_blocked,
-    ...credit,
-    cashContract: await cashContractOfDeal(trx, po.deal_id),
-    payment: payment.gate,
-    override,
+    context: {
+      orgId: po.org_id,
+      dealId: po.deal_id,
+      creditBlocked: po.credit_blocked,
+      ...credit,
+      cashContract: await cashContractOfDeal(trx, po.deal_id),
+      payment: payment.gate,
+      override,
+      intercompany: intercompany?.gate ?? null,
+    },
+    intercompany,
   };
 }
 
@@ -373,7 +396,7 @@ export async function releasePurchaseOrder(
       throw fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released');
 
     // The gates again inside the transaction, on the locked PO (every route comes through here).
-    const context = await releaseContextOf(trx, po, Boolean(override));
+    const { context, intercompany } = await releaseFactsOf(trx, po, Boolean(override));
     const refusals = evaluateReleaseGates(context);
     if (refusals.length) throw gateRefusal('RELEASE_GATE_BLOCKED', 'release', refusals);
     const overridden = override ? overriddenGates(context) : [];
@@ -385,12 +408,34 @@ export async function releasePurchaseOrder(
         'no overridable gate blocks this purchase order: release it without override',
       );
     }
+    // Story 74: the stock owner's finance rules are overridden only by a manager who holds the
+    // override in both orgs, in this same screen. The refusal names neither the owner nor figures.
+    const intercompanyOverridden = overridden.some((g) => g.gate === 'intercompany');
+    if (intercompanyOverridden && !(intercompany?.ownerOrgId && actor.may('shipment.override', intercompany.ownerOrgId))) {
+      throw fieldError(
+        'forbidden',
+        'INTERCOMPANY_OVERRIDE_NOT_ALLOWED',
+        'override',
+        "the intercompany gate is overridden only by a manager granted in both this org and the stock owner's org",
+      );
+    }
     const overrideNote = override ? `${override.reason}`.slice(0, 1000) : undefined;
     const snapshots = await priceSnapshotsUsed(trx, po.id);
 
     const lines = await purchaseOrderLines(trx, po.id);
     const releasedAt = new Date();
     const approvedBy = await userLabel(trx, actor.userId);
+    // Story 73: the owner's internal deal and order, in this transaction, before the command names it.
+    const linked = intercompany
+      ? await createLinkedDeal(scope, trx, {
+          po,
+          facts: intercompany,
+          actorId: actor.userId,
+          at: releasedAt,
+          overrideNote: intercompanyOverridden ? (overrideNote ?? null) : null,
+        })
+      : null;
+    const ownerOf = new Map((intercompany?.ownership ?? []).map((o) => [o.deal_line_id, o.owner]));
     const releaseCommand = command('po.released', () =>
       buildPoReleased({
         poNumber: po.code,
@@ -403,14 +448,18 @@ export async function releasePurchaseOrder(
         shipTo: po.ship_to,
         instructions: po.instructions,
         overrideNote,
-        // Stock of the selling org; cross-ownership lines (story 73) will name another owner and
-        // the intercompany PO here.
-        lines: lines.map((line) => ({
-          dealLineId: line.deal_line_id,
-          qualityCode: line.quality_code,
-          meters: line.meters,
-          stockOwnerOrg: po.org_code,
-        })),
+        // Each line names its stock owner; a line of the sister org's stock names the owner's
+        // internal order (story 73, contract D-INTERCOMPANY).
+        lines: lines.map((line) => {
+          const owner = ownerOf.get(line.deal_line_id) ?? po.org_code;
+          return {
+            dealLineId: line.deal_line_id,
+            qualityCode: line.quality_code,
+            meters: line.meters,
+            stockOwnerOrg: owner,
+            ...(linked && owner !== po.org_code ? { intercompanyPoNumber: linked.intercompany_po_number } : {}),
+          };
+        }),
       }),
     );
     const message = await enqueueCommand(trx, {
@@ -418,6 +467,7 @@ export async function releasePurchaseOrder(
       entityCollection: 'purchase_orders',
       entityId: po.id,
       command: releaseCommand,
+      stockOwnerOrgId: linked ? intercompany!.ownerOrgId : null,
     });
     if (!message.created) {
       // Cannot happen while the row lock and the status check above hold; refuse rather than
@@ -445,6 +495,8 @@ export async function releasePurchaseOrder(
           payment: context.payment ?? null,
           // Story 38: the prices the PO's value (and its payment) was computed with.
           price_snapshots: snapshots,
+          // Story 73: only that the PO shipped intercompany stock; the owner's deal lives in the owner's org.
+          intercompany: Boolean(linked),
         },
       },
       ...(override
@@ -462,6 +514,32 @@ export async function releasePurchaseOrder(
           ]
         : []),
     ]);
+    if (override && linked && intercompanyOverridden) {
+      // Story 74: the owner org learns that its finance rules were overridden (keyed by its own order).
+      await enqueueEmail(trx, {
+        orgId: intercompany!.ownerOrgId!,
+        type: 'override_used',
+        subject: linked.po_code,
+        dealId: linked.deal_id,
+        poId: linked.po_id,
+        poNumber: linked.po_code,
+        content: {
+          subject: `PO ${linked.po_code}`,
+          intro:
+            "A manager granted in both orgs approved an intercompany shipment of this org's stock past this org's finance rules (the buyer overdue or over its limit). Review the reason below.",
+          facts: [
+            { label: 'PO number', value: linked.po_code },
+            { label: 'Deal', value: linked.deal_code },
+            { label: 'Buyer PO', value: po.code },
+            { label: 'Gate', value: 'intercompany' },
+            { label: 'Reason', value: override.reason },
+            { label: 'Overridden by', value: approvedBy },
+            { label: 'At', value: releasedAt.toISOString() },
+          ],
+          sections: [],
+        },
+      });
+    }
     if (override) {
       await enqueueEmail(trx, {
         orgId: po.org_id,
@@ -497,6 +575,7 @@ export async function releasePurchaseOrder(
       lines: lines.map((line) => ({ ...line })),
       released_at: releasedAt.toISOString(),
       outbound_message: outboundSummary(message),
+      intercompany: Boolean(linked),
     };
   });
 }
@@ -577,4 +656,238 @@ export async function cancelPurchaseOrder(
       outbound_message: outboundSummary(message),
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// set-based: the gates of many POs, and the bulk release (story 37)
+
+export interface ReleaseFacts {
+  context: ReleaseContext;
+  intercompany: IntercompanyFacts | null;
+}
+
+/**
+ * `releaseContextOf` for many POs in a constant number of statements (exposure of their customers,
+ * credit blocks, what each PO is due and covered, contracts, cross-ownership): the same context,
+ * field for field, as the single release reads for one PO.
+ */
+export async function releaseContextsOf(db: Knex, pos: readonly PurchaseOrderRow[]): Promise<Map<string, ReleaseFacts>> {
+  const result = new Map<string, ReleaseFacts>();
+  if (!pos.length) return result;
+  const poIds = pos.map((po) => po.id);
+  const dealIds = [...new Set(pos.map((po) => po.deal_id))];
+  const exposure = await exposureRows(db, {
+    orgIds: [...new Set(pos.map((po) => po.org_id))],
+    profileIds: [...new Set(pos.map((po) => po.customer_profile_id))],
+    today: creditToday(),
+  });
+  const blocks = new Map((await loadCreditBlocks(db, dealIds)).map((b) => [b.deal_id, b.status]));
+  const due = await purchaseOrdersDue(db, poIds);
+  const covered = await purchaseOrdersCovered(db, poIds);
+  const contracts = new Map((await contractStatusesOfDeals(db, dealIds)).map((c) => [c.deal_id, c.status]));
+  const intercompany = await intercompanyOf(db, pos);
+  for (const po of pos) {
+    const mine = exposure.filter((e) => e.customer_profile_id === po.customer_profile_id);
+    const requiredBecause = paymentRequiredBecause(po.payment_mode, mine);
+    const cover = coverage(
+      due.filter((d) => d.po_id === po.id).map(({ currency, amount }) => ({ currency, amount })),
+      covered.filter((c) => c.po_id === po.id).map(({ currency, amount }) => ({ currency, amount })),
+    );
+    const facts = intercompany.get(po.id) ?? null;
+    result.set(po.id, {
+      context: {
+        orgId: po.org_id,
+        dealId: po.deal_id,
+        creditBlocked: po.credit_blocked,
+        overdue: mine.filter((r) => isOverdue(r.overdue)).map((r) => ({ currency: r.currency, amount: r.overdue })),
+        creditOverridden: blocks.get(po.deal_id) === 'overridden',
+        cashContract: contracts.get(po.deal_id) ?? null,
+        payment: { requiredBecause, confirmed: cover.confirmed, remaining: cover.remaining },
+        override: false,
+        intercompany: facts?.gate ?? null,
+      },
+      intercompany: facts,
+    });
+  }
+  return result;
+}
+
+type BulkItem =
+  | { po_id: string; ok: true; result: PurchaseOrderView }
+  | { po_id: string; ok: false; status: number; code: string; message: string; fields: Array<{ field: string; reason: string }> };
+
+function refusedItem(poId: string, error: CrmError): BulkItem {
+  return { po_id: poId, ok: false, status: error.status, code: error.code, message: error.message, fields: [...error.fields] };
+}
+
+/**
+ * Story 37, set-based: approve the shipment of many POs in one request. Each PO is decided on its
+ * own (the single release's access, status and gate checks, with the same answers), one refusal
+ * never stops the others, and the answer lists each in the order asked. The POs that pass are
+ * released together in one transaction: their rows locked in one statement, their context read in
+ * a constant number of statements, their commands, PO updates and audit entries written in batched
+ * statements. A PO that ships the sister org's stock (story 73) goes through the single release
+ * after that transaction, since its internal deal is written with it.
+ */
+export async function releasePurchaseOrdersBulk(
+  scope: RequestScope,
+  access: Access,
+  ids: readonly string[],
+  note: string,
+): Promise<BulkItem[]> {
+  const answers = new Map<string, BulkItem>();
+  const crossOwned: string[] = [];
+  await scope.database.transaction(async (trx) => {
+    const pos = new Map((await loadPurchaseOrders(trx, ids, true)).map((po) => [po.id, po]));
+    const candidates: PurchaseOrderRow[] = [];
+    for (const id of ids) {
+      const po = pos.get(id);
+      const reach = po && !access.admin ? reachIn(access.context.grants, po.org_id, 'approval.decide_sales') : po ? 'act' : 'none';
+      if (!po || reach === 'none') {
+        answers.set(
+          id,
+          refusedItem(
+            id,
+            fieldError('not_found', 'PURCHASE_ORDER_NOT_FOUND', 'id', 'no such purchase order, or you may not do this there'),
+          ),
+        );
+      } else if (reach === 'see') {
+        answers.set(
+          id,
+          refusedItem(
+            id,
+            fieldError('forbidden', 'RELEASE_NOT_ALLOWED', 'id', 'only a Sales Manager of this org can release purchase orders'),
+          ),
+        );
+      } else if (po.status === 'released') {
+        answers.set(
+          id,
+          refusedItem(id, fieldError('conflict', 'PURCHASE_ORDER_ALREADY_RELEASED', 'id', 'the purchase order is released already')),
+        );
+      } else if (po.status === 'cancelled') {
+        answers.set(
+          id,
+          refusedItem(id, fieldError('conflict', 'PURCHASE_ORDER_CANCELLED', 'id', 'a cancelled purchase order cannot be released')),
+        );
+      } else {
+        candidates.push(po);
+      }
+    }
+    const facts = await releaseContextsOf(trx, candidates);
+    const ready: PurchaseOrderRow[] = [];
+    for (const po of candidates) {
+      const { context, intercompany } = facts.get(po.id)!;
+      const refusals = evaluateReleaseGates(context);
+      if (refusals.length) answers.set(po.id, refusedItem(po.id, gateRefusal('RELEASE_GATE_BLOCKED', 'release', refusals)));
+      else if (intercompany) crossOwned.push(po.id);
+      else ready.push(po);
+    }
+    if (!ready.length) return;
+
+    const readyIds = ready.map((po) => po.id);
+    const lines = await purchaseOrderLinesOf(trx, readyIds);
+    const snapshots = await priceSnapshotsUsedOf(trx, readyIds);
+    const releasedAt = new Date();
+    const approvedBy = await userLabel(trx, access.userId);
+    const commands: Array<{ po: PurchaseOrderRow; command: ReturnType<typeof buildPoReleased> }> = [];
+    for (const po of ready) {
+      try {
+        const releaseCommand = command('po.released', () =>
+          buildPoReleased({
+            poNumber: po.code,
+            orgCode: po.org_code,
+            dealCode: po.deal_code,
+            customerId: po.customer_id,
+            releasedAt,
+            approvedBy,
+            shipDate: String(po.ship_date),
+            shipTo: po.ship_to,
+            instructions: po.instructions,
+            overrideNote: undefined,
+            lines: lines
+              .filter((line) => line.po_id === po.id)
+              .map((line) => ({
+                dealLineId: line.deal_line_id,
+                qualityCode: line.quality_code,
+                meters: line.meters,
+                stockOwnerOrg: po.org_code,
+              })),
+          }),
+        );
+        commands.push({ po, command: releaseCommand });
+      } catch (error) {
+        if (!isCrmError(error)) throw error;
+        answers.set(po.id, refusedItem(po.id, error));
+      }
+    }
+    if (!commands.length) return;
+    const messages = await enqueueCommands(
+      trx,
+      commands.map(({ po, command: c }) => ({ orgId: po.org_id, entityCollection: 'purchase_orders', entityId: po.id, command: c })),
+    );
+    // Cannot happen while the row locks and the status checks above hold (see the single release).
+    if (messages.some((m) => !m.created)) {
+      throw fieldError(
+        'conflict',
+        'PURCHASE_ORDER_ALREADY_RELEASED',
+        'id',
+        'a release of one of these purchase orders was recorded already',
+      );
+    }
+    const released = commands.map(({ po }) => po.id);
+    await trustedItems(scope, trx, 'purchase_orders').updateMany(
+      released,
+      { status: 'released', released_at: releasedAt.toISOString(), released_by: access.userId, release_note: note },
+      TRUSTED_WRITE,
+    );
+    await writeAudit(
+      trx,
+      commands.map(({ po, command: c }, index) => ({
+        orgId: po.org_id,
+        at: releasedAt,
+        actor: access.userId,
+        action: 'purchase_order.released',
+        collection: 'purchase_orders',
+        entityId: po.id,
+        note,
+        details: {
+          code: po.code,
+          release_basis: c.payload.release_basis,
+          idempotency_key: messages[index]!.idempotency_key,
+          payment: facts.get(po.id)!.context.payment ?? null,
+          price_snapshots: snapshots.filter((s) => s.po_id === po.id).map(({ po_id: _po, ...s }) => s),
+          intercompany: false,
+          bulk: true,
+        },
+      })),
+    );
+    for (const [index, { po }] of commands.entries()) {
+      answers.set(po.id, {
+        po_id: po.id,
+        ok: true,
+        result: {
+          id: po.id,
+          code: po.code,
+          org_id: po.org_id,
+          deal_id: po.deal_id,
+          status: 'released',
+          ship_date: String(po.ship_date),
+          lines: lines.filter((line) => line.po_id === po.id).map(({ po_id: _po, ...line }) => line),
+          released_at: releasedAt.toISOString(),
+          outbound_message: outboundSummary(messages[index]!),
+          intercompany: false,
+        },
+      });
+    }
+  });
+  // Story 73: each cross-owned PO with its internal deal, through the single release (its own transaction).
+  for (const id of crossOwned) {
+    try {
+      answers.set(id, { po_id: id, ok: true, result: await releasePurchaseOrder(scope, id, note) });
+    } catch (error) {
+      if (!isCrmError(error)) throw error;
+      answers.set(id, refusedItem(id, error));
+    }
+  }
+  return ids.map((id) => answers.get(id)!);
 }

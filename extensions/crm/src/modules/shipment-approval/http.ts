@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
 import { serverTimingOf } from '../../shared/statements.js';
 import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
+import { readStockOwners } from './intercompany-service.js';
 
 const uuid = z.uuid({ message: 'must be a UUID' });
 const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
@@ -66,5 +67,12 @@ export const shipmentApprovalRoutes: AnyRoute[] = [
     path: '/purchase-orders/release',
     body: BulkReleaseBody,
     handle: (scope, { body }) => releaseBulk(scope, body.ids, body.note),
+  }),
+  // Story 73: the owner split of a PO's stock, the owner named only to callers granted in it.
+  crmRoute({
+    method: 'get',
+    path: '/purchase-orders/:id/stock-owners',
+    id: 'PURCHASE_ORDER_NOT_FOUND',
+    handle: (scope, { id }) => readStockOwners(scope, id),
   }),
 ];

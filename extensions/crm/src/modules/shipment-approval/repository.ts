@@ -54,6 +54,17 @@ export async function priceSnapshotsUsed(db: Knex, poId: string): Promise<PriceS
   return rows as PriceSnapshotUsed[];
 }
 
+/** priceSnapshotsUsed of many POs in one statement. */
+export async function priceSnapshotsUsedOf(db: Knex, poIds: readonly string[]): Promise<Array<PriceSnapshotUsed & { po_id: string }>> {
+  if (!poIds.length) return [];
+  const { rows } = await db.raw(
+    `select v.po_id, v.deal_line_id, v.snapshot_id, v.currency, v.unit_price::text as unit_price, v.meters::text as meters
+     from (${poLineValues('pl.po_id = any(?::uuid[])')}) v order by v.po_id, v.deal_line_id`,
+    [poIds],
+  );
+  return rows as Array<PriceSnapshotUsed & { po_id: string }>;
+}
+
 /** What confirmed payments cover per PO × currency (reversed payments no longer count). */
 export async function purchaseOrdersCovered(db: Knex, poIds: readonly string[]): Promise<Array<CurrencyAmount & { po_id: string }>> {
   if (!poIds.length) return [];

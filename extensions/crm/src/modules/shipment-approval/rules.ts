@@ -14,3 +14,17 @@ export function refusePaymentConfirmationThroughItems(): never {
     [{ field: '(root)', reason: 'read-only on item routes' }],
   );
 }
+
+/**
+ * Story 73: intercompany transfers are written only by the shipment approval, with their internal
+ * deal and order; a hand-made row would let a deal be won or an order released without telling the
+ * WMS (210-wms-outbound.sql accepts the transfer in place of the command).
+ */
+export function refuseTransferThroughItems(): never {
+  throw new CrmError(
+    'invalid_input',
+    'INTERCOMPANY_TRANSFER_THROUGH_ENDPOINT',
+    '(root): intercompany transfers are created by the shipment approval (POST /crm/purchase-orders/:id/release)',
+    [{ field: '(root)', reason: 'read-only on item routes' }],
+  );
+}

@@ -24,9 +24,10 @@ import { isOverdue } from '../credit/exposure.js';
 import { requireAccess } from '../orgs/require-access.js';
 import { evaluateReleaseGates, type GateRefusal } from '../purchase-orders/gates.js';
 import { loadPurchaseOrder } from '../purchase-orders/repository.js';
-import { releaseContextOf, releasePurchaseOrder } from '../purchase-orders/service.js';
+import { releaseContextOf, releasePurchaseOrdersBulk, type PurchaseOrderView } from '../purchase-orders/service.js';
 import { lockCreditAccount } from '../credit/repository.js';
 import { announceReadyForApproval, paymentOfPurchaseOrder } from './context.js';
+import { intercompanyOf, type IntercompanyFacts } from './intercompany-service.js';
 import {
   coverage,
   nextAction,
@@ -225,10 +226,15 @@ export async function confirmPaymentsBulk(
   );
 }
 
-/** Story 37: approve shipment of many POs (no override in bulk); each is its own transaction and answer. */
-export async function releaseBulk(scope: RequestScope, ids: readonly string[], note: string) {
-  await requireAnyOrg(scope, 'approval.decide_sales', 'RELEASE_NOT_ALLOWED', 'only Sales Managers approve shipments');
-  return eachOnItsOwn(ids, (poId) => releasePurchaseOrder(scope, poId, note));
+/**
+ * Story 37: approve shipment of many POs (no override in bulk); each PO decided on its own and
+ * answered on its own, the releases written set-based (purchase-orders/service.ts#releasePurchaseOrdersBulk).
+ */
+export async function releaseBulk(scope: RequestScope, ids: readonly string[], note: string): Promise<BulkResult<PurchaseOrderView>> {
+  const access = await requireAnyOrg(scope, 'approval.decide_sales', 'RELEASE_NOT_ALLOWED', 'only Sales Managers approve shipments');
+  const results = await releasePurchaseOrdersBulk(scope, access, ids, note);
+  const succeeded = results.filter((r) => r.ok).length;
+  return { results, succeeded, refused: results.length - succeeded };
 }
 
 /** A role that holds the capability nowhere is refused as a whole (403), before any PO is looked at. */
@@ -265,6 +271,8 @@ export interface ApprovalRow {
   };
   /** Contract status of a cash deal (story 41: signed_received or waived lets it ship); null without one. */
   contract: AwaitingRow['contract_status'];
+  /** Story 73: the PO ships the sister org's stock (never which org: GET /crm/purchase-orders/:id/stock-owners). */
+  intercompany: boolean;
   blocking_gates: GateRefusal[];
   next_action: NextAction;
 }
@@ -309,10 +317,12 @@ export async function readShipmentApproval(scope: RequestScope, query: { limit: 
     const due = await purchaseOrdersDue(trx, poIds);
     const covered = await purchaseOrdersCovered(trx, poIds);
     const candidates = await candidatePayments(trx, profileIds);
-    return { page, total, exposure, due, covered, candidates };
+    // Stories 73, 74: which POs ship the sister org's stock, and the owner's verdict (no figures).
+    const intercompany = await intercompanyOf(trx, page);
+    return { page, total, exposure, due, covered, candidates, intercompany };
   });
-  const { page, total, exposure, due, covered, candidates } = counted.result;
-  const rows = page.map((row) => assembleRow(row, exposure, due, covered, candidates));
+  const { page, total, exposure, due, covered, candidates, intercompany } = counted.result;
+  const rows = page.map((row) => assembleRow(row, exposure, due, covered, candidates, intercompany.get(row.id) ?? null));
   const inAny = (capability: Parameters<typeof access.may>[0]) => access.admin || access.orgIds.some((org) => access.may(capability, org));
   return {
     orgs: access.orgIds,
@@ -332,12 +342,14 @@ export async function readShipmentApproval(scope: RequestScope, query: { limit: 
   };
 }
 
-function assembleRow(
+/** One PO of the screen with its gates and next action (also the /fulfillment payment and shipment tabs). */
+export function assembleRow(
   row: AwaitingRow,
   exposure: readonly ExposureRow[],
   due: ReadonlyArray<CurrencyAmount & { po_id: string }>,
   covered: ReadonlyArray<CurrencyAmount & { po_id: string }>,
   candidates: readonly CandidatePayment[],
+  intercompany: IntercompanyFacts | null,
 ): ApprovalRow {
   const mine = exposure.filter((e) => e.customer_profile_id === row.customer_profile_id);
   const requiredBecause = paymentRequiredBecause(row.payment_mode, mine);
@@ -357,6 +369,7 @@ function assembleRow(
     creditOverridden: row.credit_block_status === 'overridden',
     cashContract: row.contract_status,
     payment: { requiredBecause, confirmed: cover.confirmed, remaining: cover.remaining },
+    intercompany: intercompany?.gate ?? null,
   });
   return {
     id: row.id,
@@ -389,6 +402,7 @@ function assembleRow(
       candidate_payments: open,
     },
     contract: row.contract_status,
+    intercompany: intercompany !== null,
     blocking_gates: blocking,
     next_action: nextAction(
       blocking.map((g) => g.gate),

@@ -13,7 +13,8 @@ import { CONTRACT_VERSION, expectedKeyFor, validateEvent, type ContractErrorDeta
 export type DealWonCommand = EventOfType<'deal.won'>;
 export type PoReleasedCommand = EventOfType<'po.released'>;
 export type PoCancelledCommand = EventOfType<'po.cancelled'>;
-export type OutboundCommand = DealWonCommand | PoReleasedCommand | PoCancelledCommand;
+export type ShortageDecidedCommand = EventOfType<'shortage.decided'>;
+export type OutboundCommand = DealWonCommand | PoReleasedCommand | PoCancelledCommand | ShortageDecidedCommand;
 
 /**
  * po.released and po.cancelled share the ordering scope po_number (contract D-PO-RELEASE): a PO is
@@ -156,6 +157,38 @@ export function buildPoCancelled(input: {
       cancelled_by: input.cancelledBy,
       reason_code: input.reasonCode,
       ...(input.note ? { note: input.note } : {}),
+    },
+  });
+}
+
+export type ShortageDecisionLine = ShortageDecidedCommand['payload']['lines'][number];
+
+/** Stories 10, 18: the Sales Manager's outcome per sent-back line; key `crm:shortage:{send_back_id}:decided:v1`. */
+export function buildShortageDecided(input: {
+  sendBackId: string;
+  orgCode: string;
+  dealCode: string;
+  decidedAt: Date;
+  decidedBy: string;
+  lines: readonly ShortageDecisionLine[];
+}): ShortageDecidedCommand {
+  return finish<ShortageDecidedCommand>({
+    event_type: 'shortage.decided',
+    contract_version: CONTRACT_VERSION,
+    occurred_at: contractInstant(input.decidedAt),
+    source: 'crm',
+    payload: {
+      send_back_id: input.sendBackId,
+      org_code: input.orgCode as ShortageDecidedCommand['payload']['org_code'],
+      deal_code: input.dealCode,
+      decided_at: contractInstant(input.decidedAt),
+      decided_by: input.decidedBy,
+      lines: input.lines.map((line) => ({
+        deal_line_id: line.deal_line_id,
+        outcome: line.outcome,
+        ...(line.substitute_quality_code ? { substitute_quality_code: line.substitute_quality_code } : {}),
+        ...(line.note ? { note: line.note } : {}),
+      })),
     },
   });
 }

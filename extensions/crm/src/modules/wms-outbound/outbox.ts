@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { CrmError } from '../../shared/errors.js';
-import { enqueueOutboxJob } from '../../runtime/job-queue.js';
+import { enqueueOutboxJob, enqueueOutboxJobs } from '../../runtime/job-queue.js';
 import { QUEUE_NAMES } from '../../runtime/queues.js';
 import { InvalidCommandError, type OutboundCommand } from './commands.js';
 
@@ -72,7 +72,14 @@ async function queueJob(trx: Knex.Transaction, messageId: string): Promise<strin
  */
 export async function enqueueCommand(
   trx: Knex.Transaction,
-  input: { orgId: string; entityCollection: string; entityId: string; command: OutboundCommand },
+  input: {
+    orgId: string;
+    entityCollection: string;
+    entityId: string;
+    command: OutboundCommand;
+    /** Story 73: the sister org whose stock the command ships; only users also granted there read the message. */
+    stockOwnerOrgId?: string | null | undefined;
+  },
 ): Promise<EnqueuedCommand> {
   const { command } = input;
   const inserted: Array<{ id: string }> = await trx('outbound_messages')
@@ -86,6 +93,7 @@ export async function enqueueCommand(
       payload: JSON.stringify(command),
       status: 'pending',
       attempts: 0,
+      ...(input.stockOwnerOrgId ? { stock_owner_org_id: input.stockOwnerOrgId } : {}),
     })
     .onConflict('idempotency_key')
     .ignore()
@@ -98,6 +106,66 @@ export async function enqueueCommand(
   const jobId = await queueJob(trx, id);
   await trx('outbound_messages').where('id', id).update({ job_id: jobId });
   return { id, idempotency_key: command.idempotency_key, created: true };
+}
+
+/**
+ * `enqueueCommand` for many commands at once (bulk release): one insert of the rows, one insert of
+ * their jobs, one update naming each row's job, whatever the number of commands. A key that exists
+ * already is answered `created: false` and queues nothing, as for one command.
+ */
+export async function enqueueCommands(
+  trx: Knex.Transaction,
+  inputs: ReadonlyArray<{ orgId: string; entityCollection: string; entityId: string; command: OutboundCommand }>,
+): Promise<EnqueuedCommand[]> {
+  if (!inputs.length) return [];
+  const inserted: Array<{ id: string; idempotency_key: string }> = await trx('outbound_messages')
+    .insert(
+      inputs.map((input) => ({
+        id: randomUUID(),
+        org_id: input.orgId,
+        idempotency_key: input.command.idempotency_key,
+        event_type: input.command.event_type,
+        entity_collection: input.entityCollection,
+        entity_id: input.entityId,
+        payload: JSON.stringify(input.command),
+        status: 'pending',
+        attempts: 0,
+      })),
+    )
+    .onConflict('idempotency_key')
+    .ignore()
+    .returning(['id', 'idempotency_key']);
+  const jobIds = await enqueueOutboxJobs(
+    trx,
+    QUEUE_NAMES.wmsOutbound,
+    inserted.map((row): OutboundJobData => ({ message_id: row.id })),
+  );
+  if (inserted.length) {
+    await trx.raw(
+      `update outbound_messages m set job_id = v.job_id
+       from unnest(?::uuid[], ?::text[]) as v(id, job_id) where m.id = v.id`,
+      [inserted.map((row) => row.id), jobIds],
+    );
+  }
+  const created = new Map(inserted.map((row) => [row.idempotency_key, row.id]));
+  const existing = inputs.filter((input) => !created.has(input.command.idempotency_key));
+  const found = existing.length
+    ? new Map(
+        (
+          await trx('outbound_messages')
+            .whereIn(
+              'idempotency_key',
+              existing.map((input) => input.command.idempotency_key),
+            )
+            .select('id', 'idempotency_key')
+        ).map((row: { id: string; idempotency_key: string }) => [row.idempotency_key, row.id]),
+      )
+    : new Map<string, string>();
+  return inputs.map((input) => {
+    const key = input.command.idempotency_key;
+    const id = created.get(key);
+    return id ? { id, idempotency_key: key, created: true } : { id: found.get(key)!, idempotency_key: key, created: false };
+  });
 }
 
 /**

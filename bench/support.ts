@@ -1,0 +1,102 @@
+/**
+ * What every benchmark shares: its own system (embedded PostgreSQL, Directus, the bundle, the demo
+ * data, in a temp directory) booted through the real start path, a knex connection to its database
+ * for set-based data generation, HTTP helpers as a demo user, timing helpers and the machine line
+ * each docs/bench-*.md opens with. Timings are printed and written to docs, never asserted.
+ */
+import { rmSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import knexFactory, { type Knex } from 'knex';
+import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../tests/support/processes.js';
+
+export { PROJECT_ROOT } from '../tests/support/processes.js';
+
+export interface BenchSystem {
+  system: StartedSystem;
+  url: string;
+  /** Up to two connections to the system's database (postgres superuser), for generating data and counting. */
+  db: Knex;
+  pgPort: number;
+  /** Logs a demo user in; their access token. */
+  login(email: string): Promise<string>;
+  /** A CRM or item route as `token`'s user; the JSON answer and its Server-Timing header. Throws on 4xx/5xx. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers of many routes
+  call(token: string, method: string, path: string, body?: unknown): Promise<{ json: { data: any }; timing: string }>;
+  /** Stops the system and removes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a system of the benchmark's own. A shared machine can be slow to boot one: 15 minutes.
+ * Directus' pressure limiter is off (as in the tests), since naive assemblies send bursts of requests.
+ */
+export async function startBenchSystem(label: string, env: Record<string, string> = {}): Promise<BenchSystem> {
+  const dataDir = tempDataDir(`bench-${label}`);
+  const pgPort = await freePort();
+  const system = await startSystemProcess(
+    {
+      CRM_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(pgPort),
+      SEED_DEMO: 'true',
+      PRESSURE_LIMITER_ENABLED: 'false',
+      ...env,
+    },
+    900_000,
+  );
+  const db = knexFactory({
+    client: 'pg',
+    connection: { host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded' },
+    pool: { min: 1, max: 2 },
+  });
+  return {
+    system,
+    url: system.url,
+    db,
+    pgPort,
+    async login(email) {
+      const response = await fetch(`${system.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'demo-password' }),
+      });
+      return ((await response.json()) as { data: { access_token: string } }).data.access_token;
+    },
+    async call(token, method, path, body) {
+      const response = await fetch(`${system.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+      return { json: JSON.parse(text), timing: response.headers.get('server-timing') ?? '' };
+    },
+    async close() {
+      await db.destroy();
+      await system.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Milliseconds since `start` (process.hrtime.bigint()). */
+export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
+
+/** The p-quantile of `xs` (0.5 median, 0.95 p95), nearest rank. */
+export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** The statements a CRM route reports in Server-Timing (`db;desc="N queries";dur=X`); NaN when absent. */
+export function statementsOf(timing: string): number {
+  return Number(/"(\d+) queries"/.exec(timing)?.[1]);
+}
+
+/** "2 × AMD, 23.5 GiB RAM, Linux 6.x, Node v22…" for the docs' Machine line. */
+export function machineLine(): string {
+  return `${cpus().length} × ${cpus()[0]?.model.split(' ')[0] ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${osType()} ${release()}, Node ${process.version}`;
+}
+
+/** The 1-minute load average, for "load during this run" (other work on the machine moves every figure). */
+export function loadLine(): string {
+  return loadavg()[0]!.toFixed(1);
+}

@@ -1,0 +1,37 @@
+/**
+ * The Insights panel of the command centers' dashboard ("custom extension panels for command
+ * centers"): one panel type, one figure per panel (Human Gate counts, emails failed or dead, WMS
+ * delivery health, supply ETA near, exposure per org and currency, stale and missing prices), read from GET /crm/insights, which computes each figure for
+ * the orgs of the viewer's Org Scope where their grant may see it. Each panel links into its
+ * command center. The dashboard itself is applied at start (scripts/lib/dashboards.ts).
+ */
+import { definePanel } from '@directus/extensions-sdk';
+import InsightPanel from './InsightPanel.vue';
+
+export const FIGURES = [
+  { text: 'Human Gates: items waiting per gate', value: 'human_gates' },
+  { text: 'Emails failed or dead', value: 'emails' },
+  { text: 'WMS delivery health', value: 'wms_delivery' },
+  { text: 'Supply ETA near', value: 'supply_eta_near' },
+  { text: 'Exposure per org and currency', value: 'exposure' },
+  { text: 'Stale and missing prices', value: 'prices' },
+];
+
+export default definePanel({
+  id: 'crm-insight',
+  name: 'CRM figure',
+  icon: 'insights',
+  description: 'A command-center figure of the orgs in your Org Scope (only what your grants let you see).',
+  component: InsightPanel,
+  options: [
+    {
+      field: 'figure',
+      name: 'Figure',
+      type: 'string',
+      meta: { width: 'full', interface: 'select-dropdown', options: { choices: FIGURES } },
+      schema: { default_value: 'human_gates' },
+    },
+  ],
+  minWidth: 12,
+  minHeight: 8,
+});

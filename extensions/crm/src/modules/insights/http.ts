@@ -1,0 +1,21 @@
+/** The Insights panels' figures (docs/supply-and-shortages.md#insights); statements in Server-Timing. */
+import { z } from 'zod';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { serverTimingOf } from '../../shared/statements.js';
+import { FIGURE_NAMES, readInsights } from './service.js';
+
+/** `figure`: one panel's figure only (what each panel asks for); without it, every figure. */
+const InsightsQuery = z.strictObject({ figure: z.enum(FIGURE_NAMES).optional() });
+
+export const insightRoutes: AnyRoute[] = [
+  crmRoute({
+    method: 'get',
+    path: '/insights',
+    query: InsightsQuery,
+    handle: async (scope, { query }, res) => {
+      const insights = await readInsights(scope, query.figure);
+      res.setHeader('Server-Timing', serverTimingOf('db', insights));
+      return insights;
+    },
+  }),
+];

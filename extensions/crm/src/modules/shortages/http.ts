@@ -1,0 +1,81 @@
+/**
+ * Shortage decisions (stories 10, 18): docs/supply-and-shortages.md. The read reports its SQL
+ * statement count in Server-Timing (constant whatever the number of send-backs).
+ */
+import { FULFILMENT_NEXT_STEPS, QUALITY_CODE_PATTERN } from '@crm/contract';
+import { z } from 'zod';
+import { CrmError } from '../../shared/errors.js';
+import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { serverTimingOf } from '../../shared/statements.js';
+import { decideShortage, decideShortagesBulk, readShortages } from './service.js';
+
+const SEND_BACK_ID = /^[A-Za-z0-9_-]{1,40}$/;
+const sendBackId = z.string().regex(SEND_BACK_ID, 'is a WMS send_back_id: 1-40 characters of A-Z, a-z, 0-9, _ and -');
+const note = z.string().trim().min(1, 'is required: the decision is audited with a note').max(2000);
+const outcome = z.enum(FULFILMENT_NEXT_STEPS);
+const quality = z.string().regex(QUALITY_CODE_PATTERN, 'is a quality code, e.g. MOD-POPLIN-120');
+
+const DecideBody = z.strictObject({
+  lines: z
+    .array(
+      z.strictObject({
+        deal_line_id: z.string().min(1).max(40),
+        outcome,
+        substitute_quality_code: quality.optional(),
+        note: z.string().trim().min(1).max(1000).optional(),
+      }),
+    )
+    .min(1, 'decide every line of the send-back')
+    .max(200),
+  note,
+});
+const BulkBody = z.strictObject({
+  send_back_ids: z
+    .array(sendBackId)
+    .min(1, 'name at least one send-back')
+    .max(200, 'at most 200 at a time')
+    .refine((ids) => new Set(ids).size === ids.length, 'each send-back at most once'),
+  outcome,
+  substitute_quality_code: quality.optional(),
+  note,
+});
+const ListQuery = z.strictObject({
+  state: z.enum(['undecided', 'decided', 'all']).default('all'),
+  deal_id: z.uuid({ message: 'must be a UUID' }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export const shortageRoutes: AnyRoute[] = [
+  crmRoute({
+    method: 'get',
+    path: '/shortages',
+    query: ListQuery,
+    handle: async (scope, { query }, res) => {
+      const page = await readShortages(scope, query);
+      res.setHeader('Server-Timing', serverTimingOf('db', page));
+      return page;
+    },
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/shortages/decide',
+    body: BulkBody,
+    handle: (scope, { body }) => decideShortagesBulk(scope, body),
+  }),
+  crmRoute({
+    method: 'post',
+    path: '/shortages/:sendBackId/decide',
+    body: DecideBody,
+    handle: (scope, { body, req }) => {
+      const id = String(req.params['sendBackId'] ?? '');
+      // A malformed id is answered like a missing one (the same code), before the service runs.
+      if (!SEND_BACK_ID.test(id)) {
+        throw new CrmError('invalid_input', 'SEND_BACK_NOT_FOUND', 'sendBackId: no such send-back', [
+          { field: 'sendBackId', reason: 'is a WMS send_back_id: 1-40 characters of A-Z, a-z, 0-9, _ and -' },
+        ]);
+      }
+      return decideShortage(scope, id, body);
+    },
+  }),
+];
