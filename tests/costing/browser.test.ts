@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseUrl, http, tokenFor } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 
 let skipReason: string | null = null;
 let browser: Browser | undefined;
@@ -36,8 +45,7 @@ describe('/admin/costing in a browser', () => {
     const number = `UI-${randomBytes(3).toString('hex')}`;
     await logInAs(page, baseUrl(), 'costing@example.com');
     expect(await moduleBarPaths(page, baseUrl())).toContain('/admin/costing');
-    await page.goto(`${baseUrl()}/admin/costing`);
-    await page.locator('[data-testid="costing-invoice"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/costing`, page.locator('[data-testid="costing-invoice"]'));
     await inputOf(page, 'costing-invoice-supplier').fill('Bursa Dokuma');
     await inputOf(page, 'costing-invoice-number').fill(number);
     await inputOf(page, 'costing-invoice-quality').fill('UI-Q');

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, baseUrl } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import { as, daysAgo, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, USERS } from './support.js';
 
 let skipReason: string | null = null;
@@ -64,7 +73,7 @@ describe('/credit and /payments in a browser', () => {
   it('a Sales Manager overrides a credit block with a reason; the server agrees', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(page, baseUrl(), USERS.manager);
-    await page.goto(`${baseUrl()}/admin/credit`);
+    await openAppPage(page, `${baseUrl()}/admin/credit`, page.locator('[data-testid="tab-credit_blocked"]'));
     await page.locator('[data-testid="tab-credit_blocked"]').click();
     const row = page.locator(`[data-testid="blocked-${blockedDeal.code}"]`);
     await row.waitFor();
@@ -87,7 +96,7 @@ describe('/credit and /payments in a browser', () => {
   it('Finance sets a credit limit on /credit with a note; the customer is over it at once', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(page, baseUrl(), USERS.finance);
-    await page.goto(`${baseUrl()}/admin/credit`);
+    await openAppPage(page, `${baseUrl()}/admin/credit`, page.locator('[data-testid="set-limit-open"]'));
     await page.locator('[data-testid="set-limit-open"]').click();
     await page.locator('[data-testid="limit-dialog"]').waitFor();
     await page.locator('[data-testid="limit-customer"]').click();
@@ -112,8 +121,7 @@ describe('/credit and /payments in a browser', () => {
   it('Finance records a payment and reverses it; sales owners do not have the modules', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(page, baseUrl(), USERS.finance);
-    await page.goto(`${baseUrl()}/admin/payments`);
-    await page.locator('[data-testid="payment-form"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/payments`, page.locator('[data-testid="payment-form"]'));
     await page.locator('[data-testid="payment-form-customer"]').click();
     await page.locator('.v-list-item', { hasText: customerName }).first().click();
     await inputOf(page, 'payment-form-amount').fill('120.50');

@@ -12,7 +12,16 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centralStockCheck, shortageSentBack } from '../../scripts/wms-simulator/lib.js';
 import { adminGet, adminToken, baseUrl, http } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import { makeCustomer, orgScopeAllFor, retireCustomers, USERS } from '../credit/support.js';
 import { draftPo, recordPayment, sendWms, targetOfDeal, wonDeal } from './tabs-support.js';
 
@@ -67,8 +76,7 @@ describe('Fulfillment in a browser', () => {
     // A loaded machine (several systems on two cores) makes the app slow to answer: wait longer than the default.
     page.setDefaultTimeout(60_000);
     await logInAs(page, baseUrl(), USERS.manager);
-    await page.goto(`${baseUrl()}/admin/fulfillment`);
-    await page.locator('[data-testid="tab-payment_confirmation"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/fulfillment`, page.locator('[data-testid="tab-payment_confirmation"]'));
     const paymentBefore = await countOf('payment_confirmation');
     const approvalBefore = await countOf('shipment_approval');
     expect(paymentBefore).toBeGreaterThanOrEqual(1);
@@ -122,9 +130,8 @@ describe('Fulfillment in a browser', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'fulfillment-shortage.png'), fullPage: true });
 
     // The deal's own item page shows the same checks through the crm-abra-checks interface.
-    await page.goto(`${baseUrl()}/admin/content/deals/${dealId}`);
     const entries = page.locator(`[data-testid="abra-line-${lineId}"] [data-testid^="abra-entry-"]`);
-    await entries.first().waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/content/deals/${dealId}`, entries.first());
     expect(await entries.count()).toBe(2);
     expect(await entries.nth(0).innerText()).toContain('about 2 weeks');
     await page.screenshot({ path: join(ARTIFACTS, 'fulfillment-deal-item-abra-checks.png'), fullPage: true });

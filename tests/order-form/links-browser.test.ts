@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, baseUrl, http } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import { as, makeCustomer, retireCustomers, USERS } from '../credit/support.js';
 import { clientAddress, getPage, issued } from './support.js';
 
@@ -51,8 +60,7 @@ describe('/admin/order-form-links in a browser', () => {
     await logInAs(page, baseUrl(), USERS.salesMod);
     expect(await moduleBarPaths(page, baseUrl())).toContain('/admin/order-form-links');
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl() });
-    await page.goto(`${baseUrl()}/admin/order-form-links`);
-    await page.locator('[data-testid="order-links-issue"]').waitFor({ timeout: 60_000 }); // a fresh app load on a busy machine
+    await openAppPage(page, `${baseUrl()}/admin/order-form-links`, page.locator('[data-testid="order-links-issue"]'));
     await page.locator('[data-testid="scope-org-MOD"]').waitFor();
 
     // Issue: the customer, never expires.
@@ -133,8 +141,7 @@ describe('/admin/order-form-links in a browser', () => {
     expect((await set('tr-TR')).status).toBe(200);
     try {
       await logInAs(page, baseUrl(), USERS.salesMod);
-      await page.goto(`${baseUrl()}/admin/order-form-links`);
-      await page.locator('[data-testid="order-links-issue"]').waitFor({ timeout: 60_000 }); // a fresh app load on a busy machine
+      await openAppPage(page, `${baseUrl()}/admin/order-form-links`, page.locator('[data-testid="order-links-issue"]'));
       await expect.poll(() => page.locator('[data-testid="order-links-issue"]').innerText()).toContain('Bağlantı oluştur');
       await expect.poll(() => page.locator('[data-testid="order-links-list"]').innerText()).toContain('Bağlantılar');
       await page.screenshot({ path: join(ARTIFACTS, 'order-form-links-tr.png'), fullPage: true });

@@ -18,6 +18,7 @@ import {
   launchBrowser,
   logInAs as logInWith,
   moduleBarPaths,
+  openAppPage,
   provisionChromium,
   type Browser,
 } from '../support/browser.js';
@@ -69,7 +70,7 @@ describe('/admin/pricing in a browser', () => {
   it('a pricing manager approves an inbox item with a note; the UI and the server agree', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(PRICING);
-    await page.goto(`${baseUrl()}/admin/pricing`);
+    await openAppPage(page, `${baseUrl()}/admin/pricing`, page.locator('[data-testid="pricing-scope"]'));
     await expect.poll(() => page.locator('[data-testid="pricing-scope"]').innerText()).toContain('MOD');
 
     const row = page.locator(`[data-testid="inbox-row-${pendingId}"]`);
@@ -96,8 +97,7 @@ describe('/admin/pricing in a browser', () => {
   it('the FX rates module shows the reason under the field, then records a scheduled rate', async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
     // Still logged in as the pricing manager (who may add rates).
-    await page.goto(`${baseUrl()}/admin/fx-rates`);
-    await page.locator('[data-testid="fx-current-USDTRY"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/fx-rates`, page.locator('[data-testid="fx-current-USDTRY"]'));
     // A typo is named under its field before anything is sent…
     await inputOf('fx-form-rate').fill('38,25');
     await page.locator('[data-testid="fx-form-submit"]').click();
@@ -139,8 +139,7 @@ describe('/admin/pricing in a browser', () => {
     sheet.addRow(['MOD', quality.code, 'USD', '3.7500', 'from the browser test']);
     const file = Buffer.from(await workbook.xlsx.writeBuffer());
 
-    await page.goto(`${baseUrl()}/admin/pricing`);
-    await page.locator('[data-testid="import-panel"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/pricing`, page.locator('[data-testid="import-panel"]'));
     await page
       .locator('[data-testid="import-file"]')
       .setInputFiles({ name: 'prices.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: file });
@@ -173,16 +172,14 @@ describe('/admin/pricing in a browser', () => {
     await setLanguage('tr-TR');
     try {
       await logInAs(PRICING);
-      await page.goto(`${baseUrl()}/admin/pricing`);
-      await page.locator('[data-testid="inbox"]').waitFor();
+      await openAppPage(page, `${baseUrl()}/admin/pricing`, page.locator('[data-testid="inbox"]'));
       expect(await page.locator('[data-testid="inbox"] h2').innerText()).toContain('Onay kutusu');
       expect(await page.locator('[data-testid="pricing-scope"]').innerText()).toContain('Kapsamdaki şirketler:');
       expect(await page.locator('[data-testid="import-panel"] h2').innerText()).toBe('Fiyat listesi içe aktar');
       expect(await page.locator('[data-testid="import-upload"]').innerText()).toContain('Dosyayı kontrol et');
       await page.screenshot({ path: join(ARTIFACTS, 'pricing-turkish.png'), fullPage: true });
 
-      await page.goto(`${baseUrl()}/admin/fx-rates`);
-      await page.locator('[data-testid="fx-current-USDTRY"]').waitFor();
+      await openAppPage(page, `${baseUrl()}/admin/fx-rates`, page.locator('[data-testid="fx-current-USDTRY"]'));
       expect(await page.locator('[data-testid="fx-current"] h2').innerText()).toBe('Güncel kurlar');
       expect(await page.locator('[data-testid="fx-form-submit"]').innerText()).toBe('Kur ekle');
       // The page's own check of the rate speaks Turkish too.
@@ -194,8 +191,7 @@ describe('/admin/pricing in a browser', () => {
     }
     // Back in English after the language is restored.
     await logInAs(PRICING);
-    await page.goto(`${baseUrl()}/admin/pricing`);
-    await page.locator('[data-testid="inbox"]').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/pricing`, page.locator('[data-testid="inbox"]'));
     expect(await page.locator('[data-testid="inbox"] h2').innerText()).toContain('Approval inbox');
   });
 
@@ -203,8 +199,7 @@ describe('/admin/pricing in a browser', () => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(SALES);
     expect(await moduleBarPaths(page, baseUrl())).not.toContain('/admin/pricing');
-    await page.goto(`${baseUrl()}/admin/pricing`);
-    await page.locator('.module-bar').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/pricing`, page.locator('.module-bar'));
     expect(await page.locator('[data-testid="inbox"], [data-testid="pricing-page"]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'pricing-no-access.png'), fullPage: true });
   });

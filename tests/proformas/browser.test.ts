@@ -10,7 +10,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, baseUrl, http } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import { as, daysAgo, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, USERS } from '../credit/support.js';
 
 let skipReason: string | null = null;
@@ -62,9 +71,8 @@ describe('Proformas in a browser', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'proformas-failure.png'), fullPage: true });
     });
     await logInAs(page, baseUrl(), USERS.manager);
-    await page.goto(`${baseUrl()}/admin/proformas`);
     const row = page.locator(`[data-testid="proforma-${proforma.code}"]`);
-    await row.waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/proformas`, row);
     expect(await row.getAttribute('data-status')).toBe('drafted');
 
     // Send: the Balance Check Gate first, with the four figures and the editable warning line.

@@ -9,7 +9,16 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet, adminToken, baseUrl, http } from '../support/api.js';
-import { ARTIFACTS, inputOf, launchBrowser, logInAs, moduleBarPaths, provisionChromium, type Browser } from '../support/browser.js';
+import {
+  ARTIFACTS,
+  inputOf,
+  launchBrowser,
+  logInAs,
+  moduleBarPaths,
+  openAppPage,
+  provisionChromium,
+  type Browser,
+} from '../support/browser.js';
 import { as, daysAgo, makeCustomer, makeDeal, orgScopeAllFor, retireCustomers, SHIP_TO, USERS } from '../credit/support.js';
 
 let skipReason: string | null = null;
@@ -70,9 +79,8 @@ describe('Shipment approval in a browser', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'shipment-approval-failure.png'), fullPage: true });
     });
     await logInAs(page, baseUrl(), USERS.manager);
-    await page.goto(`${baseUrl()}/admin/shipment-approval`);
     const row = (key: keyof typeof pos) => page.locator(`[data-testid="row-${pos[key].code}"]`);
-    await row('paidA').waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/shipment-approval`, row('paidA'));
     expect(await row('paidA').getAttribute('data-next')).toBe('confirm_payment');
     expect(await row('unpaid').getAttribute('data-next')).toBe('record_payment');
     await page.screenshot({ path: join(ARTIFACTS, 'shipment-approval-before.png'), fullPage: true });

@@ -19,6 +19,7 @@ import {
   launchBrowser,
   logInAs,
   moduleBarPaths,
+  openAppPage,
   provisionChromium,
   type Browser,
 } from '../support/browser.js';
@@ -78,9 +79,8 @@ describe('Supply tracking in a browser', () => {
       await page.screenshot({ path: join(ARTIFACTS, 'supply-tracking-failure.png'), fullPage: true });
     });
     await logInAs(page, baseUrl(), MANAGER);
-    await page.goto(`${baseUrl()}/admin/supply-tracking`);
     const row = (ref: string) => page.locator(`[data-testid="supply-row-${ref}"]`);
-    await row(request.code).waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/supply-tracking`, row(request.code));
     expect(await row(request.code).getAttribute('data-stage')).toBe('requested');
     expect(await row(mine).getAttribute('data-stage')).toBe('shipped');
     await page.screenshot({ path: join(ARTIFACTS, 'supply-tracking-before.png'), fullPage: true });
@@ -105,8 +105,7 @@ describe('Supply tracking in a browser', () => {
     // The sales owner: the module, MOD's supply, no action, no JTR supply.
     await logInAs(page, baseUrl(), SALES_MOD);
     expect(await moduleBarPaths(page, baseUrl())).toContain('/admin/supply-tracking');
-    await page.goto(`${baseUrl()}/admin/supply-tracking`);
-    await row(request.code).waitFor();
+    await openAppPage(page, `${baseUrl()}/admin/supply-tracking`, row(request.code));
     expect(await page.locator('[data-testid^="supply-create-"], [data-testid^="supply-update-"]').count()).toBe(0);
     expect(await row(theirs).count()).toBe(0);
     expect(await page.locator('[data-testid="supply-page"]').innerText()).not.toContain(theirs);
@@ -120,7 +119,11 @@ describe('Supply tracking in a browser', () => {
     });
     await logInAs(page, baseUrl(), 'admin@example.com');
     await dismissOwnerReminder(page);
-    await page.goto(`${baseUrl()}/admin/insights/6f1c2a4e-8d3b-4c57-9a10-2b7e5d9c0a11`);
+    await openAppPage(
+      page,
+      `${baseUrl()}/admin/insights/6f1c2a4e-8d3b-4c57-9a10-2b7e5d9c0a11`,
+      page.locator('[data-testid="insight-human_gates"]'),
+    );
     await dismissOwnerReminder(page);
     for (const figure of ['human_gates', 'emails', 'wms_delivery', 'supply_eta_near', 'exposure', 'prices']) {
       await page.locator(`[data-testid="insight-${figure}"]`).waitFor();

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from './api.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -140,6 +140,31 @@ export async function logInAs(page: Page, baseUrl: string, email: string, passwo
   await page.locator('input[type="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
   await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 });
+}
+
+/** How long a full load of the admin app may take before a test fails (see openAppPage). */
+export const APP_LOAD_TIMEOUT_MS = 60_000;
+
+/**
+ * Opens an admin-app page with a full load (page.goto) and waits until `ready` is visible. A full
+ * load fetches the app's whole bundle and then the page's data: on a busy 2-core machine that was
+ * seen to take over 20 s (a CI run failed waiting 20 s for the shipment approval's first row), so
+ * the wait is APP_LOAD_TIMEOUT_MS. When it still runs out, the error says where the page was and
+ * what it showed (an error notice, the login form, a spinner), since CI's log is all there is.
+ */
+export async function openAppPage(page: Page, url: string, ready: Locator, timeout = APP_LOAD_TIMEOUT_MS): Promise<void> {
+  await page.goto(url, { timeout });
+  try {
+    await ready.waitFor({ timeout });
+  } catch (error) {
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch(() => '(the page could not be read)');
+    throw new Error(
+      `${(error as Error).message.split('\n')[0]} at ${page.url()}; the page showed: ${shown.replace(/\s+/g, ' ').trim().slice(0, 800)}`,
+    );
+  }
 }
 
 /** Directus components put data-testid on the input itself or on a wrapper, depending on the component. */

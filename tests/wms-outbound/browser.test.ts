@@ -21,6 +21,7 @@ import {
   launchBrowser,
   logInAs,
   moduleBarPaths,
+  openAppPage,
   provisionChromium,
   type Browser,
 } from '../support/browser.js';
@@ -93,8 +94,7 @@ function row(message: { id: string }) {
 }
 
 async function openDeliveries() {
-  await page.goto(`${world!.url}/admin/wms-deliveries`);
-  await page.locator('[data-testid="deliveries-page"]').waitFor();
+  await openAppPage(page, `${world!.url}/admin/wms-deliveries`, page.locator('[data-testid="deliveries-page"]'));
 }
 
 async function countOf(status: string): Promise<string | null> {
@@ -212,8 +212,7 @@ describe('/admin/wms-deliveries in a browser', () => {
     if (skipReason) return ctx.skip(skipReason);
     await logInAs(page, world!.url, SALES_MOD);
     expect(await moduleBarPaths(page, world!.url)).not.toContain('/admin/wms-deliveries');
-    await page.goto(`${world!.url}/admin/wms-deliveries`);
-    await page.locator('.module-bar').waitFor();
+    await openAppPage(page, `${world!.url}/admin/wms-deliveries`, page.locator('.module-bar'));
     expect(await page.locator('[data-testid="deliveries-page"], [data-testid="deliveries-counts"]').count()).toBe(0);
     expect(await page.locator('[data-testid^="message-"], [data-testid^="retry-"]').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'wms-deliveries-no-access.png'), fullPage: true });
