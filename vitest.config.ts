@@ -83,7 +83,9 @@ export default defineConfig({
           // A system of its own (the same global setup, its own data directory and ports).
           globalSetup: ['tests/setup/global.ts'],
           fileParallelism: false,
-          testTimeout: 90_000,
+          // A test logs in and loads the app at least once (60 s each allowed on a busy machine,
+          // tests/support/browser.ts): a bound for a stuck test, not a measure of speed.
+          testTimeout: 180_000,
           hookTimeout: 600_000,
         },
       },

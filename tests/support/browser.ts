@@ -75,6 +75,11 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const VIEWPORT = { width: 1440, height: 1000 };
+/**
+ * How long a click or a wait for an element may take within a loaded app (a full load has
+ * APP_LOAD_TIMEOUT_MS). 20 s ran out on CI's busy 2-core machine; a bound, not a measure of speed.
+ */
+const ACTION_TIMEOUT_MS = 30_000;
 
 export interface SharedBrowser {
   /**
@@ -93,7 +98,7 @@ export async function launchSharedBrowser(): Promise<SharedBrowser> {
     async newSession() {
       const context = await browser.newContext({ viewport: VIEWPORT });
       const page = await context.newPage();
-      page.setDefaultTimeout(20_000);
+      page.setDefaultTimeout(ACTION_TIMEOUT_MS);
       return { context, page, close: () => context.close() };
     },
     close: () => browser.close(),
@@ -120,7 +125,7 @@ export async function launchBrowser(): Promise<Browser> {
     throw error;
   }
   const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(ACTION_TIMEOUT_MS);
   return {
     context,
     page,
@@ -163,6 +168,7 @@ export async function openAppPage(page: Page, url: string, ready: Locator, timeo
       .catch(() => '(the page could not be read)');
     throw new Error(
       `${(error as Error).message.split('\n')[0]} at ${page.url()}; the page showed: ${shown.replace(/\s+/g, ' ').trim().slice(0, 800)}`,
+      { cause: error },
     );
   }
 }
