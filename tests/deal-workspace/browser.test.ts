@@ -180,10 +180,13 @@ describe('Deal workspace in a browser', () => {
     await owner.locator('[data-testid="workspace-resend-error"]', { hasText: 'ORDER_FORM_NOTHING_CHANGED' }).waitFor();
     await owner.locator('[data-testid="workspace-resend-cancel"]').click();
 
-    // An order form link for the deal's customer, shown once.
+    // An order form link for the deal's customer that never expires, shown once.
+    await owner.locator('[data-testid="workspace-link-expiry"]').click();
+    await owner.locator('.v-list-item', { hasText: 'never' }).first().click();
     await owner.locator('[data-testid="action-order-form-link"]').click();
     const url = await inputOf(owner, 'workspace-link-url').inputValue();
     expect(url).toMatch(new RegExp(`^${baseUrl()}/order-form/`));
+    expect(await owner.locator('[data-testid="workspace-link-shown"]').innerText()).toContain('Never expires');
     await owner.screenshot({ path: join(ARTIFACTS, 'deal-workspace-link.png'), fullPage: true });
 
     // The server agrees: version 2 sent, one changes email, two links for the customer.
@@ -196,7 +199,10 @@ describe('Deal workspace in a browser', () => {
     );
     expect(emails).toHaveLength(1);
     expect(emails[0]!.text_body).toContain('meters: 100 → 120');
-    const links = await adminGet<unknown[]>(`/items/order_form_tokens?filter[customer_profile_id][_eq]=${customer.profiles.MOD}&fields=id`);
+    const links = await adminGet<Array<{ expires_at: string | null }>>(
+      `/items/order_form_tokens?filter[customer_profile_id][_eq]=${customer.profiles.MOD}&fields=id,expires_at&sort=-issued_at`,
+    );
     expect(links).toHaveLength(2);
+    expect(links[0]!.expires_at).toBeNull();
   }, 300_000);
 });
