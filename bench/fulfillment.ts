@@ -257,8 +257,11 @@ ${table}
 
 Targets: the same statements at any size; p95 ≤ 150 ms; ≥ 10× faster than the naive assembly.
 
-The counts are one statement (plus the caller's grants and the orgs' codes): five \`count(*)\`
-subqueries over the tabs' predicates, each selecting on its table's org index. A tab's page and its
+The counts are one statement (plus the caller's grants and the orgs' codes): a \`count(*)\`
+subquery per tab over its predicate, each selecting on its table's org index and joining the deal
+and customer only when a search or "mine" reads them; the two PO tabs split the same draft POs, so
+they are counted in one pass (a cash PO's coverage computed once, and only for cash customers' POs:
+\`tabs-repository.ts#PO_PAYMENT_PENDING\`). A tab's page and its
 total are one statement: the members ordered by how long they wait, one page of them joined to
 their deal, customer, PO, order mirror, send-back and the deal's lines with their current Abra
 check. The two PO tabs add the shipment approval screen's four set-based reads (exposure, due,

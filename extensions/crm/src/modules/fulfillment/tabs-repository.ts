@@ -37,6 +37,30 @@ const PO_UNCOVERED = `exists (
                                 where c.po_id = po.id and c.currency = due.currency
                                   and not exists (select 1 from payments rv where rv.reverses_id = c.payment_id)), 0))`;
 
+/**
+ * A draft PO waits on a payment confirmation when its customer pays cash and it is not covered.
+ * CASE, not AND: PostgreSQL would otherwise test the coverage of every draft PO while it scans
+ * purchase_orders (the test only references po), before the join tells a cash customer's PO.
+ */
+const PO_PAYMENT_PENDING = `(case when p.payment_mode = 'cash' then ${PO_UNCOVERED} else false end)`;
+
+/** The item's deal and customer profile, joined only when a filter reads them (counting needs neither). */
+const DEAL_JOINS = (item: 'po' | 's') => `
+          join deals d on d.id = ${item}.deal_id
+          join customer_org_profiles p on p.id = d.customer_profile_id`;
+
+/** The draft POs of the orgs, filtered: the two PO tabs split them by PO_PAYMENT_PENDING (a `where` to extend). */
+function draftPurchaseOrders(selection: TabSelection): Sql {
+  const f = filterSql(selection, ['po.code']);
+  return {
+    sql: `from purchase_orders po
+          join deals d on d.id = po.deal_id
+          join customer_org_profiles p on p.id = d.customer_profile_id
+         where po.status = 'draft' and po.org_id = any(?::uuid[])${f.sql}`,
+    bindings: [selection.orgIds, ...f.bindings],
+  };
+}
+
 /** Search and owner filter over the item's deal, customer profile and the extra columns named. */
 function filterSql(selection: TabSelection, searchable: readonly string[]): Sql {
   const parts: string[] = [];
@@ -60,16 +84,14 @@ function filterSql(selection: TabSelection, searchable: readonly string[]): Sql 
  */
 export function tabMembers(tab: FulfillmentTab, selection: TabSelection): Sql {
   const orgs = [selection.orgIds];
-  const columns = (since: string, po: string, sendBack: string) =>
-    `select '${tab}'::text as tab, d.org_id, d.id as deal_id, ${po}::uuid as po_id, ${sendBack}::uuid as send_back_pk, ${since} as since`;
+  const columns = (item: 'po' | 'd' | 's', since: string, po: string, sendBack: string) =>
+    `select '${tab}'::text as tab, ${item}.org_id, ${item === 'd' ? 'd.id' : `${item}.deal_id`} as deal_id, ${po}::uuid as po_id, ${sendBack}::uuid as send_back_pk, ${since} as since`;
   switch (tab) {
     case 'warehouse_confirmation': {
       const f = filterSql(selection, ['po.code']);
       return {
-        sql: `${columns('coalesce(om.picking_started_at, po.released_at, po.date_created)', 'po.id', 'null')}
-          from purchase_orders po
-          join deals d on d.id = po.deal_id
-          join customer_org_profiles p on p.id = d.customer_profile_id
+        sql: `${columns('po', 'coalesce(om.picking_started_at, po.released_at, po.date_created)', 'po.id', 'null')}
+          from purchase_orders po${f.sql ? DEAL_JOINS('po') : ''}
           left join order_mirrors om on om.po_number = po.code
          where po.status = 'released' and po.org_id = any(?::uuid[]) and (om.id is null or om.status = 'picking')${f.sql}`,
         bindings: [...orgs, ...f.bindings],
@@ -77,22 +99,17 @@ export function tabMembers(tab: FulfillmentTab, selection: TabSelection): Sql {
     }
     case 'payment_confirmation':
     case 'shipment_approval': {
-      const f = filterSql(selection, ['po.code']);
-      const payment = `(p.payment_mode = 'cash' and ${PO_UNCOVERED})`;
+      const draft = draftPurchaseOrders(selection);
       return {
-        sql: `${columns('po.date_created', 'po.id', 'null')}
-          from purchase_orders po
-          join deals d on d.id = po.deal_id
-          join customer_org_profiles p on p.id = d.customer_profile_id
-         where po.status = 'draft' and po.org_id = any(?::uuid[])
-           and ${tab === 'payment_confirmation' ? payment : `not ${payment}`}${f.sql}`,
-        bindings: [...orgs, ...f.bindings],
+        sql: `${columns('po', 'po.date_created', 'po.id', 'null')} ${draft.sql}
+           and ${tab === 'payment_confirmation' ? PO_PAYMENT_PENDING : `not ${PO_PAYMENT_PENDING}`}`,
+        bindings: draft.bindings,
       };
     }
     case 'ship_date_required': {
       const f = filterSql(selection, []);
       return {
-        sql: `${columns('coalesce(d.date_updated, d.date_created)', 'null', 'null')}
+        sql: `${columns('d', 'coalesce(d.date_updated, d.date_created)', 'null', 'null')}
           from deals d
           join customer_org_profiles p on p.id = d.customer_profile_id
          where d.status = 'won' and d.org_id = any(?::uuid[])
@@ -103,10 +120,8 @@ export function tabMembers(tab: FulfillmentTab, selection: TabSelection): Sql {
     case 'shortage_decisions': {
       const f = filterSql(selection, ['s.send_back_id', 's.po_number']);
       return {
-        sql: `${columns('s.sent_back_at', 'null', 's.id')}
-          from shortage_send_backs s
-          join deals d on d.id = s.deal_id
-          join customer_org_profiles p on p.id = d.customer_profile_id
+        sql: `${columns('s', 's.sent_back_at', 'null', 's.id')}
+          from shortage_send_backs s${f.sql ? DEAL_JOINS('s') : ''}
          where s.org_id = any(?::uuid[])
            and not exists (select 1 from outbound_messages m where m.idempotency_key = 'crm:shortage:' || s.send_back_id || ':decided:v1')${f.sql}`,
         bindings: [...orgs, ...f.bindings],
@@ -117,13 +132,25 @@ export function tabMembers(tab: FulfillmentTab, selection: TabSelection): Sql {
 
 export type TabCounts = Record<FulfillmentTab, number>;
 
-/** Every tab's count in one statement. */
+/**
+ * Every tab's count in one statement. The two PO tabs split the same draft POs by whether a payment
+ * is pending, so they are counted in one pass over them (the coverage is computed once per PO).
+ */
 export async function tabCounts(db: Knex, tabs: readonly FulfillmentTab[], selection: TabSelection): Promise<TabCounts> {
-  const parts = tabs.map((tab) => ({ tab, ...tabMembers(tab, selection) }));
-  const { rows } = await db.raw(
-    `select ${parts.map((p) => `(select count(*) from (${p.sql}) m)::int as ${p.tab}`).join(',\n')}`,
-    parts.flatMap((p) => p.bindings),
-  );
+  const isPoTab = (t: FulfillmentTab) => t === 'payment_confirmation' || t === 'shipment_approval';
+  const parts = tabs.filter((t) => !isPoTab(t)).map((tab) => ({ tab, ...tabMembers(tab, selection) }));
+  const columns = parts.map((p) => `(select count(*) from (${p.sql}) m)::int as ${p.tab}`);
+  const bindings = parts.flatMap((p) => p.bindings);
+  let from = '';
+  if (tabs.some(isPoTab)) {
+    const draft = draftPurchaseOrders(selection);
+    columns.push('drafts.payment_confirmation', 'drafts.shipment_approval');
+    from = ` from (select count(*) filter (where pending)::int as payment_confirmation,
+                         count(*) filter (where not pending)::int as shipment_approval
+                    from (select ${PO_PAYMENT_PENDING} as pending ${draft.sql}) m) drafts`;
+    bindings.push(...draft.bindings);
+  }
+  const { rows } = await db.raw(`select ${columns.join(',\n')}${from}`, bindings);
   const row = (rows[0] ?? {}) as Record<string, number>;
   return Object.fromEntries(tabs.map((t) => [t, Number(row[t] ?? 0)])) as TabCounts;
 }
