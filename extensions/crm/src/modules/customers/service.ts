@@ -10,9 +10,7 @@
  * what the caller's own org decided. Only a second profile in the caller's own org is refused (the
  * org knows its own customers).
  */
-import { randomUUID } from 'node:crypto';
 import { CrmError } from '../../shared/errors.js';
-import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { isUuid } from '../../shared/ids.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
@@ -21,6 +19,15 @@ import { resolveNewRecordOrg } from '../orgs/access.js';
 import { requireAccess } from '../orgs/require-access.js';
 import { planMerge } from './merge.js';
 import { checkMergeTarget, checkReview, profileStatusAfter, type ReviewDecision } from './review.js';
+import {
+  findOrCreateIdentity,
+  lockIdentities,
+  lockProfilesOf,
+  lockTaxNumber,
+  moveProfilesAndDelete,
+  orgExists,
+  profileIdInOrg,
+} from './repository.js';
 import { dealsOfProfiles, loadProfileRow, lockProfiles, pendingProfiles } from './review-repository.js';
 
 export interface NewCustomer {
@@ -52,7 +59,7 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   let orgId: string;
   if (actor.admin) {
     orgId = input.profile.org_id ?? context.activeOrg ?? '';
-    if (!isUuid(orgId) || !(await scope.database('orgs').where('id', orgId).first('id'))) {
+    if (!isUuid(orgId) || !(await orgExists(scope.database, orgId))) {
       throw new CrmError('invalid_input', 'ORG_REQUIRED', 'profile.org_id: name an existing org', [
         { field: 'profile.org_id', reason: 'name an existing org' },
       ]);
@@ -72,11 +79,14 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
     // hooks still run, and activity and revisions still name the user.
     const service = (collection: string) => trustedItems(scope, trx, collection);
 
-    // Serialise concurrent creations of the same tax number.
-    await trx.raw('select pg_advisory_xact_lock(hashtext(?))', [`customer:${input.tax_number}`]);
-    const customerId = await findOrCreateIdentity(trx, input, actor.userId);
-    const profile = await trx('customer_org_profiles').where({ customer_id: customerId, org_id: orgId }).first('id');
-    if (profile) {
+    await lockTaxNumber(trx, input.tax_number);
+    const customerId = await findOrCreateIdentity(
+      trx,
+      { legal_name: input.legal_name, tax_number: input.tax_number, country: input.country ?? null },
+      actor.userId,
+    );
+    if (!customerId) throw new Error('createCustomer: the identity statement returned no row');
+    if (await profileIdInOrg(trx, customerId, orgId)) {
       // The caller's own org already has this customer (perhaps inactive): that is their org's data.
       throw new CrmError('conflict', 'CUSTOMER_PROFILE_EXISTS', 'this customer already has a profile in this org', [
         { field: 'tax_number', reason: 'already a customer of this org' },
@@ -119,30 +129,6 @@ export async function createCustomer(scope: RequestScope, input: NewCustomer): P
   });
 }
 
-/**
- * The identity of a tax number: the existing one, or a new one recorded with what the caller typed.
- * One statement either way (no read-then-write branch), without Directus' item service: a new
- * identity would otherwise leave activity and revisions that an existing one does not, and the
- * work done would differ with another org's knowledge. The identity is never updated here: its
- * name and country are the CRM admin's, and org users never read them.
- */
-async function findOrCreateIdentity(trx: Knex.Transaction, input: NewCustomer, userId: string): Promise<string> {
-  const result = await trx.raw<{ rows: Array<{ id: string }> }>(
-    `with inserted as (
-       insert into customers (id, legal_name, tax_number, country, date_created, user_created)
-       values (?, ?, ?, ?, now(), ?)
-       on conflict (tax_number) do nothing
-       returning id
-     )
-     select id from inserted
-     union all
-     select id from customers where tax_number = ?
-     limit 1`,
-    [randomUUID(), input.legal_name, input.tax_number, input.country ?? null, userId, input.tax_number],
-  );
-  return result.rows[0]!.id;
-}
-
 export interface MergedCustomer {
   customer_id: string;
   merged_customer_id: string;
@@ -168,11 +154,7 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
     ]);
   }
   return scope.database.transaction(async (trx) => {
-    const identities: Array<{ id: string; tax_number: string; legal_name: string; country: string | null }> = await trx('customers')
-      .whereIn('id', [mergedId, keptId])
-      .orderBy('id')
-      .forUpdate()
-      .select('id', 'tax_number', 'legal_name', 'country');
+    const identities = await lockIdentities(trx, [mergedId, keptId]);
     const merged = identities.find((c) => c.id === mergedId);
     const kept = identities.find((c) => c.id === keptId);
     if (!merged)
@@ -180,11 +162,7 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
     if (!kept)
       throw new CrmError('not_found', 'CUSTOMER_NOT_FOUND', 'into: no such customer', [{ field: 'into', reason: 'no such customer' }]);
 
-    const profiles: Array<{ id: string; customer_id: string; org_id: string; code: string }> = await trx('customer_org_profiles as p')
-      .join('orgs as o', 'o.id', 'p.org_id')
-      .whereIn('p.customer_id', [mergedId, keptId])
-      .forUpdate('p')
-      .select('p.id', 'p.customer_id', 'p.org_id', 'o.code');
+    const profiles = await lockProfilesOf(trx, [mergedId, keptId]);
     const plan = planMerge(
       mergedId,
       keptId,
@@ -197,12 +175,7 @@ export async function mergeCustomers(scope: RequestScope, mergedId: string, kept
         { field: 'into', reason: `both customers have a profile in ${codes}; deactivate and settle one of them first` },
       ]);
     }
-    // The profile guard lets customer_id change only inside a merge (this transaction only).
-    await trx.raw("select set_config('crm.customer_merge', 'on', true)");
-    if (plan.moved.length)
-      await trx('customer_org_profiles').whereIn('id', plan.moved).update({ customer_id: keptId, date_updated: trx.fn.now() });
-    await trx.raw("select set_config('crm.customer_merge', 'off', true)");
-    await trx('customers').where('id', mergedId).delete();
+    await moveProfilesAndDelete(trx, plan.moved, keptId, mergedId);
     const [auditId] = await writeAudit(trx, [
       {
         orgId: null,
