@@ -75,7 +75,9 @@ export async function startBenchSystem(label: string, env: Record<string, string
     async close() {
       if (process.env['BENCH_HOLD']) {
         // BENCH_HOLD=1: keep the system and its data for a look (psql, EXPLAIN) until SIGUSR2.
-        console.log(`holding: ${system.url}, PostgreSQL on 127.0.0.1:${pgPort} (postgres / crm-embedded); kill -USR2 ${process.pid} to stop`);
+        console.log(
+          `holding: ${system.url}, PostgreSQL on 127.0.0.1:${pgPort} (postgres / crm-embedded); kill -USR2 ${process.pid} to stop`,
+        );
         await new Promise((done) => process.once('SIGUSR2', done));
       }
       await db.destroy();

@@ -21,8 +21,15 @@ function mount(routes: AnyRoute[]) {
     key: string,
     req: { user?: string; params?: Record<string, string>; query?: unknown; body?: unknown; drained?: string[] },
   ) => {
-    const sent: { status: number; body?: unknown; headersSent: boolean } = { status: 200, headersSent: false };
+    const sent: { status: number; body?: unknown; headersSent: boolean; headers: Record<string, string> } = {
+      status: 200,
+      headersSent: false,
+      headers: {},
+    };
     const res = {
+      setHeader(name: string, value: string) {
+        sent.headers[name] = value;
+      },
       get headersSent() {
         return sent.headersSent;
       },
@@ -161,5 +168,32 @@ describe('mountRoutes', () => {
     expect(crashed.status).toBe(500);
     expect(crashed.body).toEqual({ errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
     expect(crashed.logged).toHaveLength(1);
+  });
+});
+
+describe('Server-Timing of a counted read', () => {
+  const call = mount([
+    crmRoute({
+      method: 'get',
+      path: '/counted',
+      serverTiming: 'counted',
+      handle: async () => ({ result: { rows: 2 }, statements: 3, ms: 4.25 }),
+    }),
+    crmRoute({
+      method: 'get',
+      path: '/inline',
+      serverTiming: 'inline',
+      respond: 'as_is',
+      handle: async () => ({ rows: [], statements: 7, ms: 1 }),
+    }),
+  ]);
+
+  it('sends the statements and the time as Server-Timing; a Counted read answers its result', async () => {
+    const counted = await call('get /counted', { user: 'u' });
+    expect(counted.headers['Server-Timing']).toBe('db;desc="3 queries";dur=4.3');
+    expect(counted.body).toEqual({ data: { rows: 2 } });
+    const inline = await call('get /inline', { user: 'u' });
+    expect(inline.headers['Server-Timing']).toBe('db;desc="7 queries";dur=1.0');
+    expect(inline.body).toEqual({ rows: [], statements: 7, ms: 1 });
   });
 });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CrmError, isCrmError } from './errors.js';
 import { requireLogin, type DirectusRequest } from './request.js';
 import type { RequestScope } from './services.js';
+import { serverTimingOf, type Counted } from './statements.js';
 
 /** Parses with zod; a failure becomes a 400 that names every offending field and why. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, code = 'INVALID_INPUT'): z.output<S> {
@@ -95,6 +96,12 @@ export interface RouteSpec<B = undefined, Q = undefined> {
    * route refuses, the unread rest is drained, so the client reads the answer, not a reset.
    */
   rawBody?: true;
+  /**
+   * The read's statements and time go out as `Server-Timing: db;desc="N queries";dur=…` (the tests
+   * count statements from it): `counted`, the handler returns a `Counted` read (`readInSnapshot`)
+   * whose `result` is the answer; `inline`, the answer itself carries `statements` and `ms`.
+   */
+  serverTiming?: 'counted' | 'inline';
   handle(scope: RequestScope, input: { id: string; query: Q; body: B; req: Request }, res: Response): Promise<unknown>;
 }
 
@@ -129,7 +136,12 @@ export function mountRoutes(router: Router, context: RouteContext, routes: reado
           const id = spec.id === undefined ? '' : parseInput(UUID, req.params['id'], spec.id);
           const query = spec.query ? parseInput(spec.query, req.query) : undefined;
           const body = spec.body ? parseInput(spec.body, req.body) : undefined;
-          const result = await spec.handle(context.scopeOf(req), { id, query, body, req }, res);
+          let result = await spec.handle(context.scopeOf(req), { id, query, body, req }, res);
+          if (spec.serverTiming) {
+            const read = result as Counted<unknown> & Pick<Counted<unknown>, 'statements' | 'ms'>;
+            res.setHeader('Server-Timing', serverTimingOf('db', read));
+            if (spec.serverTiming === 'counted') result = read.result;
+          }
           if (spec.status) res.status(spec.status);
           return spec.respond === 'as_is' ? result : { data: result };
         } catch (error) {

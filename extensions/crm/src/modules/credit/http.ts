@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { CREDIT_CURRENCIES } from './exposure.js';
 import {
   OVERVIEW_PAGE,
@@ -60,21 +59,15 @@ export const creditRoutes: AnyRoute[] = [
     method: 'get',
     path: '/credit/overview',
     query: OverviewQuery,
-    handle: async (scope, { query }, res) => {
-      const counted = await creditOverview(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { query }) => creditOverview(scope, query),
   }),
   crmRoute({
     method: 'get',
     path: '/credit/exposure',
     query: ExposureQuery,
-    handle: async (scope, { query }, res) => {
-      const counted = await readExposure(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { query }) => readExposure(scope, query),
   }),
   crmRoute({
     method: 'post',

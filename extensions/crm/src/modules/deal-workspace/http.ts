@@ -5,7 +5,6 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { readDealTimeline, readDealWorkspace, TIMELINE_LIMIT_DEFAULT, TIMELINE_LIMIT_MAX } from './service.js';
 
 const LIMIT_HINT = `must be a whole number from 1 to ${TIMELINE_LIMIT_MAX}`;
@@ -34,11 +33,8 @@ export const dealWorkspaceRoutes: AnyRoute[] = [
     method: 'get',
     path: '/deals/:id/workspace',
     id: 'DEAL_NOT_FOUND',
-    handle: async (scope, { id }, res) => {
-      const counted = await readDealWorkspace(scope, id);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { id }) => readDealWorkspace(scope, id),
   }),
   crmRoute({
     method: 'get',
@@ -46,10 +42,7 @@ export const dealWorkspaceRoutes: AnyRoute[] = [
     id: 'DEAL_NOT_FOUND',
     query: TimelineQuery,
     respond: 'as_is',
-    handle: async (scope, { id, query }, res) => {
-      const counted = await readDealTimeline(scope, id, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { id, query }) => readDealTimeline(scope, id, query),
   }),
 ];

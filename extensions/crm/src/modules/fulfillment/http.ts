@@ -6,7 +6,6 @@
  */
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
 import { CrmError } from '../../shared/errors.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { FulfillmentDealsQuery } from './query.js';
 import { readFulfillmentDeals } from './service.js';
 import { readStockChecks } from './stock-checks-service.js';
@@ -20,55 +19,42 @@ export const fulfillmentRoutes: AnyRoute[] = [
     path: '/fulfillment/deals',
     query: FulfillmentDealsQuery,
     respond: 'as_is',
-    handle: async (scope, { query }, res) => {
-      const counted = await readFulfillmentDeals(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { query }) => readFulfillmentDeals(scope, query),
   }),
   crmRoute({
     method: 'get',
     path: '/fulfillment/tabs',
     query: TabCountsQuery,
-    handle: async (scope, { query }, res) => {
-      const counted = await readFulfillmentTabCounts(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { query }) => readFulfillmentTabCounts(scope, query),
   }),
   crmRoute({
     method: 'get',
     path: '/fulfillment/tabs/:tab',
     query: TabPageQuery,
-    handle: async (scope, { query, req }, res) => {
+    serverTiming: 'counted',
+    handle: async (scope, { query, req }) => {
       const tab = String(req.params['tab'] ?? '');
       if (!isTab(tab)) {
         const reason = `no such tab; use one of ${FULFILLMENT_TABS.join(', ')}`;
         throw new CrmError('not_found', 'FULFILLMENT_TAB_NOT_FOUND', `tab: ${reason}`, [{ field: 'tab', reason }]);
       }
-      const counted = await readFulfillmentTab(scope, tab, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
+      return readFulfillmentTab(scope, tab, query);
     },
   }),
   crmRoute({
     method: 'get',
     path: '/deals/:id/stock-checks',
     id: 'DEAL_NOT_FOUND',
-    handle: async (scope, { id }, res) => {
-      const counted = await readStockChecks(scope, { dealId: id });
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { id }) => readStockChecks(scope, { dealId: id }),
   }),
   crmRoute({
     method: 'get',
     path: '/deal-lines/:id/stock-checks',
     id: 'DEAL_LINE_NOT_FOUND',
-    handle: async (scope, { id }, res) => {
-      const counted = await readStockChecks(scope, { dealLineId: id });
-      res.setHeader('Server-Timing', serverTimingOf('db', counted));
-      return counted.result;
-    },
+    serverTiming: 'counted',
+    handle: (scope, { id }) => readStockChecks(scope, { dealLineId: id }),
   }),
 ];

@@ -1,7 +1,6 @@
 /** The Insights panels' figures (docs/supply-and-shortages.md#insights); statements in Server-Timing. */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { FIGURE_NAMES, readInsights } from './service.js';
 
 /** `figure`: one panel's figure only (what each panel asks for); without it, every figure. */
@@ -12,10 +11,7 @@ export const insightRoutes: AnyRoute[] = [
     method: 'get',
     path: '/insights',
     query: InsightsQuery,
-    handle: async (scope, { query }, res) => {
-      const insights = await readInsights(scope, query.figure);
-      res.setHeader('Server-Timing', serverTimingOf('db', insights));
-      return insights;
-    },
+    serverTiming: 'inline',
+    handle: (scope, { query }) => readInsights(scope, query.figure),
   }),
 ];

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
 import { readStockOwners } from './intercompany-service.js';
 
@@ -43,11 +42,8 @@ export const shipmentApprovalRoutes: AnyRoute[] = [
     method: 'get',
     path: '/shipment-approval',
     query: PageQuery,
-    handle: async (scope, { query }, res) => {
-      const page = await readShipmentApproval(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', page));
-      return page;
-    },
+    serverTiming: 'inline',
+    handle: (scope, { query }) => readShipmentApproval(scope, query),
   }),
   crmRoute({
     method: 'post',

@@ -6,7 +6,6 @@ import { FULFILMENT_NEXT_STEPS, QUALITY_CODE_PATTERN } from '@crm/contract';
 import { z } from 'zod';
 import { CrmError } from '../../shared/errors.js';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { decideShortage, decideShortagesBulk, readShortages } from './service.js';
 
 const SEND_BACK_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -51,11 +50,8 @@ export const shortageRoutes: AnyRoute[] = [
     method: 'get',
     path: '/shortages',
     query: ListQuery,
-    handle: async (scope, { query }, res) => {
-      const page = await readShortages(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', page));
-      return page;
-    },
+    serverTiming: 'inline',
+    handle: (scope, { query }) => readShortages(scope, query),
   }),
   crmRoute({
     method: 'post',

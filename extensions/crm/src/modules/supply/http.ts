@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 import { crmRoute, type AnyRoute } from '../../shared/http.js';
-import { serverTimingOf } from '../../shared/statements.js';
 import { MILESTONES, SUPPLY_TYPES } from './rules.js';
 import { decideSupplyRequest, readSupply, requestSupply, updateSupplyRequest } from './service.js';
 
@@ -53,11 +52,8 @@ export const supplyRoutes: AnyRoute[] = [
     method: 'get',
     path: '/supply',
     query: PageQuery,
-    handle: async (scope, { query }, res) => {
-      const page = await readSupply(scope, query);
-      res.setHeader('Server-Timing', serverTimingOf('db', page));
-      return page;
-    },
+    serverTiming: 'inline',
+    handle: (scope, { query }) => readSupply(scope, query),
   }),
   crmRoute({
     method: 'post',
