@@ -196,8 +196,7 @@ describe('payment confirmation per PO (stories 31-34)', () => {
 
     // Confirmations are written only through /crm: item API and GraphQL refuse, the admin included.
     const forged = { po_id: po.id, payment_id: second, currency: 'TRY', amount: '1', note: 'x' };
-    // A manager's policy has no create permission on the collection at all.
-    expectRefusal(await as(USERS.manager, 'POST', '/items/po_payment_confirmations', forged), 403, 'FORBIDDEN');
+    expectRefusal(await as(USERS.manager, 'POST', '/items/po_payment_confirmations', forged), 400, 'PAYMENT_CONFIRMATION_THROUGH_ENDPOINT');
     expect(codeOf(await http('POST', '/items/po_payment_confirmations', await adminToken(), forged))).toBe(
       'PAYMENT_CONFIRMATION_THROUGH_ENDPOINT',
     );
