@@ -5,13 +5,7 @@ import { dealLines, dealRow, timelinePage, visibleDeal } from './repository.js';
 import { readDealTimeline, readDealWorkspace } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
-vi.mock('../../shared/statements.js', () => ({
-  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({
-    result: await db.transaction(work),
-    statements: 0,
-    ms: 0,
-  }),
-}));
+vi.mock('../../shared/statements.js', () => import('../../testing/statements-mock.js'));
 vi.mock('./repository.js', () => ({
   visibleDeal: vi.fn(),
   dealRow: vi.fn(),

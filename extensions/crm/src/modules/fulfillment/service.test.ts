@@ -6,13 +6,7 @@ import { fulfillmentReads } from './repository.js';
 import { readFulfillmentDeals } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
-vi.mock('../../shared/statements.js', () => ({
-  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({
-    result: await db.transaction(work),
-    statements: 0,
-    ms: 0,
-  }),
-}));
+vi.mock('../../shared/statements.js', () => import('../../testing/statements-mock.js'));
 const dealsPage = vi.fn(async () => []);
 vi.mock('./repository.js', () => ({ fulfillmentReads: vi.fn(() => ({ allOrgs: vi.fn(), dealsPage, dealsTotal: vi.fn(async () => 0) })) }));
 

@@ -8,13 +8,7 @@ import { orgCodes, tabCounts, tabPage } from './tabs-repository.js';
 import { readFulfillmentTab, readFulfillmentTabCounts } from './tabs-service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
-vi.mock('../../shared/statements.js', () => ({
-  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({
-    result: await db.transaction(work),
-    statements: 0,
-    ms: 0,
-  }),
-}));
+vi.mock('../../shared/statements.js', () => import('../../testing/statements-mock.js'));
 vi.mock('./tabs-repository.js', () => ({ orgCodes: vi.fn(), tabCounts: vi.fn(), tabPage: vi.fn() }));
 vi.mock('./stock-checks-repository.js', () => ({ stockCheckOwner: vi.fn(), linesWithStockChecks: vi.fn(async () => []) }));
 

@@ -7,13 +7,7 @@ import { deliveryCounts, emailProblemCounts, etaNearCounts, humanGateCounts } fr
 import { readInsights } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(), orgsByIds: vi.fn() }));
-vi.mock('../../shared/statements.js', () => ({
-  readInSnapshot: async (db: { transaction: (w: (t: unknown) => unknown) => unknown }, work: (t: unknown) => unknown) => ({
-    result: await db.transaction(work),
-    statements: 0,
-    ms: 0,
-  }),
-}));
+vi.mock('../../shared/statements.js', () => import('../../testing/statements-mock.js'));
 vi.mock('./repository.js', () => ({
   humanGateCounts: vi.fn(async () => []),
   emailProblemCounts: vi.fn(async () => []),
