@@ -18,6 +18,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLine, machineLine, ms, pct, PROJECT_ROOT, startBenchSystem } from './support.js';
+import { rebuildCreditAccounts } from '../extensions/crm/src/modules/credit/repository.js';
 
 const LINES = Number(process.env['BENCH_LINES'] ?? 200);
 const TIMELINE = Number(process.env['BENCH_TIMELINE'] ?? 1000);
@@ -94,6 +95,8 @@ async function generate(dealId: string, lines: number, entries: number): Promise
       [owner, lines, entries - 2 * approvals, dealId],
     );
   });
+  // Fixtures went in with the triggers off: the running credit figures are recomputed once.
+  await rebuildCreditAccounts(db);
   await db.raw('analyze');
 }
 

@@ -5,78 +5,28 @@ with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where p.org_id = any($1::uuid[])
      ),
-     won as (
-       select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
-       from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where d.status = 'won' and d.customer_profile_id in (select id from prof)) v
-       group by 1, 2, 3
-     ),
-     invoiced as (
-       select r.deal_id, r.currency, sum(r.amount) as amount from receivables r
-       where r.deal_id is not null and r.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     open_won as (
-       select w.customer_profile_id, w.currency, sum(greatest(w.value - coalesce(i.amount, 0), 0)) as amount
-       from won w left join invoiced i on i.deal_id = w.deal_id and i.currency = w.currency group by 1, 2
-     ),
-     settled as (
-       select a.receivable_id, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1
-     ),
-     net as (
-       select coalesce(r.reverses_id, r.id) as rid, sum(r.amount) as amount from receivables r
-       where r.customer_profile_id in (select id from prof) group by 1
-     ),
      rec as (
-       select o.customer_profile_id, o.currency,
-              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($2 ::date - (o.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($3 ::date - (o.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($4 ::date - (o.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($5 ::date - (o.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($6 ::date - (o.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
-       left join settled st on st.receivable_id = n.rid
+       select b.customer_profile_id, b.currency,
+              coalesce(sum(b.outstanding) filter (where ($2 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
+              coalesce(sum(b.outstanding) filter (where ($3 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
+       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
        group by 1, 2
-     ),
-     paid as (
-       select p.customer_profile_id, p.currency, sum(p.amount) as amount from payments p
-       where p.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     allocated as (
-       select a.customer_profile_id, a.currency, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     limits as (
-       select distinct on (l.customer_profile_id, l.currency) l.customer_profile_id, l.currency, l.amount
-       from credit_limits l where l.customer_profile_id in (select id from prof)
-       order by l.customer_profile_id, l.currency, l.set_at desc, l.id desc
-     ),
-     keys as (
-       select customer_profile_id, currency from open_won union select customer_profile_id, currency from rec
-       union select customer_profile_id, currency from paid union select customer_profile_id, currency from limits
      ),
      figures as (
        select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
-              k.currency,
-              coalesce(ow.amount, 0) as open_won,
-              coalesce(rec.outstanding, 0) as outstanding,
-              coalesce(paid.amount, 0) - coalesce(allocated.amount, 0) as unallocated,
+              a.currency,
+              a.open_won,
+              a.receivables - a.allocated as outstanding,
+              a.payments - a.allocated as unallocated,
               coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
               coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
               coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
-              limits.amount as credit_limit
-       from keys k join prof on prof.id = k.customer_profile_id
-       left join open_won ow on ow.customer_profile_id = k.customer_profile_id and ow.currency = k.currency
-       left join rec on rec.customer_profile_id = k.customer_profile_id and rec.currency = k.currency
-       left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
-       left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
-       left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+              a.credit_limit
+       from crm_derived.credit_accounts a join prof on prof.id = a.customer_profile_id
+       left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
      ),
      out as (
        select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
@@ -101,78 +51,28 @@ with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where p.org_id = any($1::uuid[]) and p.id = any($2::uuid[]) and p.customer_id = $3
      ),
-     won as (
-       select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
-       from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where d.status = 'won' and d.customer_profile_id in (select id from prof)) v
-       group by 1, 2, 3
-     ),
-     invoiced as (
-       select r.deal_id, r.currency, sum(r.amount) as amount from receivables r
-       where r.deal_id is not null and r.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     open_won as (
-       select w.customer_profile_id, w.currency, sum(greatest(w.value - coalesce(i.amount, 0), 0)) as amount
-       from won w left join invoiced i on i.deal_id = w.deal_id and i.currency = w.currency group by 1, 2
-     ),
-     settled as (
-       select a.receivable_id, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1
-     ),
-     net as (
-       select coalesce(r.reverses_id, r.id) as rid, sum(r.amount) as amount from receivables r
-       where r.customer_profile_id in (select id from prof) group by 1
-     ),
      rec as (
-       select o.customer_profile_id, o.currency,
-              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($4 ::date - (o.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($5 ::date - (o.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($6 ::date - (o.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($7 ::date - (o.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($8 ::date - (o.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
-       left join settled st on st.receivable_id = n.rid
+       select b.customer_profile_id, b.currency,
+              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
+              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(b.outstanding) filter (where ($7 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(b.outstanding) filter (where ($8 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
+       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
        group by 1, 2
-     ),
-     paid as (
-       select p.customer_profile_id, p.currency, sum(p.amount) as amount from payments p
-       where p.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     allocated as (
-       select a.customer_profile_id, a.currency, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     limits as (
-       select distinct on (l.customer_profile_id, l.currency) l.customer_profile_id, l.currency, l.amount
-       from credit_limits l where l.customer_profile_id in (select id from prof)
-       order by l.customer_profile_id, l.currency, l.set_at desc, l.id desc
-     ),
-     keys as (
-       select customer_profile_id, currency from open_won union select customer_profile_id, currency from rec
-       union select customer_profile_id, currency from paid union select customer_profile_id, currency from limits
      ),
      figures as (
        select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
-              k.currency,
-              coalesce(ow.amount, 0) as open_won,
-              coalesce(rec.outstanding, 0) as outstanding,
-              coalesce(paid.amount, 0) - coalesce(allocated.amount, 0) as unallocated,
+              a.currency,
+              a.open_won,
+              a.receivables - a.allocated as outstanding,
+              a.payments - a.allocated as unallocated,
               coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
               coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
               coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
-              limits.amount as credit_limit
-       from keys k join prof on prof.id = k.customer_profile_id
-       left join open_won ow on ow.customer_profile_id = k.customer_profile_id and ow.currency = k.currency
-       left join rec on rec.customer_profile_id = k.customer_profile_id and rec.currency = k.currency
-       left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
-       left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
-       left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+              a.credit_limit
+       from crm_derived.credit_accounts a join prof on prof.id = a.customer_profile_id
+       left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
      ),
      out as (
        select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
@@ -206,78 +106,28 @@ with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where p.org_id = any($1::uuid[])
      ),
-     won as (
-       select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
-       from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where d.status = 'won' and d.customer_profile_id in (select id from prof)) v
-       group by 1, 2, 3
-     ),
-     invoiced as (
-       select r.deal_id, r.currency, sum(r.amount) as amount from receivables r
-       where r.deal_id is not null and r.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     open_won as (
-       select w.customer_profile_id, w.currency, sum(greatest(w.value - coalesce(i.amount, 0), 0)) as amount
-       from won w left join invoiced i on i.deal_id = w.deal_id and i.currency = w.currency group by 1, 2
-     ),
-     settled as (
-       select a.receivable_id, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1
-     ),
-     net as (
-       select coalesce(r.reverses_id, r.id) as rid, sum(r.amount) as amount from receivables r
-       where r.customer_profile_id in (select id from prof) group by 1
-     ),
      rec as (
-       select o.customer_profile_id, o.currency,
-              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($2 ::date - (o.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($3 ::date - (o.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($4 ::date - (o.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($5 ::date - (o.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($6 ::date - (o.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
-       left join settled st on st.receivable_id = n.rid
+       select b.customer_profile_id, b.currency,
+              coalesce(sum(b.outstanding) filter (where ($2 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
+              coalesce(sum(b.outstanding) filter (where ($3 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
+       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
        group by 1, 2
-     ),
-     paid as (
-       select p.customer_profile_id, p.currency, sum(p.amount) as amount from payments p
-       where p.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     allocated as (
-       select a.customer_profile_id, a.currency, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     limits as (
-       select distinct on (l.customer_profile_id, l.currency) l.customer_profile_id, l.currency, l.amount
-       from credit_limits l where l.customer_profile_id in (select id from prof)
-       order by l.customer_profile_id, l.currency, l.set_at desc, l.id desc
-     ),
-     keys as (
-       select customer_profile_id, currency from open_won union select customer_profile_id, currency from rec
-       union select customer_profile_id, currency from paid union select customer_profile_id, currency from limits
      ),
      figures as (
        select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
-              k.currency,
-              coalesce(ow.amount, 0) as open_won,
-              coalesce(rec.outstanding, 0) as outstanding,
-              coalesce(paid.amount, 0) - coalesce(allocated.amount, 0) as unallocated,
+              a.currency,
+              a.open_won,
+              a.receivables - a.allocated as outstanding,
+              a.payments - a.allocated as unallocated,
               coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
               coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
               coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
-              limits.amount as credit_limit
-       from keys k join prof on prof.id = k.customer_profile_id
-       left join open_won ow on ow.customer_profile_id = k.customer_profile_id and ow.currency = k.currency
-       left join rec on rec.customer_profile_id = k.customer_profile_id and rec.currency = k.currency
-       left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
-       left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
-       left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+              a.credit_limit
+       from crm_derived.credit_accounts a join prof on prof.id = a.customer_profile_id
+       left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
      ),
      out as (
        select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
@@ -317,78 +167,28 @@ with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where p.org_id = any($1::uuid[])
      ),
-     won as (
-       select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
-       from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where d.status = 'won' and d.customer_profile_id in (select id from prof)) v
-       group by 1, 2, 3
-     ),
-     invoiced as (
-       select r.deal_id, r.currency, sum(r.amount) as amount from receivables r
-       where r.deal_id is not null and r.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     open_won as (
-       select w.customer_profile_id, w.currency, sum(greatest(w.value - coalesce(i.amount, 0), 0)) as amount
-       from won w left join invoiced i on i.deal_id = w.deal_id and i.currency = w.currency group by 1, 2
-     ),
-     settled as (
-       select a.receivable_id, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1
-     ),
-     net as (
-       select coalesce(r.reverses_id, r.id) as rid, sum(r.amount) as amount from receivables r
-       where r.customer_profile_id in (select id from prof) group by 1
-     ),
      rec as (
-       select o.customer_profile_id, o.currency,
-              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($2 ::date - (o.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($3 ::date - (o.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($4 ::date - (o.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($5 ::date - (o.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ($6 ::date - (o.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
-       left join settled st on st.receivable_id = n.rid
+       select b.customer_profile_id, b.currency,
+              coalesce(sum(b.outstanding) filter (where ($2 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
+              coalesce(sum(b.outstanding) filter (where ($3 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
+       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
        group by 1, 2
-     ),
-     paid as (
-       select p.customer_profile_id, p.currency, sum(p.amount) as amount from payments p
-       where p.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     allocated as (
-       select a.customer_profile_id, a.currency, sum(a.amount) as amount from payment_allocations a
-       where a.customer_profile_id in (select id from prof) group by 1, 2
-     ),
-     limits as (
-       select distinct on (l.customer_profile_id, l.currency) l.customer_profile_id, l.currency, l.amount
-       from credit_limits l where l.customer_profile_id in (select id from prof)
-       order by l.customer_profile_id, l.currency, l.set_at desc, l.id desc
-     ),
-     keys as (
-       select customer_profile_id, currency from open_won union select customer_profile_id, currency from rec
-       union select customer_profile_id, currency from paid union select customer_profile_id, currency from limits
      ),
      figures as (
        select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
-              k.currency,
-              coalesce(ow.amount, 0) as open_won,
-              coalesce(rec.outstanding, 0) as outstanding,
-              coalesce(paid.amount, 0) - coalesce(allocated.amount, 0) as unallocated,
+              a.currency,
+              a.open_won,
+              a.receivables - a.allocated as outstanding,
+              a.payments - a.allocated as unallocated,
               coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
               coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
               coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
-              limits.amount as credit_limit
-       from keys k join prof on prof.id = k.customer_profile_id
-       left join open_won ow on ow.customer_profile_id = k.customer_profile_id and ow.currency = k.currency
-       left join rec on rec.customer_profile_id = k.customer_profile_id and rec.currency = k.currency
-       left join paid on paid.customer_profile_id = k.customer_profile_id and paid.currency = k.currency
-       left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
-       left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
+              a.credit_limit
+       from crm_derived.credit_accounts a join prof on prof.id = a.customer_profile_id
+       left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
      ),
      out as (
        select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,

@@ -80,26 +80,92 @@ const EXPOSURE_COLUMNS = [
   'over_limit',
 ] as const;
 
+/** The last CTE of both exposure computations: the figures as ExposureRow columns (money as text). */
+const OUT_CTE = `out as (
+       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
+              round(open_won, 4)::${MONEY}::text as open_won,
+              outstanding::${MONEY}::text as receivables_outstanding,
+              unallocated::${MONEY}::text as unallocated_payments,
+              (round(open_won, 4) + outstanding - unallocated)::${MONEY}::text as exposure,
+              overdue::${MONEY}::text as overdue,
+              overdue_1_30::${MONEY}::text as overdue_1_30, overdue_31_60::${MONEY}::text as overdue_31_60,
+              overdue_61_90::${MONEY}::text as overdue_61_90, overdue_90_plus::${MONEY}::text as overdue_90_plus,
+              credit_limit::${MONEY}::text as credit_limit,
+              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
+              overdue > 0 as is_overdue_,
+              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
+       from figures
+     )`;
+
 /**
  * The exposure CTEs, ending with `out`: one row per customer profile × currency with the
+ * ExposureRow columns plus `is_overdue_` and `currency_rank_` (the order). They read the running
+ * figures (`crm_derived.credit_accounts`, `receivable_balances`: schema-snapshots/constraints/
+ * 410-credit-accounts.sql), kept by triggers in every ledger write's transaction, so a read costs a
+ * few rows per account whatever the size of its ledgers; only overdue, which depends on the day,
+ * is summed here (over the receivables with something outstanding). `?`s: the profile filter, then
+ * five times today.
+ */
+function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
+  const { conditions, bindings: profileBindings } = profileFilter(filter);
+  const late = `(? ::date - (b.due_date + prof.grace_days))`;
+  const sql = `with prof as (
+       select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
+       from customer_org_profiles p where ${conditions}
+     ),
+     rec as (
+       select b.customer_profile_id, b.currency,
+              coalesce(sum(b.outstanding) filter (where ${late} > 0), 0) as overdue,
+              coalesce(sum(b.outstanding) filter (where ${late} between 1 and 30), 0) as overdue_1_30,
+              coalesce(sum(b.outstanding) filter (where ${late} between 31 and 60), 0) as overdue_31_60,
+              coalesce(sum(b.outstanding) filter (where ${late} between 61 and 90), 0) as overdue_61_90,
+              coalesce(sum(b.outstanding) filter (where ${late} > 90), 0) as overdue_90_plus
+       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       group by 1, 2
+     ),
+     figures as (
+       select prof.org_id, prof.id as customer_profile_id, prof.customer_id, prof.legal_name, prof.payment_mode, prof.grace_days,
+              a.currency,
+              a.open_won,
+              a.receivables - a.allocated as outstanding,
+              a.payments - a.allocated as unallocated,
+              coalesce(rec.overdue, 0) as overdue, coalesce(rec.overdue_1_30, 0) as overdue_1_30,
+              coalesce(rec.overdue_31_60, 0) as overdue_31_60, coalesce(rec.overdue_61_90, 0) as overdue_61_90,
+              coalesce(rec.overdue_90_plus, 0) as overdue_90_plus,
+              a.credit_limit
+       from crm_derived.credit_accounts a join prof on prof.id = a.customer_profile_id
+       left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
+     ),
+     ${OUT_CTE}`;
+  return { sql, bindings: [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today] };
+}
+
+function profileFilter(filter: ExposureFilter): { conditions: string; bindings: unknown[] } {
+  const conditions = ['p.org_id = any(?::uuid[])'];
+  const bindings: unknown[] = [filter.orgIds];
+  if (filter.profileIds) {
+    conditions.push('p.id = any(?::uuid[])');
+    bindings.push(filter.profileIds);
+  }
+  if (filter.customerId) {
+    conditions.push('p.customer_id = ?');
+    bindings.push(filter.customerId);
+  }
+  return { conditions: conditions.join(' and '), bindings };
+}
+
+/**
+ * The exposure CTEs computed from the ledgers themselves (what the running figures of
+ * `crm_derived` must equal: creditAccountsDrift compares them), ending with `out`: one row per customer profile × currency with the
  * ExposureRow columns plus `is_overdue_` and `currency_rank_` (the order). `?`s: the profile filter,
  * then five times today.
  */
-function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
-  const profileConditions = ['p.org_id = any(?::uuid[])'];
-  const profileBindings: unknown[] = [filter.orgIds];
-  if (filter.profileIds) {
-    profileConditions.push('p.id = any(?::uuid[])');
-    profileBindings.push(filter.profileIds);
-  }
-  if (filter.customerId) {
-    profileConditions.push('p.customer_id = ?');
-    profileBindings.push(filter.customerId);
-  }
+function ledgerExposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
+  const { conditions, bindings: profileBindings } = profileFilter(filter);
   const late = `(? ::date - (o.due_date + prof.grace_days))`;
   const sql = `with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
-       from customer_org_profiles p where ${profileConditions.join(' and ')}
+       from customer_org_profiles p where ${conditions}
      ),
      won as (
        select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
@@ -168,21 +234,7 @@ function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[
        left join allocated on allocated.customer_profile_id = k.customer_profile_id and allocated.currency = k.currency
        left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
      ),
-     out as (
-       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
-              round(open_won, 4)::${MONEY}::text as open_won,
-              outstanding::${MONEY}::text as receivables_outstanding,
-              unallocated::${MONEY}::text as unallocated_payments,
-              (round(open_won, 4) + outstanding - unallocated)::${MONEY}::text as exposure,
-              overdue::${MONEY}::text as overdue,
-              overdue_1_30::${MONEY}::text as overdue_1_30, overdue_31_60::${MONEY}::text as overdue_31_60,
-              overdue_61_90::${MONEY}::text as overdue_61_90, overdue_90_plus::${MONEY}::text as overdue_90_plus,
-              credit_limit::${MONEY}::text as credit_limit,
-              coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
-              overdue > 0 as is_overdue_,
-              array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
-       from figures
-     )`;
+     ${OUT_CTE}`;
   return { sql, bindings: [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today] };
 }
 
@@ -196,6 +248,55 @@ export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<Ex
     bindings,
   );
   return rows as ExposureRow[];
+}
+
+/**
+ * The same rows computed from the ledgers themselves (every won deal line, receivable, payment and
+ * allocation of the profiles): what exposureRows must answer. Not for serving reads (it is the
+ * slow path the running figures replace); creditAccountsDrift, its tests and the bench use it.
+ */
+export async function ledgerExposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
+  const { sql, bindings } = ledgerExposureCtes(filter);
+  const { rows } = await db.raw(
+    `${sql}
+     select ${EXPOSURE_COLUMNS.join(', ')} from out
+     order by legal_name, customer_profile_id, currency_rank_`,
+    bindings,
+  );
+  return rows as ExposureRow[];
+}
+
+/**
+ * Where the running figures and the ledgers disagree (none, unless something wrote a ledger with
+ * the triggers off): each account whose row differs in any column, with both versions. Two
+ * statements in one repeatable-read snapshot; a reconciliation check, not a read path.
+ */
+export async function creditAccountsDrift(
+  db: Knex,
+  filter: ExposureFilter,
+): Promise<Array<{ key: string; running: ExposureRow | null; ledgers: ExposureRow | null }>> {
+  const keyOf = (r: ExposureRow) => `${r.customer_profile_id}/${r.currency}`;
+  // Both reads in one snapshot (a write committed between them is no drift); a caller's
+  // transaction is its own snapshot already.
+  const read = async (trx: Knex) => [await exposureRows(trx, filter), await ledgerExposureRows(trx, filter)] as const;
+  const [runningRows, ledgerRows] = db.isTransaction
+    ? await read(db)
+    : await db.transaction(read, { isolationLevel: 'repeatable read', readOnly: true });
+  const running = new Map(runningRows.map((r) => [keyOf(r), r]));
+  const ledgers = new Map(ledgerRows.map((r) => [keyOf(r), r]));
+  const drift: Array<{ key: string; running: ExposureRow | null; ledgers: ExposureRow | null }> = [];
+  for (const key of new Set([...running.keys(), ...ledgers.keys()])) {
+    const a = running.get(key) ?? null;
+    const b = ledgers.get(key) ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) drift.push({ key, running: a, ledgers: b });
+  }
+  return drift;
+}
+
+/** Recomputes every credit account from the ledgers (`crm_credit_rebuild()`); answers the number of customer profiles. */
+export async function rebuildCreditAccounts(db: Knex): Promise<number> {
+  const { rows } = await db.raw('select crm_credit_rebuild() as profiles');
+  return Number((rows[0] as { profiles: number } | undefined)?.profiles ?? 0);
 }
 
 export interface OrgCurrencyExposure {
