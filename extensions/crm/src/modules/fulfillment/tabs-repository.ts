@@ -9,6 +9,7 @@
  * to the item's org (the deal's org; the database guards keep mirrors, POs and send-backs in it).
  */
 import type { Knex } from 'knex';
+import { CONFIRMATION_STANDS, poLineValues } from '../shipment-approval/repository.js';
 import type { FulfillmentTab } from './tabs.js';
 import { likePattern, type TabFilters } from './tabs-query.js';
 
@@ -24,18 +25,15 @@ interface Sql {
   bindings: unknown[];
 }
 
-/** A cash PO is not covered while any currency it is due exceeds what non-reversed confirmations cover (payment.ts#coverage). */
+/**
+ * A cash PO is not covered while any currency it is due exceeds what non-reversed confirmations
+ * cover (payment.ts#coverage): the PO's value and the confirmations that stand, as shipment approval
+ * computes them (shipment-approval/repository.ts).
+ */
 const PO_UNCOVERED = `exists (
-  select 1 from (
-    select coalesce(s.currency, l.currency) as currency, round(sum(coalesce(s.unit_price, l.unit_price, 0) * pl.meters), 4) as amount
-      from purchase_order_lines pl
-      join deal_lines l on l.id = pl.deal_line_id
-      left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                         order by s.approved_at desc, s.id desc limit 1) s on true
-     where pl.po_id = po.id group by 1) due
+  select 1 from (select v.currency, round(sum(v.value), 4) as amount from (${poLineValues('pl.po_id = po.id')}) v group by 1) due
   where due.amount > coalesce((select sum(c.amount) from po_payment_confirmations c
-                                where c.po_id = po.id and c.currency = due.currency
-                                  and not exists (select 1 from payments rv where rv.reverses_id = c.payment_id)), 0))`;
+                                where c.po_id = po.id and c.currency = due.currency and ${CONFIRMATION_STANDS}), 0))`;
 
 /**
  * A draft PO waits on a payment confirmation when its customer pays cash and it is not covered.

@@ -14,7 +14,7 @@ const MONEY = 'numeric(20,4)';
  * The value of each PO's lines per currency, priced as exposure prices won business: the newest
  * immutable price snapshot of the deal line (story 38), else the line's unit price.
  */
-function poLineValues(poFilter: string): string {
+export function poLineValues(poFilter: string): string {
   return `select pl.po_id, pl.deal_line_id, s.id as snapshot_id, coalesce(s.currency, l.currency) as currency,
             coalesce(s.unit_price, l.unit_price, 0) as unit_price, pl.meters,
             coalesce(s.unit_price, l.unit_price, 0) * pl.meters as value
@@ -24,6 +24,9 @@ function poLineValues(poFilter: string): string {
                         order by s.approved_at desc, s.id desc limit 1) s on true
      where ${poFilter}`;
 }
+
+/** A payment confirmation `c` still counts: its payment was not reversed. */
+export const CONFIRMATION_STANDS = 'not exists (select 1 from payments rv where rv.reverses_id = c.payment_id)';
 
 /** What each PO is due, per currency. */
 export async function purchaseOrdersDue(db: Knex, poIds: readonly string[]): Promise<Array<CurrencyAmount & { po_id: string }>> {
@@ -71,7 +74,7 @@ export async function purchaseOrdersCovered(db: Knex, poIds: readonly string[]):
   const { rows } = await db.raw(
     `select c.po_id, c.currency, sum(c.amount)::${MONEY}::text as amount
      from po_payment_confirmations c
-     where c.po_id = any(?::uuid[]) and not exists (select 1 from payments rv where rv.reverses_id = c.payment_id)
+     where c.po_id = any(?::uuid[]) and ${CONFIRMATION_STANDS}
      group by 1, 2 order by 1, 2`,
     [poIds],
   );
