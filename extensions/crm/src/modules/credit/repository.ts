@@ -80,22 +80,33 @@ const EXPOSURE_COLUMNS = [
   'over_limit',
 ] as const;
 
-/** The last CTE of both exposure computations: the figures as ExposureRow columns (money as text). */
-const OUT_CTE = `out as (
-       select org_id, customer_profile_id, customer_id, legal_name, payment_mode, grace_days, currency,
-              round(open_won, 4)::${MONEY}::text as open_won,
-              outstanding::${MONEY}::text as receivables_outstanding,
-              unallocated::${MONEY}::text as unallocated_payments,
-              (round(open_won, 4) + outstanding - unallocated)::${MONEY}::text as exposure,
-              overdue::${MONEY}::text as overdue,
-              overdue_1_30::${MONEY}::text as overdue_1_30, overdue_31_60::${MONEY}::text as overdue_31_60,
-              overdue_61_90::${MONEY}::text as overdue_61_90, overdue_90_plus::${MONEY}::text as overdue_90_plus,
-              credit_limit::${MONEY}::text as credit_limit,
+/**
+ * The last CTEs of both exposure computations: `judged` adds the comparisons to `figures` (still
+ * numeric), `out` writes them as ExposureRow columns (money as text). /credit filters and pages on
+ * `judged` and writes only the page (creditTabs).
+ */
+const OUT_CTE = `judged as (
+       select f.*, round(open_won, 4) as open_won_4,
               coalesce((round(open_won, 4) + outstanding - unallocated) > credit_limit, false) as over_limit,
               overdue > 0 as is_overdue_,
               array_position(array['TRY', 'USD', 'EUR']::text[], currency::text) as currency_rank_
-       from figures
-     )`;
+       from figures f
+     ),
+     out as (select ${formatted('judged')}, is_overdue_, currency_rank_ from judged)`;
+
+/** A `judged` row (alias `j`) as the ExposureRow columns, in their order. */
+function formatted(j: string): string {
+  return `${j}.org_id, ${j}.customer_profile_id, ${j}.customer_id, ${j}.legal_name, ${j}.payment_mode, ${j}.grace_days, ${j}.currency,
+              ${j}.open_won_4::${MONEY}::text as open_won,
+              ${j}.outstanding::${MONEY}::text as receivables_outstanding,
+              ${j}.unallocated::${MONEY}::text as unallocated_payments,
+              (${j}.open_won_4 + ${j}.outstanding - ${j}.unallocated)::${MONEY}::text as exposure,
+              ${j}.overdue::${MONEY}::text as overdue,
+              ${j}.overdue_1_30::${MONEY}::text as overdue_1_30, ${j}.overdue_31_60::${MONEY}::text as overdue_31_60,
+              ${j}.overdue_61_90::${MONEY}::text as overdue_61_90, ${j}.overdue_90_plus::${MONEY}::text as overdue_90_plus,
+              ${j}.credit_limit::${MONEY}::text as credit_limit,
+              ${j}.over_limit`;
+}
 
 /**
  * The exposure CTEs, ending with `out`: one row per customer profile × currency with the
@@ -104,14 +115,19 @@ const OUT_CTE = `out as (
  * 410-credit-accounts.sql), kept by triggers in every ledger write's transaction, so a read costs a
  * few rows per account whatever the size of its ledgers; only overdue, which depends on the day,
  * is summed here (over the receivables with something outstanding). `?`s: the profile filter, then
- * five times today.
+ * five times today. `narrowed` (creditTabs): CTEs placed first, with their bindings, and a subquery
+ * naming the only profiles to compute.
  */
-function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
+function exposureCtes(
+  filter: ExposureFilter,
+  narrowed?: { before: string; bindings: unknown[]; profiles: string },
+): { sql: string; bindings: unknown[] } {
   const { conditions, bindings: profileBindings } = profileFilter(filter);
   const late = `(? ::date - (b.due_date + prof.grace_days))`;
-  const sql = `with prof as (
+  const sql = `with ${narrowed ? `${narrowed.before},` : ''}
+     prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
-       from customer_org_profiles p where ${conditions}
+       from customer_org_profiles p where ${conditions}${narrowed ? ` and p.id in (${narrowed.profiles})` : ''}
      ),
      rec as (
        select b.customer_profile_id, b.currency,
@@ -137,7 +153,10 @@ function exposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[
        left join rec on rec.customer_profile_id = a.customer_profile_id and rec.currency = a.currency
      ),
      ${OUT_CTE}`;
-  return { sql, bindings: [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today] };
+  return {
+    sql,
+    bindings: [...(narrowed?.bindings ?? []), ...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today],
+  };
 }
 
 function profileFilter(filter: ExposureFilter): { conditions: string; bindings: unknown[] } {
@@ -353,31 +372,52 @@ export async function creditTabs(
   filter: { orgIds: readonly string[]; today: string },
   page: { limit: number; offset: number },
 ): Promise<CreditTabs> {
-  const { sql, bindings } = exposureCtes(filter);
-  const rowJson = `json_build_object(${EXPOSURE_COLUMNS.map((c) => `'${c}', ${c}`).join(', ')})`;
-  const pageOf = (tab: string) =>
-    `(select coalesce(json_agg(${rowJson} order by rn_), '[]'::json) from ranked where tab = '${tab}' and rn_ > ? and rn_ <= ?)`;
-  const bucket = (column: string) => `sum(${column}::numeric)::${MONEY}::text`;
-  const { rows } = await db.raw(
-    `${sql},
+  // Who is in each tab is decided on the narrow running figures of the whole Org Scope (an
+  // account over its limit from credit_accounts alone; overdue from the open receivables and the
+  // profiles' grace days); the full rows are computed for the page's accounts only.
+  const rank = `array_position(array['TRY', 'USD', 'EUR']::text[], t.currency::text)`;
+  const before = `over_keys as (
+       select a.customer_profile_id, a.currency from crm_derived.credit_accounts a
+       where a.org_id = any(?::uuid[]) and round(a.open_won, 4) + a.receivables - a.payments > a.credit_limit
+     ),
+     late as (
+       select b.customer_profile_id, b.currency, b.outstanding, ?::date - (b.due_date + p.grace_days) as days
+       from crm_derived.receivable_balances b join customer_org_profiles p on p.id = b.customer_profile_id
+       where p.org_id = any(?::uuid[]) and b.due_date + p.grace_days < ?::date
+     ),
+     overdue_keys as (select customer_profile_id, currency from late group by 1, 2 having sum(outstanding) > 0),
      tabs as (
-       select 'over_limit'::text as tab, o.* from out o where o.over_limit
+       select 'over_limit'::text as tab, customer_profile_id, currency from over_keys
        union all
-       select 'overdue'::text as tab, o.* from out o where o.is_overdue_
+       select 'overdue'::text as tab, customer_profile_id, currency from overdue_keys
      ),
      ranked as (
-       select t.*, row_number() over (partition by t.tab order by t.legal_name, t.customer_profile_id, t.currency_rank_) as rn_
-       from tabs t
-     )
-     select (select count(distinct customer_profile_id) from tabs where tab = 'over_limit')::int as over_limit_count,
-            (select count(distinct customer_profile_id) from tabs where tab = 'overdue')::int as overdue_count,
+       select t.*, row_number() over (partition by t.tab order by p.legal_name, t.customer_profile_id, ${rank}) as rn_
+       from tabs t join customer_org_profiles p on p.id = t.customer_profile_id
+     ),
+     page as (select * from ranked where rn_ > ? and rn_ <= ?)`;
+  const { sql, bindings } = exposureCtes(filter, {
+    before,
+    bindings: [filter.orgIds, filter.today, filter.orgIds, filter.today, page.offset, page.offset + page.limit],
+    profiles: 'select customer_profile_id from page',
+  });
+  const pageOf = (tab: string) =>
+    `(select coalesce(json_agg(json_build_object(${EXPOSURE_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')}) order by r.rn_), '[]'::json)
+      from (select ${formatted('j')}, g.rn_ from page g join judged j on j.customer_profile_id = g.customer_profile_id and j.currency = g.currency
+            where g.tab = '${tab}') r)`;
+  const bucket = (from: number, to?: number) =>
+    `coalesce(sum(l.outstanding) filter (where l.days ${to ? `between ${from} and ${to}` : `> ${from - 1}`}), 0)::${MONEY}::text`;
+  const { rows } = await db.raw(
+    `${sql}
+     select (select count(distinct customer_profile_id) from over_keys)::int as over_limit_count,
+            (select count(distinct customer_profile_id) from overdue_keys)::int as overdue_count,
             ${pageOf('over_limit')} as over_limit,
             ${pageOf('overdue')} as overdue,
             (select coalesce(json_agg(b order by b.currency), '[]'::json) from (
-               select currency, ${bucket('overdue_1_30')} as "1_30", ${bucket('overdue_31_60')} as "31_60",
-                      ${bucket('overdue_61_90')} as "61_90", ${bucket('overdue_90_plus')} as "90_plus"
-               from tabs where tab = 'overdue' group by currency) b) as overdue_buckets`,
-    [...bindings, page.offset, page.offset + page.limit, page.offset, page.offset + page.limit],
+               select l.currency, ${bucket(1, 30)} as "1_30", ${bucket(31, 60)} as "31_60", ${bucket(61, 90)} as "61_90", ${bucket(91)} as "90_plus"
+               from late l join overdue_keys k on k.customer_profile_id = l.customer_profile_id and k.currency = l.currency
+               group by l.currency) b) as overdue_buckets`,
+    bindings,
   );
   // The statement always answers one row (a recording knex in the query drift test answers none).
   const row = (rows[0] as
