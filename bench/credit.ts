@@ -462,7 +462,7 @@ every won deal line, receivable, payment and allocation of the Org Scope on each
   one customer is the one exposure statement plus the FX rates of its TRY total), the same answer as summing through the item
   API (${same ? 'yes' : '**no**'}) and as the ledgers (${drift.length === 0 ? 'no account differs' : `**${drift.length} differ**`}).
 - Exposure of one customer: ${f1(quantile(endpointRuns, 0.95))} ms p95 server time, target ≤ 20 ms: ${
-    quantile(endpointRuns, 0.5) <= 20 ? '**met** (median)' : '**not met**'
+    quantile(endpointRuns, 0.95) <= 20 ? '**met**' : '**not met**'
   }.
 - /credit at ${sizes[sizes.length - 1]?.customers} customer profiles: ${f1(sizes[sizes.length - 1]?.p95 ?? 0)} ms p95, target ≤ 150 ms: ${
     (sizes[sizes.length - 1]?.p95 ?? Infinity) <= 150 ? '**met**' : '**not met**'
