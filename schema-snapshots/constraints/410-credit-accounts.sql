@@ -152,46 +152,36 @@ end $$;
 -- The triggers: one per ledger and event, statement-level with the statement's rows (a bulk
 -- insert refreshes once), each naming what its rows touch. Deal lines and price snapshots count
 -- only for won deals; a deal counts from the statement that wins it.
-create or replace function crm_credit_on_receivables() returns trigger language plpgsql as $$
+-- The four ledgers (append-only: inserts only). Each branch's statement is planned when first run,
+-- so it may name the columns of its own table's rows.
+create or replace function crm_credit_on_ledger() returns trigger language plpgsql as $$
 begin
-  perform crm_credit_refresh(
-    (select array_agg(distinct customer_profile_id) from new_rows),
-    (select array_agg(distinct deal_id) from new_rows where deal_id is not null),
-    (select array_agg(distinct coalesce(reverses_id, id)) from new_rows));
+  if tg_table_name = 'receivables' then
+    perform crm_credit_refresh(
+      (select array_agg(distinct customer_profile_id) from new_rows),
+      (select array_agg(distinct deal_id) from new_rows where deal_id is not null),
+      (select array_agg(distinct coalesce(reverses_id, id)) from new_rows));
+  elsif tg_table_name = 'payment_allocations' then
+    perform crm_credit_refresh(
+      (select array_agg(distinct customer_profile_id) from new_rows), null,
+      (select array_agg(distinct receivable_id) from new_rows));
+  else -- payments, credit_limits
+    perform crm_credit_refresh((select array_agg(distinct customer_profile_id) from new_rows), null, null);
+  end if;
   return null;
 end $$;
 drop trigger if exists receivables_credit_accounts on receivables;
 create trigger receivables_credit_accounts after insert on receivables referencing new table as new_rows
-  for each statement execute function crm_credit_on_receivables();
-
-create or replace function crm_credit_on_payments() returns trigger language plpgsql as $$
-begin
-  perform crm_credit_refresh((select array_agg(distinct customer_profile_id) from new_rows), null, null);
-  return null;
-end $$;
+  for each statement execute function crm_credit_on_ledger();
 drop trigger if exists payments_credit_accounts on payments;
 create trigger payments_credit_accounts after insert on payments referencing new table as new_rows
-  for each statement execute function crm_credit_on_payments();
-
-create or replace function crm_credit_on_allocations() returns trigger language plpgsql as $$
-begin
-  perform crm_credit_refresh(
-    (select array_agg(distinct customer_profile_id) from new_rows), null,
-    (select array_agg(distinct receivable_id) from new_rows));
-  return null;
-end $$;
+  for each statement execute function crm_credit_on_ledger();
 drop trigger if exists payment_allocations_credit_accounts on payment_allocations;
 create trigger payment_allocations_credit_accounts after insert on payment_allocations referencing new table as new_rows
-  for each statement execute function crm_credit_on_allocations();
-
-create or replace function crm_credit_on_limits() returns trigger language plpgsql as $$
-begin
-  perform crm_credit_refresh((select array_agg(distinct customer_profile_id) from new_rows), null, null);
-  return null;
-end $$;
+  for each statement execute function crm_credit_on_ledger();
 drop trigger if exists credit_limits_credit_accounts on credit_limits;
 create trigger credit_limits_credit_accounts after insert on credit_limits referencing new table as new_rows
-  for each statement execute function crm_credit_on_limits();
+  for each statement execute function crm_credit_on_ledger();
 
 -- deals: a deal inserted won, won by an update, or moved to another customer profile while won
 -- (both profiles are refreshed). Edits of other fields cost one scan of the statement's rows.
