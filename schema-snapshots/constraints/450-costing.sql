@@ -51,7 +51,7 @@ alter table costing_roll_costs add constraint costing_roll_costs_figures check (
 create index if not exists costing_entries_scope on costing_entries (org_id, quality_code, occurred_at);
 alter table costing_entries drop constraint if exists costing_entries_kind_check;
 alter table costing_entries add constraint costing_entries_kind_check check (
-  kind in ('receipt', 'invoice_match', 'adjustment', 'issue'));
+  kind in ('receipt', 'invoice_match', 'adjustment', 'credit_note', 'issue'));
 drop trigger if exists costing_entries_guard_1_append_only on costing_entries;
 create trigger costing_entries_guard_1_append_only before update or delete on costing_entries for each row
   execute function crm_guard_refuse('CRM_COSTING_LEDGER_APPEND_ONLY: costing entries are never changed or deleted');

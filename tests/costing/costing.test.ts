@@ -266,6 +266,146 @@ describe('costing: receipts, invoices, WAC, issues, adjustments, valuation (stor
     expect(audit.rows[0].note).toBe('bank rate of the payment');
   });
 
+  it('credit notes re-cost what their invoice costed: waiting for the match, then in stock or as variance', async () => {
+    // Its own quality: receipt C of 300.00 + 200.00 m (JTR, IST-01), invoiced in TRY at 100.0000/m = 50,000.00.
+    const Q2 = `CRN-${tag}`;
+    const RCV_C = `RCV-C-${tag}`;
+    const C_ROLLS = [`C1-${tag}`, `C2-${tag}`];
+    const supplier = `Bursa Dokuma ${tag}`;
+    expect(
+      await send([
+        receiptRecorded({
+          receiptId: RCV_C,
+          ownerOrg: 'JTR',
+          warehouseCode: 'IST-01',
+          receivedAt: '2026-02-02T08:00:00Z',
+          rolls: [
+            { roll_id: C_ROLLS[0]!, quality_code: Q2, meters: '200.00' },
+            { roll_id: C_ROLLS[1]!, quality_code: Q2, meters: '300.00' },
+          ],
+        }),
+      ]),
+    ).toEqual(['applied']);
+    const posted = await http('POST', '/crm/costing/invoices', costing, {
+      org_id: orgs.JTR,
+      supplier_name: supplier,
+      invoice_number: `INV-3-${tag}`,
+      invoice_date: '2026-02-02',
+      currency: 'TRY',
+      lines: [{ quality_code: Q2, meters: '500.00', unit_price: '100.0000' }],
+    });
+    expect(posted.status, posted.text).toBe(201);
+    expect(posted.body.data.total_try).toBe('50000.00');
+    const invoiceId = posted.body.data.id as string;
+    const credit = (number: string, lines: Array<Record<string, string>>) =>
+      http('POST', '/crm/costing/invoices', costing, {
+        org_id: orgs.JTR,
+        kind: 'credit_note',
+        credits_invoice_id: invoiceId,
+        supplier_name: supplier,
+        invoice_number: number,
+        invoice_date: '2026-02-05',
+        currency: 'TRY',
+        lines,
+      });
+    const wac = async () =>
+      (
+        await db.query(
+          `select wac_try_per_meter::text as wac, valued_meters::text as m, inventory_value_try::text as v from wac_mirrors where org_id = $1 and quality_code = $2`,
+          [orgs.JTR, Q2],
+        )
+      ).rows[0];
+
+    // A price reduction of 10.0000/m before the invoice is matched: posted, its cost effect waits.
+    const early = await credit(`CN-1-${tag}`, [{ quality_code: Q2, meters: '500.00', unit_price: '10.0000' }]);
+    expect(early.status, early.text).toBe(201);
+    expect(early.body.data).toMatchObject({ total_try: '-5000.00', cost_effect: { applied: [], pending: [early.body.data.lines[0].id] } });
+
+    // The match re-costs the rolls to 50,000.00 and then posts the waiting credit: all 500 m are in stock.
+    const match = await http('POST', `/crm/costing/invoice-lines/${posted.body.data.lines[0].id}/match`, costing, { receipt_id: RCV_C });
+    expect(match.status, match.text).toBe(200);
+    expect(match.body.data).toMatchObject({
+      invoice_value_try: '50000.00',
+      to_stock_try: '50000.00',
+      credit_notes_applied: [
+        {
+          credit_line_id: early.body.data.lines[0].id,
+          amount_try: '-5000.00',
+          variance_try: '0.00',
+          allocation: [{ receipt_id: RCV_C, share_try: '-5000.00', to_stock_try: '-5000.00', variance_try: '0.00' }],
+        },
+      ],
+      // 45,000.00 / 500.00 m.
+      wac_try_per_meter: '90.0000',
+    });
+    expect(await wac()).toEqual({ wac: '90.0000', m: '500.00', v: '45000.00' });
+
+    // MOD ships the 200.00 m roll: 45,000.00 × 200 / 500 = 18,000.00 leaves.
+    const [target] = await seededTargets(db, 'MOD');
+    const shipped = orderEvent('shipped', { poNumber: randomPoNumber('MOD'), sequence: 1, target: target! }) as WireEvent & {
+      payload: Record<string, unknown> & { lines: Array<Record<string, unknown>> };
+    };
+    shipped.payload.lines[0] = {
+      ...shipped.payload.lines[0],
+      quality_code: Q2,
+      prepared_meters: '200.00',
+      rolls: [{ roll_id: C_ROLLS[0], lot_id: 'L-1', meters: '200.00' }],
+    };
+    shipped.idempotency_key = expectedKeyFor(shipped as never);
+    expect(await send([shipped])).toEqual(['applied']);
+    expect((await http('POST', '/crm/costing/run', costing)).status).toBe(200);
+    expect(await wac()).toEqual({ wac: '90.0000', m: '300.00', v: '27000.00' });
+
+    // A second credit of 2.0000/m after 200 of the 500 m left: −1,000.00, of which 300/500 (−600.00)
+    // re-costs the stock and 200/500 (−400.00) is variance. 26,400.00 / 300.00 m = 88.0000.
+    const late = await credit(`CN-2-${tag}`, [{ quality_code: Q2, meters: '500.00', unit_price: '2.0000' }]);
+    expect(late.status, late.text).toBe(201);
+    expect(late.body.data.cost_effect).toEqual({
+      applied: [
+        {
+          credit_line_id: late.body.data.lines[0].id,
+          quality_code: Q2,
+          amount_try: '-1000.00',
+          variance_try: '-400.00',
+          allocation: [{ receipt_id: RCV_C, share_try: '-1000.00', to_stock_try: '-600.00', variance_try: '-400.00' }],
+        },
+      ],
+      pending: [],
+    });
+    expect(await wac()).toEqual({ wac: '88.0000', m: '300.00', v: '26400.00' });
+
+    // Refusals change nothing: a quality the invoice does not have (400), more than is left to credit (422:
+    // 50,000.00 − 5,000.00 − 1,000.00 = 44,000.00 left; 500.00 m × 90.0000 = 45,000.00).
+    const documents = async () =>
+      Number((await db.query(`select count(*) from supplier_invoices where supplier_name = $1`, [supplier])).rows[0].count);
+    const count = await documents();
+    const wrongQuality = await credit(`CN-3-${tag}`, [{ quality_code: Q, meters: '1.00', unit_price: '1.0000' }]);
+    expect([wrongQuality.status, codeOf(wrongQuality), fieldsOf(wrongQuality)]).toEqual([
+      400,
+      'CREDIT_NOTE_QUALITY_NOT_ON_INVOICE',
+      ['lines.0.quality_code'],
+    ]);
+    const tooMuch = await credit(`CN-3-${tag}`, [{ quality_code: Q2, meters: '500.00', unit_price: '90.0000' }]);
+    expect([tooMuch.status, codeOf(tooMuch), fieldsOf(tooMuch)]).toEqual([422, 'CREDIT_NOTE_EXCEEDS_INVOICE', ['lines.0.meters']]);
+    expect(await documents()).toBe(count);
+    expect(await wac()).toEqual({ wac: '88.0000', m: '300.00', v: '26400.00' });
+
+    // The ledger holds one credit_note entry per credit line and receipt; each application is audited.
+    const entries = await db.query(
+      `select value_try::text as v, variance_try::text as variance from costing_entries where quality_code = $1 and kind = 'credit_note' order by created_at`,
+      [Q2],
+    );
+    expect(entries.rows).toEqual([
+      { v: '-5000.00', variance: '0.00' },
+      { v: '-600.00', variance: '-400.00' },
+    ]);
+    const audit = await db.query(
+      `select count(*)::int as n from audit_log where action = 'costing.credit_note_applied' and details->>'invoice_id' = $1`,
+      [invoiceId],
+    );
+    expect(audit.rows[0].n).toBe(2);
+  });
+
   it('refusals with exact codes change nothing; posted invoices and the ledger never change', async () => {
     const count = async () =>
       (await db.query(`select (select count(*) from supplier_invoices) + (select count(*) from costing_entries) as n`)).rows[0].n;

@@ -259,12 +259,72 @@ export async function matchRollsToLine(
   return rows[0]!;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Credit notes' cost effect
+// ---------------------------------------------------------------------------------------------
+
+/** Locks a posted invoice for the rest of the transaction (its credit notes take turns). */
+export async function lockInvoice(db: Knex, invoiceId: string): Promise<void> {
+  await db('supplier_invoices').where('id', invoiceId).forUpdate().first('id');
+}
+
+/** What the invoice's credit notes have credited so far, per quality (amounts negative). */
+export async function creditedSoFar(db: Knex, invoiceId: string): Promise<Array<{ quality_code: string; amount: string }>> {
+  const { rows } = await db.raw<{ rows: Array<{ quality_code: string; amount: string }> }>(
+    `select l.quality_code, sum(l.amount)::text as amount
+       from supplier_invoice_lines l join supplier_invoices c on c.id = l.invoice_id
+      where c.kind = 'credit_note' and c.credits_invoice_id = ?
+      group by 1 order by 1`,
+    [invoiceId],
+  );
+  return rows;
+}
+
+/** The credit note lines of an invoice in one quality whose cost effect is not posted yet. */
+export async function pendingCreditLines(db: Knex, invoiceId: string, qualityCode: string): Promise<InvoiceLineRow[]> {
+  const { rows } = await db.raw<{ rows: InvoiceLineRow[] }>(
+    `select l.* from supplier_invoice_lines l join supplier_invoices c on c.id = l.invoice_id
+      where c.kind = 'credit_note' and c.credits_invoice_id = ? and l.quality_code = ?
+        and not exists (select 1 from costing_entries e where e.invoice_line_id = l.id and e.kind = 'credit_note')
+      order by c.posted_at, l.line_no`,
+    [invoiceId, qualityCode],
+  );
+  return rows;
+}
+
+/**
+ * The receipts an invoice's lines of one quality were matched to (receipt × quality: value,
+ * meters, warehouse), their rolls locked in id order, and how many of those lines are not matched
+ * yet. A credit note line takes effect once every line of its quality is matched.
+ */
+export async function creditedReceipts(
+  db: Knex,
+  invoiceId: string,
+  qualityCode: string,
+): Promise<{ unmatched: number; receipts: ReceiptQualityRow[] }> {
+  const lines = `select id from supplier_invoice_lines where invoice_id = ? and quality_code = ?`;
+  await db.raw(`select id from costing_roll_costs where invoice_line_id in (${lines}) order by id for update`, [invoiceId, qualityCode]);
+  const { rows } = await db.raw<{ rows: ReceiptQualityRow[] }>(
+    `select receipt_id, quality_code, min(warehouse_code) as warehouse_code, count(*)::int as rolls,
+            sum(received_meters)::text as received_meters, sum(remaining_meters)::text as remaining_meters,
+            sum(value_try)::text as value_try, 0 as provisional_rolls
+       from costing_roll_costs where invoice_line_id in (${lines})
+      group by receipt_id, quality_code order by receipt_id`,
+    [invoiceId, qualityCode],
+  );
+  const { rows: open } = await db.raw<{ rows: Array<{ n: number }> }>(
+    `select count(*)::int as n from (${lines}) l where not exists (select 1 from costing_roll_costs c where c.invoice_line_id = l.id)`,
+    [invoiceId, qualityCode],
+  );
+  return { unmatched: open[0]?.n ?? 0, receipts: rows };
+}
+
 export interface EntryInput {
   org_id: string;
   quality_code: string;
   warehouse_code: string;
   occurred_at: Date;
-  kind: 'receipt' | 'invoice_match' | 'adjustment' | 'issue';
+  kind: 'receipt' | 'invoice_match' | 'adjustment' | 'credit_note' | 'issue';
   meters: string;
   value_try: string;
   variance_try: string;

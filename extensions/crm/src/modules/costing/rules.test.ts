@@ -4,6 +4,8 @@ import { addDecimals, compareDecimals, subtractDecimals } from '@crm/contract/de
 import {
   allocateAdjustment,
   chooseFxRate,
+  checkCreditNote,
+  CostingRuleError,
   creditNoteValues,
   EMPTY_POOL,
   invoiceValues,
@@ -116,6 +118,55 @@ describe('invoices, FX choice, credit notes, provisional cost', () => {
     expect(() => chooseFxRate({ currency: 'TRY', asOfRate: null, requestedRate: '2', note: 'x' })).toThrow(
       expect.objectContaining({ code: 'INVOICE_FX_RATE_INVALID' }),
     );
+  });
+
+  it('a credit note credits the qualities of its invoice and never more than is left of them', () => {
+    const invoiced = [
+      { quality_code: 'A', amount: '100.00' },
+      { quality_code: 'B', amount: '50.00' },
+      { quality_code: 'A', amount: '20.00' },
+    ];
+    expect(() => checkCreditNote(invoiced, [], [{ quality_code: 'A', amount: '-120.00' }])).not.toThrow();
+    expect(() =>
+      checkCreditNote(invoiced, [{ quality_code: 'A', amount: '-20.00' }], [{ quality_code: 'A', amount: '-100.00' }]),
+    ).not.toThrow();
+    const refusal = (fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        return [(error as CostingRuleError).code, (error as CostingRuleError).field];
+      }
+      return null;
+    };
+    expect(
+      refusal(() =>
+        checkCreditNote(
+          invoiced,
+          [],
+          [
+            { quality_code: 'B', amount: '-1.00' },
+            { quality_code: 'C', amount: '-1.00' },
+          ],
+        ),
+      ),
+    ).toEqual(['CREDIT_NOTE_QUALITY_NOT_ON_INVOICE', 'lines.1.quality_code']);
+    // Two lines of A in one note count together: 60 + 61 > 120.
+    expect(
+      refusal(() =>
+        checkCreditNote(
+          invoiced,
+          [],
+          [
+            { quality_code: 'B', amount: '-50.00' },
+            { quality_code: 'A', amount: '-60.00' },
+            { quality_code: 'A', amount: '-61.00' },
+          ],
+        ),
+      ),
+    ).toEqual(['CREDIT_NOTE_EXCEEDS_INVOICE', 'lines.1.meters']);
+    expect(
+      refusal(() => checkCreditNote(invoiced, [{ quality_code: 'B', amount: '-49.99' }], [{ quality_code: 'B', amount: '-0.02' }])),
+    ).toEqual(['CREDIT_NOTE_EXCEEDS_INVOICE', 'lines.0.meters']);
   });
 
   it('a full credit note cancels the invoice to the kuruş', () => {

@@ -102,6 +102,40 @@ export function creditNoteValues(lines: readonly InvoiceLineInput[], currency: C
   };
 }
 
+/**
+ * A credit note credits what its invoice holds: every line's quality is on the invoice, and per
+ * quality the credits (the earlier notes' and this one's, negative amounts in the invoice currency)
+ * never take more than was invoiced. Throws the first refusal, naming the line.
+ */
+export function checkCreditNote(
+  invoiced: ReadonlyArray<{ quality_code: string; amount: string }>,
+  creditedBefore: ReadonlyArray<{ quality_code: string; amount: string }>,
+  credit: ReadonlyArray<{ quality_code: string; amount: string }>,
+): void {
+  const sum = (rows: ReadonlyArray<{ quality_code: string; amount: string }>, quality: string) =>
+    rows.filter((r) => r.quality_code === quality).reduce((acc, r) => addDecimals(acc, r.amount), '0');
+  credit.forEach((line, index) => {
+    if (!invoiced.some((r) => r.quality_code === line.quality_code)) {
+      throw new CostingRuleError(
+        'CREDIT_NOTE_QUALITY_NOT_ON_INVOICE',
+        `lines.${index}.quality_code`,
+        `the invoice has no ${line.quality_code}`,
+      );
+    }
+  });
+  credit.forEach((line, index) => {
+    if (credit.findIndex((l) => l.quality_code === line.quality_code) !== index) return;
+    const left = addDecimals(sum(invoiced, line.quality_code), sum(creditedBefore, line.quality_code));
+    if (compareDecimals(addDecimals(left, sum(credit, line.quality_code)), '0') < 0) {
+      throw new CostingRuleError(
+        'CREDIT_NOTE_EXCEEDS_INVOICE',
+        `lines.${index}.meters`,
+        `credits ${line.quality_code} beyond the invoice: ${roundDecimal(left, MONEY_SCALE)} is left to credit`,
+      );
+    }
+  });
+}
+
 /** The FX rate of an invoice: the as-of rate by default; another one only with a note (audited). */
 export function chooseFxRate(input: {
   currency: Currency;

@@ -26,6 +26,10 @@ vi.mock('./repository.js', () => ({
   insertEntries: vi.fn(),
   insertAdjustment: vi.fn(),
   valuationAsOf: vi.fn(async () => []),
+  lockInvoice: vi.fn(),
+  creditedSoFar: vi.fn(async () => []),
+  pendingCreditLines: vi.fn(async () => []),
+  creditedReceipts: vi.fn(async () => ({ unmatched: 0, receipts: [] })),
 }));
 
 const writes = () => [repo.insertInvoice, repo.insertEntries, repo.insertAdjustment, repo.matchRollsToLine, writeAudit];
@@ -106,6 +110,38 @@ describe('costing refusals (nothing written on any of them)', () => {
       'INVOICE_NOT_FOUND',
       'credits_invoice_id',
     );
+    nothingWritten();
+  });
+
+  it("credit notes: the invoice's supplier and currency, its qualities, never more than is left to credit", async () => {
+    const scope = fakeScope(asUser).scope;
+    const posted = {
+      invoice: { id: LINE, org_id: JTR, kind: 'invoice', currency: 'USD', supplier_name: 'Mill', fx_rate: '32.500000' },
+      lines: [{ quality_code: 'Q', amount: '20.00' }],
+    } as never;
+    const creditNote = { ...invoice, kind: 'credit_note' as const, credits_invoice_id: LINE, invoice_number: 'CN-1' };
+    vi.mocked(repo.loadInvoice).mockResolvedValue(posted);
+    await expectRefusal(captureInvoice(scope, { ...creditNote, currency: 'EUR' }), 400, 'CREDIT_NOTE_MISMATCH', 'currency');
+    await expectRefusal(
+      captureInvoice(scope, { ...creditNote, lines: [{ quality_code: 'OTHER', meters: '1.00', unit_price: '1.0000' }] }),
+      400,
+      'CREDIT_NOTE_QUALITY_NOT_ON_INVOICE',
+      'lines.0.quality_code',
+    );
+    // 20.00 invoiced, 15.00 credited before: 10.00 m × 1.0000 is more than the 5.00 left.
+    vi.mocked(repo.creditedSoFar).mockResolvedValue([{ quality_code: 'Q', amount: '-15.00' }]);
+    await expectRefusal(
+      captureInvoice(scope, { ...creditNote, lines: [{ quality_code: 'Q', meters: '10.00', unit_price: '1.0000' }] }),
+      422,
+      'CREDIT_NOTE_EXCEEDS_INVOICE',
+      'lines.0.meters',
+    );
+    // Another org's invoice is a missing one.
+    vi.mocked(repo.loadInvoice).mockResolvedValue({
+      ...(posted as object),
+      invoice: { ...(posted as { invoice: object }).invoice, org_id: MOD },
+    } as never);
+    await expectRefusal(captureInvoice(scope, creditNote), 400, 'INVOICE_NOT_FOUND', 'credits_invoice_id');
     nothingWritten();
   });
 

@@ -30,6 +30,7 @@ import {
   type RevenueLine,
   chooseFxRate,
   CostingRuleError,
+  checkCreditNote,
   creditNoteValues,
   invoiceValues,
   issue,
@@ -42,7 +43,11 @@ import {
 } from './rules.js';
 import {
   bookNewReceipts,
+  creditedReceipts,
+  creditedSoFar,
   lockCostingRun,
+  lockInvoice,
+  pendingCreditLines,
   insertAdjustment,
   insertEntries,
   insertInvoice,
@@ -73,7 +78,10 @@ const orgNotGranted = () =>
 function ruleError(error: unknown): never {
   if (error instanceof CostingRuleError) {
     const kind =
-      error.code === 'FX_RATE_MISSING' || error.code === 'ADJUSTMENT_BASIS_ZERO' || error.code === 'ISSUE_EXCEEDS_STOCK'
+      error.code === 'FX_RATE_MISSING' ||
+      error.code === 'ADJUSTMENT_BASIS_ZERO' ||
+      error.code === 'ISSUE_EXCEEDS_STOCK' ||
+      error.code === 'CREDIT_NOTE_EXCEEDS_INVOICE'
         ? 'gate_blocked'
         : 'invalid_input';
     throw new CrmError(kind, error.code, `${error.field}: ${error.message}`, [{ field: error.field, reason: error.message }]);
@@ -217,11 +225,22 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
       }
       // A credit note corrects at the invoice's own rate, so a full credit cancels to the kuruş.
       fx = { rate: credited.invoice.fx_rate, overridden: false, asOf: credited.invoice.fx_rate };
-      values = rule(() =>
+      const creditValues = rule(() =>
         creditNoteValues(
           input.lines.map((l) => ({ meters: l.meters, unitPrice: l.unit_price })),
           input.currency,
           credited.invoice.fx_rate,
+        ),
+      );
+      values = creditValues;
+      // Two credit notes of one invoice take turns: each sees what the other credited.
+      await lockInvoice(trx, credited.invoice.id);
+      const before = await creditedSoFar(trx, credited.invoice.id);
+      rule(() =>
+        checkCreditNote(
+          credited.lines,
+          before,
+          input.lines.map((l, index) => ({ quality_code: l.quality_code, amount: creditValues.lines[index]!.amount })),
         ),
       );
     } else {
@@ -305,6 +324,14 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
       },
     ];
     await writeAudit(trx, audit);
+    // A credit note's cost effect: posted now for the qualities whose invoice lines are matched to
+    // their receipts, later (by the match that completes the quality) for the others.
+    const costEffect: CreditApplied[] = [];
+    if (input.kind === 'credit_note') {
+      for (const quality of [...new Set(lines.map((l) => l.quality_code))].sort()) {
+        costEffect.push(...(await applyCreditNotes(trx, access.userId, input.org_id, input.credits_invoice_id!, quality, postedAt)));
+      }
+    }
     return {
       id,
       org_id: input.org_id,
@@ -327,8 +354,100 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
         amount,
         amount_try,
       })),
+      ...(input.kind === 'credit_note'
+        ? {
+            cost_effect: {
+              applied: costEffect,
+              pending: lines.filter((l) => !costEffect.some((a) => a.credit_line_id === l.id)).map((l) => l.id),
+            },
+          }
+        : {}),
     };
   });
+}
+
+export interface CreditApplied {
+  credit_line_id: string;
+  quality_code: string;
+  amount_try: string;
+  variance_try: string;
+  allocation: Array<{ receipt_id: string; share_try: string; to_stock_try: string; variance_try: string }>;
+}
+
+/**
+ * Posts the cost effect of an invoice's pending credit note lines of one quality (story 75: an
+ * invoice is corrected by credit note, and so is what it costed). Once every line of that quality
+ * on the invoice is matched to its receipts, each credit line's TRY amount is split over those
+ * receipts by their value and re-costs them as an adjustment does (rule 5: the share of the meters
+ * still in stock goes into the pool, the share already shipped is a variance). Until then the credit
+ * waits, and the match that completes the quality posts it. Entries of kind `credit_note` name the
+ * credit line; audited `costing.credit_note_applied`.
+ */
+async function applyCreditNotes(
+  trx: Knex,
+  actor: string | null,
+  orgId: string,
+  invoiceId: string,
+  qualityCode: string,
+  at: Date,
+): Promise<CreditApplied[]> {
+  const pending = await pendingCreditLines(trx, invoiceId, qualityCode);
+  if (!pending.length) return [];
+  const { unmatched, receipts } = await creditedReceipts(trx, invoiceId, qualityCode);
+  if (unmatched > 0 || !receipts.length) return [];
+  const found = (await loadPools(trx, [{ org_id: orgId, quality_code: qualityCode }]))[0];
+  let pool: Pool = { meters: found?.meters ?? '0.00', value: found?.value ?? '0.00' };
+  const targets = receipts.map((r) => ({ key: r.receipt_id, value: r.value_try, meters: r.received_meters }));
+  const applied: CreditApplied[] = [];
+  const entries: EntryInput[] = [];
+  for (const line of pending) {
+    const shares = rule(() => allocateAdjustment(line.amount_try, targets, 'value'));
+    const credit: CreditApplied = {
+      credit_line_id: line.id,
+      quality_code: qualityCode,
+      amount_try: line.amount_try,
+      variance_try: '0.00',
+      allocation: [],
+    };
+    for (const receipt of receipts) {
+      const share = shares.get(receipt.receipt_id)!;
+      const out = rule(() => recost(pool, share, { receivedMeters: receipt.received_meters, remainingMeters: receipt.remaining_meters }));
+      pool = out.pool;
+      credit.variance_try = addDecimals(credit.variance_try, out.variance);
+      credit.allocation.push({ receipt_id: receipt.receipt_id, share_try: share, to_stock_try: out.toStock, variance_try: out.variance });
+      entries.push({
+        org_id: orgId,
+        quality_code: qualityCode,
+        warehouse_code: receipt.warehouse_code,
+        occurred_at: at,
+        kind: 'credit_note',
+        meters: '0.00',
+        value_try: out.toStock,
+        variance_try: out.variance,
+        receipt_id: receipt.receipt_id,
+        invoice_line_id: line.id,
+        note: `credit note line ${line.line_no}`,
+        created_by: actor,
+      });
+    }
+    applied.push(credit);
+  }
+  await insertEntries(trx, entries);
+  await refreshWacMirrors(trx, [{ org_id: orgId, quality_code: qualityCode }], { cause: 'recalculation', runId: randomUUID() });
+  await writeAudit(
+    trx,
+    applied.map((credit) => ({
+      orgId,
+      actor,
+      at,
+      action: 'costing.credit_note_applied',
+      collection: 'supplier_invoice_lines',
+      entityId: credit.credit_line_id,
+      note: null,
+      details: { invoice_id: invoiceId, ...credit, wac_try_per_meter: wacOf(pool) },
+    })),
+  );
+  return applied;
 }
 
 /** The as-of rate of an invoice date is the one in effect at the end of that day (UTC). */
@@ -409,6 +528,8 @@ export async function matchReceipt(scope: RequestScope, lineId: string, receiptI
       cause: 'recalculation',
       runId: randomUUID(),
     });
+    // Credit notes of this invoice's quality that waited for its receipts take effect now.
+    const credits = await applyCreditNotes(trx, access.userId, line.org_id, line.invoice_id, line.quality_code, at);
     await writeAudit(trx, [
       {
         orgId: line.org_id,
@@ -440,7 +561,10 @@ export async function matchReceipt(scope: RequestScope, lineId: string, receiptI
       unit_cost_try: unitCost(matched.new_value, receipt.received_meters),
       to_stock_try: out.toStock,
       variance_try: out.variance,
-      wac_try_per_meter: wacOf(out.pool),
+      wac_try_per_meter: credits.length
+        ? wacOf((await loadPools(trx, [{ org_id: line.org_id, quality_code: line.quality_code }]))[0]!)
+        : wacOf(out.pool),
+      credit_notes_applied: credits,
     };
   });
 }
