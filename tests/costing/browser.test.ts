@@ -75,6 +75,8 @@ describe('/admin/costing in a browser', () => {
     await inputOf(page, 'costing-invoice-meters').fill('20.50');
     await page.locator('[data-testid="costing-invoice-submit"]').click();
     await expect.poll(() => posted.innerText()).toContain(`${number}-CN`);
+    // Its cost effect waits: the invoice's line is not matched to a receipt yet.
+    await expect.poll(() => page.locator('[data-testid="costing-credit-effect"]').innerText()).toContain('1 line(s) wait');
     const notes = await http(
       'GET',
       `/items/supplier_invoices?filter[invoice_number][_eq]=${number}-CN&fields=kind,credits_invoice_id`,
