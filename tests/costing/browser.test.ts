@@ -51,11 +51,18 @@ describe('/admin/costing in a browser', () => {
     await inputOf(page, 'costing-invoice-quality').fill('UI-Q');
     await inputOf(page, 'costing-invoice-meters').fill('120.50');
     await inputOf(page, 'costing-invoice-price').fill('84.5');
+    // A second line of the same quality (the new line starts with it), then a third removed again.
+    await page.locator('[data-testid="costing-invoice-add-line"]').click();
+    expect(await inputOf(page, 'costing-invoice-quality-1').inputValue()).toBe('UI-Q');
+    await inputOf(page, 'costing-invoice-meters-1').fill('10');
+    await inputOf(page, 'costing-invoice-price-1').fill('1.25');
+    await page.locator('[data-testid="costing-invoice-add-line"]').click();
+    await page.locator('[data-testid="costing-invoice-remove-line-2"]').click();
     await page.locator('[data-testid="costing-invoice-submit"]').click();
     const posted = page.locator('[data-testid="costing-invoice-posted"]');
     await posted.waitFor();
-    // 120.50 × 84.50 = 10,182.25 TRY at rate 1.
-    await expect.poll(() => posted.innerText()).toContain('10182.25');
+    // 120.50 × 84.50 = 10,182.25 and 10 × 1.25 = 12.50: 10,194.75 TRY at rate 1.
+    await expect.poll(() => posted.innerText()).toContain('10194.75');
     await page.locator('[data-testid="costing-profitability"]').waitFor();
     await page.locator('[data-testid="costing-valuation"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'costing-command-center.png'), fullPage: true });
@@ -65,7 +72,7 @@ describe('/admin/costing in a browser', () => {
       `/items/supplier_invoices?filter[invoice_number][_eq]=${number}&fields=id,total_try,fx_rate`,
       await tokenFor('costing@example.com'),
     );
-    expect(rows.body.data).toEqual([{ id: expect.any(String), total_try: '10182.25', fx_rate: '1.000000' }]);
+    expect(rows.body.data).toEqual([{ id: expect.any(String), total_try: '10194.75', fx_rate: '1.000000' }]);
 
     // A credit note of that invoice: the form holds the invoice's id already.
     await page.locator('[data-testid="costing-invoice-kind"]').click();
@@ -73,6 +80,7 @@ describe('/admin/costing in a browser', () => {
     await page.locator('[data-testid="costing-invoice-credits"]').waitFor();
     await inputOf(page, 'costing-invoice-number').fill(`${number}-CN`);
     await inputOf(page, 'costing-invoice-meters').fill('20.50');
+    await page.locator('[data-testid="costing-invoice-remove-line-1"]').click();
     await page.locator('[data-testid="costing-invoice-submit"]').click();
     await expect.poll(() => posted.innerText()).toContain(`${number}-CN`);
     // Its cost effect waits: the invoice's line is not matched to a receipt yet.
