@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultPoolSize, loadConfig } from './config.js';
+import { directusEnvironment } from './directus-process.js';
 
 describe('database pool size', () => {
   it('defaults to twice the cores plus one, never below three', () => {
@@ -56,5 +57,49 @@ describe('email configuration (Directus EMAIL_* names)', () => {
     expect(() => loadConfig({ ...base, EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '20', EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '10' })).toThrow(
       /EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS must not be below/,
     );
+  });
+});
+
+describe('Redis for several instances (README, "Running two instances")', () => {
+  const base = { CRM_DATA_DIR: '/tmp/crm-config-test', KEY: 'k', SECRET: 'x'.repeat(32) };
+  const db = { host: '127.0.0.1', port: 5432, database: 'crm', user: 'crm', password: 'p', ssl: false };
+
+  it('REDIS moves Directus cache, rate limiter and schedule clock to Redis; the uploads directory follows UPLOADS_DIR', () => {
+    const config = loadConfig({ ...base, REDIS: 'redis://127.0.0.1:6379', UPLOADS_DIR: '/srv/crm-uploads' });
+    expect(config.redis).toBe('redis://127.0.0.1:6379');
+    expect(directusEnvironment(config, db)).toMatchObject({
+      REDIS: 'redis://127.0.0.1:6379',
+      REDIS_ENABLED: 'true',
+      CACHE_STORE: 'redis',
+      RATE_LIMITER_STORE: 'redis',
+      SYNCHRONIZATION_STORE: 'redis',
+      CACHE_ENABLED: 'false',
+      STORAGE_LOCAL_ROOT: '/srv/crm-uploads',
+    });
+  });
+
+  it('no REDIS (an empty line too): one instance, everything in memory, no stray REDIS_* reaches Directus', () => {
+    vi.stubEnv('REDIS', '');
+    vi.stubEnv('REDIS_HOST', 'somewhere');
+    try {
+      const config = loadConfig({ ...base, REDIS: '' });
+      expect(config.redis).toBeUndefined();
+      expect(config.uploadsDir).toBe('/tmp/crm-config-test/uploads');
+      const env = directusEnvironment(config, db);
+      expect(env).toMatchObject({
+        REDIS_ENABLED: 'false',
+        CACHE_STORE: 'memory',
+        RATE_LIMITER_STORE: 'memory',
+        SYNCHRONIZATION_STORE: 'memory',
+      });
+      expect(Object.keys(env).filter((name) => name === 'REDIS' || (name.startsWith('REDIS_') && name !== 'REDIS_ENABLED'))).toEqual([]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('refuses a REDIS that is not a redis URL', () => {
+    expect(() => loadConfig({ ...base, REDIS: '127.0.0.1:6379' })).toThrow(/REDIS must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(() => loadConfig({ ...base, REDIS: 'http://127.0.0.1:6379' })).toThrow(/REDIS must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 });

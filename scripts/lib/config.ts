@@ -75,6 +75,16 @@ const EnvSchema = z
 
     SEED_DEMO: booleanFlag.default(true),
 
+    // Several instances on one database (README, "Running two instances"): Directus' caches, rate
+    // limiter, schedule synchronisation and message bus on this Redis. Empty: one instance, all of
+    // them in its memory (the default).
+    REDIS: z
+      .url({ message: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+      .refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+      .optional(),
+    // Where uploaded files are kept. Instances of one database must share it (a shared volume).
+    UPLOADS_DIR: nonEmpty.optional(),
+
     WMS_WEBHOOK_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
     WMS_WEBHOOK_SECRET_PREVIOUS: z.string().min(24, 'must be at least 24 characters').optional(),
     WMS_BASE_URL: z.url({ message: 'must be an absolute URL of the WMS command endpoint' }).optional(),
@@ -206,6 +216,10 @@ export interface RuntimeConfig {
   /** Directus' database pool size (DB_POOL__MAX). */
   dbPoolMax: number;
   seedDemo: boolean;
+  /** Redis for Directus' shared state when several instances serve one database; undefined: one instance, memory. */
+  redis: string | undefined;
+  /** Directus' local storage root (uploads); `$CRM_DATA_DIR/uploads` unless UPLOADS_DIR says otherwise. */
+  uploadsDir: string;
   wmsWebhookSecret: string;
   /** Also accepted on POST /wms/events while the WMS switches to a new secret (rotation). */
   wmsWebhookSecretPrevious: string | undefined;
@@ -288,6 +302,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     database,
     dbPoolMax: e.DB_POOL_MAX ?? defaultPoolSize(),
     seedDemo: e.SEED_DEMO,
+    redis: e.REDIS,
+    uploadsDir: e.UPLOADS_DIR
+      ? isAbsolute(e.UPLOADS_DIR)
+        ? e.UPLOADS_DIR
+        : resolve(PROJECT_ROOT, e.UPLOADS_DIR)
+      : join(dataDir, 'uploads'),
     wmsWebhookSecret: e.WMS_WEBHOOK_SECRET ?? DEFAULTS.WMS_WEBHOOK_SECRET_DEMO,
     wmsWebhookSecretPrevious: e.WMS_WEBHOOK_SECRET_PREVIOUS,
     wmsBaseUrl: e.WMS_BASE_URL,

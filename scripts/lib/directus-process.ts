@@ -69,13 +69,42 @@ function emailEnvironment(config: RuntimeConfig, catcher: { host: string; port: 
   };
 }
 
+/**
+ * Directus' shared state (README, "Running two instances"). With REDIS, every part of it that
+ * Directus 11.17.4 can keep in Redis is kept there: the system cache (schema, settings; the data
+ * cache stays off, CACHE_ENABLED below), the rate limiters (the IP limiter when enabled and the
+ * login-attempts counter, which is always on), the synchronised clock of schedule triggers (one
+ * run of a scheduled flow per tick across instances) and, because a Redis configuration exists,
+ * its message bus, locks and permission cache (11.x has no MESSENGER_STORE: the bus follows REDIS).
+ * Without REDIS all of it stays in the process's memory, and REDIS_ENABLED=false keeps a stray
+ * REDIS_* variable (an empty `REDIS=` line of a .env) from turning the bus and the permission
+ * cache to a Redis that is not there.
+ */
+function redisEnvironment(config: RuntimeConfig): NodeJS.ProcessEnv {
+  if (!config.redis)
+    return { REDIS_ENABLED: 'false', CACHE_STORE: 'memory', RATE_LIMITER_STORE: 'memory', SYNCHRONIZATION_STORE: 'memory' };
+  return {
+    REDIS_ENABLED: 'true',
+    REDIS: config.redis,
+    CACHE_STORE: 'redis',
+    RATE_LIMITER_STORE: 'redis',
+    SYNCHRONIZATION_STORE: 'redis',
+  };
+}
+
+/** The environment without Redis variables of its own when no REDIS is configured (see redisEnvironment). */
+function inheritedEnvironment(config: RuntimeConfig): NodeJS.ProcessEnv {
+  if (config.redis) return { ...process.env };
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'REDIS' && !name.startsWith('REDIS_')));
+}
+
 export function directusEnvironment(
   config: RuntimeConfig,
   db: DatabaseConnection,
   mailCatcher?: { host: string; port: number },
 ): NodeJS.ProcessEnv {
   return {
-    ...process.env,
+    ...inheritedEnvironment(config),
     NODE_ENV: config.nodeEnv === 'test' ? 'production' : config.nodeEnv,
     // Directus reads a .env file from CONFIG_PATH; everything it needs is passed explicitly here,
     // so point it at nothing to keep one source of truth (scripts/lib/config.ts).
@@ -100,7 +129,7 @@ export function directusEnvironment(
     EXTENSIONS_PATH: join(PROJECT_ROOT, 'extensions'),
     EXTENSIONS_AUTO_RELOAD: 'false',
     STORAGE_LOCATIONS: 'local',
-    STORAGE_LOCAL_ROOT: join(config.dataDir, 'uploads'),
+    STORAGE_LOCAL_ROOT: config.uploadsDir,
     TELEMETRY: 'false',
     // Real-time subscriptions stay off until a feature needs them; when enabled, auth mode must
     // never be `public` (a known 11.x advisory; see docs/security.md).
@@ -108,6 +137,7 @@ export function directusEnvironment(
     // Schema and permission caches are safe (Directus clears them on change); the data cache is not
     // used so that a revoked grant takes effect on the very next request.
     CACHE_ENABLED: 'false',
+    ...redisEnvironment(config),
     CRM_WMS_WEBHOOK_SECRET: config.wmsWebhookSecret,
     ...(config.wmsWebhookSecretPrevious ? { CRM_WMS_WEBHOOK_SECRET_PREVIOUS: config.wmsWebhookSecretPrevious } : {}),
     ...(config.wmsBaseUrl ? { CRM_WMS_BASE_URL: config.wmsBaseUrl } : {}),

@@ -5,11 +5,14 @@
  *   schema-snapshots/ → database constraints applied → Directus listening with the extension
  *   bundle → access model, settings and flows applied → demo data seeded (unless SEED_DEMO=false)
  *
+ * Several instances may share one database (README, "Running two instances"): from the database
+ * step to the last one, a start holds the database's provisioning lock (provisioning-lock.ts), so
+ * a second instance's start waits for the first's and then finds every step done.
+ *
  * Every step is idempotent: a second start on the same data changes nothing and loses nothing.
  * GET /crm/health answers 503 until the last step has run (scripts/lib/readiness.ts).
  */
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { RuntimeConfig } from './config.js';
 import { startDatabase, type RunningDatabase } from './database.js';
 import { directusEnvironment, runDirectusCli, startDirectusServer, type DirectusServer } from './directus-process.js';
@@ -23,6 +26,7 @@ import { seedDemoData } from './seed.js';
 import { acquireInstanceLock } from './instance-lock.js';
 import { markProvisioning, markReady } from './readiness.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
+import { acquireProvisioningLock, ProvisioningAbortedError, type ProvisioningLock } from './provisioning-lock.js';
 
 export interface RunningSystem {
   url: string;
@@ -64,8 +68,10 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
   let database: RunningDatabase | undefined;
   let directus: DirectusServer | undefined;
   let mail: MailCatcher | undefined;
+  let provisioning: ProvisioningLock | undefined;
   const undo = async () => {
     await lock.update({ state: 'stopping' }).catch(() => undefined);
+    await provisioning?.release();
     await directus?.stop().catch(() => undefined);
     await mail?.stop().catch(() => undefined);
     await database?.stop().catch(() => undefined);
@@ -74,6 +80,9 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
   try {
     database = await step(log, `database (${config.database.kind})`, () => startDatabase(config.database, log), abort);
     const connection = database.connection;
+    provisioning = await acquireProvisioningLock(connection, log, abort).catch((error: unknown) => {
+      throw error instanceof ProvisioningAbortedError ? new StartAbortedError(error.message) : error;
+    });
     // Before Directus listens: GET /crm/health answers 503 until the last step marks it ready.
     const runId = await markProvisioning(connection);
     if (config.email.target.kind === 'catcher') {
@@ -82,7 +91,7 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
       log(`✓ mail catcher on smtp://${catcher.host}:${catcher.port} (no SMTP configured): emails land in ${catcher.directory}`);
     }
     const env = directusEnvironment(config, connection, mail);
-    await mkdir(join(config.dataDir, 'uploads'), { recursive: true });
+    await mkdir(config.uploadsDir, { recursive: true });
     // On a restart, bootstrap and the snapshot apply would change nothing; each is a Directus
     // process of its own (5-10 s), so each runs only when it has work (scripts/lib/unchanged.ts).
     const pending = await pendingDirectusMigrations(connection, env);
@@ -108,6 +117,7 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     if (config.seedDemo) await step(log, 'demo data seeded', () => seedDemoData(api, { wmsWebhookSecret: config.wmsWebhookSecret }), abort);
     if (abort?.aborted) throw new StartAbortedError('stopped before: ready');
     await markReady(connection, runId);
+    await provisioning.release();
     await lock.update({ state: 'running' });
 
     let stopping: Promise<void> | undefined;
