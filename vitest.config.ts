@@ -14,6 +14,7 @@ const OWN_SYSTEM = [
   'tests/shortages/decisions.test.ts',
   'tests/wms-outbound/browser.test.ts',
   'tests/wms-outbound/outbound.test.ts',
+  'tests/scale/two-instances.test.ts',
 ];
 
 /**
