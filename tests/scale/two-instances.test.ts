@@ -10,8 +10,8 @@
  * Proved, each with exact counts (never timings): B's start redoes nothing of A's provisioning;
  * WMS deliveries sent to both at once, every duplicate to both, are applied once; one PO release
  * attempted through both at once gives one command; one email per key; a scheduled flow runs once
- * per tick; a user's permissions are never served to another user; the login-attempts limit (the
- * project's `auth_login_attempts`) counts across instances.
+ * per tick, and so does a pg-boss schedule; a user's permissions are never served to another
+ * user; the login-attempts limit (the project's `auth_login_attempts`) counts across instances.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +43,7 @@ const dirs: string[] = [];
 let apiA: Client;
 let apiB: Client;
 let startOutputB = '';
+let etaCronFrom: Date;
 
 /** What provisioning writes: a second start must leave every figure as it was. */
 async function provisionedCounts(pool: pg.Pool): Promise<Record<string, number>> {
@@ -117,6 +118,11 @@ beforeAll(async () => {
   });
   startOutputB = b.output();
   expect(await provisionedCounts(db)).toEqual(before);
+  // The ETA-near scan's pg-boss schedule (daily 06:15) every minute from here on: by the last test
+  // both instances' timekeepers have had a few minutes to file it.
+  etaCronFrom = (
+    await db.query<{ at: Date }>(`update pgboss.schedule set cron = '* * * * *' where name = 'supply.eta-near' returning now() as at`)
+  ).rows[0]!.at;
   apiA = client(a.url);
   apiB = client(b.url);
 }, 700_000);
@@ -364,6 +370,30 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     for (const [email, answers] of seen) expect(answers.size, email).toBe(1);
     // And the permission cache these reads went through is the shared one.
     expect((await redis!.keys(`${RUN}:permissions*`)).length).toBeGreaterThan(0);
+  });
+
+  it('a pg-boss schedule (the ETA-near scan) gives one job per tick across the two instances', async () => {
+    const SEND_IT = '__pgboss__send-it'; // pg-boss' own queue: one job per schedule and slot
+    const etaJobs = () =>
+      count(`select count(*)::int as n from pgboss.job where name = 'supply.eta-near' and created_on >= $1`, [etaCronFrom]);
+    await eventually('two minutes of the ETA-near schedule', async () => ((await etaJobs()) >= 2 ? true : undefined), 200_000);
+    await db!.query(`update pgboss.schedule set cron = '15 6 * * *' where name = 'supply.eta-near'`);
+    // Every occurrence filed by either instance forwarded into its job (none still in flight).
+    const slots = await eventually(
+      'the occurrences to be forwarded',
+      async () => {
+        const { rows } = await db!.query<{ slot: string; n: number; pending: number }>(
+          `select singleton_on::text as slot, count(*)::int as n, count(*) filter (where state <> 'completed')::int as pending
+             from pgboss.job where name = $1 and singleton_key like 'supply.eta-near%' and created_on >= $2 group by 1 order by 1`,
+          [SEND_IT, etaCronFrom],
+        );
+        return rows.every((row) => row.pending === 0) && rows.reduce((sum, row) => sum + row.n, 0) === (await etaJobs()) ? rows : undefined;
+      },
+      60_000,
+    );
+    expect(slots.length).toBeGreaterThanOrEqual(2);
+    // One filing per minute whatever the number of instances, hence one scan job per minute.
+    expect(slots.filter((slot) => slot.n !== 1)).toEqual([]);
   });
 
   it('the login-attempts limit counts across instances: attempts spread over both suspend the account', async () => {
