@@ -20,29 +20,45 @@ mkdirSync(resultsDir, { recursive: true });
 const vitest = join(root, 'node_modules', '.bin', 'vitest');
 const args = process.argv.slice(2);
 
-/** Runs vitest with a JSON report; resolves with its exit code and the report's file. */
+/** Runs vitest with a JSON report; resolves with its exit code, the report's file and its last lines. */
 function run(name, extra, output) {
   const resultsFile = join(resultsDir, `vitest-${process.pid}-${name}.json`);
   const child = spawn(vitest, ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...extra], {
     cwd: root,
-    stdio: output === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
       // Names the shared systems' reports (tests/setup/global.ts) so that this run prints its own.
       CRM_TEST_RUN_ID: String(process.pid),
-      ...(output === 'inherit' ? {} : { FORCE_COLOR: process.stdout.isTTY ? '1' : '0' }),
+      FORCE_COLOR: process.stdout.isTTY ? '1' : '0',
     },
   });
-  if (output !== 'inherit') {
+  if (output === 'tee') {
+    // Streamed as it comes (the first process's output is the live log) and kept for the tail.
+    child.stdout.pipe(process.stdout, { end: false });
+    child.stderr.pipe(process.stderr, { end: false });
+  } else {
     child.stdout.pipe(output, { end: false });
     child.stderr.pipe(output, { end: false });
   }
-  return new Promise((done) => child.on('exit', (code, signal) => done({ name, code: code ?? (signal ? 1 : 0), resultsFile })));
+  // The last lines of what the process printed, kept for the closing summary: a process that fails
+  // before any test runs (a global setup that throws) names no failed test, and CI shows only the
+  // end of the log, so its own last words are repeated there.
+  const tail = [];
+  const keep = (chunk) => {
+    tail.push(...String(chunk).split('\n'));
+    if (tail.length > 400) tail.splice(0, tail.length - 400);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return new Promise((done) =>
+    child.on('close', (code, signal) => done({ name, code: code ?? (signal ? 1 : 0), signal, resultsFile, tail })),
+  );
 }
 
 const runs =
   args.length > 0
-    ? [run('all', args, 'inherit')]
+    ? [run('all', args, 'tee')]
     : (() => {
         const logged = (name, projects) => {
           const logFile = join(resultsDir, `vitest-${process.pid}-${name}.log`);
@@ -57,13 +73,16 @@ const runs =
           });
         };
         return [
-          run('integration', ['--project', 'integration', '--project', 'system-late'], 'inherit'),
+          run('integration', ['--project', 'integration', '--project', 'system-late'], 'tee'),
           logged('browser', ['browser']),
           logged('unit-system', ['unit', 'system']),
         ];
       })();
 
 const results = await Promise.all(runs);
+/** A process whose exit code says it failed while its report names no failed test (or is missing). */
+const unexplained = [];
+const perProcess = [];
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -75,8 +94,10 @@ for (const result of results) {
     process.stdout.write(readFileSync(result.logFile));
   }
   if (result.code !== 0) exitCode = result.code;
+  const failuresBefore = failures.length;
   if (existsSync(result.resultsFile)) {
     const report = JSON.parse(readFileSync(result.resultsFile, 'utf8'));
+    perProcess.push(`${result.name}: ${report.numPassedTests ?? 0} passed, ${report.numFailedTests ?? 0} failed (exit ${result.code})`);
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
@@ -90,6 +111,7 @@ for (const result of results) {
   } else if (result.code !== 0) {
     failed += 1; // vitest ended before writing a report: count the run as one failure
   }
+  if (result.code !== 0 && failures.length === failuresBefore) unexplained.push(result);
 }
 // How the shared systems fared (tests/support/monitor.ts): a stall names its moment.
 const summaries = readdirSync(resultsDir).filter((name) => name.startsWith(`system-${process.pid}-`) && name.endsWith('.summary'));
@@ -105,6 +127,17 @@ if (failures.length > 0) {
       .join('\n      ');
     console.log(`  ✗ ${failure.file.replace(root + '/', '')} > ${failure.title}\n      ${firstLines}`);
   }
+}
+if (perProcess.length > 1) console.log(`\n${perProcess.join('\n')}`);
+for (const result of unexplained) {
+  const how = result.signal ? `was killed by ${result.signal}` : `exited with ${result.code}`;
+  console.log(`\nThe ${result.name} process ${how} and its report names no failed test; its last lines:`);
+  console.log(
+    result.tail
+      .slice(-60)
+      .map((line) => `  | ${line}`)
+      .join('\n'),
+  );
 }
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(exitCode);
