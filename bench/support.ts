@@ -54,24 +54,8 @@ export async function startBenchSystem(label: string, env: Record<string, string
     url: system.url,
     db,
     pgPort,
-    async login(email) {
-      const response = await fetch(`${system.url}/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email, password: 'demo-password' }),
-      });
-      return ((await response.json()) as { data: { access_token: string } }).data.access_token;
-    },
-    async call(token, method, path, body) {
-      const response = await fetch(`${system.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-      return { json: JSON.parse(text), timing: response.headers.get('server-timing') ?? '' };
-    },
+    login: (email) => loginToken(system.url, email),
+    call: (token, method, path, body) => callAs(system.url, token, method, path, body),
     async close() {
       if (process.env['BENCH_HOLD']) {
         // BENCH_HOLD=1: keep the system and its data for a look (psql, EXPLAIN) until SIGUSR2.
@@ -87,11 +71,64 @@ export async function startBenchSystem(label: string, env: Record<string, string
   };
 }
 
+/** A demo user's access token at the system at `url` (every demo user's password is `demo-password`). */
+export async function loginToken(url: string, email: string): Promise<string> {
+  const response = await fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'demo-password' }),
+  });
+  if (!response.ok) throw new Error(`login ${email}: ${response.status} ${(await response.text()).slice(0, 300)}`);
+  return ((await response.json()) as { data: { access_token: string } }).data.access_token;
+}
+
+/** A CRM or item route of the system at `url` as `token`'s user; the JSON answer and its Server-Timing header. Throws on 4xx/5xx. */
+export async function callAs(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers of many routes
+): Promise<{ json: { data: any }; timing: string }> {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+  return { json: JSON.parse(text), timing: response.headers.get('server-timing') ?? '' };
+}
+
+export const sleep = (millis: number) => new Promise<void>((done) => setTimeout(done, millis));
+
+/** Polls `check` every 250 ms until it answers a value (a throw counts as not yet), at most `limitMs`; throws past it. */
+export async function until<T>(what: string, check: () => Promise<T | undefined>, limitMs: number): Promise<T> {
+  const deadline = Date.now() + limitMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${limitMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
 /** Milliseconds since `start` (process.hrtime.bigint()). */
 export const ms = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e6;
 
-/** The p-quantile of `xs` (0.5 median, 0.95 p95), nearest rank. */
-export const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+/** The p-quantile of `xs` (0.5 median, 0.95 p95), nearest rank (the ⌈p·n⌉-th smallest); NaN for none. */
+export function pct(xs: number[], p: number): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]! : NaN;
+}
+
+/** The 1-, 5- and 15-minute load averages, "5.8 / 7.0 / 7.4". */
+export function loadAverages(): string {
+  return loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
+}
 
 /** The statements a CRM route reports in Server-Timing (`db;desc="N queries";dur=X`); NaN when absent. */
 export function statementsOf(timing: string): number {

@@ -5,6 +5,24 @@
  */
 import { connect, type Socket } from 'node:net';
 
+/**
+ * The environment that puts every Redis key a Directus 11.17.4 instance writes under `run`'s prefix
+ * (Directus' own names for its namespaces, and the rate limiter's key prefix), on the Redis at `url`:
+ * instances given the same `run` share their caches, bus, locks and counters, and nothing else's.
+ */
+export function redisNamespaceEnv(url: string, run: string): Record<string, string> {
+  return {
+    REDIS: url,
+    CACHE_NAMESPACE: `${run}:cache`,
+    REDIS_BUS_NAMESPACE: `${run}:bus`,
+    REDIS_LOCK_NAMESPACE: `${run}:lock`,
+    REDIS_PERMISSIONS_NAMESPACE: `${run}:permissions`,
+    REDIS_COUNTERS_NAMESPACE: `${run}:counters`,
+    SYNCHRONIZATION_NAMESPACE: `${run}:sync`,
+    RATE_LIMITER_KEY_PREFIX: `${run}:rl`,
+  };
+}
+
 type Reply = string | number | null | Reply[] | Error;
 
 export class RedisConnection {

@@ -23,7 +23,7 @@ import { SmtpSink } from '../email/support.js';
 import { installedDataDir } from '../support/installed.js';
 import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
 import { client, eventually, ledgerRows, newDeal, orgFixture, settled, waiveCashContract, type Client } from '../wms-outbound/support.js';
-import { RedisConnection } from './redis.js';
+import { RedisConnection, redisNamespaceEnv } from './redis.js';
 
 const REDIS_URL = process.env['CRM_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 const SECRET = 'whsec_c2NhbGUtdGVzdC13ZWJob29rLXNlY3JldC0wMTIzNDU=';
@@ -91,15 +91,7 @@ beforeAll(async () => {
     EMAIL_FROM: 'crm@example.com',
     EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '1',
     EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
-    REDIS: REDIS_URL,
-    // Directus' own names for its Redis namespaces (11.17.4), all under this run's prefix.
-    CACHE_NAMESPACE: `${RUN}:cache`,
-    REDIS_BUS_NAMESPACE: `${RUN}:bus`,
-    REDIS_LOCK_NAMESPACE: `${RUN}:lock`,
-    REDIS_PERMISSIONS_NAMESPACE: `${RUN}:permissions`,
-    REDIS_COUNTERS_NAMESPACE: `${RUN}:counters`,
-    SYNCHRONIZATION_NAMESPACE: `${RUN}:sync`,
-    RATE_LIMITER_KEY_PREFIX: `${RUN}:rl`,
+    ...redisNamespaceEnv(REDIS_URL, RUN),
   };
   a = await startSystemProcess({ ...shared, CRM_DATA_DIR: dirA, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort) });
   db = new pg.Pool({ host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded', max: 3 });
