@@ -329,7 +329,9 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
     const costEffect: CreditApplied[] = [];
     if (input.kind === 'credit_note') {
       for (const quality of [...new Set(lines.map((l) => l.quality_code))].sort()) {
-        costEffect.push(...(await applyCreditNotes(trx, access.userId, input.org_id, input.credits_invoice_id!, quality, postedAt)));
+        costEffect.push(
+          ...(await applyCreditNotes(trx, access.userId, input.org_id, input.credits_invoice_id!, quality, postedAt)).applied,
+        );
       }
     }
     return {
@@ -381,7 +383,8 @@ export interface CreditApplied {
  * receipts by their value and re-costs them as an adjustment does (rule 5: the share of the meters
  * still in stock goes into the pool, the share already shipped is a variance). Until then the credit
  * waits, and the match that completes the quality posts it. Entries of kind `credit_note` name the
- * credit line; audited `costing.credit_note_applied`.
+ * credit line; audited `costing.credit_note_applied`. Returns what it applied and the pool after it
+ * (none when nothing was applied), so a caller reports the WAC without reading the pool again.
  */
 async function applyCreditNotes(
   trx: Knex,
@@ -390,11 +393,11 @@ async function applyCreditNotes(
   invoiceId: string,
   qualityCode: string,
   at: Date,
-): Promise<CreditApplied[]> {
+): Promise<{ applied: CreditApplied[]; pool?: Pool }> {
   const pending = await pendingCreditLines(trx, invoiceId, qualityCode);
-  if (!pending.length) return [];
+  if (!pending.length) return { applied: [] };
   const { unmatched, receipts } = await creditedReceipts(trx, invoiceId, qualityCode);
-  if (unmatched > 0 || !receipts.length) return [];
+  if (unmatched > 0 || !receipts.length) return { applied: [] };
   const found = (await loadPools(trx, [{ org_id: orgId, quality_code: qualityCode }]))[0];
   let pool: Pool = { meters: found?.meters ?? '0.00', value: found?.value ?? '0.00' };
   const targets = receipts.map((r) => ({ key: r.receipt_id, value: r.value_try, meters: r.received_meters }));
@@ -447,7 +450,7 @@ async function applyCreditNotes(
       details: { invoice_id: invoiceId, ...credit, wac_try_per_meter: wacOf(pool) },
     })),
   );
-  return applied;
+  return { applied, pool };
 }
 
 /** The as-of rate of an invoice date is the one in effect at the end of that day (UTC). */
@@ -561,10 +564,8 @@ export async function matchReceipt(scope: RequestScope, lineId: string, receiptI
       unit_cost_try: unitCost(matched.new_value, receipt.received_meters),
       to_stock_try: out.toStock,
       variance_try: out.variance,
-      wac_try_per_meter: credits.length
-        ? wacOf((await loadPools(trx, [{ org_id: line.org_id, quality_code: line.quality_code }]))[0]!)
-        : wacOf(out.pool),
-      credit_notes_applied: credits,
+      wac_try_per_meter: wacOf(credits.pool ?? out.pool),
+      credit_notes_applied: credits.applied,
     };
   });
 }
