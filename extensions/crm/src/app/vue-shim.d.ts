@@ -12,6 +12,8 @@ declare module 'vue-i18n' {
   export interface Composer {
     locale: WritableComputedRef<string>;
     t(key: string, named?: Record<string, unknown>): string;
+    /** Whether the locale has the message (`te` of vue-i18n). */
+    te(key: string, locale?: string): boolean;
     mergeLocaleMessage(locale: string, messages: Record<string, unknown>): void;
   }
   export function useI18n(options?: { useScope?: 'global' | 'local' | 'parent' }): Composer;

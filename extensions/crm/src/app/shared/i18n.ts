@@ -19,5 +19,5 @@ export function useCrmI18n() {
     for (const [locale, messages] of Object.entries(CRM_MESSAGES)) i18n.mergeLocaleMessage(locale, { crm: messages });
     merged.add(i18n);
   }
-  return { t: i18n.t, locale: i18n.locale };
+  return { t: i18n.t, te: i18n.te, locale: i18n.locale };
 }

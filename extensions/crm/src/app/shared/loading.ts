@@ -22,64 +22,41 @@ export async function attempt(busy: Ref<boolean>, problem: Ref<ApiProblem | null
 }
 
 /**
- * The page's own read: `page.loading`, `page.noAccess` (the server's reason on 403) and
- * `page.problem` (any other failure), for CommandCenterView's `page` prop. `onNoAccess` clears
- * what the page showed before the refusal.
+ * The page's own read: `frame.loading`, `frame.noAccess` (the server's reason on 403) and
+ * `frame.problem` (any other failure), for CommandCenterView's `page` prop. `onNoAccess` clears
+ * what the page showed before the refusal. `flash` is the page's success message; `announce(text)`
+ * shows it and reads the page again (what every action does after the server said yes).
  */
 export function usePageLoad(read: () => Promise<void>, onNoAccess: () => void = () => {}) {
-  const page = reactive({ loading: true, noAccess: null as string | null, problem: null as ApiProblem | null });
+  const frame = reactive({ loading: true, noAccess: null as string | null, problem: null as ApiProblem | null });
   async function load(): Promise<void> {
-    page.loading = true;
-    page.problem = null;
+    frame.loading = true;
+    frame.problem = null;
     try {
       await read();
-      page.noAccess = null;
+      frame.noAccess = null;
     } catch (error) {
       const problem = apiProblem(error);
       if (problem.status === 403) {
-        page.noAccess = problem.message;
+        frame.noAccess = problem.message;
         onNoAccess();
       } else {
-        page.problem = problem;
+        frame.problem = problem;
       }
     } finally {
-      page.loading = false;
+      frame.loading = false;
     }
   }
-  return { page, load };
+  /** A page's success message (`flash`); `announce` shows one and reads the page again. */
+  const flash = ref<string | null>(null);
+  async function announce(message: string): Promise<void> {
+    flash.value = message;
+    await load();
+  }
+  return { frame, load, flash, announce };
 }
 
-export type PageState = ReturnType<typeof usePageLoad>['page'];
-
-/**
- * A note dialog over one target (a row, a deal, a form): `open(target)` clears the note and the
- * last refusal, `run(work)` sends with the busy flag and keeps the dialog open on a refusal (its
- * problem shows in the dialog), closing it on success. Answers the target it acted on, or null.
- * Reactive, so a template binds `dialog.note`, `dialog.busy`, `dialog.problem`, `dialog.target`.
- */
-export function useNoteDialog<T>() {
-  const target = ref<T | null>(null) as Ref<T | null>;
-  const note = ref('');
-  const busy = ref(false);
-  const problem = ref<ApiProblem | null>(null);
-  function open(value: T) {
-    target.value = value;
-    note.value = '';
-    problem.value = null;
-  }
-  function close() {
-    target.value = null;
-  }
-  async function run(work: (target: T, note: string) => Promise<void>): Promise<T | null> {
-    const current = target.value;
-    if (current === null) return null;
-    const ok = await attempt(busy, problem, () => work(current, note.value));
-    if (!ok) return null;
-    target.value = null;
-    return current;
-  }
-  return reactive({ target, note, busy, problem, open, close, run });
-}
+export type PageState = ReturnType<typeof usePageLoad>['frame'];
 
 /** The codes of the orgs in the user's Org Scope, by id (`/crm/me/org-context`), for a page's org column. */
 export async function orgCodesInScope(api: { get: (url: string) => Promise<{ data: { data: unknown } }> }): Promise<Map<string, string>> {

@@ -48,6 +48,8 @@ describe('CRM messages', () => {
       for (const m of source.matchAll(/\bt\(`crm\.([\w.]+?)\.?\$\{/g)) prefixes.add(m[1]!);
       // Keys named as data: `label: 'crm.import.count.new'`, `limits: 'crm.…'` (the import panel's config).
       for (const m of source.matchAll(/\b(?:label|limits): 'crm\.([\w.]+)'/g)) used.add(m[1]!);
+      // An audited action's dialog (audited-action.ts): messages: 'crm.payments.reverse' or `crm.proformas.${kind}`.
+      for (const m of source.matchAll(/\bmessages: (?:\([^)]*\) => )?['`]crm\.([\w.]+?)\.?(?:'|\$\{)/g)) prefixes.add(m[1]!);
       // ChoiceBar: label-prefix="crm.email.filter." (a label per option).
       for (const m of source.matchAll(/label-prefix="crm\.([\w.]+?)\.?"/g)) prefixes.add(m[1]!);
       // GridTable columns: 'pricing.col.meters:num'.
