@@ -57,6 +57,26 @@ create table if not exists crm_derived.receivable_balances (
 );
 create index if not exists receivable_balances_account on crm_derived.receivable_balances (customer_profile_id, currency);
 
+-- The value of business per deal line, the one definition (crm_credit_refresh below and the
+-- extension's credit/repository.ts#lineValues read it): the newest immutable price snapshot of the
+-- line (story 38), else the line's own unit price (a line won without approved pricing still
+-- counts), times its meters, in the snapshot's (else the line's) currency, for the deals named. A
+-- SQL function rather than a view: a view would pin the columns it reads, and Directus' schema
+-- apply (which alters columns) would then fail on them; a function's body is read when it runs.
+-- Simple enough for the planner to inline.
+drop view if exists crm_derived.deal_line_values;
+create or replace function crm_derived.deal_line_values(p_deals uuid[])
+returns table (deal_id uuid, customer_profile_id uuid, status text, deal_line_id uuid, currency text, value numeric)
+language sql stable as $$
+  select d.id, d.customer_profile_id, d.status::text, l.id, (coalesce(s.currency, l.currency))::text,
+         coalesce(s.unit_price, l.unit_price, 0) * l.meters
+  from deals d
+  join deal_lines l on l.deal_id = d.id
+  left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
+                     order by s.approved_at desc, s.id desc limit 1) s on true
+  where d.id = any(p_deals)
+$$;
+
 -- ---------------------------------------------------------------------------------------------
 -- crm_credit_refresh(profiles, deals, receivables): recomputes the named deals and receivables,
 -- then every account of the named profiles and of the deals' profiles (now and as last recorded,
@@ -78,12 +98,8 @@ begin
   if coalesce(cardinality(p_deals), 0) > 0 then
     delete from crm_derived.credit_deals where deal_id = any(p_deals);
     with won as (
-      select l.deal_id, coalesce(s.currency, l.currency) as currency, sum(coalesce(s.unit_price, l.unit_price, 0) * l.meters) as value
-      from deals d
-      join deal_lines l on l.deal_id = d.id
-      left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                         order by s.approved_at desc, s.id desc limit 1) s on true
-      where d.id = any(p_deals) and d.status = 'won'
+      select v.deal_id, v.currency, sum(v.value) as value from crm_derived.deal_line_values(p_deals) v
+      where v.status = 'won'
       group by 1, 2
     ),
     inv as (
@@ -183,70 +199,65 @@ drop trigger if exists credit_limits_credit_accounts on credit_limits;
 create trigger credit_limits_credit_accounts after insert on credit_limits referencing new table as new_rows
   for each statement execute function crm_credit_on_ledger();
 
--- deals: a deal inserted won, won by an update, or moved to another customer profile while won
--- (both profiles are refreshed). Edits of other fields cost one scan of the statement's rows.
-create or replace function crm_credit_on_deals() returns trigger language plpgsql as $$
+-- Won business: the deals whose value a statement may have changed, then only those that are won
+-- (or were: a deal that stops being won leaves its account). One function for the three tables,
+-- branching on the table and the operation like crm_credit_on_ledger.
+--   deals: inserted won, won or unwon by an update, or moved to another customer profile while won
+--     (both profiles are refreshed); edits of other fields cost one scan of the statement's rows.
+--   deal_lines: a line of a won deal added, removed, or with other meters, price or currency.
+--   price_snapshots: a snapshot of a won deal's line (the line's price as agreed).
+create or replace function crm_credit_on_won_business() returns trigger language plpgsql as $$
 declare
   v_deals uuid[];
 begin
-  if tg_op = 'INSERT' then
-    select array_agg(n.id) into v_deals from new_rows n where n.status = 'won';
+  if tg_table_name = 'deals' then
+    if tg_op = 'INSERT' then
+      select array_agg(n.id) into v_deals from new_rows n where n.status = 'won';
+    else
+      select array_agg(n.id) into v_deals
+      from new_rows n join old_rows o on o.id = n.id
+      where (n.status = 'won' or o.status = 'won')
+        and (n.status is distinct from o.status or n.customer_profile_id is distinct from o.customer_profile_id);
+    end if;
   else
-    select array_agg(n.id) into v_deals
-    from new_rows n join old_rows o on o.id = n.id
-    where (n.status = 'won' or o.status = 'won')
-      and (n.status is distinct from o.status or n.customer_profile_id is distinct from o.customer_profile_id);
+    if tg_table_name = 'price_snapshots' then
+      select array_agg(distinct l.deal_id) into v_deals from new_rows n join deal_lines l on l.id = n.deal_line_id;
+    elsif tg_op = 'INSERT' then
+      select array_agg(distinct n.deal_id) into v_deals from new_rows n;
+    elsif tg_op = 'DELETE' then
+      select array_agg(distinct o.deal_id) into v_deals from old_rows o;
+    else
+      select array_agg(distinct n.deal_id) into v_deals
+      from new_rows n join old_rows o on o.id = n.id
+      where n.meters is distinct from o.meters or n.unit_price is distinct from o.unit_price or n.currency is distinct from o.currency;
+    end if;
+    select array_agg(d.id) into v_deals from deals d where d.id = any(v_deals) and d.status = 'won';
   end if;
   perform crm_credit_refresh(null, v_deals, null);
   return null;
 end $$;
 drop trigger if exists deals_credit_accounts_insert on deals;
 create trigger deals_credit_accounts_insert after insert on deals referencing new table as new_rows
-  for each statement execute function crm_credit_on_deals();
+  for each statement execute function crm_credit_on_won_business();
 drop trigger if exists deals_credit_accounts_update on deals;
 create trigger deals_credit_accounts_update after update on deals referencing old table as old_rows new table as new_rows
-  for each statement execute function crm_credit_on_deals();
-
--- deal_lines: a line of a won deal added, removed, or with other meters, price or currency.
-create or replace function crm_credit_on_deal_lines() returns trigger language plpgsql as $$
-declare
-  v_deals uuid[];
-begin
-  if tg_op = 'INSERT' then
-    select array_agg(distinct n.deal_id) into v_deals from new_rows n;
-  elsif tg_op = 'DELETE' then
-    select array_agg(distinct o.deal_id) into v_deals from old_rows o;
-  else
-    select array_agg(distinct n.deal_id) into v_deals
-    from new_rows n join old_rows o on o.id = n.id
-    where n.meters is distinct from o.meters or n.unit_price is distinct from o.unit_price or n.currency is distinct from o.currency;
-  end if;
-  select array_agg(d.id) into v_deals from deals d where d.id = any(v_deals) and d.status = 'won';
-  perform crm_credit_refresh(null, v_deals, null);
-  return null;
-end $$;
+  for each statement execute function crm_credit_on_won_business();
 drop trigger if exists deal_lines_credit_accounts_insert on deal_lines;
 create trigger deal_lines_credit_accounts_insert after insert on deal_lines referencing new table as new_rows
-  for each statement execute function crm_credit_on_deal_lines();
+  for each statement execute function crm_credit_on_won_business();
 drop trigger if exists deal_lines_credit_accounts_update on deal_lines;
 create trigger deal_lines_credit_accounts_update after update on deal_lines referencing old table as old_rows new table as new_rows
-  for each statement execute function crm_credit_on_deal_lines();
+  for each statement execute function crm_credit_on_won_business();
 drop trigger if exists deal_lines_credit_accounts_delete on deal_lines;
 create trigger deal_lines_credit_accounts_delete after delete on deal_lines referencing old table as old_rows
-  for each statement execute function crm_credit_on_deal_lines();
-
-create or replace function crm_credit_on_price_snapshots() returns trigger language plpgsql as $$
-declare
-  v_deals uuid[];
-begin
-  select array_agg(distinct d.id) into v_deals
-  from new_rows n join deal_lines l on l.id = n.deal_line_id join deals d on d.id = l.deal_id where d.status = 'won';
-  perform crm_credit_refresh(null, v_deals, null);
-  return null;
-end $$;
+  for each statement execute function crm_credit_on_won_business();
 drop trigger if exists price_snapshots_credit_accounts on price_snapshots;
 create trigger price_snapshots_credit_accounts after insert on price_snapshots referencing new table as new_rows
-  for each statement execute function crm_credit_on_price_snapshots();
+  for each statement execute function crm_credit_on_won_business();
+-- The three functions this one replaced (databases made before it).
+drop function if exists crm_credit_on_deals();
+drop function if exists crm_credit_on_deal_lines();
+drop function if exists crm_credit_on_price_snapshots();
 
 -- ---------------------------------------------------------------------------------------------
 -- crm_credit_rebuild(): every account from the ledgers, 500 customer profiles at a time (each

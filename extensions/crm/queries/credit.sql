@@ -7,13 +7,9 @@ with
        from customer_org_profiles p where p.org_id = any($1::uuid[])
      ),
      rec as (
-       select b.customer_profile_id, b.currency,
-              coalesce(sum(b.outstanding) filter (where ($2 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(b.outstanding) filter (where ($3 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       select l.customer_profile_id, l.currency, coalesce(sum(l.outstanding) filter (where l.days > 0), 0) as overdue, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0) as overdue_1_30, coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0) as overdue_31_60, coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0) as overdue_61_90, coalesce(sum(l.outstanding) filter (where l.days >= 91), 0) as overdue_90_plus
+       from (select b.customer_profile_id, b.currency, b.outstanding, $2::date - (b.due_date + prof.grace_days) as days
+             from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id) l
        group by 1, 2
      ),
      figures as (
@@ -56,13 +52,9 @@ with
        from customer_org_profiles p where p.org_id = any($1::uuid[]) and p.id = any($2::uuid[]) and p.customer_id = $3
      ),
      rec as (
-       select b.customer_profile_id, b.currency,
-              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(b.outstanding) filter (where ($7 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(b.outstanding) filter (where ($8 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       select l.customer_profile_id, l.currency, coalesce(sum(l.outstanding) filter (where l.days > 0), 0) as overdue, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0) as overdue_1_30, coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0) as overdue_31_60, coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0) as overdue_61_90, coalesce(sum(l.outstanding) filter (where l.days >= 91), 0) as overdue_90_plus
+       from (select b.customer_profile_id, b.currency, b.outstanding, $4::date - (b.due_date + prof.grace_days) as days
+             from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id) l
        group by 1, 2
      ),
      figures as (
@@ -99,13 +91,7 @@ with
      order by legal_name, customer_profile_id, currency_rank_;
 
 -- dealValueByCurrency
-select v.currency, round(sum(v.value), 4)::numeric(20,4)::text as value from (select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where d.id = $1) v group by 1 order by 1;
+select v.currency, round(sum(v.value), 4)::numeric(20,4)::text as value from (select v.customer_profile_id, v.deal_id, v.currency, v.value from crm_derived.deal_line_values(array[$1]::uuid[]) v) v group by 1 order by 1;
 
 -- creditTabs
 with over_keys as (
@@ -133,13 +119,9 @@ with over_keys as (
        from customer_org_profiles p where p.org_id = any($7::uuid[]) and p.id in (select customer_profile_id from page)
      ),
      rec as (
-       select b.customer_profile_id, b.currency,
-              coalesce(sum(b.outstanding) filter (where ($8 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(b.outstanding) filter (where ($9 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(b.outstanding) filter (where ($10 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(b.outstanding) filter (where ($11 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(b.outstanding) filter (where ($12 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       select l.customer_profile_id, l.currency, coalesce(sum(l.outstanding) filter (where l.days > 0), 0) as overdue, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0) as overdue_1_30, coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0) as overdue_31_60, coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0) as overdue_61_90, coalesce(sum(l.outstanding) filter (where l.days >= 91), 0) as overdue_90_plus
+       from (select b.customer_profile_id, b.currency, b.outstanding, $8::date - (b.due_date + prof.grace_days) as days
+             from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id) l
        group by 1, 2
      ),
      figures as (
@@ -199,7 +181,7 @@ with over_keys as (
               j.over_limit, g.rn_ from page g join judged j on j.customer_profile_id = g.customer_profile_id and j.currency = g.currency
             where g.tab = 'overdue') r) as overdue,
             (select coalesce(json_agg(b order by b.currency), '[]'::json) from (
-               select l.currency, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0)::numeric(20,4)::text as "1_30", coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0)::numeric(20,4)::text as "31_60", coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0)::numeric(20,4)::text as "61_90", coalesce(sum(l.outstanding) filter (where l.days > 90), 0)::numeric(20,4)::text as "90_plus"
+               select l.currency, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0)::numeric(20,4)::text as "1_30", coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0)::numeric(20,4)::text as "31_60", coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0)::numeric(20,4)::text as "61_90", coalesce(sum(l.outstanding) filter (where l.days >= 91), 0)::numeric(20,4)::text as "90_plus"
                from late l join overdue_keys k on k.customer_profile_id = l.customer_profile_id and k.currency = l.currency
                group by l.currency) b) as overdue_buckets;
 
@@ -210,13 +192,9 @@ with
        from customer_org_profiles p where p.org_id = any($1::uuid[])
      ),
      rec as (
-       select b.customer_profile_id, b.currency,
-              coalesce(sum(b.outstanding) filter (where ($2 ::date - (b.due_date + prof.grace_days)) > 0), 0) as overdue,
-              coalesce(sum(b.outstanding) filter (where ($3 ::date - (b.due_date + prof.grace_days)) between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(b.outstanding) filter (where ($4 ::date - (b.due_date + prof.grace_days)) between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(b.outstanding) filter (where ($5 ::date - (b.due_date + prof.grace_days)) between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(b.outstanding) filter (where ($6 ::date - (b.due_date + prof.grace_days)) > 90), 0) as overdue_90_plus
-       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       select l.customer_profile_id, l.currency, coalesce(sum(l.outstanding) filter (where l.days > 0), 0) as overdue, coalesce(sum(l.outstanding) filter (where l.days between 1 and 30), 0) as overdue_1_30, coalesce(sum(l.outstanding) filter (where l.days between 31 and 60), 0) as overdue_31_60, coalesce(sum(l.outstanding) filter (where l.days between 61 and 90), 0) as overdue_61_90, coalesce(sum(l.outstanding) filter (where l.days >= 91), 0) as overdue_90_plus
+       from (select b.customer_profile_id, b.currency, b.outstanding, $2::date - (b.due_date + prof.grace_days) as days
+             from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id) l
        group by 1, 2
      ),
      figures as (

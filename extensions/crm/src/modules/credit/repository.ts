@@ -13,18 +13,12 @@ import type { CreditCurrency, PaymentMode } from './exposure.js';
 const MONEY = 'numeric(20,4)';
 
 /**
- * The value of won business per deal line: the newest immutable price snapshot of the line (story
- * 38), else the line's own unit price (a line won without approved pricing still counts), times
- * its meters, in the snapshot's (else the line's) currency. `?` binds the deal filter.
+ * The value of business per deal line, from its one definition (the SQL function
+ * `crm_derived.deal_line_values`, schema-snapshots/constraints/410-credit-accounts.sql, which the
+ * running figures read too), for the deals `deals` (an SQL expression of a uuid array).
  */
-function lineValues(dealFilter: string): string {
-  return `select d.customer_profile_id, d.id as deal_id, coalesce(s.currency, l.currency) as currency,
-            coalesce(s.unit_price, l.unit_price, 0) * l.meters as value
-     from deals d
-     join deal_lines l on l.deal_id = d.id
-     left join lateral (select s.unit_price, s.currency from price_snapshots s where s.deal_line_id = l.id
-                        order by s.approved_at desc, s.id desc limit 1) s on true
-     where ${dealFilter}`;
+function lineValues(deals: string): string {
+  return `select v.customer_profile_id, v.deal_id, v.currency, v.value from crm_derived.deal_line_values(${deals}) v`;
 }
 
 export interface ExposureFilter {
@@ -108,6 +102,32 @@ function formatted(j: string): string {
               ${j}.over_limit`;
 }
 
+/** The ageing buckets of overdue amounts, by days late (one list for the exposure rows and /credit). */
+const AGEING_BUCKETS = [
+  { key: '1_30', from: 1, to: 30 },
+  { key: '31_60', from: 31, to: 60 },
+  { key: '61_90', from: 61, to: 90 },
+  { key: '90_plus', from: 91 },
+] as const;
+
+/** Days late of a receivable as of today (one `?`): past its due date plus the customer's grace days. */
+function daysLate(dueDate: string, graceDays: string): string {
+  return `?::date - (${dueDate} + ${graceDays})`;
+}
+
+/** Σ `amount` per ageing bucket of `days` (a column of days late), each named by `name(bucket)`. */
+function ageingSums(amount: string, days: string, name: (bucket: string) => string, cast = ''): string {
+  return AGEING_BUCKETS.map(
+    (b) =>
+      `coalesce(sum(${amount}) filter (where ${days} ${'to' in b ? `between ${b.from} and ${b.to}` : `>= ${b.from}`}), 0)${cast} as ${name(b.key)}`,
+  ).join(', ');
+}
+
+/** Overdue and its ageing columns of the exposure rows, summed over rows with `amount` and `days`. */
+function overdueSums(amount: string, days: string): string {
+  return `coalesce(sum(${amount}) filter (where ${days} > 0), 0) as overdue, ${ageingSums(amount, days, (b) => `overdue_${b}`)}`;
+}
+
 /**
  * The exposure CTEs, ending with `out`: one row per customer profile × currency with the
  * ExposureRow columns plus `is_overdue_` and `currency_rank_` (the order). They read the running
@@ -115,7 +135,7 @@ function formatted(j: string): string {
  * 410-credit-accounts.sql), kept by triggers in every ledger write's transaction, so a read costs a
  * few rows per account whatever the size of its ledgers; only overdue, which depends on the day,
  * is summed here (over the receivables with something outstanding). `?`s: the profile filter, then
- * five times today. `narrowed` (creditTabs): CTEs placed first, with their bindings, and a subquery
+ * today. `narrowed` (creditTabs): CTEs placed first, with their bindings, and a subquery
  * naming the only profiles to compute.
  */
 function exposureCtes(
@@ -123,20 +143,15 @@ function exposureCtes(
   narrowed?: { before: string; bindings: unknown[]; profiles: string },
 ): { sql: string; bindings: unknown[] } {
   const { conditions, bindings: profileBindings } = profileFilter(filter);
-  const late = `(? ::date - (b.due_date + prof.grace_days))`;
   const sql = `with ${narrowed ? `${narrowed.before},` : ''}
      prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where ${conditions}${narrowed ? ` and p.id in (${narrowed.profiles})` : ''}
      ),
      rec as (
-       select b.customer_profile_id, b.currency,
-              coalesce(sum(b.outstanding) filter (where ${late} > 0), 0) as overdue,
-              coalesce(sum(b.outstanding) filter (where ${late} between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(b.outstanding) filter (where ${late} between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(b.outstanding) filter (where ${late} between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(b.outstanding) filter (where ${late} > 90), 0) as overdue_90_plus
-       from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id
+       select l.customer_profile_id, l.currency, ${overdueSums('l.outstanding', 'l.days')}
+       from (select b.customer_profile_id, b.currency, b.outstanding, ${daysLate('b.due_date', 'prof.grace_days')} as days
+             from crm_derived.receivable_balances b join prof on prof.id = b.customer_profile_id) l
        group by 1, 2
      ),
      figures as (
@@ -155,7 +170,7 @@ function exposureCtes(
      ${OUT_CTE}`;
   return {
     sql,
-    bindings: [...(narrowed?.bindings ?? []), ...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today],
+    bindings: [...(narrowed?.bindings ?? []), ...profileBindings, filter.today],
   };
 }
 
@@ -177,18 +192,17 @@ function profileFilter(filter: ExposureFilter): { conditions: string; bindings: 
  * The exposure CTEs computed from the ledgers themselves (what the running figures of
  * `crm_derived` must equal: creditAccountsDrift compares them), ending with `out`: one row per customer profile × currency with the
  * ExposureRow columns plus `is_overdue_` and `currency_rank_` (the order). `?`s: the profile filter,
- * then five times today.
+ * then today.
  */
 function ledgerExposureCtes(filter: ExposureFilter): { sql: string; bindings: unknown[] } {
   const { conditions, bindings: profileBindings } = profileFilter(filter);
-  const late = `(? ::date - (o.due_date + prof.grace_days))`;
   const sql = `with prof as (
        select p.id, p.org_id, p.customer_id, p.legal_name, p.payment_mode, p.grace_days
        from customer_org_profiles p where ${conditions}
      ),
      won as (
        select v.customer_profile_id, v.deal_id, v.currency, sum(v.value) as value
-       from (${lineValues(`d.status = 'won' and d.customer_profile_id in (select id from prof)`)}) v
+       from (${lineValues(`array(select d.id from deals d where d.status = 'won' and d.customer_profile_id in (select id from prof))`)}) v
        group by 1, 2, 3
      ),
      invoiced as (
@@ -208,15 +222,11 @@ function ledgerExposureCtes(filter: ExposureFilter): { sql: string; bindings: un
        where r.customer_profile_id in (select id from prof) group by 1
      ),
      rec as (
-       select o.customer_profile_id, o.currency,
-              sum(n.amount - coalesce(st.amount, 0)) as outstanding,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ${late} > 0), 0) as overdue,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ${late} between 1 and 30), 0) as overdue_1_30,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ${late} between 31 and 60), 0) as overdue_31_60,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ${late} between 61 and 90), 0) as overdue_61_90,
-              coalesce(sum(n.amount - coalesce(st.amount, 0)) filter (where ${late} > 90), 0) as overdue_90_plus
-       from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
-       left join settled st on st.receivable_id = n.rid
+       select l.customer_profile_id, l.currency, sum(l.outstanding) as outstanding, ${overdueSums('l.outstanding', 'l.days')}
+       from (select o.customer_profile_id, o.currency, n.amount - coalesce(st.amount, 0) as outstanding,
+                    ${daysLate('o.due_date', 'prof.grace_days')} as days
+             from net n join receivables o on o.id = n.rid join prof on prof.id = o.customer_profile_id
+             left join settled st on st.receivable_id = n.rid) l
        group by 1, 2
      ),
      paid as (
@@ -254,7 +264,7 @@ function ledgerExposureCtes(filter: ExposureFilter): { sql: string; bindings: un
        left join limits on limits.customer_profile_id = k.customer_profile_id and limits.currency = k.currency
      ),
      ${OUT_CTE}`;
-  return { sql, bindings: [...profileBindings, filter.today, filter.today, filter.today, filter.today, filter.today] };
+  return { sql, bindings: [...profileBindings, filter.today] };
 }
 
 /** Exposure per customer profile × currency, every component visible. One statement. */
@@ -381,7 +391,7 @@ export async function creditTabs(
        where a.org_id = any(?::uuid[]) and round(a.open_won, 4) + a.receivables - a.payments > a.credit_limit
      ),
      late as (
-       select b.customer_profile_id, b.currency, b.outstanding, ?::date - (b.due_date + p.grace_days) as days
+       select b.customer_profile_id, b.currency, b.outstanding, ${daysLate('b.due_date', 'p.grace_days')} as days
        from crm_derived.receivable_balances b join customer_org_profiles p on p.id = b.customer_profile_id
        where p.org_id = any(?::uuid[]) and b.due_date + p.grace_days < ?::date
      ),
@@ -405,8 +415,6 @@ export async function creditTabs(
     `(select coalesce(json_agg(json_build_object(${EXPOSURE_COLUMNS.map((c) => `'${c}', r.${c}`).join(', ')}) order by r.rn_), '[]'::json)
       from (select ${formatted('j')}, g.rn_ from page g join judged j on j.customer_profile_id = g.customer_profile_id and j.currency = g.currency
             where g.tab = '${tab}') r)`;
-  const bucket = (from: number, to?: number) =>
-    `coalesce(sum(l.outstanding) filter (where l.days ${to ? `between ${from} and ${to}` : `> ${from - 1}`}), 0)::${MONEY}::text`;
   const { rows } = await db.raw(
     `${sql}
      select (select count(distinct customer_profile_id) from over_keys)::int as over_limit_count,
@@ -414,7 +422,7 @@ export async function creditTabs(
             ${pageOf('over_limit')} as over_limit,
             ${pageOf('overdue')} as overdue,
             (select coalesce(json_agg(b order by b.currency), '[]'::json) from (
-               select l.currency, ${bucket(1, 30)} as "1_30", ${bucket(31, 60)} as "31_60", ${bucket(61, 90)} as "61_90", ${bucket(91)} as "90_plus"
+               select l.currency, ${ageingSums('l.outstanding', 'l.days', (b) => `"${b}"`, `::${MONEY}::text`)}
                from late l join overdue_keys k on k.customer_profile_id = l.customer_profile_id and k.currency = l.currency
                group by l.currency) b) as overdue_buckets`,
     bindings,
@@ -440,7 +448,7 @@ export async function creditTabs(
 /** A deal's value per currency, priced as exposureRows prices won business. */
 export async function dealValueByCurrency(db: Knex, dealId: string): Promise<Array<{ currency: CreditCurrency; value: string }>> {
   const { rows } = await db.raw(
-    `select v.currency, round(sum(v.value), 4)::${MONEY}::text as value from (${lineValues('d.id = ?')}) v group by 1 order by 1`,
+    `select v.currency, round(sum(v.value), 4)::${MONEY}::text as value from (${lineValues('array[?]::uuid[]')}) v group by 1 order by 1`,
     [dealId],
   );
   return rows as Array<{ currency: CreditCurrency; value: string }>;
