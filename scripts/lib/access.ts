@@ -143,18 +143,25 @@ export async function applyAccessModel(api: DirectusApi, model: AccessModel = lo
       `/permissions?filter[policy][_eq]=${id}&limit=-1&fields=id,collection,action,fields,permissions,validation,presets`,
     );
     const byKey = new Map(existing.map((p) => [`${p.collection}:${p.action}`, p]));
+    const missing: Array<Record<string, unknown>> = [];
     for (const wanted of permissions) {
       const { why: _why, ...body } = wanted;
       const key = `${wanted.collection}:${wanted.action}`;
       const current = byKey.get(key);
       byKey.delete(key);
       if (!current) {
-        await api.post('/permissions', { ...body, policy: id });
-        report.created++;
+        missing.push({ ...body, policy: id });
       } else if (comparable(current) !== comparable(body)) {
         await api.patch(`/permissions/${current.id}`, body);
         report.updated++;
       }
+    }
+    // One request for all of a policy's new permissions (a first start creates them all): Directus
+    // creates a batch in one transaction and clears its caches once, where a request per permission
+    // cleared them each time (35 s of a first start under load, 147 requests).
+    if (missing.length) {
+      await api.post('/permissions', missing);
+      report.created += missing.length;
     }
     const extra = [...byKey.values()].map((p) => p.id);
     if (extra.length) {
@@ -168,9 +175,12 @@ export async function applyAccessModel(api: DirectusApi, model: AccessModel = lo
     await upsert(api, 'roles', id, row);
     const links = await api.get<Array<{ id: string; policy: string }>>(`/access?filter[role][_eq]=${id}&limit=-1&fields=id,policy`);
     const linked = new Set(links.map((l) => l.policy));
-    for (const policy of policies) {
-      if (!linked.has(policy)) await api.post('/access', { role: id, policy });
-    }
+    const unlinked = policies.filter((policy) => !linked.has(policy));
+    if (unlinked.length)
+      await api.post(
+        '/access',
+        unlinked.map((policy) => ({ role: id, policy })),
+      );
     const stale = links.filter((l) => !policies.includes(l.policy)).map((l) => l.id);
     if (stale.length) await api.delete('/access', stale);
   }
