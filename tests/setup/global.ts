@@ -7,7 +7,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { monitorSystem, type SystemMonitor } from '../support/monitor.js';
-import { PROJECT_ROOT, freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../support/processes.js';
+import {
+  PROJECT_ROOT,
+  SHARED_START_TIMEOUT_MS,
+  freePort,
+  startSystemProcess,
+  tempDataDir,
+  type StartedSystem,
+} from '../support/processes.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,23 +38,26 @@ export async function setup(project: TestProject) {
   const pgPort = await freePort();
   const wmsWebhookSecret = 'whsec_dGVzdC13bXMtd2ViaG9vay1zZWNyZXQtMTIzNDU2';
   const smtpPort = await freePort();
-  system = await startSystemProcess({
-    CRM_DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    EMBEDDED_PG_PORT: String(pgPort),
-    SEED_DEMO: 'true',
-    WMS_WEBHOOK_SECRET: wmsWebhookSecret,
-    // Email goes to a port the email tests listen on while they run (nothing listens otherwise:
-    // other files' emails fail and retry quietly). Short retries keep "SMTP down, then up" quick.
-    EMAIL_TRANSPORT: 'smtp',
-    EMAIL_SMTP_HOST: '127.0.0.1',
-    EMAIL_SMTP_PORT: String(smtpPort),
-    EMAIL_SMTP_IGNORE_TLS: 'true',
-    EMAIL_FROM: 'crm@example.com',
-    EMAIL_OUTBOX_RETRY_LIMIT: '30',
-    EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '1',
-    EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
-  });
+  system = await startSystemProcess(
+    {
+      CRM_DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(pgPort),
+      SEED_DEMO: 'true',
+      WMS_WEBHOOK_SECRET: wmsWebhookSecret,
+      // Email goes to a port the email tests listen on while they run (nothing listens otherwise:
+      // other files' emails fail and retry quietly). Short retries keep "SMTP down, then up" quick.
+      EMAIL_TRANSPORT: 'smtp',
+      EMAIL_SMTP_HOST: '127.0.0.1',
+      EMAIL_SMTP_PORT: String(smtpPort),
+      EMAIL_SMTP_IGNORE_TLS: 'true',
+      EMAIL_FROM: 'crm@example.com',
+      EMAIL_OUTBOX_RETRY_LIMIT: '30',
+      EMAIL_OUTBOX_RETRY_DELAY_SECONDS: '1',
+      EMAIL_OUTBOX_RETRY_DELAY_MAX_SECONDS: '2',
+    },
+    SHARED_START_TIMEOUT_MS,
+  );
   const results = join(PROJECT_ROOT, '.data', 'test-results');
   mkdirSync(results, { recursive: true });
   reportBase = join(results, `system-${process.env['CRM_TEST_RUN_ID'] ?? process.pid}-${project.name}`);

@@ -11,7 +11,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { freePort, startSystemProcess, tempDataDir } from '../support/processes.js';
+import { SHARED_START_TIMEOUT_MS, freePort, startSystemProcess, tempDataDir } from '../support/processes.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,12 +29,15 @@ let building: Promise<void> | undefined;
 
 async function build(dir: string): Promise<void> {
   try {
-    const system = await startSystemProcess({
-      CRM_DATA_DIR: dir,
-      PORT: String(await freePort()),
-      EMBEDDED_PG_PORT: String(await freePort()),
-      SEED_DEMO: 'true',
-    });
+    const system = await startSystemProcess(
+      {
+        CRM_DATA_DIR: dir,
+        PORT: String(await freePort()),
+        EMBEDDED_PG_PORT: String(await freePort()),
+        SEED_DEMO: 'true',
+      },
+      SHARED_START_TIMEOUT_MS,
+    );
     const code = await system.stop();
     if (code !== 0) throw new Error(`the template system exited with ${code}:\n${system.output().slice(-4000)}`);
     writeFileSync(join(dir, TEMPLATE_READY), new Date().toISOString());

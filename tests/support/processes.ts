@@ -88,6 +88,14 @@ function spawnStart(env: NodeJS.ProcessEnv, cwd = PROJECT_ROOT): ChildProcess {
 /** 300 s unless CRM_TEST_START_TIMEOUT_MS says otherwise (a machine shared with other heavy work). */
 const START_TIMEOUT_MS = Number(process.env['CRM_TEST_START_TIMEOUT_MS'] ?? 300_000);
 
+/**
+ * The first start of a shared system (the integration and browser global setups, the system
+ * project's template): three of them start at once at the beginning of `npm test`, beside the unit
+ * files, on 2 cores. A bound for a start that hangs, not a measure: a start that fails there fails
+ * every test of its process, so it gets twice the room (a CI run failed on it, docs/testing.md).
+ */
+export const SHARED_START_TIMEOUT_MS = Math.max(START_TIMEOUT_MS, 600_000);
+
 export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = START_TIMEOUT_MS, cwd = PROJECT_ROOT): Promise<StartedSystem> {
   const child = spawnStart(env, cwd);
   let output = '';
