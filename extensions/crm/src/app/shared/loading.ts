@@ -3,7 +3,7 @@
  * refusal as a problem, and for the page's first read the no-access state (a 403 means the server
  * gives this user nothing here; the page only says so).
  */
-import { reactive, ref, type Ref } from 'vue';
+import { reactive, toRef, type Ref } from 'vue';
 import { apiProblem, type ApiProblem } from './api-error.js';
 
 /** Runs `work` with `busy` set and `problem` cleared; a failure becomes `problem`. Answers whether it succeeded. */
@@ -24,11 +24,19 @@ export async function attempt(busy: Ref<boolean>, problem: Ref<ApiProblem | null
 /**
  * The page's own read: `frame.loading`, `frame.noAccess` (the server's reason on 403) and
  * `frame.problem` (any other failure), for CommandCenterView's `page` prop. `onNoAccess` clears
- * what the page showed before the refusal. `flash` is the page's success message; `announce(text)`
- * shows it and reads the page again (what every action does after the server said yes).
+ * what the page showed before the refusal. `flash` is the page's success message and `problem` the
+ * refusal of its other actions (for `attempt`); `announce(text)` shows a message and reads the page
+ * again (what every action does after the server said yes).
  */
 export function usePageLoad(read: () => Promise<void>, onNoAccess: () => void = () => {}) {
-  const frame = reactive({ loading: true, noAccess: null as string | null, problem: null as ApiProblem | null });
+  const frame = reactive({
+    loading: true,
+    noAccess: null as string | null,
+    problem: null as ApiProblem | null,
+    /** The page's success message and the refusal of its other actions (PageHead shows both). */
+    flash: null as string | null,
+    error: null as ApiProblem | null,
+  });
   async function load(): Promise<void> {
     frame.loading = true;
     frame.problem = null;
@@ -47,13 +55,12 @@ export function usePageLoad(read: () => Promise<void>, onNoAccess: () => void = 
       frame.loading = false;
     }
   }
-  /** A page's success message (`flash`); `announce` shows one and reads the page again. */
-  const flash = ref<string | null>(null);
+  /** `announce` shows a success message and reads the page again. */
   async function announce(message: string): Promise<void> {
-    flash.value = message;
+    frame.flash = message;
     await load();
   }
-  return { frame, load, flash, announce };
+  return { frame, load, announce, flash: toRef(frame, 'flash'), problem: toRef(frame, 'error') };
 }
 
 export type PageState = ReturnType<typeof usePageLoad>['frame'];
