@@ -7,12 +7,21 @@
  * The start path marks it `provisioning` before Directus listens and `ready` as its last step;
  * health answers 503 until then. A start that dies half-way leaves it `provisioning`, which is
  * the truth: the access model, flows or demo data may be half-applied.
+ *
+ * Each start is also a row of `crm_runtime.start_runs`, and the start path gives its own Directus
+ * the run's id (`CRM_START_RUN_ID`): an instance's health follows its own start only. With several
+ * instances on one database, a restarting instance must not take the others out of a load
+ * balancer (the database-wide row would answer 503 on all of them while one re-provisions). A
+ * Directus started without the variable (not through the start path) reads the database-wide row.
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConnection } from './database.js';
 
 export const READINESS_TABLE = 'crm_runtime.start_state';
+export const START_RUNS_TABLE = 'crm_runtime.start_runs';
+/** How many starts' rows are kept (the newest): enough to read a history, never a growing table. */
+const START_RUNS_KEPT = 100;
 
 async function withClient<T>(connection: DatabaseConnection, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ ...connection, ssl: connection.ssl ? { rejectUnauthorized: false } : undefined });
@@ -41,13 +50,24 @@ export async function markProvisioning(connection: DatabaseConnection): Promise<
        on conflict (id) do update set state = excluded.state, run_id = excluded.run_id, started_at = excluded.started_at, finished_at = null`,
       [runId],
     );
+    await client.query(`create table if not exists ${START_RUNS_TABLE} (
+      run_id uuid primary key,
+      state text not null check (state in ('provisioning', 'ready')),
+      started_at timestamptz not null,
+      finished_at timestamptz
+    )`);
+    await client.query(`insert into ${START_RUNS_TABLE} (run_id, state, started_at) values ($1, 'provisioning', now())`, [runId]);
+    await client.query(
+      `delete from ${START_RUNS_TABLE} where run_id not in (select run_id from ${START_RUNS_TABLE} order by started_at desc limit ${START_RUNS_KEPT})`,
+    );
   });
   return runId;
 }
 
 /** Marks the run ready, unless a later start has begun provisioning since (its run then decides). */
 export async function markReady(connection: DatabaseConnection, runId: string): Promise<void> {
-  await withClient(connection, (client) =>
-    client.query(`update ${READINESS_TABLE} set state = 'ready', finished_at = now() where run_id = $1`, [runId]),
-  );
+  await withClient(connection, async (client) => {
+    await client.query(`update ${READINESS_TABLE} set state = 'ready', finished_at = now() where run_id = $1`, [runId]);
+    await client.query(`update ${START_RUNS_TABLE} set state = 'ready', finished_at = now() where run_id = $1`, [runId]);
+  });
 }

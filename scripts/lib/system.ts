@@ -108,7 +108,8 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     await step(log, 'database constraints applied', () => applyDatabaseConstraints(connection), abort);
     await recordSchemaApplied(connection, snapshotId);
     const localUrl = `http://127.0.0.1:${config.port}`;
-    directus = await step(log, 'directus listening', () => startDirectusServer(env, localUrl), abort);
+    // Its health follows this start (scripts/lib/readiness.ts), not another instance's.
+    directus = await step(log, 'directus listening', () => startDirectusServer({ ...env, CRM_START_RUN_ID: runId }, localUrl), abort);
     await lock.update({ directusPid: directus.child.pid });
     const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
     await step(log, 'access model applied', () => applyAccessModel(api), abort);

@@ -43,6 +43,8 @@ const dirs: string[] = [];
 let apiA: Client;
 let apiB: Client;
 let startOutputB = '';
+/** B's environment, for the restart test. */
+let envB: NodeJS.ProcessEnv = {};
 let etaCronFrom: Date;
 
 /** What provisioning writes: a second start must leave every figure as it was. */
@@ -97,7 +99,7 @@ beforeAll(async () => {
   db = new pg.Pool({ host: '127.0.0.1', port: pgPort, database: 'crm', user: 'postgres', password: 'crm-embedded', max: 3 });
   db.on('error', () => undefined); // an idle client told the server is going away: the pool replaces it
   const before = await provisionedCounts(db);
-  b = await startSystemProcess({
+  envB = {
     ...shared,
     CRM_DATA_DIR: dirB,
     PORT: String(await freePort()),
@@ -107,7 +109,8 @@ beforeAll(async () => {
     DB_USER: 'postgres',
     DB_PASSWORD: 'crm-embedded',
     // SEED_DEMO stays true (the default): the seed finds the orgs and adds nothing.
-  });
+  };
+  b = await startSystemProcess(envB);
   startOutputB = b.output();
   expect(await provisionedCounts(db)).toEqual(before);
   // The ETA-near scan's pg-boss schedule (daily 06:15) every minute from here on: by the last test
@@ -415,5 +418,40 @@ describe('two instances on one PostgreSQL and one Redis', () => {
     expect(await count(`select count(*)::int as n from directus_users where email = $1 and status = 'suspended'`, [email])).toBe(1);
     expect((await loginAt(apiB, password)).status).toBe(401);
     expect((await redis!.keys(`${RUN}:rl*`)).length).toBeGreaterThan(0);
+  });
+  // Last: it restarts B.
+  it('a restarting instance leaves the other one ready: A answers 200 throughout, B 503 until its own start has ended', async () => {
+    const code = await b!.stop();
+    expect(code).toBe(0);
+    const urlB = `http://127.0.0.1:${envB['PORT']}/crm/health`;
+    const answersA: number[] = [];
+    const answersB: number[] = [];
+    const databaseStates = new Set<string>();
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        answersA.push((await fetch(`${a!.url}/crm/health`)).status);
+        answersB.push(
+          await fetch(urlB).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ); // 0: not listening yet
+        databaseStates.add((await db!.query<{ state: string }>('select state from crm_runtime.start_state')).rows[0]!.state);
+        await new Promise((done) => setTimeout(done, 200));
+      }
+    })();
+    b = await startSystemProcess(envB);
+    watching = false;
+    await watch;
+    // The database went through B's provisioning (the database-wide marker says so) ...
+    expect(databaseStates).toContain('provisioning');
+    // ... while A, started and ready, stayed in the load balancer.
+    expect(answersA.filter((status) => status !== 200)).toEqual([]);
+    // B answered 503 once listening and until its start path had ended (then its first 200 ended the start).
+    expect(answersB).toContain(503);
+    expect(answersB.slice(answersB.indexOf(503)).filter((status) => status !== 503 && status !== 200)).toEqual([]);
+    const runs = await db!.query<{ state: string }>('select state from crm_runtime.start_runs order by started_at desc limit 3');
+    expect(runs.rows.map((row) => row.state)).toEqual(['ready', 'ready', 'ready']);
   });
 });

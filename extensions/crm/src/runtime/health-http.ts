@@ -5,6 +5,13 @@ import { CONTRACT_VERSION } from '@crm/contract/version';
 import { crmRoute, type AnyRoute } from '../shared/http.js';
 import { jobQueueStatus, missingQueues } from './job-queue.js';
 
+/**
+ * This instance's start (scripts/lib/readiness.ts): the start path gives the Directus it starts the
+ * run's id, read once here. Without it (a Directus not started by the start path) health reads the
+ * database-wide marker.
+ */
+const START_RUN_ID = process.env['CRM_START_RUN_ID'] || undefined;
+
 export const healthRoutes: AnyRoute[] = [
   crmRoute({
     method: 'get',
@@ -34,16 +41,19 @@ export const healthRoutes: AnyRoute[] = [
         ...(queue.error ? { error: queue.error } : {}),
       };
 
-      // Ready only once the start path has finished (access model, flows, demo data applied):
-      // scripts/lib/readiness.ts writes the marker; it is in the database so that every
-      // instance on it answers the same. Missing table or row: never provisioned.
+      // Ready only once this instance's start path has finished (access model, flows, demo data
+      // applied): scripts/lib/readiness.ts writes the markers. Another instance restarting on the
+      // same database does not change this one's answer. Missing table or row: never provisioned.
       let provisioningCheck: { status: 'ok' | 'error'; state: string; finished_at?: string };
       if (databaseCheck.status !== 'ok') {
         provisioningCheck = { status: 'error', state: 'unknown' };
       } else {
         try {
           const rows = await database.raw<{ rows: Array<{ state: string; finished_at: Date | null }> }>(
-            'select state, finished_at from crm_runtime.start_state where id',
+            START_RUN_ID
+              ? 'select state, finished_at from crm_runtime.start_runs where run_id = ?'
+              : 'select state, finished_at from crm_runtime.start_state where id',
+            START_RUN_ID ? [START_RUN_ID] : [],
           );
           const row = rows.rows[0];
           provisioningCheck = row
