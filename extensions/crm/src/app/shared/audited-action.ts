@@ -23,6 +23,8 @@ export interface AuditedActionOptions<T, R> {
   refused?: (problem: ApiProblem, target: T) => unknown;
   /** The note may stay empty (a resend's message to the customer). */
   noteOptional?: boolean;
+  /** When the dialog opens on a target: fill the dialog's own fields from it. */
+  opened?: (target: T) => void;
 }
 
 /** What NoteDialog reads of an action (`T`: its target). */
@@ -34,6 +36,9 @@ export interface AuditedActionState<T> {
   readonly messages: string;
   readonly params: Record<string, unknown>;
   readonly noteOptional: boolean;
+  /** The message group for a target (RowAction's label is its `.action`). */
+  messagesOf(target: T): string;
+  open(target: T): void;
   close(): void;
   confirm(): Promise<T | null>;
 }
@@ -43,16 +48,15 @@ export function useAuditedAction<T, R = unknown>(options: AuditedActionOptions<T
   const note = ref('');
   const busy = ref(false);
   const problem = ref<ApiProblem | null>(null);
-  const messages = computed(() => {
-    if (target.value === null) return '';
-    return typeof options.messages === 'string' ? options.messages : options.messages(target.value);
-  });
+  const messagesOf = (value: T) => (typeof options.messages === 'string' ? options.messages : options.messages(value));
+  const messages = computed(() => (target.value === null ? '' : messagesOf(target.value)));
   const params = computed(() => (target.value === null || !options.params ? {} : options.params(target.value)));
 
   function open(value: T) {
     target.value = value;
     note.value = '';
     problem.value = null;
+    options.opened?.(value);
   }
   function close() {
     if (!busy.value) target.value = null;
