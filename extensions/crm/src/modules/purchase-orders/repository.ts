@@ -100,8 +100,9 @@ export interface PurchaseOrderRow {
   instructions: string | null;
 }
 
-export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): Promise<PurchaseOrderRow | undefined> {
-  const query = withOrgAndCustomer(db, 'po', poId).first(
+/** A PurchaseOrderRow's columns, over `purchase_orders po` joined to its org `o`, deal `d` and profile `p`. */
+function purchaseOrderColumns(db: Knex) {
+  return [
     'po.id',
     'po.org_id',
     'o.code as org_code',
@@ -117,7 +118,11 @@ export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): P
     db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
     'po.ship_to',
     'po.instructions',
-  );
+  ];
+}
+
+export async function loadPurchaseOrder(db: Knex, poId: string, lock = false): Promise<PurchaseOrderRow | undefined> {
+  const query = withOrgAndCustomer(db, 'po', poId).first(...purchaseOrderColumns(db));
   return lock ? query.forUpdate('po') : query;
 }
 
@@ -130,23 +135,7 @@ export async function loadPurchaseOrders(db: Knex, poIds: readonly string[], loc
     .join('customer_org_profiles as p', 'p.id', 'd.customer_profile_id')
     .whereIn('po.id', poIds)
     .orderBy('po.id')
-    .select(
-      'po.id',
-      'po.org_id',
-      'o.code as org_code',
-      'po.code',
-      'po.deal_id',
-      'd.code as deal_code',
-      'd.credit_blocked',
-      'd.customer_profile_id',
-      'p.customer_id',
-      'p.payment_mode',
-      'p.legal_name as customer_name',
-      'po.status',
-      db.raw(`to_char(po.ship_date, 'YYYY-MM-DD') as ship_date`),
-      'po.ship_to',
-      'po.instructions',
-    );
+    .select(...purchaseOrderColumns(db));
   return lock ? query.forUpdate('po') : query;
 }
 
