@@ -12,7 +12,8 @@ const MONEY = 'numeric(20,4)';
 export const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'card', 'other'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
-export interface NewPaymentRow {
+/** A payments ledger entry as written and as read. */
+interface PaymentFields {
   id: string;
   org_id: string;
   customer_profile_id: string;
@@ -22,9 +23,12 @@ export interface NewPaymentRow {
   method: PaymentMethod;
   reference: string;
   kind: 'payment' | 'reversal';
-  reverses_id: string | null;
   proforma_ref: string | null;
   po_id: string | null;
+}
+
+export interface NewPaymentRow extends PaymentFields {
+  reverses_id: string | null;
   note: string | null;
   recorded_by: string;
   recorded_at: Date;
@@ -40,18 +44,7 @@ export async function takenReferences(db: Knex, orgId: string, references: reado
   return rows.map((r: { reference: string }) => r.reference);
 }
 
-export interface PaymentRow {
-  id: string;
-  org_id: string;
-  customer_profile_id: string;
-  currency: CreditCurrency;
-  amount: string;
-  value_date: string;
-  method: PaymentMethod;
-  reference: string;
-  kind: 'payment' | 'reversal';
-  po_id: string | null;
-  proforma_ref: string | null;
+export interface PaymentRow extends PaymentFields {
   /** The reversal entry's id, when the payment was reversed. */
   reversed_by: string | null;
 }
