@@ -8,14 +8,15 @@ import { rmSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseFingerprint } from '../support/fingerprint.js';
-import { freePort, signalGroup, startNpmInGroup, tempDataDir, type NpmStarted } from '../support/processes.js';
+import { installedDataDir } from '../support/installed.js';
+import { freePort, signalGroup, startNpmInGroup, type NpmStarted } from '../support/processes.js';
 
-const dataDir = tempDataDir('stop-restart');
+let dataDir: string | undefined;
 let running: (NpmStarted & { url: string }) | undefined;
 
 afterAll(async () => {
   if (running && running.child.exitCode === null) await signalGroup(running, 'SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const fingerprint = (port: number) =>
@@ -62,9 +63,12 @@ async function adminToken(url: string): Promise<string> {
 const NOISE = /terminating connection|job queue error|✗|did not start|ECONNREFUSED|Error:|\bat .+:\d+:\d+\)?$/m;
 
 describe('stop by signalling the process group, then start again at once', () => {
-  // Eleven starts (SEED_DEMO=false, small data). The first installs; each restart boots Directus
-  // once, as bootstrap and the snapshot apply are skipped when proven unchanged (docs/testing.md).
+  // Eleven starts of an installed system (a copy of the run's template, tests/support/installed.ts:
+  // the first start is not this test's subject, lifecycle.test.ts and private-home.test.ts install
+  // from nothing). Each boots Directus once, as bootstrap and the snapshot apply are skipped when
+  // proven unchanged (docs/testing.md).
   it('works ten times in a row (SIGINT and SIGTERM), quietly, keeping all data', { timeout: 40 * 60_000 }, async () => {
+    dataDir = await installedDataDir('stop-restart');
     const pgPort = await freePort();
     const env = { CRM_DATA_DIR: dataDir, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort), SEED_DEMO: 'false' };
 
