@@ -88,6 +88,7 @@ export function useAuditedAction<T, R = unknown>(options: AuditedActionOptions<T
     messages,
     params,
     noteOptional: options.noteOptional ?? false,
+    messagesOf,
     open,
     close,
     prepare,
