@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   mayUseCredit,
@@ -12,35 +10,12 @@ import {
   mayUsePricing,
   mayUseWmsDeliveries,
   ROLE_IDS,
-  type ModulePermissions,
   mayUseSupplyTracking,
   mayUseOrderFormLinks,
 } from './module-access.js';
+import { permissionsFrom, roles, userOf } from './role-permissions.testing.js';
 
-const root = resolve(import.meta.dirname, '../../../../..');
-const roles = JSON.parse(readFileSync(resolve(root, 'schema-snapshots/access/roles.json'), 'utf8')) as Array<{
-  id: string;
-  name: string;
-  policies: string[];
-}>;
-const policies = ['crm-sales-owner', 'crm-sales-manager', 'crm-pricing-manager', 'crm-finance', 'crm-app-user'].map(
-  (name) =>
-    JSON.parse(readFileSync(resolve(root, `schema-snapshots/access/policies/${name}.json`), 'utf8')) as {
-      id: string;
-      permissions: Array<{ collection: string; action: string }>;
-    },
-);
-
-/** What /permissions/me would say for a role: read access on every collection one of its policies reads. */
-function permissionsOf(roleName: string): ModulePermissions {
-  const role = roles.find((r) => r.name === roleName)!;
-  const out: ModulePermissions = {};
-  for (const policy of policies.filter((p) => role.policies.includes(p.id))) {
-    for (const p of policy.permissions) out[p.collection] = { ...(out[p.collection] ?? {}), [p.action]: { access: 'partial' } };
-  }
-  return out;
-}
-const userOf = (roleName: string) => ({ role: { id: roles.find((r) => r.name === roleName)!.id }, admin_access: false });
+const permissionsOf = permissionsFrom(['crm-sales-owner', 'crm-sales-manager', 'crm-pricing-manager', 'crm-finance', 'crm-app-user']);
 
 describe('module bar per role', () => {
   it('role ids match roles.json', () => {
