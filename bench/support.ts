@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import knexFactory, { type Knex } from 'knex';
+import { SMTPServer } from 'smtp-server';
 import { freePort, startSystemProcess, tempDataDir, type StartedSystem } from '../tests/support/processes.js';
 
 export { PROJECT_ROOT } from '../tests/support/processes.js';
@@ -14,6 +15,8 @@ export { PROJECT_ROOT } from '../tests/support/processes.js';
 export interface BenchSystem {
   system: StartedSystem;
   url: string;
+  /** Its CRM_DATA_DIR (crm-instance.json there names the Directus process: `directus_pid`). */
+  dataDir: string;
   /** Up to two connections to the system's database (postgres superuser), for generating data and counting. */
   db: Knex;
   pgPort: number;
@@ -52,6 +55,7 @@ export async function startBenchSystem(label: string, env: Record<string, string
   return {
     system,
     url: system.url,
+    dataDir,
     db,
     pgPort,
     login: (email) => loginToken(system.url, email),
@@ -143,4 +147,35 @@ export function machineLine(): string {
 /** The 1-minute load average, for "load during this run" (other work on the machine moves every figure). */
 export function loadLine(): string {
   return loadavg()[0]!.toFixed(1);
+}
+
+/** A Message-ID without its angle brackets, as the outbox and the mailbox may write it either way. */
+export const bare = (id: string) => id.trim().replace(/^<|>$/g, '');
+
+/** An SMTP server that keeps every message it accepts (by Message-ID) and can be stopped and started. */
+export class Mailbox {
+  /** The Message-ID of every message accepted, in order. */
+  readonly received: string[] = [];
+  private server: SMTPServer | undefined;
+  constructor(readonly port: number) {}
+  async start() {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData: (stream, _session, done) => {
+        let text = '';
+        stream.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        stream.on('end', () => {
+          this.received.push(bare(/^message-id:\s*(.+)$/im.exec(text)?.[1] ?? `(none ${this.received.length})`));
+          done();
+        });
+      },
+    });
+    await new Promise<void>((ready) => this.server!.listen(this.port, '127.0.0.1', ready));
+  }
+  async stop() {
+    await new Promise<void>((done) => (this.server ? this.server.close(() => done()) : done()));
+    this.server = undefined;
+  }
 }
