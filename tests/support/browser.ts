@@ -144,7 +144,9 @@ export async function logInAs(page: Page, baseUrl: string, email: string, passwo
   await page.locator('input[type="email"]').fill(email);
   await page.locator('input[type="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
-  await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: 30_000 });
+  // After the login the app loads the user, their settings and the first module: a full load too
+  // (30 s ran out in a run on a machine at load 15).
+  await page.waitForURL((url) => !url.pathname.endsWith('/login'), { timeout: APP_LOAD_TIMEOUT_MS });
 }
 
 /** How long a full load of the admin app may take before a test fails (see openAppPage). */
