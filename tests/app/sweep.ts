@@ -123,6 +123,14 @@ async function currentRoute(page: Page): Promise<string> {
  * The admin's licence reminder (BSL owner registration) is answered "Remind Later" and not counted.
  */
 async function collectErrors(page: Page, user: string, step: string): Promise<Finding[]> {
+  // Most steps show nothing: one look in the page says so (the locators below cost a browser round
+  // trip each, several per step, on every page of every user).
+  const anything = await page.evaluate(
+    () =>
+      document.querySelector('#dialog-outlet > .container') !== null ||
+      document.querySelector('.notifications-group .notification-item.error, .notifications-group .notification-item.warning') !== null,
+  );
+  if (!anything) return [];
   const found: Finding[] = [];
   const dialogs = page.locator('#dialog-outlet > .container');
   for (let i = 0; i < 5 && (await dialogs.count()) > 0; i++) {
