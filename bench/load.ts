@@ -184,8 +184,8 @@ The maximum moves between runs: one step can fail on a checkpoint or an autovacu
 of this script on 2026-12-07 sustained 6,000 and 8,000 events/s with one instance, p99 46 and 570 ms). Read the table, not
 only the maximum; the bound holds with a wide margin up to 4,000 events/s in both runs.
 
-Not measured here yet: the 10-minute soak with mixed traffic (events, staff reads, order-form submissions, emails) with
-memory and latency over time.
+Memory and latency over 10 minutes of mixed traffic (events, staff reads, order-form submissions, emails): the soak,
+[docs/bench-soak.md](bench-soak.md) (\`bench/soak.ts\`).
 `;
   if (results.length) writeFileSync(join(PROJECT_ROOT, 'docs/bench-load.md'), report);
   console.log(report);
