@@ -134,6 +134,10 @@ export function directusEnvironment(
     // Real-time subscriptions stay off until a feature needs them; when enabled, auth mode must
     // never be `public` (a known 11.x advisory; see docs/security.md).
     WEBSOCKETS_ENABLED: 'false',
+    // With websockets off no one can subscribe to the live logs, yet 11.17.4 publishes every log
+    // line on its message bus (logger/logs-stream.js, on by default): with REDIS a publish while
+    // Redis is down is an unhandled rejection that ends the process (docs/fault-drills.md, Redis).
+    WEBSOCKETS_LOGS_ENABLED: 'false',
     // Schema and permission caches are safe (Directus clears them on change); the data cache is not
     // used so that a revoked grant takes effect on the very next request.
     CACHE_ENABLED: 'false',
