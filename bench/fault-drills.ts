@@ -680,7 +680,8 @@ async function clusterDrills() {
       const { rows: emailTimes } = await db.raw(
         `select count(*) filter (where sent_at < to_timestamp(? / 1000.0))::int as before,
                 count(*) filter (where sent_at >= to_timestamp(? / 1000.0) and sent_at < to_timestamp(? / 1000.0))::int as down,
-                count(*) filter (where sent_at >= to_timestamp(? / 1000.0))::int as after
+                count(*) filter (where sent_at >= to_timestamp(? / 1000.0))::int as after,
+                extract(epoch from max(sent_at)) * 1000 as last
            from email_messages where idempotency_key like ?`,
         [killedAt, killedAt, backAt, backAt, `%${prefix}%`],
       );
@@ -693,8 +694,8 @@ async function clusterDrills() {
         lost: events.length - held.receipts + (POS - appliedKeys.size) + (EMAILS - emails.distinct),
         duplicated:
           held.ledger - held.keys + (ledger[0].n - POS) + (applied.length - appliedKeys.size) + (emails.received.length - emails.distinct),
-        recovery: `A went on serving (its longest time without a 200 while B was down: ${seconds(gapAtA)} s; ingestion ${seconds(ingestion.ms)} s in all); B healthy again ${seconds(backAt - killedAt)} s after the kill; emails sent ${emailTimes[0].before} before the kill, ${emailTimes[0].down} while B was down, ${emailTimes[0].after} after its return (the last ${seconds(emails.sentAt - killedAt)} s after the kill)`,
-        note: 'a request cut by the kill is resent to the survivor: the WMS batch is applied once by its key, a release that had committed answers 409 on the resend and its command exists once, and an email a killed relay had claimed is sent by the other instance once its claim is stale',
+        recovery: `A went on serving (its longest time without a 200 while B was down: ${seconds(gapAtA)} s; ingestion ${seconds(ingestion.ms)} s in all); B healthy again ${seconds(backAt - killedAt)} s after the kill; emails sent ${emailTimes[0].before} before the kill, ${emailTimes[0].down} while B was down, ${emailTimes[0].after} after its return (the last ${seconds(Number(emailTimes[0].last) - killedAt)} s after the kill)`,
+        note: 'a request cut by the kill is resent to the survivor: the WMS batch is applied once by its key, a release that had committed answers 409 on the resend and its command exists once, and the emails go out through the survivor’s relay (one row and one Message-ID per key)',
       });
     }
 
