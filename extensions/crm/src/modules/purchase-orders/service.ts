@@ -56,6 +56,7 @@ import {
   purchaseOrderLines,
   purchaseOrderLinesOf,
   userLabel,
+  type PurchaseOrderLine,
   type PurchaseOrderRow,
 } from './repository.js';
 
@@ -71,6 +72,31 @@ function command<T>(eventType: string, build: () => T): T {
     if (error instanceof InvalidCommandError) throw crmErrorOfInvalidCommand(error, eventType);
     throw error;
   }
+}
+
+/**
+ * The `po.released` command of a PO, the one build for the single and the bulk release; `owner`
+ * names each line's stock owner (and the owner's internal order, for the sister org's stock).
+ */
+function poReleasedCommand(
+  po: PurchaseOrderRow,
+  release: { releasedAt: Date; approvedBy: string; overrideNote: string | undefined },
+  lines: readonly PurchaseOrderLine[],
+  owner: (line: PurchaseOrderLine) => { stockOwnerOrg: string; intercompanyPoNumber?: string },
+) {
+  return command('po.released', () =>
+    buildPoReleased({
+      poNumber: po.code,
+      orgCode: po.org_code,
+      dealCode: po.deal_code,
+      customerId: po.customer_id,
+      ...release,
+      shipDate: String(po.ship_date),
+      shipTo: po.ship_to,
+      instructions: po.instructions,
+      lines: lines.map((line) => ({ dealLineId: line.deal_line_id, qualityCode: line.quality_code, meters: line.meters, ...owner(line) })),
+    }),
+  );
 }
 
 /** 422 naming each gate that refused (`gates.<name>`), the same shape on every route. */
@@ -436,32 +462,12 @@ export async function releasePurchaseOrder(
         })
       : null;
     const ownerOf = new Map((intercompany?.ownership ?? []).map((o) => [o.deal_line_id, o.owner]));
-    const releaseCommand = command('po.released', () =>
-      buildPoReleased({
-        poNumber: po.code,
-        orgCode: po.org_code,
-        dealCode: po.deal_code,
-        customerId: po.customer_id,
-        releasedAt,
-        approvedBy,
-        shipDate: String(po.ship_date),
-        shipTo: po.ship_to,
-        instructions: po.instructions,
-        overrideNote,
-        // Each line names its stock owner; a line of the sister org's stock names the owner's
-        // internal order (story 73, contract D-INTERCOMPANY).
-        lines: lines.map((line) => {
-          const owner = ownerOf.get(line.deal_line_id) ?? po.org_code;
-          return {
-            dealLineId: line.deal_line_id,
-            qualityCode: line.quality_code,
-            meters: line.meters,
-            stockOwnerOrg: owner,
-            ...(linked && owner !== po.org_code ? { intercompanyPoNumber: linked.intercompany_po_number } : {}),
-          };
-        }),
-      }),
-    );
+    // Each line names its stock owner; a line of the sister org's stock names the owner's internal
+    // order (story 73, contract D-INTERCOMPANY).
+    const releaseCommand = poReleasedCommand(po, { releasedAt, approvedBy, overrideNote }, lines, (line) => {
+      const owner = ownerOf.get(line.deal_line_id) ?? po.org_code;
+      return { stockOwnerOrg: owner, ...(linked && owner !== po.org_code ? { intercompanyPoNumber: linked.intercompany_po_number } : {}) };
+    });
     const message = await enqueueCommand(trx, {
       orgId: po.org_id,
       entityCollection: 'purchase_orders',
@@ -792,27 +798,11 @@ export async function releasePurchaseOrdersBulk(
     const commands: Array<{ po: PurchaseOrderRow; command: ReturnType<typeof buildPoReleased> }> = [];
     for (const po of ready) {
       try {
-        const releaseCommand = command('po.released', () =>
-          buildPoReleased({
-            poNumber: po.code,
-            orgCode: po.org_code,
-            dealCode: po.deal_code,
-            customerId: po.customer_id,
-            releasedAt,
-            approvedBy,
-            shipDate: String(po.ship_date),
-            shipTo: po.ship_to,
-            instructions: po.instructions,
-            overrideNote: undefined,
-            lines: lines
-              .filter((line) => line.po_id === po.id)
-              .map((line) => ({
-                dealLineId: line.deal_line_id,
-                qualityCode: line.quality_code,
-                meters: line.meters,
-                stockOwnerOrg: po.org_code,
-              })),
-          }),
+        const releaseCommand = poReleasedCommand(
+          po,
+          { releasedAt, approvedBy, overrideNote: undefined },
+          lines.filter((line) => line.po_id === po.id),
+          () => ({ stockOwnerOrg: po.org_code }),
         );
         commands.push({ po, command: releaseCommand });
       } catch (error) {
