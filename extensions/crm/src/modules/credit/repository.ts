@@ -267,9 +267,8 @@ function ledgerExposureCtes(filter: ExposureFilter): { sql: string; bindings: un
   return { sql, bindings: [...profileBindings, filter.today] };
 }
 
-/** Exposure per customer profile × currency, every component visible. One statement. */
-export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
-  const { sql, bindings } = exposureCtes(filter);
+/** The rows of exposure CTEs ending with `out`, in the screens' order. One statement. */
+async function rowsOf(db: Knex, { sql, bindings }: { sql: string; bindings: unknown[] }): Promise<ExposureRow[]> {
   const { rows } = await db.raw(
     `${sql}
      select ${EXPOSURE_COLUMNS.join(', ')} from out
@@ -279,20 +278,18 @@ export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<Ex
   return rows as ExposureRow[];
 }
 
+/** Exposure per customer profile × currency, every component visible. One statement. */
+export async function exposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
+  return rowsOf(db, exposureCtes(filter));
+}
+
 /**
  * The same rows computed from the ledgers themselves (every won deal line, receivable, payment and
  * allocation of the profiles): what exposureRows must answer. Not for serving reads (it is the
  * slow path the running figures replace); creditAccountsDrift, its tests and the bench use it.
  */
 export async function ledgerExposureRows(db: Knex, filter: ExposureFilter): Promise<ExposureRow[]> {
-  const { sql, bindings } = ledgerExposureCtes(filter);
-  const { rows } = await db.raw(
-    `${sql}
-     select ${EXPOSURE_COLUMNS.join(', ')} from out
-     order by legal_name, customer_profile_id, currency_rank_`,
-    bindings,
-  );
-  return rows as ExposureRow[];
+  return rowsOf(db, ledgerExposureCtes(filter));
 }
 
 /**

@@ -38,6 +38,7 @@ import {
   type AbraRow,
   type ApprovalRow,
   type DealRow,
+  type LineRow,
   type PurchaseOrderRow,
   type StockRow,
   type TimelineCursor,
@@ -60,17 +61,8 @@ export interface StockFigures {
   available_meters: string;
 }
 
-export interface WorkspaceLine {
-  id: string;
-  line_no: number;
-  quality_code: string;
-  quality_name: string | null;
-  meters: string;
-  unit_price: string | null;
-  currency: string;
-  discount_pct: string | null;
-  pricing_status: 'draft' | 'pending_approval' | 'approved';
-  notes: string | null;
+/** A line as the workspace answers it: the stored line (LineRow) and what each section adds. */
+export interface WorkspaceLine extends Omit<LineRow, 'ordered_meters'> {
   /** Meters on POs that are not cancelled, and what is left to order (section purchase_orders). */
   ordered_meters: string | null;
   left_meters: string | null;
