@@ -117,6 +117,10 @@ async function currentRoute(page: Page): Promise<string> {
   });
 }
 
+/** Open dialogs (teleported into #dialog-outlet) and the error or warning notifications. */
+const DIALOGS = '#dialog-outlet > .container';
+const ERROR_NOTIFICATIONS = '.notifications-group .notification-item.error, .notifications-group .notification-item.warning';
+
 /**
  * Open dialogs (Directus teleports every v-dialog into #dialog-outlet; its error dialogs are the
  * `notification-dialogs`) and error notifications; dismisses them so the next step starts clean.
@@ -125,14 +129,10 @@ async function currentRoute(page: Page): Promise<string> {
 async function collectErrors(page: Page, user: string, step: string): Promise<Finding[]> {
   // Most steps show nothing: one look in the page says so (the locators below cost a browser round
   // trip each, several per step, on every page of every user).
-  const anything = await page.evaluate(
-    () =>
-      document.querySelector('#dialog-outlet > .container') !== null ||
-      document.querySelector('.notifications-group .notification-item.error, .notifications-group .notification-item.warning') !== null,
-  );
+  const anything = await page.evaluate((selector) => document.querySelector(selector) !== null, `${DIALOGS}, ${ERROR_NOTIFICATIONS}`);
   if (!anything) return [];
   const found: Finding[] = [];
-  const dialogs = page.locator('#dialog-outlet > .container');
+  const dialogs = page.locator(DIALOGS);
   for (let i = 0; i < 5 && (await dialogs.count()) > 0; i++) {
     const dialog = dialogs.first();
     const later = dialog.getByRole('button', { name: 'Remind Later' });
@@ -147,7 +147,7 @@ async function collectErrors(page: Page, user: string, step: string): Promise<Fi
     }
     await dialog.waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
   }
-  const notifications = page.locator('.notifications-group .notification-item.error, .notifications-group .notification-item.warning');
+  const notifications = page.locator(ERROR_NOTIFICATIONS);
   for (const text of await notifications.allInnerTexts())
     found.push({ user, step, kind: 'notification', detail: text.replace(/\s+/g, ' ').trim() });
   return found;
