@@ -1,4 +1,5 @@
-// The checks `npm test` runs before vitest: build, typecheck, lint and format check. They read the
+// The checks `npm test` runs before vitest: build, typecheck (tsc, and vue-tsc for the app's .vue
+// files), lint and format check. They read the
 // sources and write nothing another one reads (the build writes extensions/crm/dist, which tsc,
 // ESLint and Prettier ignore), so they run side by side: on 2 cores the single-threaded ones
 // (tsc, ESLint) overlap instead of queueing. Each one's output is printed in one piece when it
@@ -9,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const CHECKS = ['build', 'typecheck', 'lint', 'format:check'];
+const CHECKS = ['build', 'typecheck:ts', 'typecheck:vue', 'lint', 'format:check'];
 const serial = process.argv.includes('--serial');
 
 function run(script) {
