@@ -1,24 +1,22 @@
 /**
- * The readiness marker: one row in `crm_runtime.start_state`, written by the start path, read by
- * `GET /crm/health` (extensions/crm/src/endpoints/crm/health.ts). It lives in the database, not in
- * a process, so every Directus instance on the database reads the same answer, and in its own
- * schema, which Directus does not manage (like pg-boss' `pgboss`).
+ * The readiness marker: each start is a row of `crm_runtime.start_runs`, written by the start path,
+ * read by `GET /crm/health` (extensions/crm/src/runtime/health-http.ts). It lives in the database,
+ * not in a process, and in a schema of its own, which Directus does not manage (like pg-boss'
+ * `pgboss`).
  *
- * The start path marks it `provisioning` before Directus listens and `ready` as its last step;
- * health answers 503 until then. A start that dies half-way leaves it `provisioning`, which is
+ * The start path marks its run `provisioning` before Directus listens and `ready` as its last step;
+ * health answers 503 until then. A start that dies half-way leaves its run `provisioning`, which is
  * the truth: the access model, flows or demo data may be half-applied.
  *
- * Each start is also a row of `crm_runtime.start_runs`, and the start path gives its own Directus
- * the run's id (`CRM_START_RUN_ID`): an instance's health follows its own start only. With several
- * instances on one database, a restarting instance must not take the others out of a load
- * balancer (the database-wide row would answer 503 on all of them while one re-provisions). A
- * Directus started without the variable (not through the start path) reads the database-wide row.
+ * The start path gives its own Directus the run's id (`CRM_START_RUN_ID`): an instance's health
+ * follows its own start only. With several instances on one database, a restarting instance must
+ * not take the others out of a load balancer. A Directus started without the variable (not through
+ * the start path) reads the database's state: the newest run's (the last start's).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseConnection } from './database.js';
 
-export const READINESS_TABLE = 'crm_runtime.start_state';
 export const START_RUNS_TABLE = 'crm_runtime.start_runs';
 /** How many starts' rows are kept (the newest): enough to read a history, never a growing table. */
 const START_RUNS_KEPT = 100;
@@ -38,18 +36,8 @@ export async function markProvisioning(connection: DatabaseConnection): Promise<
   const runId = randomUUID();
   await withClient(connection, async (client) => {
     await client.query('create schema if not exists crm_runtime');
-    await client.query(`create table if not exists ${READINESS_TABLE} (
-      id boolean primary key default true check (id),
-      state text not null check (state in ('provisioning', 'ready')),
-      run_id uuid not null,
-      started_at timestamptz not null,
-      finished_at timestamptz
-    )`);
-    await client.query(
-      `insert into ${READINESS_TABLE} (id, state, run_id, started_at, finished_at) values (true, 'provisioning', $1, now(), null)
-       on conflict (id) do update set state = excluded.state, run_id = excluded.run_id, started_at = excluded.started_at, finished_at = null`,
-      [runId],
-    );
+    // Before 2026-12-07 a one-row table held the database-wide state; the newest run says the same.
+    await client.query('drop table if exists crm_runtime.start_state');
     await client.query(`create table if not exists ${START_RUNS_TABLE} (
       run_id uuid primary key,
       state text not null check (state in ('provisioning', 'ready')),
@@ -64,10 +52,9 @@ export async function markProvisioning(connection: DatabaseConnection): Promise<
   return runId;
 }
 
-/** Marks the run ready, unless a later start has begun provisioning since (its run then decides). */
+/** Marks the run ready (a later start's run, when there is one, still decides the database's state). */
 export async function markReady(connection: DatabaseConnection, runId: string): Promise<void> {
   await withClient(connection, async (client) => {
-    await client.query(`update ${READINESS_TABLE} set state = 'ready', finished_at = now() where run_id = $1`, [runId]);
     await client.query(`update ${START_RUNS_TABLE} set state = 'ready', finished_at = now() where run_id = $1`, [runId]);
   });
 }

@@ -437,7 +437,9 @@ describe('two instances on one PostgreSQL and one Redis', () => {
             () => 0,
           ),
         ); // 0: not listening yet
-        databaseStates.add((await db!.query<{ state: string }>('select state from crm_runtime.start_state')).rows[0]!.state);
+        databaseStates.add(
+          (await db!.query<{ state: string }>('select state from crm_runtime.start_runs order by started_at desc limit 1')).rows[0]!.state,
+        );
         await new Promise((done) => setTimeout(done, 200));
       }
     })();

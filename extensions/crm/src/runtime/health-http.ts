@@ -52,7 +52,7 @@ export const healthRoutes: AnyRoute[] = [
           const rows = await database.raw<{ rows: Array<{ state: string; finished_at: Date | null }> }>(
             START_RUN_ID
               ? 'select state, finished_at from crm_runtime.start_runs where run_id = ?'
-              : 'select state, finished_at from crm_runtime.start_state where id',
+              : 'select state, finished_at from crm_runtime.start_runs order by started_at desc limit 1',
             START_RUN_ID ? [START_RUN_ID] : [],
           );
           const row = rows.rows[0];
