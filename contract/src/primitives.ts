@@ -37,21 +37,26 @@ export function decimalPattern(maxIntegerDigits: number, maxScale: number): RegE
   return new RegExp(`^(?:0|[1-9][0-9]{0,${maxIntegerDigits - 1}})(?:\\.[0-9]{1,${maxScale}})?$`);
 }
 
+/** A string matching `pattern`, described for the catalogue and the JSON Schema. */
+function patterned(pattern: RegExp, description: string) {
+  return z.string().regex(pattern).describe(description);
+}
+
 /** Meters: centimetre precision is the finest a roll is measured to. Up to 999,999,999.99 m. */
 export const METERS_SCALE = 2;
 export const METERS_PATTERN = decimalPattern(9, METERS_SCALE);
-export const Meters = z
-  .string()
-  .regex(METERS_PATTERN)
-  .describe('Length in meters as a decimal string, at most 2 decimals, e.g. "1250.50". Never a JSON number.');
+export const Meters = patterned(
+  METERS_PATTERN,
+  'Length in meters as a decimal string, at most 2 decimals, e.g. "1250.50". Never a JSON number.',
+);
 
 /** Money amounts (totals, invoice values): two decimals, up to 15 integer digits. */
 export const MONEY_SCALE = 2;
 export const MONEY_AMOUNT_PATTERN = decimalPattern(15, MONEY_SCALE);
-export const MoneyAmount = z
-  .string()
-  .regex(MONEY_AMOUNT_PATTERN)
-  .describe('Money amount as a decimal string, at most 2 decimals, e.g. "1250.50". Never a JSON number.');
+export const MoneyAmount = patterned(
+  MONEY_AMOUNT_PATTERN,
+  'Money amount as a decimal string, at most 2 decimals, e.g. "1250.50". Never a JSON number.',
+);
 
 /**
  * Unit costs (e.g. weighted average cost per meter) need more precision than totals, otherwise
@@ -59,10 +64,10 @@ export const MoneyAmount = z
  */
 export const UNIT_COST_SCALE = 4;
 export const UNIT_COST_PATTERN = decimalPattern(12, UNIT_COST_SCALE);
-export const UnitCost = z
-  .string()
-  .regex(UNIT_COST_PATTERN)
-  .describe('Unit cost as a decimal string, at most 4 decimals, e.g. "84.1250". Never a JSON number.');
+export const UnitCost = patterned(
+  UNIT_COST_PATTERN,
+  'Unit cost as a decimal string, at most 4 decimals, e.g. "84.1250". Never a JSON number.',
+);
 
 export const Money = z
   .strictObject({ amount: MoneyAmount, currency: Currency })
@@ -126,18 +131,9 @@ export const PO_NUMBER_PATTERN = new RegExp(`^${ORG3}PO${CODE8}$`);
 /** The year is the proforma's issue year; 20YY keeps typos such as "0226" out. */
 export const PROFORMA_CODE_PATTERN = new RegExp(`^${ORG3}20[0-9]{2}PI${CODE8}$`);
 
-export const DealCode = z
-  .string()
-  .regex(DEAL_CODE_PATTERN)
-  .describe('Deal code {ORG3}DL{CODE8}, CODE8 = 8 Crockford base32 chars, e.g. "MODDL7K3M9Q2A".');
-export const PoNumber = z
-  .string()
-  .regex(PO_NUMBER_PATTERN)
-  .describe('PO number {ORG3}PO{CODE8}, CODE8 = 8 Crockford base32 chars, e.g. "MODPO4X8Z1N6R".');
-export const ProformaCode = z
-  .string()
-  .regex(PROFORMA_CODE_PATTERN)
-  .describe('Proforma code {ORG3}{YYYY}PI{CODE8}, e.g. "JTR2026PI0F5C8W2H".');
+export const DealCode = patterned(DEAL_CODE_PATTERN, 'Deal code {ORG3}DL{CODE8}, CODE8 = 8 Crockford base32 chars, e.g. "MODDL7K3M9Q2A".');
+export const PoNumber = patterned(PO_NUMBER_PATTERN, 'PO number {ORG3}PO{CODE8}, CODE8 = 8 Crockford base32 chars, e.g. "MODPO4X8Z1N6R".');
+export const ProformaCode = patterned(PROFORMA_CODE_PATTERN, 'Proforma code {ORG3}{YYYY}PI{CODE8}, e.g. "JTR2026PI0F5C8W2H".');
 
 /** The org a deal/PO/proforma code belongs to is its first three characters. */
 export function orgOfCode(code: string): string {
@@ -163,10 +159,7 @@ export const EntityId = entityId('Opaque identifier minted by the sending system
 
 /** Quality (fabric article) code as printed on labels, e.g. "SAT-120/B". Uppercase is canonical. */
 export const QUALITY_CODE_PATTERN = /^[A-Z0-9][A-Z0-9._/-]{0,31}$/;
-export const QualityCode = z
-  .string()
-  .regex(QUALITY_CODE_PATTERN)
-  .describe('Fabric quality code, uppercase, 1-32 chars of [A-Z0-9._/-], e.g. "SAT-120/B".');
+export const QualityCode = patterned(QUALITY_CODE_PATTERN, 'Fabric quality code, uppercase, 1-32 chars of [A-Z0-9._/-], e.g. "SAT-120/B".');
 
 export const WAREHOUSE_CODE_PATTERN = /^[A-Z][A-Z0-9_-]{1,15}$/;
 export const WarehouseCode = z.string().regex(WAREHOUSE_CODE_PATTERN).describe('WMS warehouse code, uppercase, 2-16 chars, e.g. "IST-01".');
@@ -174,10 +167,7 @@ export const WarehouseCode = z.string().regex(WAREHOUSE_CODE_PATTERN).describe('
 /** Roll and lot ids come from supplier labels, which use slashes and dots, so they allow those. */
 export const ROLL_OR_LOT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,47}$/;
 export const RollId = z.string().regex(ROLL_OR_LOT_ID_PATTERN).describe('Roll id as labelled in the WMS, 1-48 chars of [A-Za-z0-9._/-].');
-export const LotId = z
-  .string()
-  .regex(ROLL_OR_LOT_ID_PATTERN)
-  .describe('Lot (dye lot) id as labelled in the WMS, 1-48 chars of [A-Za-z0-9._/-].');
+export const LotId = patterned(ROLL_OR_LOT_ID_PATTERN, 'Lot (dye lot) id as labelled in the WMS, 1-48 chars of [A-Za-z0-9._/-].');
 
 // ---------------------------------------------------------------------------------------------
 // Counters and text

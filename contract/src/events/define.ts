@@ -134,6 +134,31 @@ interface EventSpec<T extends string, S extends KeySource, P extends z.ZodType> 
   };
 }
 
+/** What both kinds of event definition hold; they differ in `ordering` and in the envelope's `sequence`. */
+function assemble<const T extends string, const S extends KeySource, P extends z.ZodType, K extends KeyBinding, O, F extends z.ZodRawShape>(
+  spec: Omit<EventSpec<T, S, P>, 'key'>,
+  key: K,
+  ordering: O,
+  sequenceField: F,
+) {
+  const schema = z
+    .strictObject({ ...envelopeFields(spec.type, spec.source, key), ...sequenceField, payload: spec.payload })
+    .describe(spec.summary);
+  return {
+    type: spec.type,
+    source: spec.source,
+    direction: DIRECTION_OF_SOURCE[spec.source],
+    summary: spec.summary,
+    description: spec.description,
+    stories: spec.stories,
+    state: spec.state,
+    ordering,
+    key,
+    payloadSchema: spec.payload,
+    schema,
+  };
+}
+
 /**
  * An event with a `sequence` in its envelope: it carries absolute state of an ordering scope, and
  * an event with a sequence not above the stored one for that scope is stale.
@@ -146,27 +171,12 @@ export function defineSequencedEvent<const T extends string, const S extends Key
     };
   },
 ) {
-  const key = { version: 1, ...spec.key };
-  const schema = z
-    .strictObject({
-      ...envelopeFields(spec.type, spec.source, key),
-      sequence: Sequence.describe(`Monotonic per ordering scope (${spec.ordering.scope}) and sender.`),
-      payload: spec.payload,
-    })
-    .describe(spec.summary);
-  return {
-    type: spec.type,
-    source: spec.source,
-    direction: DIRECTION_OF_SOURCE[spec.source],
-    summary: spec.summary,
-    description: spec.description,
-    stories: spec.stories,
-    state: spec.state,
-    ordering: { kind: 'sequenced' as const, ...spec.ordering },
-    key,
-    payloadSchema: spec.payload,
-    schema,
-  };
+  return assemble(
+    spec,
+    { version: 1, ...spec.key },
+    { kind: 'sequenced' as const, ...spec.ordering },
+    { sequence: Sequence.describe(`Monotonic per ordering scope (${spec.ordering.scope}) and sender.`) },
+  );
 }
 
 /** An event without `sequence`: a one-off fact, or a snapshot that is only ever sent once. */
@@ -178,26 +188,7 @@ export function defineUnsequencedEvent<const T extends string, const S extends K
     readonly ordering: { readonly rationale: string };
   },
 ) {
-  const key = { version: 1, ...spec.key };
-  const schema = z
-    .strictObject({
-      ...envelopeFields(spec.type, spec.source, key),
-      payload: spec.payload,
-    })
-    .describe(spec.summary);
-  return {
-    type: spec.type,
-    source: spec.source,
-    direction: DIRECTION_OF_SOURCE[spec.source],
-    summary: spec.summary,
-    description: spec.description,
-    stories: spec.stories,
-    state: spec.state,
-    ordering: { kind: 'unordered' as const, ...spec.ordering },
-    key,
-    payloadSchema: spec.payload,
-    schema,
-  };
+  return assemble(spec, { version: 1, ...spec.key }, { kind: 'unordered' as const, ...spec.ordering }, {});
 }
 
 /**
