@@ -54,6 +54,11 @@ describe('CRM messages', () => {
       for (const m of source.matchAll(/label-prefix="crm\.([\w.]+?)\.?"/g)) prefixes.add(m[1]!);
       // GridTable columns: 'pricing.col.meters:num'.
       for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
+      // A declared table (data-table.ts): its texts `title: 'crm.…'`, `hint:`, `empty:` and a column's key `col('insights.org', …)`.
+      for (const m of source.matchAll(/\b(?:title|hint|empty): 'crm\.([\w.]+)'/g)) used.add(m[1]!);
+      for (const m of source.matchAll(/\bcol(?:<\w+>)?\('([\w.]+)'/g)) used.add(m[1]!);
+      // A page's own table helper takes its texts as arguments: a literal key is a key used.
+      for (const m of source.matchAll(/'crm\.([\w.]*\w)'/g)) if (en.has(m[1]!)) used.add(m[1]!);
       // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.
       for (const m of source.matchAll(/<command-center-view\s+name="(\w+)"/g))
         for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
