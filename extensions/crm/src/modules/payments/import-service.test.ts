@@ -10,12 +10,12 @@ import { PAYMENT_SPEC } from './import-rows.js';
 import { insertPayments, paymentImportCatalogue, takenReferences } from './repository.js';
 import { settleAccount } from './service.js';
 
-vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => []) }));
+vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => [MOD, JTR]) }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('../credit/repository.js', () => ({ lockCreditAccount: vi.fn() }));
 vi.mock('./service.js', () => ({ settleAccount: vi.fn() }));
-vi.mock('./repository.js', () => ({
-  allOrgs: vi.fn(async () => [{ id: MOD }, { id: JTR }]),
+vi.mock('./repository.js', async (original) => ({
+  PAYMENT_METHODS: (await original<typeof import('./repository.js')>()).PAYMENT_METHODS,
   insertPayments: vi.fn(),
   paymentImportCatalogue: vi.fn(),
   takenReferences: vi.fn(async () => []),

@@ -36,7 +36,7 @@ import {
   purchaseOrderOrg,
   takenReferences,
   type NewReceivableRow,
-  type PaymentMethod,
+  type PaymentFields,
   type PaymentRow,
   type ReceivableRow,
 } from './repository.js';
@@ -62,13 +62,11 @@ async function accountExposure(trx: Knex, orgId: string, profileId: string, curr
   return rows.find((r) => r.currency === currency) ?? null;
 }
 
-export interface NewPayment {
-  customer_profile_id: string;
-  currency: CreditCurrency;
-  amount: string;
-  value_date: string;
-  method: PaymentMethod;
-  reference: string;
+/** A payment as the API takes it: the ledger's fields (the org is the profile's), the rest optional. */
+export interface NewPayment extends Pick<
+  PaymentFields,
+  'customer_profile_id' | 'currency' | 'amount' | 'value_date' | 'method' | 'reference'
+> {
   proforma_ref?: string | undefined;
   po_id?: string | undefined;
   note?: string | undefined;
