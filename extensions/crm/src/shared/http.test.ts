@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CrmError } from './errors.js';
-import { auditNote, crmRoute, distinctIds, mountRoutes, orEmpty, pageQuery, parseInput, type AnyRoute } from './http.js';
+import { auditNote, crmRoute, distinctIds, idList, mountRoutes, orEmpty, pageQuery, pageRead, parseInput, type AnyRoute } from './http.js';
 import type { RequestScope } from './services.js';
 
 type Handler = (req: unknown, res: unknown, next: (e?: unknown) => void) => Promise<void>;
@@ -233,6 +233,14 @@ describe('the shared input schemas', () => {
     expect(reasons(ids, { ids: ['x'] })).toEqual([{ field: 'ids.0', reason: 'must be a UUID' }]);
   });
 
+  it('an id list reads an id named twice as given (the route dedupes); distinctIds refuses it', () => {
+    const ids = z.strictObject({ ids: idList('list price', 2) });
+    const a = '0b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+    expect(parseInput(ids, { ids: [a, a] })).toEqual({ ids: [a, a] });
+    expect(reasons(ids, { ids: [] })).toEqual([{ field: 'ids', reason: 'name at least one list price' }]);
+    expect(reasons(ids, { ids: [a, a, a] })).toEqual([{ field: 'ids', reason: 'at most 2 at a time' }]);
+  });
+
   it('an audited note: required and not blank, trimmed, at most max characters', () => {
     const body = z.strictObject({ note: auditNote('a merge is audited with a note', 5) });
     expect(parseInput(body, { note: ' ok ' })).toEqual({ note: 'ok' });
@@ -241,5 +249,24 @@ describe('the shared input schemas', () => {
     expect(reasons(z.strictObject({ note: auditNote() }), { note: '' })).toEqual([
       { field: 'note', reason: 'is required: the action is audited with a note' },
     ]);
+  });
+});
+
+describe('pageRead', () => {
+  it('a GET of the parsed query, its statements in Server-Timing, the read as data', async () => {
+    const reads: unknown[] = [];
+    const call = mount([
+      pageRead('/things', z.strictObject(pageQuery({ max: 10, default: 5 })), async (_scope, query) => {
+        reads.push(query);
+        return { rows: [], statements: 2, ms: 1 };
+      }),
+    ]);
+    const r = await call('get /things', { user: 'u', query: { limit: '3' } });
+    expect(r.headers['Server-Timing']).toBe('db;desc="2 queries";dur=1.0');
+    expect(r.body).toEqual({ data: { rows: [], statements: 2, ms: 1 } });
+    expect(reads).toEqual([{ limit: 3, offset: 0 }]);
+    const refused = await call('get /things', { user: 'u', query: { limit: '11' } });
+    expect([refused.status, codeOf(refused.body)]).toEqual([400, 'INVALID_INPUT']);
+    expect(reads).toHaveLength(1);
   });
 });

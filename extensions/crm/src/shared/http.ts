@@ -145,16 +145,22 @@ export function pageQuery(page: { max: number; default: number; maxOffset?: numb
   };
 }
 
-/**
- * A bulk body's list of ids: at least one, at most `max`, each at most once (`each <noun> at most
- * once`); `item` is the id's schema (a UUID unless said).
- */
+/** A bulk body's list of ids: at least one, at most `max`; `item` is the id's schema (a UUID unless said). */
+export function idList(noun: string, max: number, item: z.ZodType<string> = uuid) {
+  return z.array(item).min(1, `name at least one ${noun}`).max(max, `at most ${max} at a time`);
+}
+
+/** `idList` where an id named twice is refused (`each <noun> at most once`) rather than read once. */
 export function distinctIds(noun: string, max: number, item: z.ZodType<string> = uuid) {
-  return z
-    .array(item)
-    .min(1, `name at least one ${noun}`)
-    .max(max, `at most ${max} at a time`)
-    .refine((ids) => new Set(ids).size === ids.length, `each ${noun} at most once`);
+  return idList(noun, max, item).refine((ids) => new Set(ids).size === ids.length, `each ${noun} at most once`);
+}
+
+/**
+ * The paged read of a command center, `GET <path>?limit&offset&…`: the query parsed, answered by
+ * `read(scope, query)`, which carries its statements and time for Server-Timing (`inline`).
+ */
+export function pageRead<Q>(path: string, query: z.ZodType<Q>, read: (scope: RequestScope, query: Q) => Promise<unknown>): AnyRoute {
+  return crmRoute<undefined, Q>({ method: 'get', path, query, serverTiming: 'inline', handle: (scope, input) => read(scope, input.query) });
 }
 
 export interface RouteContext {

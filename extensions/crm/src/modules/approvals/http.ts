@@ -2,7 +2,7 @@
  * `/crm/approvals/*` (stories 17, 18, 38): deciding one approval request or many, with a note.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, type AnyRoute } from '../../shared/http.js';
 import { decideApprovals } from './service.js';
 
 const Decision = z.strictObject({
@@ -10,7 +10,7 @@ const Decision = z.strictObject({
   note: auditNote('every decision is audited with a note'),
 });
 const BulkDecision = Decision.extend({
-  ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
+  ids: idList('approval request', 200),
 });
 
 export const approvalRoutes: AnyRoute[] = [

@@ -3,7 +3,7 @@
  * reasons are audited and required.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
 import { CREDIT_CURRENCIES } from './exposure.js';
 import {
   OVERVIEW_PAGE,
@@ -42,7 +42,7 @@ const RequestBody = z.strictObject({
   reason: auditNote('a credit request states its reason'),
 });
 const Decision = z.strictObject({
-  ids: z.array(uuid).min(1, 'name at least one credit request').max(200, 'at most 200 at a time'),
+  ids: idList('credit request', 200),
   decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
   note: auditNote('every decision is audited with a note'),
 });

@@ -3,7 +3,7 @@
  * crm endpoint.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
 import { compareDecimals, isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
@@ -26,7 +26,7 @@ export const DiscountRequest = z.strictObject({
   note,
 });
 const Submit = z.strictObject({ note: z.string().trim().max(2000).optional() });
-const Reconfirm = z.strictObject({ ids: z.array(uuid).min(1, 'name at least one list price').max(500, 'at most 500 at a time'), note });
+const Reconfirm = z.strictObject({ ids: idList('list price', 500), note });
 const SetPrices = z.strictObject({
   items: z
     .array(z.strictObject({ quality_id: uuid, currency: z.enum(CURRENCIES, { message: 'must be TRY, USD or EUR' }), price }))

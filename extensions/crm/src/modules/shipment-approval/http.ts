@@ -5,7 +5,7 @@
  * SQL statement count in Server-Timing: constant whatever the number of POs.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, distinctIds, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
 import { readStockOwners } from './intercompany-service.js';
 
@@ -27,13 +27,7 @@ const BulkReleaseBody = z.strictObject({ ids: distinctIds('purchase order', 200)
 const PageQuery = z.strictObject(pageQuery({ max: 200, default: 50 }));
 
 export const shipmentApprovalRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/shipment-approval',
-    query: PageQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readShipmentApproval(scope, query),
-  }),
+  pageRead('/shipment-approval', PageQuery, readShipmentApproval),
   crmRoute({
     method: 'post',
     path: '/purchase-orders/:id/confirm-payment',

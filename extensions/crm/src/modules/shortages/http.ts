@@ -5,7 +5,7 @@
 import { FULFILMENT_NEXT_STEPS, QUALITY_CODE_PATTERN } from '@crm/contract';
 import { z } from 'zod';
 import { CrmError } from '../../shared/errors.js';
-import { auditNote, crmRoute, distinctIds, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { decideShortage, decideShortagesBulk, readShortages } from './service.js';
 
 const SEND_BACK_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -41,13 +41,7 @@ const ListQuery = z.strictObject({
 });
 
 export const shortageRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/shortages',
-    query: ListQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readShortages(scope, query),
-  }),
+  pageRead('/shortages', ListQuery, readShortages),
   crmRoute({
     method: 'post',
     path: '/shortages/decide',

@@ -3,7 +3,7 @@
  * count in Server-Timing (constant whatever the number of supplies).
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { MILESTONES, SUPPLY_TYPES } from './rules.js';
 import { decideSupplyRequest, readSupply, requestSupply, updateSupplyRequest } from './service.js';
 
@@ -47,13 +47,7 @@ const PageQuery = z.strictObject({
 });
 
 export const supplyRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/supply',
-    query: PageQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readSupply(scope, query),
-  }),
+  pageRead('/supply', PageQuery, readSupply),
   crmRoute({
     method: 'post',
     path: '/supply/requests',
