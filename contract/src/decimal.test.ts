@@ -9,6 +9,7 @@ import {
   isPositiveDecimal,
   multiplyDecimals,
   normaliseDecimal,
+  positiveDecimalProblem,
   roundDecimal,
   subtractDecimals,
 } from './decimal.js';
@@ -88,6 +89,14 @@ describe('decimal strings', () => {
     }
     expect(isDecimalString(1)).toBe(false);
     expect(isDecimalString('-12.50')).toBe(true);
+  });
+
+  it('says why a typed positive amount is refused: its digits, then its sign', () => {
+    const price = /^\d{1,10}(\.\d{1,4})?$/;
+    expect(positiveDecimalProblem('84.5', price)).toBeNull();
+    expect(positiveDecimalProblem('84.50001', price)).toBe('format');
+    expect(positiveDecimalProblem('-1', price)).toBe('format');
+    expect(positiveDecimalProblem('0.0000', price)).toBe('not_positive');
   });
 });
 

@@ -92,6 +92,17 @@ export function isPositiveDecimal(value: string): boolean {
   return parse(value).big.gt(ZERO);
 }
 
+/**
+ * Why a typed amount that must be positive is refused, for the input rules the server and the app
+ * share (a list price, an FX rate): `format` when it does not match `pattern` (its column's digits),
+ * `not_positive` when it is not above zero; null when valid.
+ */
+export function positiveDecimalProblem(value: string, pattern: RegExp): 'format' | 'not_positive' | null {
+  if (!pattern.test(value)) return 'format';
+  if (!isDecimalString(value) || !isPositiveDecimal(value)) return 'not_positive';
+  return null;
+}
+
 /** "84.5000" → "84.5", "30.00" → "30": the canonical form for comparing terms. */
 export function normaliseDecimal(value: string): string {
   // Without a scale toFixed renders the value's own digits, trailing zeros dropped, never an exponent.

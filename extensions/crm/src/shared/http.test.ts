@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CrmError } from './errors.js';
-import { crmRoute, mountRoutes, orEmpty, type AnyRoute } from './http.js';
+import { auditNote, crmRoute, distinctIds, idList, mountRoutes, orEmpty, pageQuery, pageRead, parseInput, type AnyRoute } from './http.js';
 import type { RequestScope } from './services.js';
 
 type Handler = (req: unknown, res: unknown, next: (e?: unknown) => void) => Promise<void>;
@@ -195,5 +195,78 @@ describe('Server-Timing of a counted read', () => {
     const inline = await call('get /inline', { user: 'u' });
     expect(inline.headers['Server-Timing']).toBe('db;desc="7 queries";dur=1.0');
     expect(inline.body).toEqual({ rows: [], statements: 7, ms: 1 });
+  });
+});
+
+describe('the shared input schemas', () => {
+  const reasons = (schema: z.ZodType, input: unknown) => {
+    try {
+      parseInput(schema, input);
+      return [];
+    } catch (error) {
+      return (error as CrmError).fields;
+    }
+  };
+
+  it('pages: limit 1 to max with its default, offset from 0 to 1,000,000 (or unbounded) with 0', () => {
+    const page = z.strictObject(pageQuery({ max: 200, default: 50 }));
+    expect(parseInput(page, {})).toEqual({ limit: 50, offset: 0 });
+    expect(parseInput(page, { limit: '200', offset: '1000000' })).toEqual({ limit: 200, offset: 1_000_000 });
+    expect(reasons(page, { limit: '0' }).map((f) => f.field)).toEqual(['limit']);
+    expect(reasons(page, { limit: '201' }).map((f) => f.field)).toEqual(['limit']);
+    expect(reasons(page, { limit: '1.5' }).map((f) => f.field)).toEqual(['limit']);
+    expect(reasons(page, { offset: '-1' }).map((f) => f.field)).toEqual(['offset']);
+    expect(reasons(page, { offset: '1000001' }).map((f) => f.field)).toEqual(['offset']);
+    const unbounded = z.strictObject(pageQuery({ max: 200, default: 50, maxOffset: null }));
+    expect(parseInput(unbounded, { offset: '1000001' })).toEqual({ limit: 50, offset: 1_000_001 });
+    expect(reasons(unbounded, { offset: '-1' }).map((f) => f.field)).toEqual(['offset']);
+  });
+
+  it('a bulk id list: at least one, at most max, each at most once, each a UUID', () => {
+    const ids = z.strictObject({ ids: distinctIds('purchase order', 2) });
+    const a = '0b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+    const b = '1b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+    expect(parseInput(ids, { ids: [a, b] })).toEqual({ ids: [a, b] });
+    expect(reasons(ids, { ids: [] })).toEqual([{ field: 'ids', reason: 'name at least one purchase order' }]);
+    expect(reasons(ids, { ids: [a, b, a] })).toEqual([{ field: 'ids', reason: 'at most 2 at a time' }]);
+    expect(reasons(ids, { ids: [a, a] })).toEqual([{ field: 'ids', reason: 'each purchase order at most once' }]);
+    expect(reasons(ids, { ids: ['x'] })).toEqual([{ field: 'ids.0', reason: 'must be a UUID' }]);
+  });
+
+  it('an id list reads an id named twice as given (the route dedupes); distinctIds refuses it', () => {
+    const ids = z.strictObject({ ids: idList('list price', 2) });
+    const a = '0b7e7a3c-6f33-4d7e-9a53-2f0d3c1b9a11';
+    expect(parseInput(ids, { ids: [a, a] })).toEqual({ ids: [a, a] });
+    expect(reasons(ids, { ids: [] })).toEqual([{ field: 'ids', reason: 'name at least one list price' }]);
+    expect(reasons(ids, { ids: [a, a, a] })).toEqual([{ field: 'ids', reason: 'at most 2 at a time' }]);
+  });
+
+  it('an audited note: required and not blank, trimmed, at most max characters', () => {
+    const body = z.strictObject({ note: auditNote('a merge is audited with a note', 5) });
+    expect(parseInput(body, { note: ' ok ' })).toEqual({ note: 'ok' });
+    expect(reasons(body, { note: '  ' })).toEqual([{ field: 'note', reason: 'is required: a merge is audited with a note' }]);
+    expect(reasons(body, { note: '123456' }).map((f) => f.field)).toEqual(['note']);
+    expect(reasons(z.strictObject({ note: auditNote() }), { note: '' })).toEqual([
+      { field: 'note', reason: 'is required: the action is audited with a note' },
+    ]);
+  });
+});
+
+describe('pageRead', () => {
+  it('a GET of the parsed query, its statements in Server-Timing, the read as data', async () => {
+    const reads: unknown[] = [];
+    const call = mount([
+      pageRead('/things', z.strictObject(pageQuery({ max: 10, default: 5 })), async (_scope, query) => {
+        reads.push(query);
+        return { rows: [], statements: 2, ms: 1 };
+      }),
+    ]);
+    const r = await call('get /things', { user: 'u', query: { limit: '3' } });
+    expect(r.headers['Server-Timing']).toBe('db;desc="2 queries";dur=1.0');
+    expect(r.body).toEqual({ data: { rows: [], statements: 2, ms: 1 } });
+    expect(reads).toEqual([{ limit: 3, offset: 0 }]);
+    const refused = await call('get /things', { user: 'u', query: { limit: '11' } });
+    expect([refused.status, codeOf(refused.body)]).toEqual([400, 'INVALID_INPUT']);
+    expect(reads).toHaveLength(1);
   });
 });

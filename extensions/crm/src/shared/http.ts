@@ -119,12 +119,54 @@ export function orEmpty<S extends z.ZodType>(schema: S): z.ZodType<z.output<S>> 
   return z.preprocess((v) => v ?? {}, schema) as unknown as z.ZodType<z.output<S>>;
 }
 
+/** A UUID in a body or a query string. */
+export const uuid = z.uuid({ message: 'must be a UUID' });
+
+/** The note an audited change requires: `is required: <why>` when it is left out or blank. */
+export function auditNote(why = 'the action is audited with a note', max = 2000) {
+  return z.string().trim().min(1, `is required: ${why}`).max(max);
+}
+
+/** A page's `limit` in a query string: a whole number from 1 to `max`, `fallback` when left out. */
+export function pageLimit(max: number, fallback: number) {
+  return z.coerce.number().int().min(1).max(max).default(fallback);
+}
+
+/**
+ * The paging of a list read, to spread into its query schema: `limit` (1 to `max`, `default` when
+ * left out) and `offset` (from 0, at most `maxOffset`, or unbounded when `maxOffset` is null).
+ */
+export function pageQuery(page: { max: number; default: number; maxOffset?: number | null }) {
+  const { maxOffset = 1_000_000 } = page;
+  const offset = z.coerce.number().int().min(0);
+  return {
+    limit: pageLimit(page.max, page.default),
+    offset: (maxOffset === null ? offset : offset.max(maxOffset)).default(0),
+  };
+}
+
+/** A bulk body's list of ids: at least one, at most `max`; `item` is the id's schema (a UUID unless said). */
+export function idList(noun: string, max: number, item: z.ZodType<string> = uuid) {
+  return z.array(item).min(1, `name at least one ${noun}`).max(max, `at most ${max} at a time`);
+}
+
+/** `idList` where an id named twice is refused (`each <noun> at most once`) rather than read once. */
+export function distinctIds(noun: string, max: number, item: z.ZodType<string> = uuid) {
+  return idList(noun, max, item).refine((ids) => new Set(ids).size === ids.length, `each ${noun} at most once`);
+}
+
+/**
+ * The paged read of a command center, `GET <path>?limit&offset&…`: the query parsed, answered by
+ * `read(scope, query)`, which carries its statements and time for Server-Timing (`inline`).
+ */
+export function pageRead<Q>(path: string, query: z.ZodType<Q>, read: (scope: RequestScope, query: Q) => Promise<unknown>): AnyRoute {
+  return crmRoute<undefined, Q>({ method: 'get', path, query, serverTiming: 'inline', handle: (scope, input) => read(scope, input.query) });
+}
+
 export interface RouteContext {
   logger: Logger;
   scopeOf(req: DirectusRequest): RequestScope;
 }
-
-const UUID = z.uuid({ message: 'must be a UUID' });
 
 export function mountRoutes(router: Router, context: RouteContext, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
@@ -133,7 +175,7 @@ export function mountRoutes(router: Router, context: RouteContext, routes: reado
       route(context.logger, async (req, res) => {
         try {
           if (!spec.public) requireLogin(req);
-          const id = spec.id === undefined ? '' : parseInput(UUID, req.params['id'], spec.id);
+          const id = spec.id === undefined ? '' : parseInput(uuid, req.params['id'], spec.id);
           const query = spec.query ? parseInput(spec.query, req.query) : undefined;
           const body = spec.body ? parseInput(spec.body, req.body) : undefined;
           let result = await spec.handle(context.scopeOf(req), { id, query, body, req }, res);

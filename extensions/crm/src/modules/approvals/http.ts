@@ -2,17 +2,15 @@
  * `/crm/approvals/*` (stories 17, 18, 38): deciding one approval request or many, with a note.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, type AnyRoute } from '../../shared/http.js';
 import { decideApprovals } from './service.js';
-
-const uuid = z.uuid({ message: 'must be a UUID' });
 
 const Decision = z.strictObject({
   decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
-  note: z.string().trim().min(1, 'is required: every decision is audited with a note').max(2000),
+  note: auditNote('every decision is audited with a note'),
 });
 const BulkDecision = Decision.extend({
-  ids: z.array(uuid).min(1, 'name at least one approval request').max(200, 'at most 200 at a time'),
+  ids: idList('approval request', 200),
 });
 
 export const approvalRoutes: AnyRoute[] = [

@@ -4,11 +4,10 @@
 import { z } from 'zod';
 import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { IsoDate, QualityCode } from '@crm/contract/primitives';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { crmRoute, uuid, orEmpty, type AnyRoute } from '../../shared/http.js';
 import { profitabilityWorkbook, valuationWorkbook, XLSX_CONTENT_TYPE } from './exports.js';
 import { captureInvoice, matchReceipt, postAdjustment, readProfitability, readValuation, runCostingNow } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
 const positive = (pattern: RegExp, example: string) =>
   z
     .string({ message: `must be a decimal string, e.g. "${example}"` })

@@ -281,19 +281,23 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
       amount: values.lines[index]!.amount,
       amount_try: values.lines[index]!.amountTry,
     }));
+    // The invoice as stored and as answered.
+    const invoice = {
+      id,
+      org_id: input.org_id,
+      kind: input.kind,
+      supplier_name: input.supplier_name,
+      invoice_number: input.invoice_number,
+      invoice_date: input.invoice_date,
+      currency: input.currency,
+      fx_rate: fx.rate,
+      fx_rate_as_of: fx.asOf,
+    };
     await insertInvoice(
       trx,
       {
-        id,
-        org_id: input.org_id,
-        kind: input.kind,
+        ...invoice,
         credits_invoice_id: input.credits_invoice_id ?? null,
-        supplier_name: input.supplier_name,
-        invoice_number: input.invoice_number,
-        invoice_date: input.invoice_date,
-        currency: input.currency,
-        fx_rate: fx.rate,
-        fx_rate_as_of: fx.asOf,
         fx_rate_note: fx.overridden ? input.fx_rate_note!.trim() : null,
         total_amount: values.total,
         total_try: values.totalTry,
@@ -335,15 +339,7 @@ export async function captureInvoice(scope: RequestScope, input: InvoiceInput) {
       }
     }
     return {
-      id,
-      org_id: input.org_id,
-      kind: input.kind,
-      supplier_name: input.supplier_name,
-      invoice_number: input.invoice_number,
-      invoice_date: input.invoice_date,
-      currency: input.currency,
-      fx_rate: fx.rate,
-      fx_rate_as_of: fx.asOf,
+      ...invoice,
       fx_rate_overridden: fx.overridden,
       total_amount: values.total,
       total_try: values.totalTry,
@@ -657,9 +653,8 @@ export async function postAdjustment(scope: RequestScope, input: AdjustmentInput
         created_by: access.userId,
       });
     }
-    await insertAdjustment(trx, {
-      id,
-      org_id: input.org_id,
+    // What the adjustment is, as stored and as audited.
+    const posted = {
       kind: input.kind,
       basis: input.basis,
       currency: input.currency,
@@ -667,6 +662,11 @@ export async function postAdjustment(scope: RequestScope, input: AdjustmentInput
       fx_rate: fx.rate,
       amount_try: amountTry,
       variance_try: variance,
+    };
+    await insertAdjustment(trx, {
+      id,
+      org_id: input.org_id,
+      ...posted,
       receipt_ids: allocation,
       note: input.note,
       created_by: access.userId,
@@ -683,16 +683,7 @@ export async function postAdjustment(scope: RequestScope, input: AdjustmentInput
         collection: 'costing_adjustments',
         entityId: id,
         note: input.note,
-        details: {
-          kind: input.kind,
-          basis: input.basis,
-          currency: input.currency,
-          amount: input.amount,
-          fx_rate: fx.rate,
-          amount_try: amountTry,
-          variance_try: variance,
-          allocation,
-        },
+        details: { ...posted, allocation },
       },
     ]);
     return {

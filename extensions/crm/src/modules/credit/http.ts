@@ -3,7 +3,7 @@
  * reasons are audited and required.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
 import { CREDIT_CURRENCIES } from './exposure.js';
 import {
   OVERVIEW_PAGE,
@@ -15,8 +15,6 @@ import {
   setCreditLimit,
 } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const note = (what: string) => z.string().trim().min(1, `is required: ${what}`).max(2000);
 export const Currency = z.enum(CREDIT_CURRENCIES, { message: `must be one of ${CREDIT_CURRENCIES.join(', ')}` });
 /** Money as a decimal string, at most 4 decimals (numeric(14,4)), never a number. */
 export const Money = z
@@ -30,28 +28,25 @@ const ExposureQuery = z
     message: 'name exactly one of customer_id or customer_profile_id',
     path: ['customer_id'],
   });
-const OverviewQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(OVERVIEW_PAGE).default(OVERVIEW_PAGE),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
+const OverviewQuery = z.strictObject(pageQuery({ max: OVERVIEW_PAGE, default: OVERVIEW_PAGE }));
 const LimitBody = z.strictObject({
   customer_profile_id: uuid,
   currency: Currency,
   amount: Money,
-  note: note('a limit is audited with a note'),
+  note: auditNote('a limit is audited with a note'),
 });
 const RequestBody = z.strictObject({
   customer_profile_id: uuid,
   currency: Currency,
   requested_amount: Money,
-  reason: note('a credit request states its reason'),
+  reason: auditNote('a credit request states its reason'),
 });
 const Decision = z.strictObject({
-  ids: z.array(uuid).min(1, 'name at least one credit request').max(200, 'at most 200 at a time'),
+  ids: idList('credit request', 200),
   decision: z.enum(['approved', 'rejected'], { message: 'must be approved or rejected' }),
-  note: note('every decision is audited with a note'),
+  note: auditNote('every decision is audited with a note'),
 });
-const OverrideBody = z.strictObject({ note: note('an override is audited with its reason') });
+const OverrideBody = z.strictObject({ note: auditNote('an override is audited with its reason') });
 
 export const creditRoutes: AnyRoute[] = [
   // Server-Timing: the statements and the milliseconds of the read (its snapshot transaction).

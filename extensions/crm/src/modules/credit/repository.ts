@@ -510,19 +510,10 @@ export interface CreditRequestRow {
   status: 'pending' | 'approved' | 'rejected';
 }
 
+/** A new request: the row as read, pending, with what it says and who asked. */
 export async function insertCreditRequest(
   trx: Knex,
-  row: {
-    id: string;
-    org_id: string;
-    customer_profile_id: string;
-    currency: CreditCurrency;
-    requested_amount: string;
-    current_amount: string | null;
-    reason: string;
-    requested_by: string;
-    requested_at: Date;
-  },
+  row: Omit<CreditRequestRow, 'status'> & { current_amount: string | null; reason: string; requested_by: string; requested_at: Date },
 ): Promise<void> {
   await trx('credit_requests').insert({ ...row, status: 'pending' });
 }
@@ -599,46 +590,33 @@ export interface BlockedDealView {
 }
 
 /**
- * One page of `matched` (a select) in `order`, each row with the total, and the total even when the
- * page is past the end (then no rows): one statement either way.
+ * A paged read of the orgs' rows: one page of `matched` (a select whose one binding is the org ids)
+ * in `order`, each row with the total, and the total even when the page is past the end (then no
+ * rows): one statement either way. `key` is a column every matched row has.
  */
-async function pageWithTotal<T extends { total: number }>(
-  db: Knex,
-  matched: string,
-  bindings: unknown[],
-  order: string,
-  key: string,
-  page: { limit: number; offset: number },
-): Promise<{ rows: T[]; total: number }> {
-  const { rows } = await db.raw(
-    `with matched as (${matched})
+function pageInOrgs<T extends { total: number }>(matched: string, order: string, key: string) {
+  return async (db: Knex, orgIds: readonly string[], page: { limit: number; offset: number }): Promise<{ rows: T[]; total: number }> => {
+    const { rows } = await db.raw(
+      `with matched as (${matched})
      select n.total, p.* from (select count(*)::int as total from matched) n
      left join lateral (select * from matched order by ${order} limit ? offset ?) p on true
      order by ${order.replace(/(^|, )/g, '$1p.')}`,
-    [...bindings, page.limit, page.offset],
-  );
-  const all = rows as Array<T & Record<string, unknown>>;
-  return { rows: all.filter((r) => r[key] !== null), total: all[0]?.total ?? 0 };
+      [orgIds, page.limit, page.offset],
+    );
+    const all = rows as Array<T & Record<string, unknown>>;
+    return { rows: all.filter((r) => r[key] !== null), total: all[0]?.total ?? 0 };
+  };
 }
 
 /** Deals with credit_blocked=true in the orgs, newest block first: one page and the total. One statement. */
-export async function blockedDeals(
-  db: Knex,
-  orgIds: readonly string[],
-  page: { limit: number; offset: number },
-): Promise<{ rows: BlockedDealView[]; total: number }> {
-  return pageWithTotal<BlockedDealView>(
-    db,
-    `select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons, b.blocked_at
+export const blockedDeals = pageInOrgs<BlockedDealView>(
+  `select d.id as deal_id, d.org_id, d.code as deal_code, d.customer_profile_id, p.legal_name, b.reasons, b.blocked_at
      from deals d join customer_org_profiles p on p.id = d.customer_profile_id
      left join credit_blocks b on b.deal_id = d.id
      where d.org_id = any(?::uuid[]) and d.credit_blocked`,
-    [orgIds],
-    'blocked_at desc nulls last, deal_id',
-    'deal_id',
-    page,
-  );
-}
+  'blocked_at desc nulls last, deal_id',
+  'deal_id',
+);
 
 export interface PendingRequestView {
   id: string;
@@ -655,23 +633,14 @@ export interface PendingRequestView {
 }
 
 /** Credit requests pending in the orgs, oldest first: one page and the total. One statement. */
-export async function pendingCreditRequests(
-  db: Knex,
-  orgIds: readonly string[],
-  page: { limit: number; offset: number },
-): Promise<{ rows: PendingRequestView[]; total: number }> {
-  return pageWithTotal<PendingRequestView>(
-    db,
-    `select r.id, r.org_id, r.customer_profile_id, p.legal_name, r.currency, r.requested_amount::${MONEY}::text as requested_amount,
+export const pendingCreditRequests = pageInOrgs<PendingRequestView>(
+  `select r.id, r.org_id, r.customer_profile_id, p.legal_name, r.currency, r.requested_amount::${MONEY}::text as requested_amount,
             r.current_amount::${MONEY}::text as current_amount, r.reason, r.requested_by, r.requested_at
      from credit_requests r join customer_org_profiles p on p.id = r.customer_profile_id
      where r.org_id = any(?::uuid[]) and r.status = 'pending'`,
-    [orgIds],
-    'requested_at, id',
-    'id',
-    page,
-  );
-}
+  'requested_at, id',
+  'id',
+);
 
 /** The deals behind the given purchase orders, with their credit state (item-route gate). */
 export async function dealsOfPurchaseOrders(

@@ -2,10 +2,8 @@
  * `POST /crm/customers` (stories 1, 4, 5): a customer identity and the org's profile of it.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
 import { createCustomer, decidePendingCustomers, listPendingCustomers, mergeCustomers } from './service.js';
-
-const uuid = z.uuid({ message: 'must be a UUID' });
 
 const NewCustomerBody = z.strictObject({
   legal_name: z.string().trim().min(2, 'must be at least 2 characters').max(255),
@@ -42,12 +40,12 @@ const ReviewDecisionBody = z.strictObject({
   ids: z.array(uuid).min(1, 'name at least one customer').max(200, 'at most 200 customers at once'),
   decision: z.enum(['approve', 'reject', 'merge'], { message: 'must be approve, reject or merge' }),
   into: uuid.optional(),
-  note: z.string().trim().min(1, 'is required: a review decision is audited with a note').max(2000),
+  note: auditNote('a review decision is audited with a note'),
 });
 
 const CustomerMerge = z.strictObject({
   into: uuid,
-  note: z.string().trim().min(1, 'is required: a merge is audited with a note').max(2000),
+  note: auditNote('a merge is audited with a note'),
 });
 
 export const customerRoutes: AnyRoute[] = [

@@ -3,25 +3,24 @@
  * retry of a dead email, and the routing rules per org × email type.
  */
 import { z } from 'zod';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, orEmpty, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
 import { isAddress } from './routing.js';
 import { readEmail, readEmails, readRoutingRules, retryEmail, runDigestsByHand, setRoutingRule } from './service.js';
 import { SCHEDULED_KINDS } from './digests.js';
 import { EMAIL_POLICIES, EMAIL_STATES, EMAIL_TYPES } from './types.js';
 
-const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
+const note = auditNote();
 const addresses = z.array(z.string().trim().refine(isAddress, 'must be an email address')).max(50, 'at most 50 addresses').default([]);
 
 const ListQuery = z.strictObject({
   state: z.enum(EMAIL_STATES, { message: `must be one of ${EMAIL_STATES.join(', ')}` }).optional(),
   type: z.enum(EMAIL_TYPES, { message: 'must be an email type' }).optional(),
-  deal_id: z.uuid({ message: 'must be a UUID' }).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  deal_id: uuid.optional(),
+  ...pageQuery({ max: 200, default: 50 }),
 });
 
 const RuleBody = z.strictObject({
-  org_id: z.uuid({ message: 'must be a UUID' }),
+  org_id: uuid,
   // order.tracking_updated has no email type: a rule for it cannot even be named (story 62).
   email_type: z.enum(EMAIL_TYPES, { message: `must be one of ${EMAIL_TYPES.join(', ')} (tracking changes never email anyone)` }),
   enabled: z.boolean({ message: 'must be true or false' }),

@@ -188,8 +188,8 @@ export async function planEmail(
   let rendered: RenderedEmail | null;
   let routing;
   let language: 'tr' | 'en';
-  if (isDocumentType(type)) {
-    // A document a person sends to the customer: the profile's contacts, the sender's own words.
+  if (isDocumentType(type) || isCustomerType(type)) {
+    // To the customer: the contacts of the deal's customer profile, in the customer's language.
     const customer = row.deal_id ? await loadDealCustomer(trx, row.deal_id) : undefined;
     language = customerLanguage(customer?.email_language, customer?.country);
     routing = route({
@@ -198,18 +198,13 @@ export async function planEmail(
       customer: customer && { optedOut: !!customer.status_email_opt_out, contacts: contactsOf(customer.contacts) },
       orgAdmins: [],
     });
-    const content = facts['content'];
-    rendered = isDocumentEmailData(content) ? renderDocumentEmail(type, brand, content) : null;
-  } else if (isCustomerType(type)) {
-    const customer = row.deal_id ? await loadDealCustomer(trx, row.deal_id) : undefined;
-    language = customerLanguage(customer?.email_language, customer?.country);
-    routing = route({
-      type,
-      rule,
-      customer: customer && { optedOut: !!customer.status_email_opt_out, contacts: contactsOf(customer.contacts) },
-      orgAdmins: [],
-    });
-    rendered = renderStatusEmail(type, language, brand, statusData(type, facts, customer?.legal_name ?? null));
+    if (isDocumentType(type)) {
+      // A document a person sends: the sender's own words.
+      const content = facts['content'];
+      rendered = isDocumentEmailData(content) ? renderDocumentEmail(type, brand, content) : null;
+    } else {
+      rendered = renderStatusEmail(type, language, brand, statusData(type, facts, customer?.legal_name ?? null));
+    }
   } else {
     routing = route({ type, rule, orgAdmins: await lookups.admins(trx, row.org_id) });
     // Staff read their emails in their Directus language (content.ts#staffLanguage).

@@ -2,7 +2,7 @@
  * `/crm/fx-rates` routes (story 14), mounted by the crm endpoint.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, pageLimit, type AnyRoute } from '../../shared/http.js';
 import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { FX_PAIRS, FX_RATE_PATTERN } from './input-rules.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
@@ -21,13 +21,13 @@ export const NewFxRate = z.strictObject({
     // zod runs refinements even after the regex failed; only judge the sign of a real decimal.
     .refine((v) => !isDecimalString(v) || isPositiveDecimal(v), 'must be greater than zero'),
   effective_at: instant,
-  note: z.string().trim().min(1, 'is required: say where the rate comes from').max(2000),
+  note: auditNote('say where the rate comes from'),
 });
 
 const AsOfQuery = z.strictObject({ pair, at: instant.optional() });
 const HistoryQuery = z.strictObject({
   pair: pair.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: pageLimit(500, 100),
 });
 
 export const fxRoutes: AnyRoute[] = [

@@ -3,7 +3,7 @@
  * definition, imported by the zod schema in http.ts and by the FX rates command center (Vue). Pure
  * (no zod, no Directus, no knex): the app bundle imports it.
  */
-import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
+import { positiveDecimalProblem } from '@crm/contract/decimal';
 import { FX_PAIRS, type FxPair } from './rates.js';
 
 export { FX_PAIRS, type FxPair };
@@ -15,7 +15,5 @@ export const FX_RATE_PATTERN = /^\d{1,12}(\.\d{1,6})?$/;
 export type FxRateProblem = 'format' | 'not_positive';
 
 export function fxRateProblem(value: string): FxRateProblem | null {
-  if (!FX_RATE_PATTERN.test(value)) return 'format';
-  if (!isDecimalString(value) || !isPositiveDecimal(value)) return 'not_positive';
-  return null;
+  return positiveDecimalProblem(value, FX_RATE_PATTERN);
 }

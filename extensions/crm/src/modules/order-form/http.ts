@@ -2,7 +2,7 @@
  * Staff routes for order form links (stories 51, 52): `/crm/order-form-tokens`.
  */
 import { z } from 'zod';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { crmRoute, uuid, orEmpty, type AnyRoute } from '../../shared/http.js';
 import {
   downloadAttachment,
   issueOrderFormToken,
@@ -14,7 +14,6 @@ import {
   revokeOrderFormToken,
 } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
 const expiresInDays = z
   .number()
   .int('must be a whole number of days')

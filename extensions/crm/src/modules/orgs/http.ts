@@ -2,11 +2,9 @@
  * `/crm/me/org-context` (story 2): the caller's Active Org and Org Scope, read and switched.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
 import { ORG_SCOPES } from './access.js';
 import { readOrgContext, switchOrgContext } from './service.js';
-
-const uuid = z.uuid({ message: 'must be a UUID' });
 
 const OrgContextChange = z
   .strictObject({

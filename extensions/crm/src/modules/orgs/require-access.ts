@@ -20,6 +20,7 @@
 import type { Knex } from 'knex';
 import { actorOf } from '../../shared/directus.js';
 import { CrmError } from '../../shared/errors.js';
+import type { Importer } from '../../shared/imports/pipeline.js';
 import type { RequestScope } from '../../shared/services.js';
 import { can, orgsInScope, orgsWith, reachIn, type Capability } from './access.js';
 import { allOrgIds, loadUserOrgContext, type UserOrgContext } from './repository.js';
@@ -94,4 +95,14 @@ export async function requireAccess(scope: RequestScope, need: AccessNeed = {}, 
     return access(orgIds);
   }
   return access([]);
+}
+
+/**
+ * Who may import (the `importer` of an import on shared/imports): every org where the caller's
+ * grant holds `capability` (`in: 'granted'`: the file names its orgs, the Org Scope does not
+ * narrow them), admins every org; 401 without a login, `forbidden()` for a caller with no such org.
+ */
+export async function requireImporter(scope: RequestScope, capability: Capability, forbidden: () => CrmError): Promise<Importer> {
+  const access = await requireAccess(scope, { in: 'granted', capability, forbidden });
+  return { userId: access.userId, isAdmin: access.admin, orgIds: new Set(access.orgIds) };
 }

@@ -4,12 +4,11 @@
  */
 import { z } from 'zod';
 import { IsoDate } from '@crm/contract/primitives';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
 import { Currency, PositiveMoney } from '../credit/http.js';
 import { PAYMENT_METHODS } from './repository.js';
 import { readLedger, recordPayment, recordReceivable, reversePayment, reverseReceivable } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
 
 const PaymentBody = z.strictObject({
@@ -23,7 +22,7 @@ const PaymentBody = z.strictObject({
   po_id: uuid.optional(),
   note: text(2000).optional(),
 });
-const ReverseBody = z.strictObject({ note: z.string().trim().min(1, 'is required: a reversal is audited with a note').max(2000) });
+const ReverseBody = z.strictObject({ note: auditNote('a reversal is audited with a note') });
 const ReceivableBody = z.strictObject({
   customer_profile_id: uuid,
   currency: Currency,
@@ -40,8 +39,7 @@ const LedgerQuery = z.strictObject({
   customer_profile_id: uuid.optional(),
   from: IsoDate.optional(),
   to: IsoDate.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  ...pageQuery({ max: 500, default: 100 }),
 });
 
 export const paymentRoutes: AnyRoute[] = [

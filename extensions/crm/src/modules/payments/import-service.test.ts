@@ -10,12 +10,12 @@ import { PAYMENT_SPEC } from './import-rows.js';
 import { insertPayments, paymentImportCatalogue, takenReferences } from './repository.js';
 import { settleAccount } from './service.js';
 
-vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => []) }));
+vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn(async () => [MOD, JTR]) }));
 vi.mock('../../shared/audit.js', () => ({ writeAudit: vi.fn() }));
 vi.mock('../credit/repository.js', () => ({ lockCreditAccount: vi.fn() }));
 vi.mock('./service.js', () => ({ settleAccount: vi.fn() }));
-vi.mock('./repository.js', () => ({
-  allOrgs: vi.fn(async () => [{ id: MOD }, { id: JTR }]),
+vi.mock('./repository.js', async (original) => ({
+  PAYMENT_METHODS: (await original<typeof import('./repository.js')>()).PAYMENT_METHODS,
   insertPayments: vi.fn(),
   paymentImportCatalogue: vi.fn(),
   takenReferences: vi.fn(async () => []),
@@ -100,6 +100,21 @@ describe('payment import refusals', () => {
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
     // The admin may.
     expect((await paymentImports.read(db.scopeOf(asAdmin), both.id)).id).toBe(both.id);
+  });
+
+  it('the orgs a caller imports into: Finance grants only (not the Org Scope); an admin every org', async () => {
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'finance')]));
+    const report = await paymentImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'R1'), row('JTR', 'R2')));
+    expect(vi.mocked(paymentImportCatalogue).mock.calls[0]![1]).toEqual([JTR]);
+    expect(report.errors.map((e) => [e.row, e.column])).toEqual([
+      [2, 'org_code'],
+      [3, 'tax_number'],
+    ]);
+    expect(report.errors[0]!.reason).toBe('"MOD" is not one of your payment orgs (JTR)');
+    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
+    await paymentImports.createDryRun(db.scopeOf(asAdmin), await file(row('MOD', 'R1')));
+    expect(vi.mocked(paymentImportCatalogue).mock.calls[1]![1]).toEqual([MOD, JTR]);
+    for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('409 IMPORT_APPLY_FAILED on the reference when one was recorded since the dry run: the import failed, no payment written', async () => {

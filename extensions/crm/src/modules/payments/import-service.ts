@@ -7,35 +7,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
-import { actorOf } from '../../shared/directus.js';
 import { CrmError } from '../../shared/errors.js';
-import { ImportApplyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
+import { importOrgs } from '../../shared/imports/orgs.js';
+import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
-import type { RequestScope } from '../../shared/services.js';
 import { lockCreditAccount } from '../credit/repository.js';
-import { orgsWith } from '../orgs/access.js';
-import { loadUserOrgContext } from '../orgs/repository.js';
+import { requireImporter } from '../orgs/require-access.js';
 import { PAYMENT_SPEC, validatePaymentRows, type ValidatedPayment } from './import-rows.js';
-import { allOrgs, insertPayments, paymentImportCatalogue, takenReferences } from './repository.js';
+import { insertPayments, paymentImportCatalogue, takenReferences } from './repository.js';
 import { settleAccount } from './service.js';
-
-async function importer(scope: RequestScope): Promise<Importer> {
-  const actor = actorOf(scope.accountability);
-  if (actor.kind === 'system') throw new CrmError('unauthenticated', 'UNAUTHENTICATED', 'log in first');
-  if (actor.kind === 'admin')
-    return { userId: actor.userId, isAdmin: true, orgIds: new Set((await allOrgs(scope.database)).map((o) => o.id)) };
-  const { grants } = await loadUserOrgContext(scope.database, actor.userId);
-  const orgIds = orgsWith(grants, 'payment.record');
-  if (!orgIds.length)
-    throw new CrmError('forbidden', 'PAYMENT_NOT_ALLOWED', 'importing payments is for Finance: your roles do not include it');
-  return { userId: actor.userId, isAdmin: false, orgIds: new Set(orgIds) };
-}
 
 async function validate(db: Knex, who: Importer, raw: RawRow[]) {
   const texts = (key: string) => [...new Set(raw.map((r) => r.cells[key]?.trim()).filter((v): v is string => !!v))];
   const catalogue = await paymentImportCatalogue(db, [...who.orgIds], texts('tax_number'), texts('reference'));
   return validatePaymentRows(raw, {
-    orgs: new Map(catalogue.orgs.map((o) => [o.code, { id: o.id, allowed: who.orgIds.has(o.id) }])),
+    orgs: importOrgs(catalogue.orgs, who.orgIds),
     profiles: new Map(catalogue.profiles.map((p) => [`${p.org_id}|${p.tax_number}`, p.id])),
     takenReferences: new Set(catalogue.taken.map((t) => `${t.org_id}|${t.reference}`)),
   });
@@ -50,12 +36,7 @@ async function apply(trx: Knex.Transaction, rows: ValidatedPayment[], ctx: Apply
     const taken = await takenReferences(trx, orgId, refs);
     if (taken.length) {
       const failure = `reference ${taken.slice(0, 5).join(', ')} was recorded since the dry run`;
-      throw new ImportApplyFailed(
-        failure,
-        new CrmError('conflict', 'IMPORT_APPLY_FAILED', `applying failed and nothing was changed: ${failure}; upload the file again`, [
-          { field: 'reference', reason: failure },
-        ]),
-      );
+      throw applyFailed(failure, [{ field: 'reference', reason: failure }]);
     }
   }
   const payments = rows.map((r) => ({
@@ -72,7 +53,7 @@ async function apply(trx: Knex.Transaction, rows: ValidatedPayment[], ctx: Apply
     proforma_ref: r.proforma_ref,
     po_id: null,
     note: r.note ?? ctx.note,
-    // The importer is always a signed-in user (importer() refuses anyone else).
+    // The importer is always a signed-in user (requireImporter refuses anyone else).
     recorded_by: ctx.userId as string,
     recorded_at: ctx.at,
   }));
@@ -99,11 +80,13 @@ export const paymentImports = importPipeline<ValidatedPayment>({
   table: 'payment_imports',
   auditAction: 'payment_import.applied',
   rowsName: 'payments',
-  notFound: () =>
-    new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such payment import, or one for orgs where you do not record payments', [
-      { field: 'id', reason: 'no such payment import' },
-    ]),
-  importer,
+  notFound: { what: 'payment import', hiddenIn: 'where you do not record payments' },
+  importer: (scope) =>
+    requireImporter(
+      scope,
+      'payment.record',
+      () => new CrmError('forbidden', 'PAYMENT_NOT_ALLOWED', 'importing payments is for Finance: your roles do not include it'),
+    ),
   validate,
   preview: (r) => ({
     row: r.row,

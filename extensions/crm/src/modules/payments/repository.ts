@@ -13,7 +13,7 @@ export const PAYMENT_METHODS = ['bank_transfer', 'cash', 'cheque', 'card', 'othe
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** A payments ledger entry as written and as read. */
-interface PaymentFields {
+export interface PaymentFields {
   id: string;
   org_id: string;
   customer_profile_id: string;
@@ -324,9 +324,4 @@ export async function paymentImportCatalogue(
           .select('org_id', 'reference')
       : [];
   return { orgs, profiles, taken };
-}
-
-/** Orgs where a user holds one of the roles (the importer's orgs). */
-export async function allOrgs(db: Knex): Promise<Array<{ id: string }>> {
-  return db('orgs').select('id');
 }

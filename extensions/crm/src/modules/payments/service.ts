@@ -36,7 +36,7 @@ import {
   purchaseOrderOrg,
   takenReferences,
   type NewReceivableRow,
-  type PaymentMethod,
+  type PaymentFields,
   type PaymentRow,
   type ReceivableRow,
 } from './repository.js';
@@ -62,13 +62,11 @@ async function accountExposure(trx: Knex, orgId: string, profileId: string, curr
   return rows.find((r) => r.currency === currency) ?? null;
 }
 
-export interface NewPayment {
-  customer_profile_id: string;
-  currency: CreditCurrency;
-  amount: string;
-  value_date: string;
-  method: PaymentMethod;
-  reference: string;
+/** A payment as the API takes it: the ledger's fields (the org is the profile's), the rest optional. */
+export interface NewPayment extends Pick<
+  PaymentFields,
+  'customer_profile_id' | 'currency' | 'amount' | 'value_date' | 'method' | 'reference'
+> {
   proforma_ref?: string | undefined;
   po_id?: string | undefined;
   note?: string | undefined;
@@ -86,61 +84,50 @@ export interface RecordedPayment {
   exposure: Awaited<ReturnType<typeof accountExposure>>;
 }
 
-/** Records one payment (the org is its customer profile's) and allocates it. Audited. */
-export async function recordPayment(scope: RequestScope, input: NewPayment): Promise<RecordedPayment> {
+/**
+ * What recording a payment and a receivable share; only the entry itself differs. Under the
+ * account's lock: the entry's checks in the profile's org, the entry written, the account settled
+ * (oldest due first), the entry audited with the allocations it took part in, and the answer with
+ * the account's exposure after.
+ */
+async function recordEntry<Answer extends object>(
+  scope: RequestScope,
+  input: { customer_profile_id: string; currency: CreditCurrency; amount: string; note?: string | undefined },
+  entry: {
+    /** Refuses what the entry names outside the profile's org (or a reference taken there). */
+    check: (trx: Knex, orgId: string) => Promise<void>;
+    insert: (trx: Knex, row: { id: string; org_id: string; by: string; at: Date }) => Promise<void>;
+    /** Of the allocations settling made, the ones the entry took part in. */
+    allocationsOf: (allocations: Allocation[], id: string) => Allocation[];
+    audit: { action: string; collection: string; details: Record<string, unknown> };
+    answer: (allocations: Allocation[]) => Answer;
+  },
+) {
   const actor = await requireProfileAccess(scope, input.customer_profile_id, 'payment.record', paymentNotAllowed);
   return scope.database.transaction(async (trx) => {
     await lockCreditAccount(trx, input.customer_profile_id);
     const profile = (await loadProfile(trx, input.customer_profile_id))!;
-    if (input.po_id && (await purchaseOrderOrg(trx, input.po_id)) !== profile.org_id) {
-      throw fieldError('invalid_input', 'PURCHASE_ORDER_NOT_FOUND', 'po_id', "no such purchase order in this customer's org");
-    }
-    if ((await takenReferences(trx, profile.org_id, [input.reference])).length) {
-      throw fieldError('conflict', 'PAYMENT_REFERENCE_TAKEN', 'reference', 'a payment with this reference is recorded in this org already');
-    }
+    await entry.check(trx, profile.org_id);
     const id = randomUUID();
     const at = new Date();
-    await insertPayments(trx, [
-      {
-        id,
-        org_id: profile.org_id,
-        customer_profile_id: profile.id,
-        currency: input.currency,
-        amount: input.amount,
-        value_date: input.value_date,
-        method: input.method,
-        reference: input.reference,
-        kind: 'payment',
-        reverses_id: null,
-        proforma_ref: input.proforma_ref ?? null,
-        po_id: input.po_id ?? null,
-        note: input.note ?? null,
-        recorded_by: actor.userId,
-        recorded_at: at,
-      },
-    ]);
-    const allocations = await settleAccount(trx, { customer_profile_id: profile.id, currency: input.currency }, at);
-    const mine = allocations.filter((a) => a.payment_id === id);
-    const unallocated = mine.reduce((left, a) => subtractDecimals(left, a.amount), input.amount);
+    await entry.insert(trx, { id, org_id: profile.org_id, by: actor.userId, at });
+    const settled = await settleAccount(trx, { customer_profile_id: profile.id, currency: input.currency }, at);
+    const allocations = entry.allocationsOf(settled, id);
     await writeAudit(trx, [
       {
         orgId: profile.org_id,
         at,
         actor: actor.userId,
-        action: 'payment.recorded',
-        collection: 'payments',
+        action: entry.audit.action,
+        collection: entry.audit.collection,
         entityId: id,
         note: input.note ?? null,
         details: {
           customer_profile_id: profile.id,
           currency: input.currency,
           amount: input.amount,
-          value_date: input.value_date,
-          method: input.method,
-          reference: input.reference,
-          po_id: input.po_id ?? null,
-          proforma_ref: input.proforma_ref ?? null,
-          allocations: mine,
+          ...entry.audit.details,
+          allocations,
         },
       },
     ]);
@@ -150,11 +137,69 @@ export async function recordPayment(scope: RequestScope, input: NewPayment): Pro
       customer_profile_id: profile.id,
       currency: input.currency,
       amount: input.amount,
-      reference: input.reference,
-      allocations: mine,
-      unallocated,
+      ...entry.answer(allocations),
       exposure: await accountExposure(trx, profile.org_id, profile.id, input.currency),
     };
+  });
+}
+
+async function requirePurchaseOrderIn(trx: Knex, poId: string | undefined, orgId: string): Promise<void> {
+  if (poId && (await purchaseOrderOrg(trx, poId)) !== orgId) {
+    throw fieldError('invalid_input', 'PURCHASE_ORDER_NOT_FOUND', 'po_id', "no such purchase order in this customer's org");
+  }
+}
+
+/** Records one payment (the org is its customer profile's) and allocates it. Audited. */
+export async function recordPayment(scope: RequestScope, input: NewPayment): Promise<RecordedPayment> {
+  return recordEntry(scope, input, {
+    check: async (trx, orgId) => {
+      await requirePurchaseOrderIn(trx, input.po_id, orgId);
+      if ((await takenReferences(trx, orgId, [input.reference])).length) {
+        throw fieldError(
+          'conflict',
+          'PAYMENT_REFERENCE_TAKEN',
+          'reference',
+          'a payment with this reference is recorded in this org already',
+        );
+      }
+    },
+    insert: (trx, { id, org_id, by, at }) =>
+      insertPayments(trx, [
+        {
+          id,
+          org_id,
+          customer_profile_id: input.customer_profile_id,
+          currency: input.currency,
+          amount: input.amount,
+          value_date: input.value_date,
+          method: input.method,
+          reference: input.reference,
+          kind: 'payment',
+          reverses_id: null,
+          proforma_ref: input.proforma_ref ?? null,
+          po_id: input.po_id ?? null,
+          note: input.note ?? null,
+          recorded_by: by,
+          recorded_at: at,
+        },
+      ]),
+    allocationsOf: (allocations, id) => allocations.filter((a) => a.payment_id === id),
+    audit: {
+      action: 'payment.recorded',
+      collection: 'payments',
+      details: {
+        value_date: input.value_date,
+        method: input.method,
+        reference: input.reference,
+        po_id: input.po_id ?? null,
+        proforma_ref: input.proforma_ref ?? null,
+      },
+    },
+    answer: (mine) => ({
+      reference: input.reference,
+      allocations: mine,
+      unallocated: mine.reduce((left, a) => subtractDecimals(left, a.amount), input.amount),
+    }),
   });
 }
 
@@ -175,63 +220,33 @@ export interface NewReceivable {
  * this too) and settles it from unallocated payments at once. Audited.
  */
 export async function recordReceivable(scope: RequestScope, input: NewReceivable) {
-  const actor = await requireProfileAccess(scope, input.customer_profile_id, 'payment.record', paymentNotAllowed);
-  return scope.database.transaction(async (trx) => {
-    await lockCreditAccount(trx, input.customer_profile_id);
-    const profile = (await loadProfile(trx, input.customer_profile_id))!;
-    if (input.deal_id && (await dealOrg(trx, input.deal_id)) !== profile.org_id) {
-      throw fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', "no such deal in this customer's org");
-    }
-    if (input.po_id && (await purchaseOrderOrg(trx, input.po_id)) !== profile.org_id) {
-      throw fieldError('invalid_input', 'PURCHASE_ORDER_NOT_FOUND', 'po_id', "no such purchase order in this customer's org");
-    }
-    const id = randomUUID();
-    const at = new Date();
-    await insertReceivable(trx, {
-      id,
-      org_id: profile.org_id,
-      customer_profile_id: profile.id,
-      currency: input.currency,
-      amount: input.amount,
-      due_date: input.due_date,
-      kind: input.kind,
-      reference: input.reference,
-      deal_id: input.deal_id ?? null,
-      po_id: input.po_id ?? null,
-      note: input.note ?? null,
-      created_by: actor.userId,
-      created_at: at,
-    });
-    const allocations = await settleAccount(trx, { customer_profile_id: profile.id, currency: input.currency }, at);
-    await writeAudit(trx, [
-      {
-        orgId: profile.org_id,
-        at,
-        actor: actor.userId,
-        action: 'receivable.recorded',
-        collection: 'receivables',
-        entityId: id,
+  return recordEntry(scope, input, {
+    check: async (trx, orgId) => {
+      if (input.deal_id && (await dealOrg(trx, input.deal_id)) !== orgId) {
+        throw fieldError('invalid_input', 'DEAL_NOT_FOUND', 'deal_id', "no such deal in this customer's org");
+      }
+      await requirePurchaseOrderIn(trx, input.po_id, orgId);
+    },
+    insert: (trx, { id, org_id, by, at }) =>
+      insertReceivable(trx, {
+        id,
+        org_id,
+        customer_profile_id: input.customer_profile_id,
+        currency: input.currency,
+        amount: input.amount,
+        due_date: input.due_date,
+        kind: input.kind,
+        reference: input.reference,
+        deal_id: input.deal_id ?? null,
+        po_id: input.po_id ?? null,
         note: input.note ?? null,
-        details: {
-          customer_profile_id: profile.id,
-          currency: input.currency,
-          amount: input.amount,
-          due_date: input.due_date,
-          kind: input.kind,
-          allocations,
-        },
-      },
-    ]);
-    return {
-      id,
-      org_id: profile.org_id,
-      customer_profile_id: profile.id,
-      currency: input.currency,
-      amount: input.amount,
-      due_date: input.due_date,
-      allocations,
-      exposure: await accountExposure(trx, profile.org_id, profile.id, input.currency),
-    };
+        created_by: by,
+        created_at: at,
+      }),
+    // Every allocation settling made, as a receivable has always answered.
+    allocationsOf: (allocations) => allocations,
+    audit: { action: 'receivable.recorded', collection: 'receivables', details: { due_date: input.due_date, kind: input.kind } },
+    answer: (allocations) => ({ due_date: input.due_date, allocations }),
   });
 }
 

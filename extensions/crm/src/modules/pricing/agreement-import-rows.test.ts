@@ -4,8 +4,8 @@ import { validateAgreementRows, type AgreementCatalogue } from './agreement-impo
 
 const catalogue: AgreementCatalogue = {
   orgs: new Map([
-    ['MOD', { id: 'org-mod', managed: true }],
-    ['JTR', { id: 'org-jtr', managed: false }],
+    ['MOD', { id: 'org-mod', allowed: true }],
+    ['JTR', { id: 'org-jtr', allowed: false }],
   ]),
   profiles: new Map([['org-mod|1234567890', 'p1']]),
   qualities: new Map([['org-mod|MOD-POPLIN-120', 'q1']]),

@@ -12,7 +12,9 @@
  */
 import { z } from 'zod';
 import { compareDecimals, roundDecimal } from '@crm/contract/decimal';
-import { validateRows, type ImportSpec, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
+import { isCalendarDay, required } from '../../shared/imports/cells.js';
+import { inRowOrg, orgOfRow, type ImportOrgs } from '../../shared/imports/orgs.js';
+import { sheetImport, validateRows, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
 import type { ImportAction } from '../../shared/imports/pipeline.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 import { validityOverlaps } from './agreements.js';
@@ -20,23 +22,13 @@ import { IMPORT_CELLS, MAX_IMPORT_ROWS } from './import-rows.js';
 
 /** A day as typed (2026-03-01) or as a date cell reads (midnight UTC). */
 const DAY = /^(\d{4}-\d{2}-\d{2})(T00:00:00(\.000)?Z)?$/;
-
-const required = z.string({ error: 'is required' });
-
-function isRealDay(day: string): boolean {
-  const date = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
-}
-
-const isDay = (value: string) => DAY.test(value) && isRealDay(value.slice(0, 10));
+const isDay = (value: string) => DAY.test(value) && isCalendarDay(value.slice(0, 10));
 const DAY_RULE = 'must be a date, e.g. 2026-03-01 (a date cell or text YYYY-MM-DD)';
 
-export const AGREEMENT_SPEC = {
+export const AGREEMENT_SPEC = sheetImport({
   sheet: 'agreements',
   rowsNoun: 'agreement rows',
-  maxBytes: 5 * 1024 * 1024,
   maxRows: MAX_IMPORT_ROWS,
-  maxReportedErrors: 1000,
   templateFileName: 'customer-price-agreements-template.xlsx',
   columns: [
     {
@@ -96,16 +88,12 @@ export const AGREEMENT_SPEC = {
       cell: IMPORT_CELLS.note,
     },
   ],
-  templateNotes: [
-    ['example', 'MOD | 1234567890 | MOD-POPLIN-120 | TRY | 79.5000 | 2026-03-01 | 2026-12-31 | framework contract 2026'],
-    ['rules', `The first sheet ("agreements") is read; keep its headings exactly. At most ${MAX_IMPORT_ROWS} rows and 5 MiB.`],
-    [
-      '',
-      'One agreement per org, customer, quality and currency on any day: a row whose validity overlaps an agreement or an earlier row is an error, unless it names exactly the same days as an existing agreement (its price is then changed).',
-    ],
-    ['', 'Uploading only checks the file (dry run); applying adds or changes all agreements or none, audited with the note.'],
+  example: 'MOD | 1234567890 | MOD-POPLIN-120 | TRY | 79.5000 | 2026-03-01 | 2026-12-31 | framework contract 2026',
+  notes: [
+    'One agreement per org, customer, quality and currency on any day: a row whose validity overlaps an agreement or an earlier row is an error, unless it names exactly the same days as an existing agreement (its price is then changed).',
+    'Uploading only checks the file (dry run); applying adds or changes all agreements or none, audited with the note.',
   ],
-} as const satisfies ImportSpec;
+});
 
 export interface ExistingAgreement {
   id: string;
@@ -120,8 +108,8 @@ export interface ExistingAgreement {
 
 /** What the caller's orgs know, loaded by the service for the orgs the file names. */
 export interface AgreementCatalogue {
-  /** Every org by code; `managed` = the caller may keep customer prices there. */
-  orgs: ReadonlyMap<string, { id: string; managed: boolean }>;
+  /** Every org by code; `allowed` = the caller may keep customer prices there. */
+  orgs: ImportOrgs;
   /** Customer profiles of managed orgs, keyed `${orgId}|${TAX NUMBER}`. */
   profiles: ReadonlyMap<string, string>;
   /** Qualities of managed orgs, keyed `${orgId}|${code}`. */
@@ -154,25 +142,19 @@ const window = (a: { valid_from: string; valid_to: string | null }) => ({ validF
 const days = (a: { valid_from: string; valid_to: string | null }) => `${a.valid_from} to ${a.valid_to ?? 'open end'}`;
 
 export function validateAgreementRows(rows: readonly RawRow[], catalogue: AgreementCatalogue): ValidationResult<ValidatedAgreementRow> {
-  const managedOrgs = [...catalogue.orgs]
-    .filter(([, o]) => o.managed)
-    .map(([orgCode]) => orgCode)
-    .sort();
+  const orgOf = orgOfRow(catalogue.orgs, 'customer-pricing');
   const existing = new Map<string, ExistingAgreement[]>();
   for (const a of catalogue.agreements) existing.set(keyOf(a), [...(existing.get(keyOf(a)) ?? []), a]);
   const earlier = new Map<string, Array<{ row: number; valid_from: string; valid_to: string | null }>>();
 
   return validateRows(AGREEMENT_SPEC, rows, (cells, raw, fail) => {
-    const org = cells.org_code ? catalogue.orgs.get(cells.org_code) : undefined;
-    // Unknown and not-yours read the same: the reason lists the orgs the caller keeps prices in.
-    if (cells.org_code && !org?.managed)
-      fail('org_code', `"${raw.cells['org_code']}" is not one of your customer-pricing orgs (${managedOrgs.join(', ') || 'none'})`);
-    const managed = org?.managed ? org : undefined;
-    const profileId = managed && cells.tax_number ? catalogue.profiles.get(`${managed.id}|${cells.tax_number}`) : undefined;
-    if (managed && cells.tax_number && !profileId)
-      fail('tax_number', `no customer with tax number "${raw.cells['tax_number']}" in ${cells.org_code}`);
-    const qualityId = managed && cells.quality_code ? catalogue.qualities.get(`${managed.id}|${cells.quality_code}`) : undefined;
-    if (managed && cells.quality_code && !qualityId) fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`);
+    const managed = orgOf(cells.org_code, raw, fail);
+    const profileId = inRowOrg(catalogue.profiles, managed, cells.tax_number, () =>
+      fail('tax_number', `no customer with tax number "${raw.cells['tax_number']}" in ${cells.org_code}`),
+    );
+    const qualityId = inRowOrg(catalogue.qualities, managed, cells.quality_code, () =>
+      fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`),
+    );
     const from = cells.valid_from;
     const to = cells.valid_to ?? null;
     if (from && to && to < from) fail('valid_to', `must be on or after valid_from (${from})`);

@@ -4,14 +4,13 @@
  * import pipeline's routes under `/crm/pricing/customer-price-import*`.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
 import { importRoutes } from '../../shared/imports/http.js';
 import { customerPriceImports, changeAgreement, createAgreement } from './agreements-service.js';
 import { price } from './http.js';
 import { CURRENCIES } from './input-rules.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const note = z.string().trim().min(1, 'is required: every change of a customer price is audited with a note').max(2000);
+const note = auditNote('every change of a customer price is audited with a note');
 const day = z.iso.date({ message: 'must be a date, e.g. 2026-03-01' });
 
 export const NewAgreementBody = z

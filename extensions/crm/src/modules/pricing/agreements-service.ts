@@ -12,11 +12,12 @@
 import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { ImportApplyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
+import { importOrgs, namedOrgIds } from '../../shared/imports/orgs.js';
+import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
 import type { RequestScope } from '../../shared/services.js';
 import { crmErrorFromDatabase } from '../orgs/database-errors.js';
-import { requireAccess } from '../orgs/require-access.js';
+import { requireAccess, requireImporter } from '../orgs/require-access.js';
 import type { Currency } from '../fx/rates.js';
 import { AGREEMENT_SPEC, validateAgreementRows, type ValidatedAgreementRow } from './agreement-import-rows.js';
 import {
@@ -197,19 +198,12 @@ function previewOf(r: ValidatedAgreementRow) {
   };
 }
 
-async function importer(scope: RequestScope): Promise<Importer> {
-  const access = await requireAccess(scope, { in: 'granted', capability: 'customer_price.manage', forbidden: notAllowed });
-  return { userId: access.userId, isAdmin: access.admin, orgIds: new Set(access.orgIds) };
-}
-
 /** What the managed orgs the file names know, then the rows checked against it. */
 async function validate(db: Knex, who: Importer, raw: RawRow[]) {
   const orgs = await orgCodes(db);
-  const named = new Set(raw.map((r) => r.cells['org_code']?.toUpperCase()).filter((c): c is string => !!c));
-  const managedNamed = orgs.filter((o) => named.has(o.code) && who.orgIds.has(o.id)).map((o) => o.id);
-  const { profiles, qualities, agreements } = await agreementImportCatalogue(db, managedNamed);
+  const { profiles, qualities, agreements } = await agreementImportCatalogue(db, namedOrgIds(orgs, who.orgIds, raw));
   return validateAgreementRows(raw, {
-    orgs: new Map(orgs.map((o) => [o.code, { id: o.id, managed: who.orgIds.has(o.id) }])),
+    orgs: importOrgs(orgs, who.orgIds),
     profiles: new Map(profiles.map((p) => [`${p.org_id}|${p.tax_number.toUpperCase()}`, p.id])),
     qualities: new Map(qualities.map((q) => [`${q.org_id}|${q.code}`, q.id])),
     agreements,
@@ -229,12 +223,7 @@ async function apply(trx: Knex.Transaction, rows: ValidatedAgreementRow[], ctx: 
     const current = await loadAgreement(trx, r.agreement_id!, true);
     if (!current || current.valid_from !== r.valid_from || current.valid_to !== r.valid_to) {
       const failure = `the agreement of row ${r.row} changed since the dry run`;
-      throw new ImportApplyFailed(
-        failure,
-        new CrmError('conflict', 'IMPORT_APPLY_FAILED', `applying failed and nothing was changed: ${failure}; upload the file again`, [
-          { field: `rows.${r.row}.valid_from`, reason: 'the agreement changed since the dry run' },
-        ]),
-      );
+      throw applyFailed(failure, [{ field: `rows.${r.row}.valid_from`, reason: 'the agreement changed since the dry run' }]);
     }
     await updateAgreement(trx, r.agreement_id!, { price: r.price, note: r.note ?? ctx.note }, who);
   }
@@ -273,11 +262,8 @@ export const customerPriceImports = importPipeline<ValidatedAgreementRow>({
   table: 'customer_price_imports',
   auditAction: 'customer_price_import.applied',
   rowsName: 'customer price agreements',
-  notFound: () =>
-    new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such customer-price import, or one for orgs where you do not keep customer prices', [
-      { field: 'id', reason: 'no such customer-price import' },
-    ]),
-  importer,
+  notFound: { what: 'customer-price import', hiddenIn: 'where you do not keep customer prices' },
+  importer: (scope) => requireImporter(scope, 'customer_price.manage', notAllowed),
   validate,
   preview: previewOf,
   apply,

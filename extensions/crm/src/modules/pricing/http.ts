@@ -3,14 +3,13 @@
  * crm endpoint.
  */
 import { z } from 'zod';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, idList, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
 import { compareDecimals, isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
 import { requestDiscount, submitLinePricing } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const note = z.string().trim().min(1, 'is required: every pricing decision is audited with a note').max(2000);
+const note = auditNote('every pricing decision is audited with a note');
 /** A price per meter as the API takes it (list prices, customer price agreements). */
 export const price = z
   .string({ message: 'must be a decimal string, e.g. "84.5000"' })
@@ -27,7 +26,7 @@ export const DiscountRequest = z.strictObject({
   note,
 });
 const Submit = z.strictObject({ note: z.string().trim().max(2000).optional() });
-const Reconfirm = z.strictObject({ ids: z.array(uuid).min(1, 'name at least one list price').max(500, 'at most 500 at a time'), note });
+const Reconfirm = z.strictObject({ ids: idList('list price', 500), note });
 const SetPrices = z.strictObject({
   items: z
     .array(z.strictObject({ quality_id: uuid, currency: z.enum(CURRENCIES, { message: 'must be TRY, USD or EUR' }), price }))

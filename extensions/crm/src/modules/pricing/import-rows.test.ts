@@ -4,8 +4,8 @@ import { validateImportRows, type ImportCatalogue } from './import-rows.js';
 
 const catalogue: ImportCatalogue = {
   orgs: new Map([
-    ['MOD', { id: 'org-mod', governed: true }],
-    ['JTR', { id: 'org-jtr', governed: false }],
+    ['MOD', { id: 'org-mod', allowed: true }],
+    ['JTR', { id: 'org-jtr', allowed: false }],
   ]),
   qualities: new Map([['org-mod|MOD-POPLIN-120', 'q1']]),
   prices: new Map([['q1|TRY', '84.5000']]),

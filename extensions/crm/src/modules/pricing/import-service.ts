@@ -15,35 +15,19 @@ import type { Knex } from 'knex';
 import { compareDecimals } from '@crm/contract/decimal';
 import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
-import { ImportApplyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
+import { importOrgs, namedOrgIds } from '../../shared/imports/orgs.js';
+import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
-import type { RequestScope } from '../../shared/services.js';
-import { requireAccess } from '../orgs/require-access.js';
+import { requireImporter } from '../orgs/require-access.js';
 import { LIST_PRICE_SPEC, validateImportRows, type ValidatedRow } from './import-rows.js';
 import { importCatalogue, importedQualitiesGone, orgCodes, upsertImportedListPrices } from './repository.js';
-
-async function importer(scope: RequestScope): Promise<Importer> {
-  const access = await requireAccess(scope, {
-    in: 'granted',
-    capability: 'pricing.govern',
-    forbidden: () =>
-      new CrmError(
-        'forbidden',
-        'PRICING_NOT_ALLOWED',
-        'importing list prices is for pricing and sales managers: your roles do not include it',
-      ),
-  });
-  return { userId: access.userId, isAdmin: access.admin, orgIds: new Set(access.orgIds) };
-}
 
 /** The catalogue of the governed orgs the file names, then the rows checked against it. */
 async function validate(db: Knex, who: Importer, raw: RawRow[]) {
   const orgs = await orgCodes(db);
-  const named = new Set(raw.map((r) => r.cells['org_code']?.toUpperCase()).filter((c): c is string => !!c));
-  const governedNamed = orgs.filter((o) => named.has(o.code) && who.orgIds.has(o.id)).map((o) => o.id);
-  const { qualities, prices } = await importCatalogue(db, governedNamed);
+  const { qualities, prices } = await importCatalogue(db, namedOrgIds(orgs, who.orgIds, raw));
   return validateImportRows(raw, {
-    orgs: new Map(orgs.map((o) => [o.code, { id: o.id, governed: who.orgIds.has(o.id) }])),
+    orgs: importOrgs(orgs, who.orgIds),
     qualities: new Map(qualities.map((q) => [`${q.org_id}|${q.code}`, q.id])),
     prices: new Map(prices.map((p) => [`${p.quality_id}|${p.currency}`, p.price])),
   });
@@ -65,14 +49,9 @@ async function apply(trx: Knex.Transaction, validated: ValidatedRow[], ctx: Appl
   const gone = await importedQualitiesGone(trx, rows);
   if (gone.length) {
     const failure = `quality ${gone.map((g) => `${g.quality_code} (row ${g.row})`).join(', ')} no longer exists`;
-    throw new ImportApplyFailed(
+    throw applyFailed(
       failure,
-      new CrmError(
-        'conflict',
-        'IMPORT_APPLY_FAILED',
-        `applying failed and nothing was changed: ${failure}; upload the file again`,
-        gone.map((g) => ({ field: `rows.${g.row}.quality_code`, reason: 'no longer exists' })),
-      ),
+      gone.map((g) => ({ field: `rows.${g.row}.quality_code`, reason: 'no longer exists' })),
     );
   }
   const written = await upsertImportedListPrices(trx, rows, { at: ctx.at, userId: ctx.userId, note: ctx.note });
@@ -108,11 +87,18 @@ export const listPriceImports = importPipeline<ValidatedRow>({
   table: 'pricing_imports',
   auditAction: 'list_price_import.applied',
   rowsName: 'prices',
-  notFound: () =>
-    new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such price import, or one for orgs where you do not govern prices', [
-      { field: 'id', reason: 'no such price import' },
-    ]),
-  importer,
+  notFound: { what: 'price import', hiddenIn: 'where you do not govern prices' },
+  importer: (scope) =>
+    requireImporter(
+      scope,
+      'pricing.govern',
+      () =>
+        new CrmError(
+          'forbidden',
+          'PRICING_NOT_ALLOWED',
+          'importing list prices is for pricing and sales managers: your roles do not include it',
+        ),
+    ),
   validate,
   preview: (r) => ({
     row: r.row,

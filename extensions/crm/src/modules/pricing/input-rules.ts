@@ -4,7 +4,7 @@
  * page never names a price valid that the server refuses, or the other way round. Pure (no zod, no
  * Directus, no knex): the app bundle imports it.
  */
-import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
+import { positiveDecimalProblem } from '@crm/contract/decimal';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 
 export { CURRENCIES, type Currency };
@@ -16,9 +16,7 @@ export const LIST_PRICE_PATTERN = /^\d{1,10}(\.\d{1,4})?$/;
 export type ListPriceProblem = 'format' | 'not_positive';
 
 export function listPriceProblem(value: string): ListPriceProblem | null {
-  if (!LIST_PRICE_PATTERN.test(value)) return 'format';
-  if (!isDecimalString(value) || !isPositiveDecimal(value)) return 'not_positive';
-  return null;
+  return positiveDecimalProblem(value, LIST_PRICE_PATTERN);
 }
 
 export function isCurrency(value: unknown): value is Currency {

@@ -5,7 +5,7 @@
  * with `POST /crm/deals/:id/won` (purchase-orders/http.ts).
  */
 import { z } from 'zod';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, orEmpty, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
 import { CURRENCIES, PROFORMA_STATUSES } from './rules.js';
 import {
   acknowledgeBalanceCheck,
@@ -20,14 +20,11 @@ import {
   waiveContract,
 } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
 const money = z.string().regex(/^-?\d{1,16}\.\d{4}$/, 'must be an amount with four decimals, as the balance check gave it');
 
 const ListQuery = z.strictObject({
   status: z.enum(PROFORMA_STATUSES, { message: `must be one of ${PROFORMA_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).default(0),
+  ...pageQuery({ max: 200, default: 50, maxOffset: null }),
 });
 
 const Figures = z
@@ -46,7 +43,7 @@ const AcknowledgeBody = z.strictObject({ figures: Figures });
 const SendBody = z.strictObject({
   message: z.string().trim().min(1).max(4000).optional(),
   warning_line: z.string().max(500).optional(),
-  note: auditNote(2000).optional(),
+  note: auditNote().optional(),
 });
 const MarkPaidBody = z.strictObject({
   payment_ids: z
@@ -54,11 +51,11 @@ const MarkPaidBody = z.strictObject({
     .min(1, 'name the payment ledger entries that pay this proforma')
     .max(10)
     .refine((ids) => new Set(ids).size === ids.length, 'each payment at most once'),
-  note: auditNote(2000),
+  note: auditNote(),
 });
-const NoteBody = z.strictObject({ note: auditNote(2000).optional() });
-const SignedBody = z.strictObject({ file_id: uuid, note: auditNote(2000) });
-const WaiveBody = z.strictObject({ note: auditNote(2000) });
+const NoteBody = z.strictObject({ note: auditNote().optional() });
+const SignedBody = z.strictObject({ file_id: uuid, note: auditNote() });
+const WaiveBody = z.strictObject({ note: auditNote() });
 
 export const proformaRoutes: AnyRoute[] = [
   crmRoute({ method: 'get', path: '/proformas', query: ListQuery, handle: (scope, { query }) => readProformas(scope, query) }),

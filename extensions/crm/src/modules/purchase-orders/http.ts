@@ -7,14 +7,12 @@ import { z } from 'zod';
 import { IsoDate } from '@crm/contract/primitives';
 // The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
 import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '@crm/contract/events/po';
-import { crmRoute, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const auditNote = (max: number) => z.string().trim().min(1, 'is required: the action is audited with a note').max(max);
-const Waiver = z.strictObject({ note: auditNote(2000) });
+const Waiver = z.strictObject({ note: auditNote() });
 const DealWon = z.strictObject({
-  note: auditNote(2000).optional(),
+  note: auditNote().optional(),
   // Story 40: a Sales Manager waives the cash pack's proforma and/or contract, each with a note.
   waive_proforma: Waiver.optional(),
   waive_contract: Waiver.optional(),
@@ -34,16 +32,16 @@ const NewPurchaseOrder = z.strictObject({
     .max(200)
     .refine((lines) => new Set(lines.map((l) => l.deal_line_id)).size === lines.length, 'each deal line at most once')
     .optional(),
-  note: auditNote(2000).optional(),
+  note: auditNote().optional(),
 });
 const ReleaseBody = z.strictObject({
-  note: auditNote(2000),
+  note: auditNote(),
   // Story 37: a Sales Manager releases this one PO past its payment gate with a reason (never in bulk).
-  override: z.strictObject({ reason: auditNote(1000) }).optional(),
+  override: z.strictObject({ reason: auditNote('the action is audited with a note', 1000) }).optional(),
 });
 const CancelBody = z.strictObject({
   reason_code: z.enum(PO_CANCELLATION_REASONS, { message: `must be one of ${PO_CANCELLATION_REASONS.join(', ')}` }),
-  note: auditNote(1000),
+  note: auditNote('the action is audited with a note', 1000),
 });
 
 export const purchaseOrderRoutes: AnyRoute[] = [

@@ -12,7 +12,7 @@
  * (approval.decide_sales: the sales manager of the PO's org). The CRM admin may do all of it.
  */
 import { randomUUID } from 'node:crypto';
-import { writeAudit } from '../../shared/audit.js';
+import { writeAudit, type AuditEntry } from '../../shared/audit.js';
 import { CrmError, isCrmError } from '../../shared/errors.js';
 import { TRUSTED_WRITE, trustedItems, type RequestScope } from '../../shared/services.js';
 import { generateUniqueCode } from '../codes/codes.js';
@@ -44,7 +44,7 @@ import { CREATE_GATES, evaluateReleaseGates, overriddenGates, type GateRefusal, 
 import { announceReadyForApproval, paymentOfPurchaseOrder } from '../shipment-approval/context.js';
 import { createLinkedDeal, intercompanyOf, type IntercompanyFacts } from '../shipment-approval/intercompany-service.js';
 import { priceSnapshotsUsed, priceSnapshotsUsedOf, purchaseOrdersCovered, purchaseOrdersDue } from '../shipment-approval/repository.js';
-import { enqueueEmail } from '../email/outbox.js';
+import { enqueueEmail, type EmailRequest } from '../email/outbox.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
   dealLines,
@@ -377,6 +377,72 @@ export async function releaseContextOf(trx: Knex, po: PurchaseOrderRow, override
   return (await releaseFactsOf(trx, po, override)).context;
 }
 
+/**
+ * The audit entry of a PO's release, alone or in bulk (`bulk`): the command's release basis and
+ * idempotency key, the payment gate's facts, the prices the PO's value (and its payment) was
+ * computed with (story 38), whether it shipped intercompany stock (story 73).
+ */
+function releasedEntry(
+  po: { id: string; org_id: string; code: string },
+  by: { at: Date; actor: string; note: string },
+  command: { payload: { release_basis: unknown } },
+  message: { idempotency_key: string },
+  facts: { payment: ReleaseContext['payment'] | undefined; snapshots: unknown[]; intercompany: boolean; bulk?: true },
+): AuditEntry {
+  return {
+    orgId: po.org_id,
+    at: by.at,
+    actor: by.actor,
+    action: 'purchase_order.released',
+    collection: 'purchase_orders',
+    entityId: po.id,
+    note: by.note,
+    details: {
+      code: po.code,
+      release_basis: command.payload.release_basis,
+      idempotency_key: message.idempotency_key,
+      payment: facts.payment ?? null,
+      price_snapshots: facts.snapshots,
+      intercompany: facts.intercompany,
+      ...(facts.bulk ? { bulk: true } : {}),
+    },
+  };
+}
+
+/**
+ * The override_used email of a PO released past a gate (story 37; story 74: to the owner org of
+ * intercompany stock, about its own order). Keyed by the PO's code: one per PO ever, as a PO is
+ * released once. The facts: the PO and its deal, `facts` (the gate), the reason, who and when.
+ */
+function overrideUsedEmail(
+  orgId: string,
+  po: { id: string; code: string; deal_id: string; deal_code: string },
+  intro: string,
+  facts: Array<{ label: string; value: string }>,
+  override: { reason: string; by: string; at: Date },
+): EmailRequest {
+  return {
+    orgId,
+    type: 'override_used',
+    subject: po.code,
+    dealId: po.deal_id,
+    poId: po.id,
+    poNumber: po.code,
+    content: {
+      subject: `PO ${po.code}`,
+      intro,
+      facts: [
+        { label: 'PO number', value: po.code },
+        { label: 'Deal', value: po.deal_code },
+        ...facts,
+        { label: 'Reason', value: override.reason },
+        { label: 'Overridden by', value: override.by },
+        { label: 'At', value: override.at.toISOString() },
+      ],
+      sections: [],
+    },
+  };
+}
 /** The release context and, for a PO shipping the sister org's stock, its transfer (stories 73, 74). */
 async function releaseFactsOf(
   trx: Knex,
@@ -486,25 +552,12 @@ export async function releasePurchaseOrder(
       TRUSTED_WRITE,
     );
     await writeAudit(trx, [
-      {
-        orgId: po.org_id,
-        at: releasedAt,
-        actor: actor.userId,
-        action: 'purchase_order.released',
-        collection: 'purchase_orders',
-        entityId: po.id,
-        note,
-        details: {
-          code: po.code,
-          release_basis: releaseCommand.payload.release_basis,
-          idempotency_key: message.idempotency_key,
-          payment: context.payment ?? null,
-          // Story 38: the prices the PO's value (and its payment) was computed with.
-          price_snapshots: snapshots,
-          // Story 73: only that the PO shipped intercompany stock; the owner's deal lives in the owner's org.
-          intercompany: Boolean(linked),
-        },
-      },
+      releasedEntry(po, { at: releasedAt, actor: actor.userId, note }, releaseCommand, message, {
+        payment: context.payment,
+        snapshots,
+        // Story 73: only that the PO shipped intercompany stock; the owner's deal lives in the owner's org.
+        intercompany: Boolean(linked),
+      }),
       ...(override
         ? [
             {
@@ -522,54 +575,31 @@ export async function releasePurchaseOrder(
     ]);
     if (override && linked && intercompanyOverridden) {
       // Story 74: the owner org learns that its finance rules were overridden (keyed by its own order).
-      await enqueueEmail(trx, {
-        orgId: intercompany!.ownerOrgId!,
-        type: 'override_used',
-        subject: linked.po_code,
-        dealId: linked.deal_id,
-        poId: linked.po_id,
-        poNumber: linked.po_code,
-        content: {
-          subject: `PO ${linked.po_code}`,
-          intro:
-            "A manager granted in both orgs approved an intercompany shipment of this org's stock past this org's finance rules (the buyer overdue or over its limit). Review the reason below.",
-          facts: [
-            { label: 'PO number', value: linked.po_code },
-            { label: 'Deal', value: linked.deal_code },
+      await enqueueEmail(
+        trx,
+        overrideUsedEmail(
+          intercompany!.ownerOrgId!,
+          { id: linked.po_id, code: linked.po_code, deal_id: linked.deal_id, deal_code: linked.deal_code },
+          "A manager granted in both orgs approved an intercompany shipment of this org's stock past this org's finance rules (the buyer overdue or over its limit). Review the reason below.",
+          [
             { label: 'Buyer PO', value: po.code },
             { label: 'Gate', value: 'intercompany' },
-            { label: 'Reason', value: override.reason },
-            { label: 'Overridden by', value: approvedBy },
-            { label: 'At', value: releasedAt.toISOString() },
           ],
-          sections: [],
-        },
-      });
+          { reason: override.reason, by: approvedBy, at: releasedAt },
+        ),
+      );
     }
     if (override) {
-      await enqueueEmail(trx, {
-        orgId: po.org_id,
-        type: 'override_used',
-        // One override per PO ever: a PO is released once.
-        subject: po.code,
-        dealId: po.deal_id,
-        poId: po.id,
-        poNumber: po.code,
-        content: {
-          subject: `PO ${po.code}`,
-          intro:
-            'A Sales Manager released this purchase order to the warehouse past a shipment gate with an override. Review the reason below.',
-          facts: [
-            { label: 'PO number', value: po.code },
-            { label: 'Deal', value: po.deal_code },
-            { label: 'Gate', value: overridden.map((g) => g.gate).join(', ') },
-            { label: 'Reason', value: override.reason },
-            { label: 'Overridden by', value: approvedBy },
-            { label: 'At', value: releasedAt.toISOString() },
-          ],
-          sections: [],
-        },
-      });
+      await enqueueEmail(
+        trx,
+        overrideUsedEmail(
+          po.org_id,
+          po,
+          'A Sales Manager released this purchase order to the warehouse past a shipment gate with an override. Review the reason below.',
+          [{ label: 'Gate', value: overridden.map((g) => g.gate).join(', ') }],
+          { reason: override.reason, by: approvedBy, at: releasedAt },
+        ),
+      );
     }
     return {
       id: po.id,
@@ -832,24 +862,14 @@ export async function releasePurchaseOrdersBulk(
     );
     await writeAudit(
       trx,
-      commands.map(({ po, command: c }, index) => ({
-        orgId: po.org_id,
-        at: releasedAt,
-        actor: access.userId,
-        action: 'purchase_order.released',
-        collection: 'purchase_orders',
-        entityId: po.id,
-        note,
-        details: {
-          code: po.code,
-          release_basis: c.payload.release_basis,
-          idempotency_key: messages[index]!.idempotency_key,
-          payment: facts.get(po.id)!.context.payment ?? null,
-          price_snapshots: snapshots.filter((s) => s.po_id === po.id).map(({ po_id: _po, ...s }) => s),
+      commands.map(({ po, command: c }, index) =>
+        releasedEntry(po, { at: releasedAt, actor: access.userId, note }, c, messages[index]!, {
+          payment: facts.get(po.id)!.context.payment,
+          snapshots: snapshots.filter((s) => s.po_id === po.id).map(({ po_id: _po, ...s }) => s),
           intercompany: false,
           bulk: true,
-        },
-      })),
+        }),
+      ),
     );
     for (const [index, { po }] of commands.entries()) {
       answers.set(po.id, {

@@ -5,12 +5,11 @@
  * SQL statement count in Server-Timing: constant whatever the number of POs.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
 import { readStockOwners } from './intercompany-service.js';
 
-const uuid = z.uuid({ message: 'must be a UUID' });
-const note = z.string().trim().min(1, 'is required: the action is audited with a note').max(2000);
+const note = auditNote();
 const PaymentIds = z
   .array(uuid)
   .min(1, 'name at least one payment of the ledger that covers the purchase order')
@@ -24,27 +23,11 @@ const BulkConfirmBody = z.strictObject({
     .max(200, 'at most 200 at a time')
     .refine((items) => new Set(items.map((i) => i.po_id)).size === items.length, 'each purchase order at most once'),
 });
-const BulkReleaseBody = z.strictObject({
-  ids: z
-    .array(uuid)
-    .min(1, 'name at least one purchase order')
-    .max(200, 'at most 200 at a time')
-    .refine((ids) => new Set(ids).size === ids.length, 'each purchase order at most once'),
-  note,
-});
-const PageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
+const BulkReleaseBody = z.strictObject({ ids: distinctIds('purchase order', 200), note });
+const PageQuery = z.strictObject(pageQuery({ max: 200, default: 50 }));
 
 export const shipmentApprovalRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/shipment-approval',
-    query: PageQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readShipmentApproval(scope, query),
-  }),
+  pageRead('/shipment-approval', PageQuery, readShipmentApproval),
   crmRoute({
     method: 'post',
     path: '/purchase-orders/:id/confirm-payment',

@@ -5,12 +5,12 @@
 import { FULFILMENT_NEXT_STEPS, QUALITY_CODE_PATTERN } from '@crm/contract';
 import { z } from 'zod';
 import { CrmError } from '../../shared/errors.js';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { decideShortage, decideShortagesBulk, readShortages } from './service.js';
 
 const SEND_BACK_ID = /^[A-Za-z0-9_-]{1,40}$/;
 const sendBackId = z.string().regex(SEND_BACK_ID, 'is a WMS send_back_id: 1-40 characters of A-Z, a-z, 0-9, _ and -');
-const note = z.string().trim().min(1, 'is required: the decision is audited with a note').max(2000);
+const note = auditNote('the decision is audited with a note');
 const outcome = z.enum(FULFILMENT_NEXT_STEPS);
 const quality = z.string().regex(QUALITY_CODE_PATTERN, 'is a quality code, e.g. MOD-POPLIN-120');
 
@@ -29,30 +29,19 @@ const DecideBody = z.strictObject({
   note,
 });
 const BulkBody = z.strictObject({
-  send_back_ids: z
-    .array(sendBackId)
-    .min(1, 'name at least one send-back')
-    .max(200, 'at most 200 at a time')
-    .refine((ids) => new Set(ids).size === ids.length, 'each send-back at most once'),
+  send_back_ids: distinctIds('send-back', 200, sendBackId),
   outcome,
   substitute_quality_code: quality.optional(),
   note,
 });
 const ListQuery = z.strictObject({
   state: z.enum(['undecided', 'decided', 'all']).default('all'),
-  deal_id: z.uuid({ message: 'must be a UUID' }).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  deal_id: uuid.optional(),
+  ...pageQuery({ max: 200, default: 50 }),
 });
 
 export const shortageRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/shortages',
-    query: ListQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readShortages(scope, query),
-  }),
+  pageRead('/shortages', ListQuery, readShortages),
   crmRoute({
     method: 'post',
     path: '/shortages/decide',

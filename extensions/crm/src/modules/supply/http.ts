@@ -3,11 +3,11 @@
  * count in Server-Timing (constant whatever the number of supplies).
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
 import { MILESTONES, SUPPLY_TYPES } from './rules.js';
 import { decideSupplyRequest, readSupply, requestSupply, updateSupplyRequest } from './service.js';
 
-const note = z.string().trim().min(1, 'is required: the change is audited with a note').max(2000);
+const note = auditNote('the change is audited with a note');
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'is a date YYYY-MM-DD')
@@ -26,7 +26,7 @@ const details = {
     .optional(),
 };
 const RequestBody = z.strictObject({
-  deal_line_id: z.uuid({ message: 'must be a UUID' }),
+  deal_line_id: uuid,
   supply_type: z.enum(SUPPLY_TYPES),
   meters: z
     .string()
@@ -43,18 +43,11 @@ const PageQuery = z.strictObject({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  ...pageQuery({ max: 200, default: 50 }),
 });
 
 export const supplyRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/supply',
-    query: PageQuery,
-    serverTiming: 'inline',
-    handle: (scope, { query }) => readSupply(scope, query),
-  }),
+  pageRead('/supply', PageQuery, readSupply),
   crmRoute({
     method: 'post',
     path: '/supply/requests',

@@ -3,10 +3,10 @@
  * worker, audited with a note.
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { auditNote, crmRoute, type AnyRoute } from '../../shared/http.js';
 import { retryOutboundMessage } from './service.js';
 
-const RetryBody = z.strictObject({ note: z.string().trim().min(1, 'is required: the action is audited with a note').max(2000) });
+const RetryBody = z.strictObject({ note: auditNote() });
 
 export const outboundRoutes: AnyRoute[] = [
   crmRoute({

@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CrmError } from '../errors.js';
-import { crmRoute, type AnyRoute } from '../http.js';
+import { auditNote, crmRoute, pageLimit, type AnyRoute } from '../http.js';
 import type { ImportPipeline } from './pipeline.js';
 import { XLSX_CONTENT_TYPE, buildTemplate } from './xlsx.js';
 
@@ -22,7 +22,7 @@ const UploadQuery = z.strictObject({
     .regex(/^[^/\\\u0000-\u001f]+$/, 'must be a plain file name')
     .optional(),
 });
-const ListQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+const ListQuery = z.strictObject({ limit: pageLimit(100, 20) });
 
 const tooLarge = (bytes: number, limit: number) =>
   new CrmError(
@@ -74,9 +74,7 @@ export interface ImportRoutes {
 
 export function importRoutes(pipeline: ImportPipeline, paths: ImportRoutes): AnyRoute[] {
   const { spec } = pipeline;
-  const ApplyBody = z.strictObject({
-    note: z.string().trim().min(1, `is required: applying ${paths.applies} is audited with a note`).max(2000),
-  });
+  const ApplyBody = z.strictObject({ note: auditNote(`applying ${paths.applies} is audited with a note`) });
   return [
     crmRoute({
       method: 'get',

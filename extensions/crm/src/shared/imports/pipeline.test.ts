@@ -47,14 +47,12 @@ const validate = vi.fn<ImportDefinition<Thing>['validate']>(async (_db, who, raw
   }),
 );
 
-const notFound = () =>
-  new CrmError('not_found', 'IMPORT_NOT_FOUND', 'no such thing import', [{ field: 'id', reason: 'no such thing import' }]);
 const things = importPipeline<Thing>({
   spec: SPEC,
   table: 'thing_imports',
   auditAction: 'thing_import.applied',
   rowsName: 'things',
-  notFound,
+  notFound: { what: 'thing import', hiddenIn: 'where you do not import things' },
   importer,
   validate,
   preview: (r) => ({ row: r.row, org_code: r.org_code, amount: r.amount }),

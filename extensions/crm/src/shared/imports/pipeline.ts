@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit.js';
-import { CrmError } from '../errors.js';
+import { CrmError, type FieldProblem } from '../errors.js';
 import type { RequestScope } from '../services.js';
 import type { ImportSpec, RawRow, RowError, ValidationResult } from './spec.js';
 import { readRows } from './xlsx.js';
@@ -61,6 +61,17 @@ export class ImportApplyFailed extends Error {
   }
 }
 
+/**
+ * What an import's `apply` throws when what it writes moved since the dry run: the import is marked
+ * failed with `failure`, the caller gets 409 IMPORT_APPLY_FAILED naming it (`fields`: where).
+ */
+export function applyFailed(failure: string, fields: FieldProblem[]): ImportApplyFailed {
+  return new ImportApplyFailed(
+    failure,
+    new CrmError('conflict', 'IMPORT_APPLY_FAILED', `applying failed and nothing was changed: ${failure}; upload the file again`, fields),
+  );
+}
+
 export interface ImportDefinition<Row extends ImportedRow> {
   readonly spec: ImportSpec;
   /** The record table (its columns: see the pricing_imports snapshot). */
@@ -69,7 +80,12 @@ export interface ImportDefinition<Row extends ImportedRow> {
   readonly auditAction: string;
   /** What the rows hold, in messages: "prices". */
   readonly rowsName: string;
-  readonly notFound: () => CrmError;
+  /**
+   * How a missing import, and one the caller may not see, is answered (404 IMPORT_NOT_FOUND on
+   * `id`): `no such <what>, or one for orgs <hiddenIn>`, e.g. what `payment import`, hiddenIn
+   * `where you do not record payments`.
+   */
+  readonly notFound: { what: string; hiddenIn: string };
   /** Who the caller is and where they may import; refuses those who may not import at all. */
   importer(scope: RequestScope): Promise<Importer>;
   validate(db: Knex, who: Importer, rows: RawRow[]): Promise<ValidationResult<Row>>;
@@ -133,6 +149,10 @@ export interface ImportReport {
 /** The pipeline of one import: the use cases its HTTP routes call. */
 export function importPipeline<Row extends ImportedRow>(definition: ImportDefinition<Row>) {
   const { spec, table } = definition;
+  const notFound = () =>
+    new CrmError('not_found', 'IMPORT_NOT_FOUND', `no such ${definition.notFound.what}, or one for orgs ${definition.notFound.hiddenIn}`, [
+      { field: 'id', reason: `no such ${definition.notFound.what}` },
+    ]);
 
   async function load(db: Knex, id: string, lock = false): Promise<ImportRecord<Row> | undefined> {
     const query = db(table).where('id', id).first();
@@ -230,7 +250,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
   async function read(scope: RequestScope, id: string): Promise<ImportReport> {
     const who = await definition.importer(scope);
     const record = await load(scope.database, id);
-    if (!record || !visibleTo(record, who)) throw definition.notFound();
+    if (!record || !visibleTo(record, who)) throw notFound();
     return reportOf(record);
   }
 
@@ -279,7 +299,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
       await db.transaction(async (trx) => {
         // The lock makes a second, concurrent apply wait and then see "applied".
         const record = await load(trx, id, true);
-        if (!record || !visibleTo(record, who)) throw definition.notFound();
+        if (!record || !visibleTo(record, who)) throw notFound();
         if (record.status === 'applied')
           throw new CrmError(
             'conflict',

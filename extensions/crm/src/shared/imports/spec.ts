@@ -43,6 +43,35 @@ export interface ImportSpec<Columns extends readonly ImportColumn[] = readonly I
   readonly templateNotes: ReadonlyArray<readonly [string, string]>;
 }
 
+/**
+ * The spec of a sheet imported through the pipeline (pipeline.ts: payments, list prices, customer
+ * price agreements), with what they share: at most 5 MiB, the first 1000 row errors reported, and
+ * the template's notes in one order: the example row, the rules of every such sheet, the import's
+ * own notes.
+ */
+export function sheetImport<const Columns extends readonly ImportColumn[]>(sheet: {
+  sheet: string;
+  rowsNoun: string;
+  maxRows: number;
+  templateFileName: string;
+  columns: Columns;
+  /** The example row of the hints sheet, its cells separated by ` | `. */
+  example: string;
+  notes: readonly string[];
+}): ImportSpec<Columns> {
+  const { example, notes, ...spec } = sheet;
+  return {
+    ...spec,
+    maxBytes: 5 * 1024 * 1024,
+    maxReportedErrors: 1000,
+    templateNotes: [
+      ['example', example],
+      ['rules', `The first sheet ("${spec.sheet}") is read; keep its headings exactly. At most ${spec.maxRows} rows and 5 MiB.`],
+      ...notes.map((note) => ['', note] as const),
+    ],
+  };
+}
+
 export type ColumnKey<S extends ImportSpec> = S['columns'][number]['key'];
 
 /** The parsed value of each column; a column whose cell was refused is absent. */
