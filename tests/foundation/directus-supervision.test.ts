@@ -1,11 +1,12 @@
 /**
  * The start process supervises its Directus after "ready" (docs/start-and-stop.md, "When Directus
  * dies"): a Directus killed with kill -9 is started again after DIRECTUS_RESTART_DELAY_SECONDS,
- * doubled per exit; a stop during that delay cancels the restart; with `never` the CRM stops
- * itself (PostgreSQL too) and exits 1, for an outer supervisor to see.
+ * doubled per exit; a stop during that delay or during the restart cancels it; with `never` the
+ * CRM stops itself (PostgreSQL too) and exits 1, for an outer supervisor to see.
  *
- * One copy of the installed template, started twice (the restarts, then `never`).
+ * One copy of the installed template, started three times (the restarts, `never`, a stop mid-restart).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,23 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The Directus processes (Directus' CLI) the start process runs now. */
+function directusChildren(startPid: number): number[] {
+  // ps exits 1 when there is none (between the kill and the restart).
+  const listed = spawnSync('ps', ['-o', 'pid=', '--ppid', String(startPid)], { encoding: 'utf8' });
+  const children = listed.stdout
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((pid) => pid > 0);
+  return children.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('cli/run.js');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 const lockFile = () => join(dataDir!, 'crm-instance.json');
@@ -100,6 +118,27 @@ describe('Directus supervision after ready', () => {
     expect(system.output()).not.toContain('Directus restarted');
     expect(system.output()).toMatch(/stopped\.\s*$/);
     // Stopped by pg_ctl (its pid file gone); the process itself may take a moment to be reaped.
+    expect(existsSync(join(dataDir!, 'postgres', 'postmaster.pid'))).toBe(false);
+    await until('PostgreSQL to be gone', () => !isAlive(postgres), 10_000);
+    expect(existsSync(lockFile())).toBe(false);
+    system = undefined;
+  });
+
+  it('a stop while the new Directus is starting stops it too, exit 0', { timeout: 400_000 }, async () => {
+    system = await startSystemProcess({ ...env, DIRECTUS_RESTART_DELAY_SECONDS: '1' });
+    const killed = lockedDirectusPid();
+    const postgres = postmasterPid();
+    process.kill(killed, 'SIGKILL');
+    // The new Directus process exists, and has not reported ready (the lock still names the killed one).
+    let starting: number | undefined;
+    await until(
+      'the new Directus process',
+      () => (starting = directusChildren(system!.child.pid!).find((pid) => pid !== killed)) !== undefined,
+    );
+    expect(lockedDirectusPid()).toBe(killed);
+    expect(await system.stop()).toBe(0);
+    expect(system.output()).not.toContain('Directus restarted');
+    expect(isAlive(starting!)).toBe(false);
     expect(existsSync(join(dataDir!, 'postgres', 'postmaster.pid'))).toBe(false);
     await until('PostgreSQL to be gone', () => !isAlive(postgres), 10_000);
     expect(existsSync(lockFile())).toBe(false);
