@@ -11,6 +11,7 @@ const OWN_SYSTEM = [
   'tests/foundation/stop-restart.test.ts',
   'tests/wms-inbound/crash-redelivery.test.ts',
   'tests/email/worker-crash.test.ts',
+  'tests/foundation/directus-supervision.test.ts',
   'tests/shortages/decisions.test.ts',
   'tests/wms-outbound/browser.test.ts',
   'tests/wms-outbound/outbound.test.ts',

@@ -6,6 +6,9 @@
  * after "stopped.". Directus and PostgreSQL run in process groups of their own, so the signal
  * reaches only this process and npm (which waits for us: the npm script `exec`s this file).
  * A signal during start-up ends the step in progress, then undoes the start the same way.
+ *
+ * After "ready", a Directus that exits unasked is started again (scripts/lib/system.ts); when it
+ * is not (DIRECTUS_RESTART_DELAY_SECONDS=never, a crash loop) everything stops and we exit 1.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,6 +63,15 @@ try {
   console.log(lines.join('\n'));
   // A supervising parent (the test harness, a process manager) waits for this IPC message.
   process.send?.({ type: 'ready', url: system.url });
+  // Directus exited and is not started again (docs/start-and-stop.md, "When Directus dies"): the
+  // system stops itself; exit non-zero so that an outer supervisor restarts or reports us.
+  void system.failed.then(async () => {
+    if (shuttingDown) return; // a stop asked for at the same moment owns the exit
+    shuttingDown = true;
+    await system.stop();
+    console.log('stopped.');
+    process.exit(1);
+  });
 } catch (error) {
   // A stop during start-up: shutdown() prints "stopped." and exits 0.
   if (shuttingDown || error instanceof StartAbortedError) await new Promise(() => undefined);

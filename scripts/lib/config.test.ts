@@ -103,3 +103,22 @@ describe('Redis for several instances (README, "Running two instances")', () => 
     expect(() => loadConfig({ ...base, REDIS: 'http://127.0.0.1:6379' })).toThrow(/REDIS must be a redis:\/\/ or rediss:\/\/ URL/);
   });
 });
+
+describe('restart of a Directus that exits (docs/start-and-stop.md, "When Directus dies")', () => {
+  const base = { CRM_DATA_DIR: '/tmp/crm-config-test', KEY: 'k', SECRET: 'x'.repeat(32) };
+
+  it('DIRECTUS_RESTART_DELAY_SECONDS: 2 s unless set (an empty line too); `never` turns restarts off', () => {
+    expect(loadConfig(base).directusRestartDelaySeconds).toBe(2);
+    expect(loadConfig({ ...base, DIRECTUS_RESTART_DELAY_SECONDS: '' }).directusRestartDelaySeconds).toBe(2);
+    expect(loadConfig({ ...base, DIRECTUS_RESTART_DELAY_SECONDS: '30' }).directusRestartDelaySeconds).toBe(30);
+    expect(loadConfig({ ...base, DIRECTUS_RESTART_DELAY_SECONDS: 'never' }).directusRestartDelaySeconds).toBe('never');
+  });
+
+  it('refuses anything but whole seconds from 1 to 3600, or never', () => {
+    for (const value of ['0', '1.5', '3601', 'off', '-1']) {
+      expect(() => loadConfig({ ...base, DIRECTUS_RESTART_DELAY_SECONDS: value }), value).toThrow(
+        /DIRECTUS_RESTART_DELAY_SECONDS must be a whole number of seconds from 1 to 3600, or never/,
+      );
+    }
+  });
+});

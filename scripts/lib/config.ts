@@ -75,6 +75,19 @@ const EnvSchema = z
 
     SEED_DEMO: booleanFlag.default(true),
 
+    // After "ready", a Directus that exits unasked is started again after this many seconds,
+    // doubled per exit within a short window (scripts/lib/system.ts). `never`: stop the CRM and exit
+    // non-zero instead, for a supervisor (systemd, docker) that restarts the whole process itself.
+    DIRECTUS_RESTART_DELAY_SECONDS: z
+      .string()
+      .trim()
+      .default('2')
+      .refine(
+        (value) => value === 'never' || (/^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 3_600),
+        'must be a whole number of seconds from 1 to 3600, or never',
+      )
+      .transform((value) => (value === 'never' ? ('never' as const) : Number(value))),
+
     // Several instances on one database (README, "Running two instances"): Directus' caches, rate
     // limiter, schedule synchronisation and message bus on this Redis. Empty: one instance, all of
     // them in its memory (the default).
@@ -216,6 +229,8 @@ export interface RuntimeConfig {
   /** Directus' database pool size (DB_POOL__MAX). */
   dbPoolMax: number;
   seedDemo: boolean;
+  /** The first delay before Directus is started again after an unasked exit; `never`: no restart (system.ts). */
+  directusRestartDelaySeconds: number | 'never';
   /** Redis for Directus' shared state when several instances serve one database; undefined: one instance, memory. */
   redis: string | undefined;
   /** Directus' local storage root (uploads); `$CRM_DATA_DIR/uploads` unless UPLOADS_DIR says otherwise. */
@@ -302,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
     database,
     dbPoolMax: e.DB_POOL_MAX ?? defaultPoolSize(),
     seedDemo: e.SEED_DEMO,
+    directusRestartDelaySeconds: e.DIRECTUS_RESTART_DELAY_SECONDS,
     redis: e.REDIS,
     uploadsDir: e.UPLOADS_DIR
       ? isAbsolute(e.UPLOADS_DIR)

@@ -177,25 +177,37 @@ export interface DirectusServer {
 
 /**
  * Starts `directus start` and resolves once it reports "ready" over IPC (Directus calls
- * `process.send('ready')` when it listens). Rejects if the process exits first.
+ * `process.send('ready')` when it listens). Rejects if the process exits first. Aborting before
+ * "ready" (a stop during a restart, system.ts) stops the process; the promise rejects once it is gone.
  */
-export function startDirectusServer(env: NodeJS.ProcessEnv, url: string, timeoutMs = 60_000): Promise<DirectusServer> {
+export function startDirectusServer(env: NodeJS.ProcessEnv, url: string, timeoutMs = 60_000, abort?: AbortSignal): Promise<DirectusServer> {
   return new Promise((resolve, reject) => {
+    if (abort?.aborted) return reject(new DirectusProcessError('stopped before Directus was started'));
     const child = spawnDirectus(['start'], env, 'inherit');
     let exited = false;
+    let ready = false;
     const exitPromise = new Promise<void>((done) => child.once('exit', () => done()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new DirectusProcessError(`Directus did not become ready within ${timeoutMs / 1000} s`));
     }, timeoutMs);
+    const onAbort = () => {
+      if (ready) return;
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+    };
+    abort?.addEventListener('abort', onAbort, { once: true });
     child.once('exit', (code, signal) => {
       exited = true;
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       reject(new DirectusProcessError(`Directus exited during start-up (${signal ?? `exit ${code}`}); see its log above`));
     });
     child.on('message', (message) => {
       if (message !== 'ready') return;
+      ready = true;
       clearTimeout(timer);
+      abort?.removeEventListener('abort', onAbort);
       resolve({
         child,
         url,

@@ -24,6 +24,7 @@ import { applySettingsAndFlows } from './flows.js';
 import { applyInsightsDashboard } from './dashboards.js';
 import { seedDemoData } from './seed.js';
 import { acquireInstanceLock } from './instance-lock.js';
+import { superviseDirectus } from './directus-supervision.js';
 import { markProvisioning, markReady } from './readiness.js';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.js';
 import { acquireProvisioningLock, ProvisioningAbortedError, type ProvisioningLock } from './provisioning-lock.js';
@@ -31,9 +32,16 @@ import { acquireProvisioningLock, ProvisioningAbortedError, type ProvisioningLoc
 export interface RunningSystem {
   url: string;
   database: RunningDatabase;
-  directus: DirectusServer;
+  /** The Directus server running now (a new one after each restart: directus-supervision.ts). */
+  readonly directus: DirectusServer;
   /** The mail catcher, when no SMTP server is configured (development). */
   mail: MailCatcher | undefined;
+  /**
+   * Settles only when the system stops itself: Directus exited unasked and is not started again
+   * (DIRECTUS_RESTART_DELAY_SECONDS=never, or too many exits in a row). The stop has begun (await
+   * `stop()` for its end); the caller should then exit non-zero, so that an outer supervisor sees it.
+   */
+  failed: Promise<Error>;
   stop(): Promise<void>;
 }
 
@@ -69,9 +77,14 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
   let directus: DirectusServer | undefined;
   let mail: MailCatcher | undefined;
   let provisioning: ProvisioningLock | undefined;
+  const stopAsked = new AbortController();
+  let supervision: Promise<Error | undefined> | undefined;
   const undo = async () => {
+    stopAsked.abort();
     await lock.update({ state: 'stopping' }).catch(() => undefined);
     await provisioning?.release();
+    // A restart in progress first ends (its Directus stopped); then `directus` is the live one, if any.
+    await supervision;
     await directus?.stop().catch(() => undefined);
     await mail?.stop().catch(() => undefined);
     await database?.stop().catch(() => undefined);
@@ -108,8 +121,10 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     await step(log, 'database constraints applied', () => applyDatabaseConstraints(connection), abort);
     await recordSchemaApplied(connection, snapshotId);
     const localUrl = `http://127.0.0.1:${config.port}`;
-    // Its health follows this start (scripts/lib/readiness.ts), not another instance's.
-    directus = await step(log, 'directus listening', () => startDirectusServer({ ...env, CRM_START_RUN_ID: runId }, localUrl), abort);
+    // Its health follows this start (scripts/lib/readiness.ts), not another instance's; a restart
+    // after a crash (superviseDirectus) gets the same.
+    const directusEnv = { ...env, CRM_START_RUN_ID: runId };
+    directus = await step(log, 'directus listening', () => startDirectusServer(directusEnv, localUrl), abort);
     await lock.update({ directusPid: directus.child.pid });
     const api = await DirectusApi.login(localUrl, config.adminEmail, config.adminPassword);
     await step(log, 'access model applied', () => applyAccessModel(api), abort);
@@ -122,16 +137,40 @@ export async function startSystem(config: RuntimeConfig, options: StartOptions =
     await lock.update({ state: 'running' });
 
     let stopping: Promise<void> | undefined;
+    const stop = () => {
+      // Directus first (it drains requests; its job queue stops with it), then PostgreSQL.
+      stopping ??= undo();
+      return stopping;
+    };
+    supervision = superviseDirectus({
+      delaySeconds: config.directusRestartDelaySeconds,
+      log,
+      stopAsked: stopAsked.signal,
+      first: directus,
+      async restart() {
+        directus = await startDirectusServer(directusEnv, localUrl, undefined, stopAsked.signal);
+        // The lock names the live Directus: a later start after a kill -9 of ours stops that one.
+        await lock.update({ directusPid: directus.child.pid }).catch(() => undefined);
+        return directus;
+      },
+    });
+    // Given up: stop everything here too, so that no caller can leave PostgreSQL running behind a
+    // dead Directus; `failed` settles at once, so the caller knows before the stop has finished.
+    const failed = supervision.then((error) => {
+      if (!error) return new Promise<never>(() => undefined);
+      log(`✗ ${error.message}`);
+      void stop();
+      return error;
+    });
     return {
       url: config.publicUrl,
       database,
-      directus,
-      mail,
-      stop() {
-        // Directus first (it drains requests; its job queue stops with it), then PostgreSQL.
-        stopping ??= undo();
-        return stopping;
+      get directus() {
+        return directus!;
       },
+      mail,
+      failed,
+      stop,
     };
   } catch (error) {
     await undo();

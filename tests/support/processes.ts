@@ -35,6 +35,8 @@ export interface StartedSystem {
   stop(): Promise<number | null>;
   /** kill -9 of the start process only (a crash test); resolves once it is gone. */
   crash(): Promise<void>;
+  /** An exit the test causes (not reported as unexpected); resolves with the exit code. */
+  exited(): Promise<number | null>;
 }
 
 export interface StartResult {
@@ -132,6 +134,10 @@ export async function startSystemProcess(env: NodeJS.ProcessEnv, timeoutMs = STA
     url: url.replace('localhost', '127.0.0.1'),
     child,
     output: () => output,
+    exited() {
+      stopping = true;
+      return exited;
+    },
     async crash() {
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
