@@ -377,6 +377,28 @@ export async function releaseContextOf(trx: Knex, po: PurchaseOrderRow, override
   return (await releaseFactsOf(trx, po, override)).context;
 }
 
+/** What releasing a PO answers, alone or in bulk (there, each PO's result). */
+function releasedAnswer<Line>(
+  po: { id: string; code: string; org_id: string; deal_id: string; ship_date: unknown },
+  lines: Line[],
+  releasedAt: Date,
+  message: EnqueuedCommand | null,
+  intercompany: boolean,
+) {
+  return {
+    id: po.id,
+    code: po.code,
+    org_id: po.org_id,
+    deal_id: po.deal_id,
+    status: 'released' as const,
+    ship_date: String(po.ship_date),
+    lines,
+    released_at: releasedAt.toISOString(),
+    outbound_message: outboundSummary(message),
+    intercompany,
+  };
+}
+
 /**
  * The audit entry of a PO's release, alone or in bulk (`bulk`): the command's release basis and
  * idempotency key, the payment gate's facts, the prices the PO's value (and its payment) was
@@ -601,18 +623,13 @@ export async function releasePurchaseOrder(
         ),
       );
     }
-    return {
-      id: po.id,
-      code: po.code,
-      org_id: po.org_id,
-      deal_id: po.deal_id,
-      status: 'released',
-      ship_date: String(po.ship_date),
-      lines: lines.map((line) => ({ ...line })),
-      released_at: releasedAt.toISOString(),
-      outbound_message: outboundSummary(message),
-      intercompany: Boolean(linked),
-    };
+    return releasedAnswer(
+      po,
+      lines.map((line) => ({ ...line })),
+      releasedAt,
+      message,
+      Boolean(linked),
+    );
   });
 }
 
@@ -875,18 +892,13 @@ export async function releasePurchaseOrdersBulk(
       answers.set(po.id, {
         po_id: po.id,
         ok: true,
-        result: {
-          id: po.id,
-          code: po.code,
-          org_id: po.org_id,
-          deal_id: po.deal_id,
-          status: 'released',
-          ship_date: String(po.ship_date),
-          lines: lines.filter((line) => line.po_id === po.id).map(({ po_id: _po, ...line }) => line),
-          released_at: releasedAt.toISOString(),
-          outbound_message: outboundSummary(messages[index]!),
-          intercompany: false,
-        },
+        result: releasedAnswer(
+          po,
+          lines.filter((line) => line.po_id === po.id).map(({ po_id: _po, ...line }) => line),
+          releasedAt,
+          messages[index]!,
+          false,
+        ),
       });
     }
   });
