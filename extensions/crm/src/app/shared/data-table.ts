@@ -55,6 +55,12 @@ export interface TableSpec<R> {
   row?: (row: R) => Record<string, unknown>;
   /** With a bulk selection: the id the selection keeps of a row (default: the key). */
   id?: (row: R) => string;
+  /** With a bulk selection: the data-testid of a row's checkbox (`select-${r.code}`). */
+  selectTestid?: (row: R) => string;
+  /** With a bulk selection: the head checkbox's data-testid (default `<testid>-select-all`). */
+  selectAllTestid?: string;
+  /** With a bulk selection: the rows' checkbox is the app's `v-checkbox` (default: a plain `<input>`). */
+  checkbox?: 'v-checkbox';
 }
 
 /** One column: `col('credit.col.overdue', 'overdue', { num: true })`; `null` as the cell when a slot fills it. */
