@@ -1,24 +1,9 @@
 /** Chip tones of the deal workspace's states (pure). */
-export type Tone = 'neutral' | 'success' | 'warning' | 'danger';
+import { toneBy } from '../shared/tones.js';
 
-export function dealStatusTone(status: string): Tone {
-  return status === 'won'
-    ? 'success'
-    : status === 'lost' || status === 'cancelled'
-      ? 'danger'
-      : status === 'submitted'
-        ? 'warning'
-        : 'neutral';
-}
+export type { Tone } from '../shared/data-table.js';
 
-export function pricingTone(status: string): Tone {
-  return status === 'approved' ? 'success' : status === 'pending_approval' ? 'warning' : 'neutral';
-}
-
-export function approvalTone(status: string): Tone {
-  return status === 'approved' ? 'success' : status === 'rejected' ? 'danger' : 'warning';
-}
-
-export function poTone(status: string): Tone {
-  return status === 'released' ? 'success' : status === 'cancelled' ? 'danger' : 'warning';
-}
+export const dealStatusTone = toneBy({ success: ['won'], danger: ['lost', 'cancelled'], warning: ['submitted'] });
+export const pricingTone = toneBy({ success: ['approved'], warning: ['pending_approval'] });
+export const approvalTone = toneBy({ success: ['approved'], danger: ['rejected'] }, 'warning');
+export const poTone = toneBy({ success: ['released'], danger: ['cancelled'] }, 'warning');

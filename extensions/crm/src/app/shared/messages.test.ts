@@ -52,6 +52,8 @@ describe('CRM messages', () => {
       for (const m of source.matchAll(/\bmessages: (?:\([^)]*\) => )?['`]crm\.([\w.]+?)\.?(?:'|\$\{)/g)) prefixes.add(m[1]!);
       // ChoiceBar: label-prefix="crm.email.filter." (a label per option).
       for (const m of source.matchAll(/label-prefix="crm\.([\w.]+?)\.?"/g)) prefixes.add(m[1]!);
+      // choices(FILTERS, 'crm.email.filter.', 'filter-') (choices.ts): the same, declared in a script.
+      for (const m of source.matchAll(/\bchoices\([^,]+, '(?:crm\.)([\w.]+?)\.?'/g)) prefixes.add(m[1]!);
       // GridTable columns: 'pricing.col.meters:num'.
       for (const m of source.matchAll(/'(\w+\.col\.\w+)(?::\w+)?'/g)) used.add(m[1]!);
       // A declared table (data-table.ts): its texts `title: 'crm.…'`, `hint:`, `empty:` and a column's key `col('insights.org', …)`.
