@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { installedDataDir } from '../support/installed.js';
 import { freePort, startSystemProcess, waitForHealthy, type StartedSystem } from '../support/processes.js';
+import { isAlive } from '../../scripts/lib/pids.js';
 
 let dataDir: string | undefined;
 let system: StartedSystem | undefined;
@@ -20,15 +21,6 @@ afterAll(async () => {
   await system?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The Directus processes (Directus' CLI) the start process runs now. */
 function directusChildren(startPid: number): number[] {

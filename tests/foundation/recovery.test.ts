@@ -18,6 +18,7 @@ import {
   type StartedSystem,
 } from '../support/processes.js';
 import { SmtpSink } from '../email/support.js';
+import { isAlive } from '../../scripts/lib/pids.js';
 
 const dataDir = tempDataDir('recovery');
 let system: StartedSystem | undefined;
@@ -32,15 +33,6 @@ afterAll(async () => {
   await smtp?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function gone(pid: number): Promise<void> {
   while (isAlive(pid)) await new Promise((done) => setTimeout(done, 100));
