@@ -67,6 +67,33 @@ export interface EmailRequest {
   attachments?: EmailAttachment[];
 }
 
+/**
+ * An internal email about one purchase order, keyed by its code (one per PO and type ever): the
+ * subject "PO {code}", `intro`, the facts "PO number" and "Deal" followed by `facts`.
+ */
+export function poEmail(
+  type: EmailType,
+  orgId: string,
+  po: { id: string; code: string; deal_id: string; deal_code: string },
+  intro: string,
+  facts: Array<{ label: string; value: string }>,
+): EmailRequest {
+  return {
+    orgId,
+    type,
+    subject: po.code,
+    dealId: po.deal_id,
+    poId: po.id,
+    poNumber: po.code,
+    content: {
+      subject: `PO ${po.code}`,
+      intro,
+      facts: [{ label: 'PO number', value: po.code }, { label: 'Deal', value: po.deal_code }, ...facts],
+      sections: [],
+    },
+  };
+}
+
 export interface EnqueuedEmail {
   id: string;
   idempotency_key: string;

@@ -44,7 +44,7 @@ import { CREATE_GATES, evaluateReleaseGates, overriddenGates, type GateRefusal, 
 import { announceReadyForApproval, paymentOfPurchaseOrder } from '../shipment-approval/context.js';
 import { createLinkedDeal, intercompanyOf, type IntercompanyFacts } from '../shipment-approval/intercompany-service.js';
 import { priceSnapshotsUsed, priceSnapshotsUsedOf, purchaseOrdersCovered, purchaseOrdersDue } from '../shipment-approval/repository.js';
-import { enqueueEmail, type EmailRequest } from '../email/outbox.js';
+import { enqueueEmail, poEmail, type EmailRequest } from '../email/outbox.js';
 import { compareMeters, hasMeters, remainingMeters, toMeters } from './meters.js';
 import {
   dealLines,
@@ -443,27 +443,12 @@ function overrideUsedEmail(
   facts: Array<{ label: string; value: string }>,
   override: { reason: string; by: string; at: Date },
 ): EmailRequest {
-  return {
-    orgId,
-    type: 'override_used',
-    subject: po.code,
-    dealId: po.deal_id,
-    poId: po.id,
-    poNumber: po.code,
-    content: {
-      subject: `PO ${po.code}`,
-      intro,
-      facts: [
-        { label: 'PO number', value: po.code },
-        { label: 'Deal', value: po.deal_code },
-        ...facts,
-        { label: 'Reason', value: override.reason },
-        { label: 'Overridden by', value: override.by },
-        { label: 'At', value: override.at.toISOString() },
-      ],
-      sections: [],
-    },
-  };
+  return poEmail('override_used', orgId, po, intro, [
+    ...facts,
+    { label: 'Reason', value: override.reason },
+    { label: 'Overridden by', value: override.by },
+    { label: 'At', value: override.at.toISOString() },
+  ]);
 }
 /** The release context and, for a PO shipping the sister org's stock, its transfer (stories 73, 74). */
 async function releaseFactsOf(

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { creditToday } from '../credit/service.js';
 import { exposureRows } from '../credit/repository.js';
-import { enqueueEmail, type EnqueuedEmail } from '../email/outbox.js';
+import { enqueueEmail, poEmail, type EnqueuedEmail } from '../email/outbox.js';
 import type { PaymentGateContext } from '../purchase-orders/gates.js';
 import { coverage, paymentRequiredBecause, paymentStatus, type Coverage, type PaymentRequirement, type PaymentStatus } from './payment.js';
 import { purchaseOrdersCovered, purchaseOrdersDue } from './repository.js';
@@ -53,24 +53,18 @@ export async function announceReadyForApproval(
   },
   payment: PaymentStatus,
 ): Promise<EnqueuedEmail> {
-  return enqueueEmail(trx, {
-    orgId: po.org_id,
-    type: 'shipment_approval_needed',
-    subject: po.code,
-    dealId: po.deal_id,
-    poId: po.id,
-    poNumber: po.code,
-    content: {
-      subject: `PO ${po.code}`,
-      intro: 'This purchase order passes every shipment gate and awaits shipment approval in the CRM (Shipment approval).',
-      facts: [
-        { label: 'PO number', value: po.code },
-        { label: 'Deal', value: po.deal_code },
+  return enqueueEmail(
+    trx,
+    poEmail(
+      'shipment_approval_needed',
+      po.org_id,
+      po,
+      'This purchase order passes every shipment gate and awaits shipment approval in the CRM (Shipment approval).',
+      [
         ...(po.customer_name ? [{ label: 'Customer', value: po.customer_name }] : []),
         { label: 'Ship date', value: String(po.ship_date) },
         { label: 'Payment', value: payment },
       ],
-      sections: [],
-    },
-  });
+    ),
+  );
 }
