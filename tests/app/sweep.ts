@@ -57,10 +57,10 @@ interface Recorder {
  * step of a sweep waits longer, so nothing goes unseen. Polls in this process (no browser
  * round trip per poll).
  */
-async function settle(recorder: Recorder, quietMs = 250, maxMs = 15_000): Promise<void> {
+async function settle(recorder: Recorder, quietMs = 150, maxMs = 15_000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    await new Promise((done) => setTimeout(done, 50));
+    await new Promise((done) => setTimeout(done, 25));
     const quiet = recorder.inflight.size === 0 && Date.now() - recorder.lastActivity >= quietMs;
     if (quiet) break;
     if (Date.now() - started > maxMs) {

@@ -60,7 +60,24 @@ export interface FormState {
   blocked?: () => boolean;
   /** Each field's reason's test id: this prefix and the field's name (unless the field says its own). */
   errorPrefix?: string;
+  /** What the last submit answered, above the button (`success`, `info` or `warning` notices). */
+  notices?: () => FormNotice[];
 }
+
+/** One notice of a form: its kind, its test id and its message key with the message's values. */
+export interface FormNotice {
+  type: 'success' | 'info' | 'warning';
+  testid: string;
+  message: string;
+  params: Record<string, unknown>;
+}
+
+export const notice = (type: FormNotice['type'], testid: string, message: string, params: Record<string, unknown> = {}): FormNotice => ({
+  type,
+  testid,
+  message,
+  params,
+});
 
 /** A form (FieldForm): `<testid>-error` and `<testid>-submit`, the model its fields write into, its state and its fields. */
 export interface FormSpec extends FormState {

@@ -30,22 +30,28 @@ function canRead(permissions: ModulePermissions, collection: string): boolean {
   return access === 'partial' || access === 'full';
 }
 
+export type ModuleCheck = (user: ModuleUser, permissions: ModulePermissions) => boolean;
+
+/** A module for whoever reads `collection` (the policies say who), and admins. */
+const readersOf =
+  (collection: string): ModuleCheck =>
+  (user, permissions) =>
+    Boolean(user.admin_access) || canRead(permissions, collection);
+
+/** A module for users with one of `roles` (what the server checks is a capability of those roles), and admins. */
+const holdersOf =
+  (...roles: string[]): ModuleCheck =>
+  (user) =>
+    Boolean(user.admin_access) || roleIds(user).some((id) => roles.includes(id));
+
 /** Pricing: pricing and sales managers (the server then narrows to orgs where their grant governs prices). */
-export function mayUsePricing(user: ModuleUser): boolean {
-  if (user.admin_access) return true;
-  const ids = roleIds(user);
-  return ids.includes(ROLE_IDS.salesManager) || ids.includes(ROLE_IDS.pricingManager);
-}
+export const mayUsePricing = holdersOf(ROLE_IDS.salesManager, ROLE_IDS.pricingManager);
 
 /** FX rates: every CRM user who reads rates (the app-user policy). */
-export function mayUseFxRates(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'fx_rates');
-}
+export const mayUseFxRates = readersOf('fx_rates');
 
 /** WMS deliveries: whoever reads outbound_messages (CRM admin, Sales Managers). */
-export function mayUseWmsDeliveries(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'outbound_messages');
-}
+export const mayUseWmsDeliveries = readersOf('outbound_messages');
 
 /** Org context: every user with app access (a user without grants is told so there). */
 export function mayUseOrgContext(): boolean {
@@ -53,56 +59,36 @@ export function mayUseOrgContext(): boolean {
 }
 
 /** Credit and Payments: whoever reads the payments ledger (Sales Managers, Finance, the CRM admin). */
-export function mayUseCredit(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'payments');
-}
+export const mayUseCredit = readersOf('payments');
 
 /** Costing: whoever reads the costing ledger (the Costing role, the CRM admin). */
-export function mayUseCosting(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'costing_entries');
-}
+export const mayUseCosting = readersOf('costing_entries');
 
 /** Emails: the CRM admin and Sales Managers (the server narrows to orgs where their grant reads emails). */
-export function mayUseEmails(user: ModuleUser): boolean {
-  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
-}
+export const mayUseEmails = holdersOf(ROLE_IDS.salesManager);
 
 /** Shipment approval: Sales Managers and the CRM admin (stories 35-37; sales owners never approve). */
-export function mayUseShipmentApproval(user: ModuleUser): boolean {
-  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
-}
+export const mayUseShipmentApproval = holdersOf(ROLE_IDS.salesManager);
 
 /** Deal workspace: whoever reads deals (sales owners and managers, pricing managers, finance, the CRM admin); not costing. */
-export function mayUseDealWorkspace(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'deals');
-}
+export const mayUseDealWorkspace = readersOf('deals');
 
 /**
  * Fulfillment (stories 9, 10, 18): Sales Managers and the CRM admin run the Human Gates tabs
  * (capability `fulfillment.run`); sales owners, Finance and pricing managers do not (the server
  * refuses them with 403), so the module is not in their module bar.
  */
-export function mayUseFulfillment(user: ModuleUser): boolean {
-  return Boolean(user.admin_access) || roleIds(user).includes(ROLE_IDS.salesManager);
-}
+export const mayUseFulfillment = holdersOf(ROLE_IDS.salesManager);
 
 /** Proformas: whoever reads the cash pack (sales owners, Sales Managers, Finance) and the CRM admin (stories 40-45). */
-export function mayUseProformas(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'proformas');
-}
+export const mayUseProformas = readersOf('proformas');
 
 /** Supply tracking: every CRM user who reads the supply mirror (every org role; story 11). */
-export function mayUseSupplyTracking(user: ModuleUser, permissions: ModulePermissions): boolean {
-  return Boolean(user.admin_access) || canRead(permissions, 'supply_mirrors');
-}
+export const mayUseSupplyTracking = readersOf('supply_mirrors');
 
 /**
  * Order form links (story 52): sales owners and Sales Managers (capability `order_form.issue` in
  * their orgs) and the CRM admin; pricing managers, finance and costing do not issue links (the
  * server refuses them with 403), so the module is not in their module bar.
  */
-export function mayUseOrderFormLinks(user: ModuleUser): boolean {
-  if (user.admin_access) return true;
-  const ids = roleIds(user);
-  return ids.includes(ROLE_IDS.salesOwner) || ids.includes(ROLE_IDS.salesManager);
-}
+export const mayUseOrderFormLinks = holdersOf(ROLE_IDS.salesOwner, ROLE_IDS.salesManager);
