@@ -8,14 +8,16 @@
 import { definePanel } from '@directus/extensions-sdk';
 import InsightPanel from './InsightPanel.vue';
 
-export const FIGURES = [
-  { text: 'Human Gates: items waiting per gate', value: 'human_gates' },
-  { text: 'Emails failed or dead', value: 'emails' },
-  { text: 'WMS delivery health', value: 'wms_delivery' },
-  { text: 'Supply ETA near', value: 'supply_eta_near' },
-  { text: 'Exposure per org and currency', value: 'exposure' },
-  { text: 'Stale and missing prices', value: 'prices' },
-];
+/** The figures a panel can show (its `figure` option), with what the panel editor calls them. */
+const FIGURE_NAMES = {
+  human_gates: 'Human Gates: items waiting per gate',
+  emails: 'Emails failed or dead',
+  wms_delivery: 'WMS delivery health',
+  supply_eta_near: 'Supply ETA near',
+  exposure: 'Exposure per org and currency',
+  prices: 'Stale and missing prices',
+};
+export const FIGURES = Object.entries(FIGURE_NAMES).map(([value, text]) => ({ text, value }));
 
 export default definePanel({
   id: 'crm-insight',

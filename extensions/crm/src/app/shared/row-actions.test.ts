@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { auditedRowAction, offered, rowAction } from './row-actions';
-import type { AuditedActionState } from './audited-action';
+import { auditedRowAction, offered, rowAction } from './row-actions.js';
+import type { AuditedActionState } from './audited-action.js';
 
 describe('row actions', () => {
   it('keeps the offered actions in order and leaves out false, null and undefined', () => {

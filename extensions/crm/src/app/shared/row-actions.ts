@@ -4,7 +4,7 @@
  * that is `false` (the row does not offer that action now) is left out, so a page writes
  * `offered(may('release_po', p.id) && rowAction(…))`. Pure, so it is unit-tested beside its source.
  */
-import type { AuditedActionState } from './audited-action';
+import type { AuditedActionState } from './audited-action.js';
 
 export interface RowActionSpec {
   testid: string;
