@@ -4,9 +4,11 @@
  * holds that one table in memory (the handful of knex calls the pipeline makes: insert, where,
  * first, forUpdate, update, delete, modify, orderBy, limit, select) and refuses every other table,
  * like testing/fakes.ts: the rest belongs in stubbed repositories. A transaction that throws rolls
- * the table back. `xlsxOf` builds an upload.
+ * the table back. `xlsxOf` builds an upload; `IMPORT_ORGS` and `rawRows` feed an import's row check.
  */
 import ExcelJS from 'exceljs';
+import type { ImportOrgs } from '../shared/imports/orgs.js';
+import type { RawRow } from '../shared/imports/spec.js';
 import type { RequestScope } from '../shared/services.js';
 import { fakeScope } from './fakes.js';
 import type { Accountability } from '../shared/directus.js';
@@ -158,4 +160,19 @@ export async function xlsxOf(sheet: string, headings: readonly string[], rows: R
   worksheet.addRow([...headings]);
   for (const row of rows) worksheet.addRow([...row]);
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** The orgs a row check is tested with: MOD, where the caller may import, and JTR, where they may not. */
+export const IMPORT_ORGS: ImportOrgs = new Map([
+  ['MOD', { id: 'org-mod', allowed: true }],
+  ['JTR', { id: 'org-jtr', allowed: false }],
+]);
+
+/** Rows as the reader hands them to a row check: row `n`'s cells are `defaults(n)` and then its own. */
+export function rawRows(defaults: (n: number) => Record<string, string | null>) {
+  return (n: number, cells: Partial<Record<string, string | null>> = {}): RawRow => ({
+    row: n,
+    cells: { ...defaults(n), ...cells } as Record<string, string | null>,
+    extraCells: [],
+  });
 }
