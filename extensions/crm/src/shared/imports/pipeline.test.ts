@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit.js';
 import { CrmError } from '../errors.js';
 import { asAdmin, asUser, expectRefusal, JTR, MOD, USER } from '../../testing/fakes.js';
-import { importRecords, xlsxOf } from '../../testing/import-records.js';
+import { expectEveryUseCaseRefused, importRecords, xlsxOf } from '../../testing/import-records.js';
 import { ImportApplyFailed, importPipeline, type ImportDefinition, type ImportedRow, type Importer } from './pipeline.js';
 import { validateRows, type ImportSpec } from './spec.js';
 
@@ -106,11 +106,7 @@ describe('who may import', () => {
   it("the import's own refusal, before anything is read or written, on every use case", async () => {
     importer.mockRejectedValue(new CrmError('forbidden', 'THING_NOT_ALLOWED', 'not for you'));
     const id = seed({});
-    await expectRefusal(things.assertMayImport(scope()), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.createDryRun(scope(), await upload([['MOD', '5']])), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.read(scope(), id), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.list(scope(), 20), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.apply(scope(), id, 'go'), 403, 'THING_NOT_ALLOWED');
+    await expectEveryUseCaseRefused(things, scope(), { status: 403, code: 'THING_NOT_ALLOWED', upload: await upload([['MOD', '5']]), id });
     expect(db.records).toHaveLength(1);
     expect(statusOf(id)).toBe('dry_run');
     expect(validate).not.toHaveBeenCalled();
