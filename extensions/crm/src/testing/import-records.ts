@@ -4,11 +4,16 @@
  * holds that one table in memory (the handful of knex calls the pipeline makes: insert, where,
  * first, forUpdate, update, delete, modify, orderBy, limit, select) and refuses every other table,
  * like testing/fakes.ts: the rest belongs in stubbed repositories. A transaction that throws rolls
- * the table back. `xlsxOf` builds an upload.
+ * the table back. `xlsxOf` builds an .xlsx, `uploadOf` an upload of an import's sheet; `IMPORT_ORGS` and `rawRows` feed an import's row check;
+ * `expectEveryUseCaseRefused` and `expectHiddenLikeMissing` check who an import answers;
+ * `importFixture` sets an import's service tests up.
  */
 import ExcelJS from 'exceljs';
+import { beforeEach, expect, vi } from 'vitest';
+import type { ImportOrgs } from '../shared/imports/orgs.js';
+import { keysOf, type ImportSpec, type RawRow } from '../shared/imports/spec.js';
 import type { RequestScope } from '../shared/services.js';
-import { fakeScope } from './fakes.js';
+import { asUser, expectRefusal, fakeScope } from './fakes.js';
 import type { Accountability } from '../shared/directus.js';
 
 export type ImportRecordRow = Record<string, unknown>;
@@ -158,4 +163,87 @@ export async function xlsxOf(sheet: string, headings: readonly string[], rows: R
   worksheet.addRow([...headings]);
   for (const row of rows) worksheet.addRow([...row]);
   return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+/** Uploads of `spec`'s sheet (its headings) with the rows given, like the template filled in. */
+export function uploadOf(spec: ImportSpec) {
+  return async (...rows: unknown[][]) => ({ bytes: await xlsxOf(spec.sheet, keysOf(spec), rows), fileName: `${spec.sheet}.xlsx` });
+}
+
+/**
+ * The fixture of an import's service tests: before each test the mocks cleared and a fresh record
+ * table `table` (`db`); `file`: uploads of `spec`'s sheet; `dryRun`: the caller's (asUser) upload of rows.
+ */
+export function importFixture<Report>(
+  imports: { createDryRun(scope: RequestScope, upload: { bytes: Buffer; fileName: string | null }): Promise<Report> },
+  spec: ImportSpec,
+  table: string,
+) {
+  const file = uploadOf(spec);
+  const fixture = {
+    db: importRecords(table),
+    file,
+    dryRun: async (...rows: unknown[][]) => imports.createDryRun(fixture.db.scopeOf(asUser), await file(...rows)),
+  };
+  beforeEach(() => {
+    vi.clearAllMocks();
+    fixture.db = importRecords(table);
+  });
+  return fixture;
+}
+
+/** The orgs a row check is tested with: MOD, where the caller may import, and JTR, where they may not. */
+export const IMPORT_ORGS: ImportOrgs = new Map([
+  ['MOD', { id: 'org-mod', allowed: true }],
+  ['JTR', { id: 'org-jtr', allowed: false }],
+]);
+
+/** Rows as the reader hands them to a row check: row `n`'s cells are `defaults(n)` and then its own. */
+export function rawRows(defaults: (n: number) => Record<string, string | null>) {
+  return (n: number, cells: Partial<Record<string, string | null>> = {}): RawRow => ({
+    row: n,
+    cells: { ...defaults(n), ...cells } as Record<string, string | null>,
+    extraCells: [],
+  });
+}
+
+/** The use cases of an import (pipeline.ts' `importPipeline`), as the tests call them. */
+interface ImportUseCases {
+  assertMayImport(scope: RequestScope): Promise<unknown>;
+  createDryRun(scope: RequestScope, upload: { bytes: Buffer; fileName: string | null }): Promise<unknown>;
+  list(scope: RequestScope, limit: number): Promise<unknown>;
+  read(scope: RequestScope, id: string): Promise<unknown>;
+  apply(scope: RequestScope, id: string, note: string): Promise<unknown>;
+}
+
+/** Every use case of an import refuses the caller with `status` and `code`: upload (`upload`), list, read and apply (`id`). */
+export async function expectEveryUseCaseRefused(
+  imports: ImportUseCases,
+  scope: RequestScope,
+  refusal: { status: number; code: string; upload: { bytes: Buffer; fileName: string | null }; id?: string },
+): Promise<void> {
+  const { status, code, upload, id = crypto.randomUUID() } = refusal;
+  await expectRefusal(imports.assertMayImport(scope), status, code);
+  await expectRefusal(imports.createDryRun(scope, upload), status, code);
+  await expectRefusal(imports.list(scope, 20), status, code);
+  await expectRefusal(imports.read(scope, id), status, code);
+  await expectRefusal(imports.apply(scope, id, 'go'), status, code);
+}
+
+/**
+ * An import the caller may not see (`id`) answers exactly like a missing one (`missingId`): read
+ * and apply are 404 IMPORT_NOT_FOUND on id, word for word. The admin (`admin`) reads it.
+ */
+export async function expectHiddenLikeMissing(
+  imports: Pick<ImportUseCases, 'read' | 'apply'>,
+  { caller, admin }: { caller: RequestScope; admin: RequestScope },
+  id: string,
+  missingId: string = crypto.randomUUID(),
+): Promise<void> {
+  const missing = await expectRefusal(imports.read(caller, missingId), 404, 'IMPORT_NOT_FOUND', 'id');
+  const hidden = await expectRefusal(imports.read(caller, id), 404, 'IMPORT_NOT_FOUND', 'id');
+  expect(hidden.toJSON()).toEqual(missing.toJSON());
+  const apply = await expectRefusal(imports.apply(caller, id, 'go'), 404, 'IMPORT_NOT_FOUND', 'id');
+  expect(apply.toJSON()).toEqual(missing.toJSON());
+  expect(((await imports.read(admin, id)) as { id: string }).id).toBe(id);
 }

@@ -255,59 +255,56 @@ export function mountOrderForm(router: Router, ctx: OrderFormEdge): void {
     );
   };
 
+  /** The reader's language: ?lang=, else Accept-Language. */
+  const langOf = (req: Request) => pickLanguage(req.query['lang'], req.headers['accept-language']);
+
   const wrap = (handler: (req: Request, res: Response) => Promise<void>) => async (req: Request, res: Response) => {
     try {
       await handler(req, res);
     } catch (error) {
       ctx.logger.error(error, 'crm: order form failed');
-      if (!res.headersSent) refuse(res, 500, pickLanguage(req.query['lang'], req.headers['accept-language']), 'content_type', null);
+      if (!res.headersSent) refuse(res, 500, langOf(req), 'content_type', null);
     }
   };
 
-  router.get(
-    '/:token',
-    wrap(async (req, res) => {
-      const lang = pickLanguage(req.query['lang'], req.headers['accept-language']);
-      if (await limited(res, lang, [[limiters.ipPages, req.ip ?? 'unknown']])) return;
-      await showPage(req, res, String(req.params['token']), lang);
-    }),
-  );
+  /** A GET of the link (its page, template, logo): in the reader's language, limited per IP. */
+  const getPage = (path: string, handler: (req: Request, res: Response, lang: Lang) => Promise<void>) =>
+    router.get(
+      path,
+      wrap(async (req, res) => {
+        const lang = langOf(req);
+        if (await limited(res, lang, [[limiters.ipPages, req.ip ?? 'unknown']])) return;
+        await handler(req, res, lang);
+      }),
+    );
+
+  getPage('/:token', (req, res, lang) => showPage(req, res, String(req.params['token']), lang));
 
   // The lines template (57), for a live link only (a dead one gets the neutral page).
-  router.get(
-    '/:token/template.xlsx',
-    wrap(async (req, res) => {
-      const lang = pickLanguage(req.query['lang'], req.headers['accept-language']);
-      if (await limited(res, lang, [[limiters.ipPages, req.ip ?? 'unknown']])) return;
-      const opened = await openOrderForm(ctx.database, String(req.params['token']));
-      const nonce = randomBytes(16).toString('base64');
-      securityHeaders(res, nonce);
-      if (opened.view !== 'open') return send(res, 404, renderDeadPage(lang, nonce));
-      res.setHeader('Content-Disposition', 'attachment; filename="order-form-lines.xlsx"');
-      res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await linesTemplate());
-    }),
-  );
+  getPage('/:token/template.xlsx', async (req, res, lang) => {
+    const opened = await openOrderForm(ctx.database, String(req.params['token']));
+    const nonce = randomBytes(16).toString('base64');
+    securityHeaders(res, nonce);
+    if (opened.view !== 'open') return send(res, 404, renderDeadPage(lang, nonce));
+    res.setHeader('Content-Disposition', 'attachment; filename="order-form-lines.xlsx"');
+    res.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await linesTemplate());
+  });
 
-  router.get(
-    '/:token/logo',
-    wrap(async (req, res) => {
-      const lang = pickLanguage(req.query['lang'], req.headers['accept-language']);
-      if (await limited(res, lang, [[limiters.ipPages, req.ip ?? 'unknown']])) return;
-      const opened = await openOrderForm(ctx.database, String(req.params['token']));
-      if (opened.view === 'dead' || !opened.token.logo || !ctx.assetOf) return refuse(res, 404, lang, 'content_type', null);
-      res.setHeader('Cache-Control', 'no-store');
-      res.setHeader('X-Content-Type-Options', 'nosniff');
-      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-      await ctx.assetOf(opened.token.logo, res);
-    }),
-  );
+  getPage('/:token/logo', async (req, res, lang) => {
+    const opened = await openOrderForm(ctx.database, String(req.params['token']));
+    if (opened.view === 'dead' || !opened.token.logo || !ctx.assetOf) return refuse(res, 404, lang, 'content_type', null);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    await ctx.assetOf(opened.token.logo, res);
+  });
 
   router.post(
     '/:token',
     wrap(async (req, res) => {
       const token = String(req.params['token']);
       const path = `${ORDER_FORM_PATH}/${token}`;
-      let lang = pickLanguage(req.query['lang'], req.headers['accept-language']);
+      let lang = langOf(req);
       if (
         await limited(res, lang, [
           [limiters.ipPosts, req.ip ?? 'unknown'],

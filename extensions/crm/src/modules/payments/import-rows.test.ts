@@ -1,37 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import type { RawRow } from '../../shared/imports/spec.js';
+import { IMPORT_ORGS, rawRows } from '../../testing/import-records.js';
 import { validatePaymentRows, type PaymentCatalogue } from './import-rows.js';
 
 const catalogue: PaymentCatalogue = {
-  orgs: new Map([
-    ['MOD', { id: 'mod', allowed: true }],
-    ['JTR', { id: 'jtr', allowed: false }],
-  ]),
-  profiles: new Map([['mod|123', 'p1']]),
-  takenReferences: new Set(['mod|USED']),
+  orgs: IMPORT_ORGS,
+  profiles: new Map([['org-mod|123', 'p1']]),
+  takenReferences: new Set(['org-mod|USED']),
 };
-const row = (n: number, cells: Record<string, string | null>): RawRow => ({
-  row: n,
-  cells: {
-    org_code: 'mod',
-    tax_number: '123',
-    currency: 'try',
-    amount: '10.5',
-    value_date: '2026-12-01',
-    method: 'cash',
-    reference: `R${n}`,
-    proforma_ref: null,
-    note: null,
-    ...cells,
-  },
-  extraCells: [],
-});
+const row = rawRows((n) => ({
+  org_code: 'mod',
+  tax_number: '123',
+  currency: 'try',
+  amount: '10.5',
+  value_date: '2026-12-01',
+  method: 'cash',
+  reference: `R${n}`,
+  proforma_ref: null,
+  note: null,
+}));
 
 describe('payment import rows', () => {
   it('accepts a row, normalising codes and the amount', () => {
     const result = validatePaymentRows([row(2, {})], catalogue);
     expect(result.errors).toEqual([]);
-    expect(result.rows[0]).toMatchObject({ org_id: 'mod', customer_profile_id: 'p1', currency: 'TRY', amount: '10.5000', reference: 'R2' });
+    expect(result.rows[0]).toMatchObject({
+      org_id: 'org-mod',
+      customer_profile_id: 'p1',
+      currency: 'TRY',
+      amount: '10.5000',
+      reference: 'R2',
+    });
   });
 
   it('refuses strictly, row by row, naming the column', () => {

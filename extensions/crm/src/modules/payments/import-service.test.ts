@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { keysOf } from '../../shared/imports/spec.js';
 import { asAdmin, asUser, contextOf, expectRefusal, grant, JTR, MOD } from '../../testing/fakes.js';
-import { importRecords, xlsxOf } from '../../testing/import-records.js';
+import { expectEveryUseCaseRefused, expectHiddenLikeMissing, importFixture } from '../../testing/import-records.js';
 import { lockCreditAccount } from '../credit/repository.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { paymentImports } from './import-service.js';
@@ -33,13 +32,10 @@ const CATALOGUE = {
 };
 const WRITERS = [insertPayments, settleAccount, lockCreditAccount, writeAudit];
 const row = (org: string, reference: string, tax = TAX) => [org, tax, 'TRY', '10', '2026-12-01', 'bank_transfer', reference, null, null];
-const file = async (...rows: unknown[][]) => ({ bytes: await xlsxOf(PAYMENT_SPEC.sheet, keysOf(PAYMENT_SPEC), rows), fileName: 'p.xlsx' });
-
-let db: ReturnType<typeof importRecords>;
+const kit = importFixture(paymentImports, PAYMENT_SPEC, 'payment_imports');
+const { file, dryRun } = kit;
 
 beforeEach(() => {
-  vi.clearAllMocks();
-  db = importRecords('payment_imports');
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'sales_manager')]));
   vi.mocked(paymentImportCatalogue).mockResolvedValue(CATALOGUE);
 });
@@ -47,29 +43,22 @@ beforeEach(() => {
 describe('payment import refusals', () => {
   it('401 without a login; 403 PAYMENT_NOT_ALLOWED for every role but Finance, before the file is read', async () => {
     for (const anonymous of [null, { user: null, role: null, admin: false }]) {
-      const scope = db.scopeOf(anonymous);
-      await expectRefusal(paymentImports.assertMayImport(scope), 401, 'UNAUTHENTICATED');
-      await expectRefusal(paymentImports.list(scope, 20), 401, 'UNAUTHENTICATED');
+      const upload = await file(row('MOD', 'R1'));
+      await expectEveryUseCaseRefused(paymentImports, kit.db.scopeOf(anonymous), { status: 401, code: 'UNAUTHENTICATED', upload });
     }
     expect(loadUserOrgContext).not.toHaveBeenCalled();
     for (const role of ['sales_owner', 'sales_manager', 'pricing_manager', 'crm_admin', 'costing'] as const) {
       vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role), grant(JTR, role)]));
-      const scope = db.scopeOf(asUser);
-      await expectRefusal(paymentImports.assertMayImport(scope), 403, 'PAYMENT_NOT_ALLOWED');
-      await expectRefusal(paymentImports.createDryRun(scope, await file(row('MOD', 'R1'))), 403, 'PAYMENT_NOT_ALLOWED');
-      await expectRefusal(paymentImports.read(scope, crypto.randomUUID()), 403, 'PAYMENT_NOT_ALLOWED');
-      await expectRefusal(paymentImports.apply(scope, crypto.randomUUID(), 'go'), 403, 'PAYMENT_NOT_ALLOWED');
+      const upload = await file(row('MOD', 'R1'));
+      await expectEveryUseCaseRefused(paymentImports, kit.db.scopeOf(asUser), { status: 403, code: 'PAYMENT_NOT_ALLOWED', upload });
     }
-    expect(db.records).toEqual([]);
+    expect(kit.db.records).toEqual([]);
     expect(paymentImportCatalogue).not.toHaveBeenCalled();
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('a dry run names every bad row (an org without Finance, an unknown tax number, a reference taken) and applying it is 422', async () => {
-    const report = await paymentImports.createDryRun(
-      db.scopeOf(asUser),
-      await file(row('JTR', 'R1'), row('MOD', 'R2', '999'), row('MOD', 'TAKEN'), row('MOD', 'R3')),
-    );
+    const report = await dryRun(row('JTR', 'R1'), row('MOD', 'R2', '999'), row('MOD', 'TAKEN'), row('MOD', 'R3'));
     // The catalogue of the Finance orgs only.
     expect(vi.mocked(paymentImportCatalogue).mock.calls[0]!.slice(1)).toEqual([[MOD], [TAX, '999'], ['R1', 'R2', 'TAKEN', 'R3']]);
     expect(report.errors.map((e) => [e.row, e.column])).toEqual([
@@ -79,7 +68,7 @@ describe('payment import refusals', () => {
     ]);
     expect(report.errors[0]!.reason).toBe('"JTR" is not one of your payment orgs (MOD)');
     expect(report).toMatchObject({ status: 'dry_run', error_count: 3, counts: { new: 1 } });
-    await expectRefusal(paymentImports.apply(db.scopeOf(asUser), report.id, 'go'), 422, 'IMPORT_HAS_ERRORS', 'id');
+    await expectRefusal(paymentImports.apply(kit.db.scopeOf(asUser), report.id, 'go'), 422, 'IMPORT_HAS_ERRORS', 'id');
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
@@ -89,22 +78,16 @@ describe('payment import refusals', () => {
       ...CATALOGUE,
       profiles: [...CATALOGUE.profiles, { id: PROFILE, org_id: JTR, tax_number: TAX }],
     });
-    const both = await paymentImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'R1'), row('JTR', 'R2')));
+    const both = await dryRun(row('MOD', 'R1'), row('JTR', 'R2'));
     expect(both.error_count).toBe(0);
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'sales_manager')]));
-    const missing = await expectRefusal(paymentImports.read(db.scopeOf(asUser), crypto.randomUUID()), 404, 'IMPORT_NOT_FOUND', 'id');
-    const hidden = await expectRefusal(paymentImports.read(db.scopeOf(asUser), both.id), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(hidden.toJSON()).toEqual(missing.toJSON());
-    const apply = await expectRefusal(paymentImports.apply(db.scopeOf(asUser), both.id, 'go'), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(apply.toJSON()).toEqual(missing.toJSON());
+    await expectHiddenLikeMissing(paymentImports, { caller: kit.db.scopeOf(asUser), admin: kit.db.scopeOf(asAdmin) }, both.id);
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
-    // The admin may.
-    expect((await paymentImports.read(db.scopeOf(asAdmin), both.id)).id).toBe(both.id);
   });
 
   it('the orgs a caller imports into: Finance grants only (not the Org Scope); an admin every org', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'finance')]));
-    const report = await paymentImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'R1'), row('JTR', 'R2')));
+    const report = await dryRun(row('MOD', 'R1'), row('JTR', 'R2'));
     expect(vi.mocked(paymentImportCatalogue).mock.calls[0]![1]).toEqual([JTR]);
     expect(report.errors.map((e) => [e.row, e.column])).toEqual([
       [2, 'org_code'],
@@ -112,23 +95,28 @@ describe('payment import refusals', () => {
     ]);
     expect(report.errors[0]!.reason).toBe('"MOD" is not one of your payment orgs (JTR)');
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
-    await paymentImports.createDryRun(db.scopeOf(asAdmin), await file(row('MOD', 'R1')));
+    await paymentImports.createDryRun(kit.db.scopeOf(asAdmin), await file(row('MOD', 'R1')));
     expect(vi.mocked(paymentImportCatalogue).mock.calls[1]![1]).toEqual([MOD, JTR]);
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('409 IMPORT_APPLY_FAILED on the reference when one was recorded since the dry run: the import failed, no payment written', async () => {
-    const report = await paymentImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'R1'), row('MOD', 'R2')));
+    const report = await dryRun(row('MOD', 'R1'), row('MOD', 'R2'));
     vi.mocked(takenReferences).mockResolvedValueOnce(['R2']);
-    const refusal = await expectRefusal(paymentImports.apply(db.scopeOf(asUser), report.id, 'go'), 409, 'IMPORT_APPLY_FAILED', 'reference');
+    const refusal = await expectRefusal(
+      paymentImports.apply(kit.db.scopeOf(asUser), report.id, 'go'),
+      409,
+      'IMPORT_APPLY_FAILED',
+      'reference',
+    );
     expect(refusal.message).toBe(
       'applying failed and nothing was changed: reference R2 was recorded since the dry run; upload the file again',
     );
     expect(vi.mocked(takenReferences).mock.calls[0]!.slice(1)).toEqual([MOD, ['R1', 'R2']]);
-    expect(db.records[0]).toMatchObject({ status: 'failed', failure: 'reference R2 was recorded since the dry run' });
+    expect(kit.db.records[0]).toMatchObject({ status: 'failed', failure: 'reference R2 was recorded since the dry run' });
     expect(insertPayments).not.toHaveBeenCalled();
     expect(settleAccount).not.toHaveBeenCalled();
     expect(writeAudit).not.toHaveBeenCalled();
-    await expectRefusal(paymentImports.apply(db.scopeOf(asUser), report.id, 'go'), 409, 'IMPORT_FAILED');
+    await expectRefusal(paymentImports.apply(kit.db.scopeOf(asUser), report.id, 'go'), 409, 'IMPORT_FAILED');
   });
 });

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { RawRow } from '../../shared/imports/spec.js';
+import { IMPORT_ORGS, rawRows } from '../../testing/import-records.js';
 import { validateAgreementRows, type AgreementCatalogue } from './agreement-import-rows.js';
 
 const catalogue: AgreementCatalogue = {
-  orgs: new Map([
-    ['MOD', { id: 'org-mod', allowed: true }],
-    ['JTR', { id: 'org-jtr', allowed: false }],
-  ]),
+  orgs: IMPORT_ORGS,
   profiles: new Map([['org-mod|1234567890', 'p1']]),
   qualities: new Map([['org-mod|MOD-POPLIN-120', 'q1']]),
   agreements: [
@@ -32,9 +29,7 @@ const base = {
   valid_to: null,
   note: null,
 };
-function row(n: number, cells: Partial<Record<string, string | null>>): RawRow {
-  return { row: n, cells: { ...base, valid_from: '2026-07-01', ...cells } as Record<string, string | null>, extraCells: [] };
-}
+const row = rawRows(() => ({ ...base, valid_from: '2026-07-01' }));
 
 describe('validateAgreementRows', () => {
   it('new rows, and rows naming the exact days of an agreement: changed or unchanged', () => {

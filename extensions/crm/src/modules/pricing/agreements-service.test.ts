@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { keysOf } from '../../shared/imports/spec.js';
 import { asAdmin, asUser, contextOf, expectNothingWritten, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
-import { importRecords, xlsxOf } from '../../testing/import-records.js';
+import { expectEveryUseCaseRefused, expectHiddenLikeMissing, importRecords, uploadOf } from '../../testing/import-records.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { AGREEMENT_SPEC } from './agreement-import-rows.js';
 import { changeAgreement, createAgreement, customerPriceImports, type NewAgreement } from './agreements-service.js';
@@ -123,10 +122,7 @@ describe('customer price import refusals', () => {
     to,
     null,
   ];
-  const file = async (...rows: unknown[][]) => ({
-    bytes: await xlsxOf(AGREEMENT_SPEC.sheet, keysOf(AGREEMENT_SPEC), rows),
-    fileName: 'a.xlsx',
-  });
+  const file = uploadOf(AGREEMENT_SPEC);
   let db: ReturnType<typeof importRecords>;
 
   beforeEach(() => {
@@ -143,17 +139,18 @@ describe('customer price import refusals', () => {
   });
 
   it('401 without a login; 403 AGREEMENT_NOT_ALLOWED for roles that do not keep customer prices, before the file is read', async () => {
-    await expectRefusal(customerPriceImports.assertMayImport(db.scopeOf(null)), 401, 'UNAUTHENTICATED');
-    await expectRefusal(customerPriceImports.createDryRun(db.scopeOf(null), await file(row('MOD'))), 401, 'UNAUTHENTICATED');
+    const upload = await file(row('MOD'));
+    await expectEveryUseCaseRefused(customerPriceImports, db.scopeOf(null), {
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      upload,
+      id: AGREEMENT,
+    });
     expect(loadUserOrgContext).not.toHaveBeenCalled();
     for (const role of ['sales_owner', 'sales_manager', 'finance', 'crm_admin', 'costing'] as const) {
       vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role), grant(JTR, role)]));
-      const scope = db.scopeOf(asUser);
-      await expectRefusal(customerPriceImports.assertMayImport(scope), 403, 'AGREEMENT_NOT_ALLOWED');
-      await expectRefusal(customerPriceImports.createDryRun(scope, await file(row('MOD'))), 403, 'AGREEMENT_NOT_ALLOWED');
-      await expectRefusal(customerPriceImports.list(scope, 20), 403, 'AGREEMENT_NOT_ALLOWED');
-      await expectRefusal(customerPriceImports.read(scope, AGREEMENT), 403, 'AGREEMENT_NOT_ALLOWED');
-      await expectRefusal(customerPriceImports.apply(scope, AGREEMENT, 'go'), 403, 'AGREEMENT_NOT_ALLOWED');
+      const refusal = { status: 403, code: 'AGREEMENT_NOT_ALLOWED', upload, id: AGREEMENT };
+      await expectEveryUseCaseRefused(customerPriceImports, db.scopeOf(asUser), refusal);
     }
     expect(db.records).toEqual([]);
     expect(agreementImportCatalogue).not.toHaveBeenCalled();
@@ -202,13 +199,8 @@ describe('customer price import refusals', () => {
     const jtr = await customerPriceImports.createDryRun(db.scopeOf(asUser), await file(row('JTR')));
     expect(jtr.error_count).toBe(0);
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')]));
-    const missing = await expectRefusal(customerPriceImports.read(db.scopeOf(asUser), AGREEMENT), 404, 'IMPORT_NOT_FOUND', 'id');
-    const hidden = await expectRefusal(customerPriceImports.read(db.scopeOf(asUser), jtr.id), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(hidden.toJSON()).toEqual(missing.toJSON());
-    const apply = await expectRefusal(customerPriceImports.apply(db.scopeOf(asUser), jtr.id, 'go'), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(apply.toJSON()).toEqual(missing.toJSON());
+    await expectHiddenLikeMissing(customerPriceImports, { caller: db.scopeOf(asUser), admin: db.scopeOf(asAdmin) }, jtr.id, AGREEMENT);
     expectNothingWritten([], WRITERS);
-    expect((await customerPriceImports.read(db.scopeOf(asAdmin), jtr.id)).id).toBe(jtr.id);
   });
 
   it('409 IMPORT_APPLY_FAILED when an agreement to reprice changed or went since the dry run: the import failed, nothing written', async () => {

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { RawRow } from '../../shared/imports/spec.js';
+import { IMPORT_ORGS, rawRows } from '../../testing/import-records.js';
 import { validateImportRows, type ImportCatalogue } from './import-rows.js';
 
 const catalogue: ImportCatalogue = {
-  orgs: new Map([
-    ['MOD', { id: 'org-mod', allowed: true }],
-    ['JTR', { id: 'org-jtr', allowed: false }],
-  ]),
+  orgs: IMPORT_ORGS,
   qualities: new Map([['org-mod|MOD-POPLIN-120', 'q1']]),
   prices: new Map([['q1|TRY', '84.5000']]),
 };
 
-function row(n: number, cells: Partial<Record<string, string | null>>): RawRow {
-  return {
-    row: n,
-    cells: { org_code: null, quality_code: null, currency: null, price: null, note: null, ...cells } as Record<string, string | null>,
-    extraCells: [],
-  };
-}
+const row = rawRows(() => ({ org_code: null, quality_code: null, currency: null, price: null, note: null }));
 
 describe('validateImportRows', () => {
   it('sorts valid rows into new / changed / unchanged with normalised prices', () => {

@@ -1,8 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { keysOf } from '../../shared/imports/spec.js';
 import { asAdmin, asUser, contextOf, expectRefusal, grant, JTR, MOD } from '../../testing/fakes.js';
-import { importRecords, xlsxOf } from '../../testing/import-records.js';
+import { expectEveryUseCaseRefused, expectHiddenLikeMissing, importFixture } from '../../testing/import-records.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { LIST_PRICE_SPEC } from './import-rows.js';
 import { listPriceImports } from './import-service.js';
@@ -24,16 +23,10 @@ const QUALITY = '22222222-2222-4222-8222-222222222222';
 const JTR_QUALITY = '22222222-2222-4222-8222-22222222222b';
 const WRITERS = [upsertImportedListPrices, writeAudit];
 const row = (org: string, quality: string, price = '84.5') => [org, quality, 'TRY', price, null];
-const file = async (...rows: unknown[][]) => ({
-  bytes: await xlsxOf(LIST_PRICE_SPEC.sheet, keysOf(LIST_PRICE_SPEC), rows),
-  fileName: 'p.xlsx',
-});
-
-let db: ReturnType<typeof importRecords>;
+const kit = importFixture(listPriceImports, LIST_PRICE_SPEC, 'pricing_imports');
+const { file, dryRun } = kit;
 
 beforeEach(() => {
-  vi.clearAllMocks();
-  db = importRecords('pricing_imports');
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'finance')]));
   vi.mocked(importCatalogue).mockResolvedValue({
     qualities: [
@@ -46,28 +39,20 @@ beforeEach(() => {
 
 describe('list-price import refusals', () => {
   it('401 without a login; 403 PRICING_NOT_ALLOWED for roles that do not govern prices, before the file is read', async () => {
-    await expectRefusal(listPriceImports.assertMayImport(db.scopeOf(null)), 401, 'UNAUTHENTICATED');
-    await expectRefusal(listPriceImports.createDryRun(db.scopeOf(null), await file(row('MOD', 'Q1'))), 401, 'UNAUTHENTICATED');
+    const upload = await file(row('MOD', 'Q1'));
+    await expectEveryUseCaseRefused(listPriceImports, kit.db.scopeOf(null), { status: 401, code: 'UNAUTHENTICATED', upload });
     expect(loadUserOrgContext).not.toHaveBeenCalled();
     for (const role of ['sales_owner', 'finance', 'crm_admin', 'costing'] as const) {
       vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role), grant(JTR, role)]));
-      const scope = db.scopeOf(asUser);
-      await expectRefusal(listPriceImports.assertMayImport(scope), 403, 'PRICING_NOT_ALLOWED');
-      await expectRefusal(listPriceImports.createDryRun(scope, await file(row('MOD', 'Q1'))), 403, 'PRICING_NOT_ALLOWED');
-      await expectRefusal(listPriceImports.list(scope, 20), 403, 'PRICING_NOT_ALLOWED');
-      await expectRefusal(listPriceImports.read(scope, crypto.randomUUID()), 403, 'PRICING_NOT_ALLOWED');
-      await expectRefusal(listPriceImports.apply(scope, crypto.randomUUID(), 'go'), 403, 'PRICING_NOT_ALLOWED');
+      await expectEveryUseCaseRefused(listPriceImports, kit.db.scopeOf(asUser), { status: 403, code: 'PRICING_NOT_ALLOWED', upload });
     }
-    expect(db.records).toEqual([]);
+    expect(kit.db.records).toEqual([]);
     expect(importCatalogue).not.toHaveBeenCalled();
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('a dry run names every bad row (an org not governed, an unknown quality) and applying it is 422', async () => {
-    const report = await listPriceImports.createDryRun(
-      db.scopeOf(asUser),
-      await file(row('JTR', 'Q1'), row('MOD', 'NOPE'), row('MOD', 'Q1')),
-    );
+    const report = await dryRun(row('JTR', 'Q1'), row('MOD', 'NOPE'), row('MOD', 'Q1'));
     // The catalogue of the governed orgs the file names, only.
     expect(vi.mocked(importCatalogue).mock.calls[0]![1]).toEqual([MOD]);
     expect(report.errors).toEqual([
@@ -75,39 +60,34 @@ describe('list-price import refusals', () => {
       { row: 3, column: 'quality_code', reason: 'no quality "NOPE" in MOD' },
     ]);
     expect(report).toMatchObject({ status: 'dry_run', error_count: 2, counts: { new: 0, changed: 1, unchanged: 0 } });
-    await expectRefusal(listPriceImports.apply(db.scopeOf(asUser), report.id, 'go'), 422, 'IMPORT_HAS_ERRORS', 'id');
+    await expectRefusal(listPriceImports.apply(kit.db.scopeOf(asUser), report.id, 'go'), 422, 'IMPORT_HAS_ERRORS', 'id');
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('404 IMPORT_NOT_FOUND, word for word, for a missing import and one of an org where the caller does not govern prices', async () => {
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_manager')]));
-    const both = await listPriceImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'Q1'), row('JTR', 'Q1')));
+    const both = await dryRun(row('MOD', 'Q1'), row('JTR', 'Q1'));
     expect(both.error_count).toBe(0);
     vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')]));
-    const missing = await expectRefusal(listPriceImports.read(db.scopeOf(asUser), crypto.randomUUID()), 404, 'IMPORT_NOT_FOUND', 'id');
-    const hidden = await expectRefusal(listPriceImports.read(db.scopeOf(asUser), both.id), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(hidden.toJSON()).toEqual(missing.toJSON());
-    const apply = await expectRefusal(listPriceImports.apply(db.scopeOf(asUser), both.id, 'go'), 404, 'IMPORT_NOT_FOUND', 'id');
-    expect(apply.toJSON()).toEqual(missing.toJSON());
+    await expectHiddenLikeMissing(listPriceImports, { caller: kit.db.scopeOf(asUser), admin: kit.db.scopeOf(asAdmin) }, both.id);
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
-    expect((await listPriceImports.read(db.scopeOf(asAdmin), both.id)).id).toBe(both.id);
   });
 
   it('409 IMPORT_APPLY_FAILED per row whose quality left its org since the dry run: the import failed, no price written', async () => {
-    const clean = await listPriceImports.createDryRun(db.scopeOf(asUser), await file(row('MOD', 'Q1')));
+    const clean = await dryRun(row('MOD', 'Q1'));
     vi.mocked(importedQualitiesGone).mockResolvedValueOnce([{ row: 2, quality_code: 'Q1' }]);
     const refusal = await expectRefusal(
-      listPriceImports.apply(db.scopeOf(asUser), clean.id, 'go'),
+      listPriceImports.apply(kit.db.scopeOf(asUser), clean.id, 'go'),
       409,
       'IMPORT_APPLY_FAILED',
       'rows.2.quality_code',
     );
     expect(refusal.message).toBe('applying failed and nothing was changed: quality Q1 (row 2) no longer exists; upload the file again');
-    expect(db.records.find((r) => r['id'] === clean.id)).toMatchObject({
+    expect(kit.db.records.find((r) => r['id'] === clean.id)).toMatchObject({
       status: 'failed',
       failure: 'quality Q1 (row 2) no longer exists',
     });
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
-    await expectRefusal(listPriceImports.apply(db.scopeOf(asUser), clean.id, 'go'), 409, 'IMPORT_FAILED');
+    await expectRefusal(listPriceImports.apply(kit.db.scopeOf(asUser), clean.id, 'go'), 409, 'IMPORT_FAILED');
   });
 });

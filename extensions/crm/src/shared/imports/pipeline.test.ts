@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { writeAudit } from '../audit.js';
 import { CrmError } from '../errors.js';
 import { asAdmin, asUser, expectRefusal, JTR, MOD, USER } from '../../testing/fakes.js';
-import { importRecords, xlsxOf } from '../../testing/import-records.js';
+import { expectEveryUseCaseRefused, importRecords, xlsxOf } from '../../testing/import-records.js';
 import { ImportApplyFailed, importPipeline, type ImportDefinition, type ImportedRow, type Importer } from './pipeline.js';
 import { validateRows, type ImportSpec } from './spec.js';
 
@@ -65,6 +65,8 @@ const upload = async (rows: unknown[][], headings = HEADINGS) => ({
   bytes: await xlsxOf(SPEC.sheet, headings, rows),
   fileName: 'things.xlsx',
 });
+/** The caller's dry run of these rows. */
+const dryRun = async (...rows: unknown[][]) => things.createDryRun(scope(), await upload(rows));
 const statusOf = (id: string) => db.records.find((r) => r['id'] === id)?.['status'];
 
 /** A stored import as the pipeline leaves it (JSON columns as text). */
@@ -106,11 +108,7 @@ describe('who may import', () => {
   it("the import's own refusal, before anything is read or written, on every use case", async () => {
     importer.mockRejectedValue(new CrmError('forbidden', 'THING_NOT_ALLOWED', 'not for you'));
     const id = seed({});
-    await expectRefusal(things.assertMayImport(scope()), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.createDryRun(scope(), await upload([['MOD', '5']])), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.read(scope(), id), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.list(scope(), 20), 403, 'THING_NOT_ALLOWED');
-    await expectRefusal(things.apply(scope(), id, 'go'), 403, 'THING_NOT_ALLOWED');
+    await expectEveryUseCaseRefused(things, scope(), { status: 403, code: 'THING_NOT_ALLOWED', upload: await upload([['MOD', '5']]), id });
     expect(db.records).toHaveLength(1);
     expect(statusOf(id)).toBe('dry_run');
     expect(validate).not.toHaveBeenCalled();
@@ -137,14 +135,7 @@ describe('the upload', () => {
   });
 
   it('a dry run of a bad file reports its row errors (listed up to the limit, counted in full) and applies nothing', async () => {
-    const report = await things.createDryRun(
-      scope(),
-      await upload([
-        ['MOD', 'x'],
-        ['JTR', '5'],
-        ['MOD', '7'],
-      ]),
-    );
+    const report = await dryRun(['MOD', 'x'], ['JTR', '5'], ['MOD', '7']);
     expect(report).toMatchObject({
       status: 'dry_run',
       total_rows: 3,
@@ -167,14 +158,7 @@ describe('the upload', () => {
   });
 
   it('an import with more errors than the report lists says so', async () => {
-    const report = await things.createDryRun(
-      scope(),
-      await upload([
-        ['MOD', 'x'],
-        ['MOD', 'y'],
-        ['MOD', 'z'],
-      ]),
-    );
+    const report = await dryRun(['MOD', 'x'], ['MOD', 'y'], ['MOD', 'z']);
     expect(report).toMatchObject({ error_count: 3, errors_truncated: true });
     expect(report.errors).toHaveLength(2);
     await expectRefusal(things.apply(scope(), report.id, 'go'), 422, 'IMPORT_HAS_ERRORS', 'id');
@@ -184,7 +168,7 @@ describe('the upload', () => {
 describe('an import the caller may not see answers like one that does not exist', () => {
   it('missing, of an org where the caller may not import, or still validating / without rows and not theirs: 404 alike', async () => {
     importer.mockResolvedValue(importsBoth);
-    const jtr = (await things.createDryRun(scope(), await upload([['JTR', '5']]))).id;
+    const jtr = (await dryRun(['JTR', '5'])).id;
     const missing = await expectRefusal(things.read(scope(), crypto.randomUUID()), 404, 'IMPORT_NOT_FOUND', 'id');
 
     importer.mockResolvedValue(importsMod);
@@ -229,7 +213,7 @@ describe('an import the caller may not see answers like one that does not exist'
 
 describe('apply', () => {
   it('refuses an import applied already (also the second of two applies), a failed one and one still being read', async () => {
-    const id = (await things.createDryRun(scope(), await upload([['MOD', '5']]))).id;
+    const id = (await dryRun(['MOD', '5'])).id;
     expect((await things.apply(scope(), id, 'go')).status).toBe('applied');
     const twice = await expectRefusal(things.apply(scope(), id, 'again'), 409, 'IMPORT_ALREADY_APPLIED');
     expect(twice.message).toMatch(/^this import was applied at .*; upload the file again to change things again$/);
@@ -249,7 +233,7 @@ describe('apply', () => {
   });
 
   it("the import's own refusal (ImportApplyFailed): its answer to the caller, the import marked failed with why, nothing applied", async () => {
-    const id = (await things.createDryRun(scope(), await upload([['MOD', '5']]))).id;
+    const id = (await dryRun(['MOD', '5'])).id;
     const answer = new CrmError('conflict', 'IMPORT_APPLY_FAILED', 'the catalogue moved', [{ field: 'rows.2.amount', reason: 'moved' }]);
     applyRows.mockRejectedValueOnce(new ImportApplyFailed('row 2 moved since the dry run', answer));
     expect(await expectRefusal(things.apply(scope(), id, 'go'), 409, 'IMPORT_APPLY_FAILED', 'rows.2.amount')).toBe(answer);
@@ -265,7 +249,7 @@ describe('apply', () => {
   });
 
   it('a refusal the database gives: 409 IMPORT_APPLY_FAILED without internals, the import marked failed with the first line', async () => {
-    const id = (await things.createDryRun(scope(), await upload([['MOD', '5']]))).id;
+    const id = (await dryRun(['MOD', '5'])).id;
     applyRows.mockRejectedValueOnce(new Error('insert violates check constraint "amount_positive"\nDETAIL: secret'));
     const refusal = await expectRefusal(things.apply(scope(), id, 'go'), 409, 'IMPORT_APPLY_FAILED');
     expect(refusal.message).toBe(
@@ -280,7 +264,7 @@ describe('apply', () => {
   });
 
   it("a CrmError thrown by the import's apply passes as it is and leaves the import a dry run", async () => {
-    const id = (await things.createDryRun(scope(), await upload([['MOD', '5']]))).id;
+    const id = (await dryRun(['MOD', '5'])).id;
     applyRows.mockRejectedValueOnce(new CrmError('gate_blocked', 'THING_BLOCKED', 'blocked', [{ field: 'amount', reason: 'blocked' }]));
     await expectRefusal(things.apply(scope(), id, 'go'), 422, 'THING_BLOCKED', 'amount');
     expect(db.records.find((r) => r['id'] === id)).toMatchObject({ status: 'dry_run', failure: null });
