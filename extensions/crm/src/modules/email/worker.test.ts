@@ -111,10 +111,15 @@ describe('rescueStaleClaims: the emails of attempts that died', () => {
       { ...row, state: 'sending', attempts: 1, last_attempt_at: at },
       { ...row, id: 'e2', job_id: 'job-2', state: 'sending', attempts: 9, last_attempt_at: at },
     ] as EmailRow[]);
-    const before = Date.now();
-    expect(await rescueStaleClaims(withTransaction, logger, 10_000, 9)).toBe(2);
+    // The clock stands still (Date only), so "claimed more than 10 s ago" is exactly now - 10 s.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-12-07T02:00:00Z') });
+    try {
+      expect(await rescueStaleClaims(withTransaction, logger, 10_000, 9)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
     const [, staleBefore] = vi.mocked(lockStaleClaims).mock.calls[0]!;
-    expect(before - (staleBefore as Date).getTime()).toBeGreaterThanOrEqual(10_000 - 5);
+    expect(staleBefore).toEqual(new Date('2026-12-07T01:59:50Z'));
     expect(vi.mocked(requeueEmail).mock.calls).toEqual([[trx, 'e1']]);
     expect(vi.mocked(finishAttempt).mock.calls).toEqual([
       [trx, 'e2', 'job-2', { state: 'dead', last_error: '9 attempts ended without an answer' }],
