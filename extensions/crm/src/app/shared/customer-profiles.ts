@@ -3,7 +3,7 @@
  * merging pending customers, issuing an order-form link): read as the user through the items API,
  * so the policies decide which rows come back, and shown as "legal name (ORG)".
  */
-import type { SelectItems } from './form-fields';
+import type { SelectItems } from './form-fields.js';
 
 export interface ProfileOption {
   id: string;
