@@ -53,6 +53,11 @@ export interface TableSpec<R> {
   rowTestid?: (row: R) => string;
   /** More attributes of the row's `<tr>`: `data-status`, `class`… */
   row?: (row: R) => Record<string, unknown>;
+  /**
+   * Each row and its `row-after` detail row in a `<tbody>` of their own, with these attributes
+   * (`data-testid`, `data-*`): one element a test or a reader takes as the row (WMS deliveries).
+   */
+  group?: (row: R) => Record<string, unknown>;
   /** With a bulk selection: the id the selection keeps of a row (default: the key). */
   id?: (row: R) => string;
   /** With a bulk selection: the data-testid of a row's checkbox (`select-${r.code}`). */
