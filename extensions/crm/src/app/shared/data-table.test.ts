@@ -12,6 +12,7 @@ describe('data-table', () => {
     const label = col<Row>('x.col.label', (r) => `${r.code}!`, { class: 'nowrap' });
     expect([label.name, label.read(row), label.class]).toEqual(['label', 'D-1!', 'nowrap']);
     expect(col<Row>('x.col.action', null).read(row)).toBe('');
+    expect([col<Row>('x.col.code', 'code', { code: true }).code, code!.code]).toEqual([true, false]);
     expect(headsOf([code!, amount!, label])).toEqual(['x.col.code', 'x.col.amount:num', 'x.col.label']);
   });
 

@@ -20,6 +20,8 @@ export interface ColumnOptions<R> {
   when?: () => boolean;
   /** The value in a StatusChip (`tag`) of this tone (undefined: neutral). */
   chip?: (row: R) => Tone | undefined;
+  /** The value in a `<code>` (a key, a type, a code). */
+  code?: boolean;
   /** Attributes of the cell's `<td>`: `data-testid`, `title`. */
   attrs?: (row: R) => Record<string, unknown>;
 }
@@ -35,6 +37,7 @@ export interface Column<R> {
   class: string | undefined;
   when: (() => boolean) | undefined;
   chip: ((row: R) => Tone | undefined) | undefined;
+  code: boolean;
   attrs: ((row: R) => Record<string, unknown>) | undefined;
 }
 
@@ -53,6 +56,11 @@ export interface TableSpec<R> {
   rowTestid?: (row: R) => string;
   /** More attributes of the row's `<tr>`: `data-status`, `class`… */
   row?: (row: R) => Record<string, unknown>;
+  /**
+   * Each row and its `row-after` detail row in a `<tbody>` of their own, with these attributes
+   * (`data-testid`, `data-*`): one element a test or a reader takes as the row (WMS deliveries).
+   */
+  group?: (row: R) => Record<string, unknown>;
   /** With a bulk selection: the id the selection keeps of a row (default: the key). */
   id?: (row: R) => string;
   /** With a bulk selection: the data-testid of a row's checkbox (`select-${r.code}`). */
@@ -68,7 +76,8 @@ export function col<R>(label: string, cell: CellRead<R> | null, options: ColumnO
   const name = options.name ?? (typeof cell === 'string' ? cell : label.slice(label.lastIndexOf('.') + 1));
   const read = typeof cell === 'function' ? cell : cell === null ? () => '' : (row: R) => row[cell];
   const cls = [options.num ? 'num' : '', options.class ?? ''].filter(Boolean).join(' ') || undefined;
-  return { label, name, read, num: options.num ?? false, class: cls, when: options.when, chip: options.chip, attrs: options.attrs };
+  const { when, chip, attrs } = options;
+  return { label, name, read, num: options.num ?? false, class: cls, when, chip, code: options.code ?? false, attrs };
 }
 
 export function defineTable<R>(spec: TableSpec<R>): TableSpec<R> {

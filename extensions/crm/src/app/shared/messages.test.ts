@@ -61,9 +61,13 @@ describe('CRM messages', () => {
       for (const m of source.matchAll(/\bcol(?:<\w+>)?\('([\w.]+)'/g)) used.add(m[1]!);
       // A page's own table helper takes its texts as arguments: a literal key is a key used.
       for (const m of source.matchAll(/'crm\.([\w.]*\w)'/g)) if (en.has(m[1]!)) used.add(m[1]!);
+      // A kit component's prop that takes a key: nothing-in-scope="crm.wms.nothing_in_scope" (PageHead).
+      for (const m of source.matchAll(/="crm\.([\w.]*\w)"/g)) if (en.has(m[1]!)) used.add(m[1]!);
       // CommandCenterView name="pricing": crm.pricing.title, .headline, .subject.
       for (const m of source.matchAll(/<command-center-view\s+name="(\w+)"/g))
         for (const part of ['title', 'headline', 'subject']) if (en.has(`${m[1]}.${part}`)) used.add(`${m[1]}.${part}`);
+      // <command-center-view name="wms" … no-access-hint>: crm.wms.no_access_hint.
+      for (const m of source.matchAll(/<command-center-view\s+name="(\w+)"[^>]*\sno-access-hint[\s>]/g)) used.add(`${m[1]}.no_access_hint`);
     }
     for (const key of used) expect(en.has(key), key).toBe(true);
     for (const prefix of prefixes)
