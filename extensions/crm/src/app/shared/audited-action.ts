@@ -1,6 +1,7 @@
 /**
  * An audited action on one target (a row, a deal, a form) behind NoteDialog: what the dialog says
- * (`messages`: the message group with `.title`, `.action` and, when it has one, `.placeholder`),
+ * (`messages`: the message group with `.title`, `.action` and, when it has them, `.explain` and
+ * `.placeholder`; `params` fill them; `subject` names the item the explanation is about),
  * the request with the note (`send`), and what follows success (`done`, with what `send` answered:
  * a flash, a reload) or a
  * refusal (`refused`: the refusal stays in the dialog). `open(target)` clears the note and the last
@@ -14,9 +15,14 @@ import type { ApiProblem } from './api-error.js';
 import { attempt } from './loading.js';
 
 export interface AuditedActionOptions<T, R> {
-  /** The message group of the dialog (`crm.payments.reverse`): `<messages>.title` (with `params`), `.action`, `.placeholder`. */
+  /** Prefix of the dialog's test ids (NoteDialog): `${testid}-dialog`, `-note`, `-confirm`, … */
+  testid: string;
+  /** The message group of the dialog (`crm.payments.reverse`): `<messages>.title`, `.explain`, `.action`, `.placeholder`. */
   messages: string | ((target: T) => string);
+  /** The values of the dialog's messages (its title and explanation) for a target. */
   params?: (target: T) => Record<string, unknown>;
+  /** What the explanation is about, shown as code before it (an idempotency key). */
+  subject?: (target: T) => string;
   send: (target: T, note: string) => Promise<R>;
   /** After the server said yes (the dialog has closed), with what `send` answered. */
   done?: (target: T, answer: R) => unknown;
@@ -29,12 +35,14 @@ export interface AuditedActionOptions<T, R> {
 
 /** What NoteDialog reads of an action (`T`: its target). */
 export interface AuditedActionState<T> {
+  readonly testid: string;
   readonly target: T | null;
   note: string;
   readonly busy: boolean;
   readonly problem: ApiProblem | null;
   readonly messages: string;
   readonly params: Record<string, unknown>;
+  readonly subject: string | null;
   readonly noteOptional: boolean;
   /** The message group for a target (RowAction's label is its `.action`). */
   messagesOf(target: T): string;
@@ -51,6 +59,7 @@ export function useAuditedAction<T, R = unknown>(options: AuditedActionOptions<T
   const messagesOf = (value: T) => (typeof options.messages === 'string' ? options.messages : options.messages(value));
   const messages = computed(() => (target.value === null ? '' : messagesOf(target.value)));
   const params = computed(() => (target.value === null || !options.params ? {} : options.params(target.value)));
+  const subject = computed(() => (target.value === null || !options.subject ? null : options.subject(target.value)));
 
   function open(value: T) {
     target.value = value;
@@ -81,12 +90,14 @@ export function useAuditedAction<T, R = unknown>(options: AuditedActionOptions<T
     return current;
   }
   return reactive({
+    testid: options.testid,
     target,
     note,
     busy,
     problem,
     messages,
     params,
+    subject,
     noteOptional: options.noteOptional ?? false,
     messagesOf,
     open,

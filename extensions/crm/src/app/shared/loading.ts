@@ -36,6 +36,8 @@ export function usePageLoad(read: () => Promise<void>, onNoAccess: () => void = 
     /** The page's success message and the refusal of its other actions (PageHead shows both). */
     flash: null as string | null,
     error: null as ApiProblem | null,
+    /** Read the page again (CommandCenterView's reload action). */
+    reload: (): Promise<void> => load(),
   });
   async function load(): Promise<void> {
     frame.loading = true;
