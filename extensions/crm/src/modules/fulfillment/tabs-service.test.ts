@@ -1,8 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
 import { allOrgIds, loadUserOrgContext } from '../orgs/repository.js';
-import { linesWithStockChecks, stockCheckOwner } from './stock-checks-repository.js';
-import { readStockChecks } from './stock-checks-service.js';
 import { TabCountsQuery, TabPageQuery } from './tabs-query.js';
 import { orgCodes, tabCounts, tabPage } from './tabs-repository.js';
 import { readFulfillmentTab, readFulfillmentTabCounts } from './tabs-service.js';
@@ -10,7 +8,6 @@ import { readFulfillmentTab, readFulfillmentTabCounts } from './tabs-service.js'
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
 vi.mock('../../shared/statements.js', () => import('../../testing/statements-mock.js'));
 vi.mock('./tabs-repository.js', () => ({ orgCodes: vi.fn(), tabCounts: vi.fn(), tabPage: vi.fn() }));
-vi.mock('./stock-checks-repository.js', () => ({ stockCheckOwner: vi.fn(), linesWithStockChecks: vi.fn(async () => []) }));
 
 const codes = (ids: string[]) => ids.map((id) => ({ id, code: id === MOD ? 'MOD' : 'JTR' }));
 
@@ -75,33 +72,5 @@ describe('the tabs: who runs them', () => {
     const page = await readFulfillmentTab(fakeScope(asAdmin).scope, 'ship_date_required', TabPageQuery.parse({ mine: 'true' }));
     expect(vi.mocked(tabPage).mock.calls[0]![2]).toMatchObject({ orgIds: [MOD, JTR], filters: { mine: true } });
     expect(page.result.meta.may).toEqual({ confirm_payment: true, approve: true, override: true, decide_shortage: true });
-  });
-});
-
-describe('the Abra check history: not found == forbidden', () => {
-  const owner = { deal_id: 'd1', deal_code: 'MODDL1', org_id: JTR, org_code: 'JTR' };
-
-  it('a deal of an org without a grant, a role that may not read checks and a missing deal get one answer', async () => {
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'costing')], MOD, 'all'));
-    vi.mocked(stockCheckOwner).mockResolvedValueOnce(undefined);
-    const missing = await expectRefusal(readStockChecks(fakeScope(asUser).scope, { dealId: 'x' }), 404, 'DEAL_NOT_FOUND', 'id');
-    vi.mocked(stockCheckOwner).mockResolvedValueOnce(owner);
-    const costing = await expectRefusal(readStockChecks(fakeScope(asUser).scope, { dealId: 'd1' }), 404, 'DEAL_NOT_FOUND', 'id');
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager')], MOD, 'all'));
-    vi.mocked(stockCheckOwner).mockResolvedValueOnce(owner);
-    const otherOrg = await expectRefusal(readStockChecks(fakeScope(asUser).scope, { dealId: 'd1' }), 404, 'DEAL_NOT_FOUND', 'id');
-    expect(costing.toJSON()).toEqual(missing.toJSON());
-    expect(otherOrg.toJSON()).toEqual(missing.toJSON());
-    vi.mocked(stockCheckOwner).mockResolvedValueOnce(undefined);
-    await expectRefusal(readStockChecks(fakeScope(asUser).scope, { dealLineId: 'x' }), 404, 'DEAL_LINE_NOT_FOUND', 'id');
-    expect(linesWithStockChecks).not.toHaveBeenCalled();
-  });
-
-  it('a sales owner of the deal org reads the history of one line', async () => {
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(JTR, 'sales_owner')], JTR, 'active'));
-    vi.mocked(stockCheckOwner).mockResolvedValueOnce(owner);
-    const read = await readStockChecks(fakeScope(asUser).scope, { dealLineId: 'l1' });
-    expect(read.result.deal).toEqual({ id: 'd1', code: 'MODDL1', org: { id: JTR, code: 'JTR' } });
-    expect(vi.mocked(linesWithStockChecks).mock.calls[0]![2]).toBe('l1');
   });
 });
