@@ -15,6 +15,10 @@ export const MAX_PAYMENT_ROWS = 5_000;
 export const PAYMENT_SPEC = sheetImport({
   sheet: 'payments',
   rowsNoun: 'payment rows',
+  rowsName: 'payments',
+  table: 'payment_imports',
+  auditAction: 'payment_import.applied',
+  notFound: { what: 'payment import', hiddenIn: 'where you do not record payments' },
   maxRows: MAX_PAYMENT_ROWS,
   templateFileName: 'payments-template.xlsx',
   columns: [

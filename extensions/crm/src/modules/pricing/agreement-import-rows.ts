@@ -28,6 +28,10 @@ const DAY_RULE = 'must be a date, e.g. 2026-03-01 (a date cell or text YYYY-MM-D
 export const AGREEMENT_SPEC = sheetImport({
   sheet: 'agreements',
   rowsNoun: 'agreement rows',
+  rowsName: 'customer price agreements',
+  table: 'customer_price_imports',
+  auditAction: 'customer_price_import.applied',
+  notFound: { what: 'customer-price import', hiddenIn: 'where you do not keep customer prices' },
   maxRows: MAX_IMPORT_ROWS,
   templateFileName: 'customer-price-agreements-template.xlsx',
   columns: [

@@ -31,6 +31,10 @@ export const IMPORT_CELLS = {
 export const LIST_PRICE_SPEC = sheetImport({
   sheet: 'prices',
   rowsNoun: 'price rows',
+  rowsName: 'prices',
+  table: 'pricing_imports',
+  auditAction: 'list_price_import.applied',
+  notFound: { what: 'price import', hiddenIn: 'where you do not govern prices' },
   maxRows: MAX_IMPORT_ROWS,
   templateFileName: 'list-prices-template.xlsx',
   columns: [

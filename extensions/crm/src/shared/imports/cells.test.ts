@@ -74,17 +74,24 @@ describe('the orgs of an import', () => {
 });
 
 describe('sheetImport', () => {
-  it('5 MiB, 1000 reported errors, and the notes in order: the example, the rules of the sheet, its own', () => {
+  it('5 MiB, 1000 reported errors, and the notes in order: the example, the rules of the sheet, its own; the identity as given', () => {
+    const identity = {
+      table: 'thing_imports',
+      auditAction: 'thing_import.applied',
+      rowsName: 'things',
+      notFound: { what: 'thing import', hiddenIn: 'where you do not import things' },
+    };
     const spec = sheetImport({
       sheet: 'things',
       rowsNoun: 'thing rows',
+      ...identity,
       maxRows: 20_000,
       templateFileName: 'things.xlsx',
       columns: [{ key: 'org_code', hint: 'MOD', cell: code }],
       example: 'MOD',
       notes: ['first', 'second'],
     });
-    expect(spec).toMatchObject({ sheet: 'things', maxBytes: 5 * 1024 * 1024, maxRows: 20_000, maxReportedErrors: 1000 });
+    expect(spec).toMatchObject({ sheet: 'things', maxBytes: 5 * 1024 * 1024, maxRows: 20_000, maxReportedErrors: 1000, ...identity });
     expect(spec.templateNotes).toEqual([
       ['example', 'MOD'],
       ['rules', 'The first sheet ("things") is read; keep its headings exactly. At most 20000 rows and 5 MiB.'],

@@ -15,15 +15,16 @@
  * visible to whoever may import into every org it names (admins: all); one not named yet (still
  * validating, or without valid rows) to the one who uploaded it.
  *
- * A new import is an `ImportDefinition`: its spec (spec.ts), who may import, how rows are
- * validated, what a preview row shows and how rows are applied. docs/imports.md.
+ * A new import is its sheet (spec.ts' `sheetImport`: the columns, the record table, the audit action,
+ * its words in messages) and an `ImportDefinition`: who may import, how rows are validated, what a
+ * preview row shows and how rows are applied. docs/imports.md.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit.js';
 import { CrmError, type FieldProblem } from '../errors.js';
 import type { RequestScope } from '../services.js';
-import type { ImportSpec, RawRow, RowError, ValidationResult } from './spec.js';
+import type { RawRow, RowError, SheetImport, ValidationResult } from './spec.js';
 import { readRows } from './xlsx.js';
 
 export type ImportStatus = 'validating' | 'dry_run' | 'applied' | 'failed';
@@ -72,25 +73,13 @@ export function applyFailed(failure: string, fields: FieldProblem[]): ImportAppl
   );
 }
 
+/** What an import does with its sheet (`SheetImport`): the part that is code. */
 export interface ImportDefinition<Row extends ImportedRow> {
-  readonly spec: ImportSpec;
-  /** The record table (its columns: see the pricing_imports snapshot). */
-  readonly table: string;
-  /** The audit action of an applied import, e.g. list_price_import.applied. */
-  readonly auditAction: string;
-  /** What the rows hold, in messages: "prices". */
-  readonly rowsName: string;
-  /**
-   * How a missing import, and one the caller may not see, is answered (404 IMPORT_NOT_FOUND on
-   * `id`): `no such <what>, or one for orgs <hiddenIn>`, e.g. what `payment import`, hiddenIn
-   * `where you do not record payments`.
-   */
-  readonly notFound: { what: string; hiddenIn: string };
   /** Who the caller is and where they may import; refuses those who may not import at all. */
   importer(scope: RequestScope): Promise<Importer>;
   validate(db: Knex, who: Importer, rows: RawRow[]): Promise<ValidationResult<Row>>;
-  /** A validated row as the report's preview shows it. */
-  preview(row: Row): Record<string, unknown>;
+  /** What the report's preview shows of a validated row: these fields, in this order. */
+  readonly preview: ReadonlyArray<keyof Row & string>;
   /** Writes every row, in the transaction; throws ImportApplyFailed to refuse. */
   apply(trx: Knex.Transaction, rows: Row[], ctx: ApplyContext): Promise<void>;
 }
@@ -116,6 +105,11 @@ interface ImportRecord<Row> {
   applied_by: string | null;
   applied_at: Date | null;
   apply_note: string | null;
+}
+
+/** A validated row as a preview shows it: the `fields` named, in their order. */
+export function previewOf<Row>(row: Row, fields: ReadonlyArray<keyof Row & string>): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, row[field]]));
 }
 
 /** How many validated rows the report previews (all of them stay stored for apply). */
@@ -146,12 +140,12 @@ export interface ImportReport {
   apply_note: string | null;
 }
 
-/** The pipeline of one import: the use cases its HTTP routes call. */
-export function importPipeline<Row extends ImportedRow>(definition: ImportDefinition<Row>) {
-  const { spec, table } = definition;
+/** The pipeline of one import (`spec`, as `sheetImport` declares it): the use cases its HTTP routes call. */
+export function importPipeline<Row extends ImportedRow>(spec: SheetImport, definition: ImportDefinition<Row>) {
+  const { table } = spec;
   const notFound = () =>
-    new CrmError('not_found', 'IMPORT_NOT_FOUND', `no such ${definition.notFound.what}, or one for orgs ${definition.notFound.hiddenIn}`, [
-      { field: 'id', reason: `no such ${definition.notFound.what}` },
+    new CrmError('not_found', 'IMPORT_NOT_FOUND', `no such ${spec.notFound.what}, or one for orgs ${spec.notFound.hiddenIn}`, [
+      { field: 'id', reason: `no such ${spec.notFound.what}` },
     ]);
 
   async function load(db: Knex, id: string, lock = false): Promise<ImportRecord<Row> | undefined> {
@@ -184,7 +178,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
       errors: record.errors ?? [],
       errors_truncated: (record.errors?.length ?? 0) < record.error_count,
       counts: { new: record.new_count, changed: record.changed_count, unchanged: record.unchanged_count },
-      preview: rows.slice(0, PREVIEW_ROWS).map(definition.preview),
+      preview: rows.slice(0, PREVIEW_ROWS).map((row) => previewOf(row, definition.preview)),
       preview_truncated: rows.length > PREVIEW_ROWS,
       failure: record.failure,
       created_by: record.created_by,
@@ -304,7 +298,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           throw new CrmError(
             'conflict',
             'IMPORT_ALREADY_APPLIED',
-            `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${definition.rowsName} again`,
+            `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${spec.rowsName} again`,
           );
         if (record.status === 'failed')
           throw new CrmError(
@@ -332,11 +326,11 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
             throw error.error;
           }
           if (error instanceof CrmError) throw error;
-          failure = `the database refused the ${definition.rowsName} (${(error as Error).message.split('\n')[0]!.slice(0, 300)})`;
+          failure = `the database refused the ${spec.rowsName} (${(error as Error).message.split('\n')[0]!.slice(0, 300)})`;
           throw new CrmError(
             'conflict',
             'IMPORT_APPLY_FAILED',
-            `applying failed and nothing was changed: the database refused the ${definition.rowsName}; see the import for details and upload the file again`,
+            `applying failed and nothing was changed: the database refused the ${spec.rowsName}; see the import for details and upload the file again`,
           );
         }
 
@@ -345,7 +339,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
             orgId: record.org_id,
             at,
             actor: who.userId,
-            action: definition.auditAction,
+            action: spec.auditAction,
             collection: table,
             entityId: id,
             note,
