@@ -28,7 +28,8 @@ import type { RawRow, RowError, SheetImport, ValidationResult } from './spec.js'
 import { readRows } from './xlsx.js';
 
 export type ImportStatus = 'validating' | 'dry_run' | 'applied' | 'failed';
-export type ImportAction = 'new' | 'changed' | 'unchanged';
+const IMPORT_ACTIONS = ['new', 'changed', 'unchanged'] as const;
+export type ImportAction = (typeof IMPORT_ACTIONS)[number];
 
 /** Every validated row knows its spreadsheet row, its org and what applying it does. */
 export interface ImportedRow {
@@ -84,19 +85,30 @@ export interface ImportDefinition<Row extends ImportedRow> {
   apply(trx: Knex.Transaction, rows: Row[], ctx: ApplyContext): Promise<void>;
 }
 
-interface ImportRecord<Row> {
+/** The record's count of rows per action, a column each: `new_count`, `changed_count`, `unchanged_count`. */
+type ActionCounts = { [A in ImportAction as `${A}_count`]: number };
+
+/** The record's counters: the file's rows, those read so far, the row errors, the rows per action. */
+const COUNTER_COLUMNS = ['total_rows', 'processed_rows', 'error_count', 'new_count', 'changed_count', 'unchanged_count'] as const;
+type ImportCounters = Record<(typeof COUNTER_COLUMNS)[number], number>;
+
+/** The rows per action as the report and the audit entry give them: `{ new, changed, unchanged }`. */
+function countsOf(record: ActionCounts): Record<ImportAction, number> {
+  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [action, record[`${action}_count`]])) as Record<ImportAction, number>;
+}
+
+/** The rows per action as the record keeps them. */
+function countColumns(counts: Record<ImportAction, number>): ActionCounts {
+  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [`${action}_count`, counts[action]])) as ActionCounts;
+}
+
+interface ImportRecord<Row> extends ImportCounters {
   id: string;
   org_id: string | null;
   org_codes: string[];
   status: ImportStatus;
   file_name: string | null;
   file_bytes: number;
-  total_rows: number;
-  processed_rows: number;
-  error_count: number;
-  new_count: number;
-  changed_count: number;
-  unchanged_count: number;
   errors: RowError[] | null;
   rows: Row[] | null;
   failure: string | null;
@@ -177,7 +189,7 @@ export function importPipeline<Row extends ImportedRow>(spec: SheetImport, defin
       error_count: record.error_count,
       errors: record.errors ?? [],
       errors_truncated: (record.errors?.length ?? 0) < record.error_count,
-      counts: { new: record.new_count, changed: record.changed_count, unchanged: record.unchanged_count },
+      counts: countsOf(record),
       preview: rows.slice(0, PREVIEW_ROWS).map((row) => previewOf(row, definition.preview)),
       preview_truncated: rows.length > PREVIEW_ROWS,
       failure: record.failure,
@@ -222,9 +234,7 @@ export function importPipeline<Row extends ImportedRow>(spec: SheetImport, defin
           total_rows: raw.length,
           processed_rows: raw.length,
           error_count: result.errors.length,
-          new_count: counts.new,
-          changed_count: counts.changed,
-          unchanged_count: counts.unchanged,
+          ...countColumns(counts),
           errors: JSON.stringify(result.errors.slice(0, spec.maxReportedErrors)),
           rows: JSON.stringify(result.rows),
         });
@@ -257,12 +267,7 @@ export function importPipeline<Row extends ImportedRow>(spec: SheetImport, defin
       'file_name',
       'org_id',
       'org_codes',
-      'total_rows',
-      'processed_rows',
-      'error_count',
-      'new_count',
-      'changed_count',
-      'unchanged_count',
+      ...COUNTER_COLUMNS,
       'created_by',
       'created_at',
       'applied_at',
@@ -347,9 +352,7 @@ export function importPipeline<Row extends ImportedRow>(spec: SheetImport, defin
               file_name: record.file_name,
               org_codes: record.org_codes,
               rows: rows.length,
-              new: record.new_count,
-              changed: record.changed_count,
-              unchanged: record.unchanged_count,
+              ...countsOf(record),
             },
           },
         ]);
