@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CrmError } from './errors.js';
-import { auditNote, crmRoute, distinctIds, idList, mountRoutes, orEmpty, pageQuery, pageRead, parseInput, type AnyRoute } from './http.js';
+import {
+  auditNote,
+  crmRoute,
+  distinctIds,
+  get,
+  idList,
+  mountRoutes,
+  orEmpty,
+  pageQuery,
+  pageRead,
+  parseInput,
+  patch,
+  post,
+  type AnyRoute,
+} from './http.js';
 import type { RequestScope } from './services.js';
 
 type Handler = (req: unknown, res: unknown, next: (e?: unknown) => void) => Promise<void>;
@@ -168,6 +182,24 @@ describe('mountRoutes', () => {
     expect(crashed.status).toBe(500);
     expect(crashed.body).toEqual({ errors: [{ message: 'Internal error', extensions: { code: 'INTERNAL' } }] });
     expect(crashed.logged).toHaveLength(1);
+  });
+});
+
+describe('get, post, patch', () => {
+  const handle = async () => ({ done: true });
+
+  it('declare the route crmRoute declares: the method, the path, the options as given, the handler', () => {
+    const body = z.strictObject({ note: z.string() });
+    expect(post('/things/:id/act', { id: 'THING_NOT_FOUND', body, status: 201 }, handle)).toEqual(
+      crmRoute({ method: 'post', path: '/things/:id/act', id: 'THING_NOT_FOUND', body, status: 201, handle }),
+    );
+    expect(patch('/things/:id', { id: 'THING_NOT_FOUND', body }, handle)).toEqual(
+      crmRoute({ method: 'patch', path: '/things/:id', id: 'THING_NOT_FOUND', body, handle }),
+    );
+  });
+
+  it('take the handler alone for a route without options', () => {
+    expect(get('/things', handle)).toEqual({ method: 'get', path: '/things', handle });
   });
 });
 

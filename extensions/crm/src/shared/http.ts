@@ -68,9 +68,9 @@ export function route(logger: Logger, handler: Handler) {
 }
 
 /**
- * A route as data: the helper below does login → parse → call → respond for every one of them, so
- * a domain's `http.ts` lists its routes in a few declarative lines and no handler repeats the
- * steps. The order of the checks is fixed: login, then `:id`, then the query string, then the body
+ * A route as data: `mountRoutes` below does login → parse → call → respond for every one of them,
+ * so a domain's `http.ts` lists its routes a declaration each (`get`, `post`, `patch`) and no handler
+ * repeats the steps. The order of the checks is fixed: login, then `:id`, then the query string, then the body
  * (a caller who is not logged in learns nothing about what their input would have done).
  */
 export interface RouteSpec<B = undefined, Q = undefined> {
@@ -113,6 +113,31 @@ export type AnyRoute = RouteSpec<any, any>;
 export function crmRoute<B = undefined, Q = undefined>(spec: RouteSpec<B, Q>): AnyRoute {
   return spec;
 }
+
+/** What a route declares besides its method, path and handler: `id`, `query`, `body`, `status`, … */
+export type RouteOptions<B = undefined, Q = undefined> = Omit<RouteSpec<B, Q>, 'method' | 'path' | 'handle'>;
+type RouteHandler<B, Q> = RouteSpec<B, Q>['handle'];
+
+/** `get(path, handle)` or `get(path, options, handle)`: a route of this method, typed as `crmRoute` types it. */
+export interface RouteOfMethod {
+  (path: string, handle: RouteHandler<undefined, undefined>): AnyRoute;
+  <B = undefined, Q = undefined>(path: string, options: RouteOptions<B, Q>, handle: RouteHandler<B, Q>): AnyRoute;
+}
+
+function routeOf(method: RouteSpec['method']): RouteOfMethod {
+  return <B, Q>(path: string, ...rest: [RouteHandler<B, Q>] | [RouteOptions<B, Q>, RouteHandler<B, Q>]) => {
+    const [options, handle] = rest.length === 1 ? [{}, rest[0]] : rest;
+    return crmRoute<B, Q>({ method, path, ...options, handle });
+  };
+}
+
+/**
+ * A domain's routes, one declaration each: `post('/deals/:id/hold', { id: 'DEAL_NOT_FOUND', body: Hold },
+ * (scope, { id, body }) => holdDeal(scope, id, body.note))` is `crmRoute({ method: 'post', path, …options, handle })`.
+ */
+export const get = routeOf('get');
+export const post = routeOf('post');
+export const patch = routeOf('patch');
 
 /** A body that may be left out entirely (`POST` with no body): read as `{}`. */
 export function orEmpty<S extends z.ZodType>(schema: S): z.ZodType<z.output<S>> {
@@ -160,7 +185,7 @@ export function distinctIds(noun: string, max: number, item: z.ZodType<string> =
  * `read(scope, query)`, which carries its statements and time for Server-Timing (`inline`).
  */
 export function pageRead<Q>(path: string, query: z.ZodType<Q>, read: (scope: RequestScope, query: Q) => Promise<unknown>): AnyRoute {
-  return crmRoute<undefined, Q>({ method: 'get', path, query, serverTiming: 'inline', handle: (scope, input) => read(scope, input.query) });
+  return get<undefined, Q>(path, { query, serverTiming: 'inline' }, (scope, input) => read(scope, input.query));
 }
 
 export interface RouteContext {

@@ -6,14 +6,16 @@
  * like testing/fakes.ts: the rest belongs in stubbed repositories. A transaction that throws rolls
  * the table back. `xlsxOf` builds an .xlsx, `uploadOf` an upload of an import's sheet; `IMPORT_ORGS` and `rawRows` feed an import's row check;
  * `expectEveryUseCaseRefused` and `expectHiddenLikeMissing` check who an import answers;
- * `importFixture` sets an import's service tests up.
+ * `importFixture` sets an import's service tests up (the caller's roles, an import hidden from them).
  */
 import ExcelJS from 'exceljs';
 import { beforeEach, expect, vi } from 'vitest';
 import type { ImportOrgs } from '../shared/imports/orgs.js';
 import { keysOf, type ImportSpec, type RawRow } from '../shared/imports/spec.js';
 import type { RequestScope } from '../shared/services.js';
-import { asUser, expectRefusal, fakeScope } from './fakes.js';
+import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from './fakes.js';
+import type { OrgRole } from '../modules/orgs/access.js';
+import type { UserOrgContext } from '../modules/orgs/repository.js';
 import type { Accountability } from '../shared/directus.js';
 
 export type ImportRecordRow = Record<string, unknown>;
@@ -170,20 +172,44 @@ export function uploadOf(spec: ImportSpec) {
   return async (...rows: unknown[][]) => ({ bytes: await xlsxOf(spec.sheet, keysOf(spec), rows), fileName: `${spec.sheet}.xlsx` });
 }
 
+/** The caller's role in MOD and in JTR (none where left out), in this order. */
+export type OrgRoles = Partial<Record<'MOD' | 'JTR', OrgRole>>;
+
 /**
  * The fixture of an import's service tests: before each test the mocks cleared and a fresh record
- * table `table` (`db`); `file`: uploads of `spec`'s sheet; `dryRun`: the caller's (asUser) upload of rows.
+ * table `table` (`db`); `file`: uploads of `spec`'s sheet; `dryRun`: the caller's (asUser) upload of
+ * rows; `roles`: the caller's grants from then on, through `orgContext` (the test's mock of
+ * `loadUserOrgContext`); `expectHidden`: an import hidden from its own uploader once an org it names
+ * is no longer theirs.
  */
-export function importFixture<Report>(
-  imports: { createDryRun(scope: RequestScope, upload: { bytes: Buffer; fileName: string | null }): Promise<Report> },
+export function importFixture<Report extends { id: string; error_count: number }>(
+  imports: Omit<ImportUseCases, 'createDryRun'> & {
+    createDryRun(scope: RequestScope, upload: { bytes: Buffer; fileName: string | null }): Promise<Report>;
+  },
   spec: ImportSpec,
   table: string,
+  orgContext: { mockResolvedValue(context: UserOrgContext): unknown },
 ) {
   const file = uploadOf(spec);
   const fixture = {
     db: importRecords(table),
     file,
     dryRun: async (...rows: unknown[][]) => imports.createDryRun(fixture.db.scopeOf(asUser), await file(...rows)),
+    roles: (roles: OrgRoles) => {
+      orgContext.mockResolvedValue(contextOf(Object.entries(roles).map(([org, role]) => grant(org === 'MOD' ? MOD : JTR, role))));
+    },
+    /**
+     * The caller's dry run of `rows` with the roles `uploadedAs` (no row errors) is hidden from them
+     * with the roles `readAs`: read and apply answer like a missing import, word for word
+     * (`expectHiddenLikeMissing`); the admin reads it.
+     */
+    expectHidden: async (rows: unknown[][], { uploadedAs, readAs }: { uploadedAs: OrgRoles; readAs: OrgRoles }) => {
+      fixture.roles(uploadedAs);
+      const report = await fixture.dryRun(...rows);
+      expect(report.error_count).toBe(0);
+      fixture.roles(readAs);
+      await expectHiddenLikeMissing(imports, { caller: fixture.db.scopeOf(asUser), admin: fixture.db.scopeOf(asAdmin) }, report.id);
+    },
   };
   beforeEach(() => {
     vi.clearAllMocks();

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { IsoDate, QualityCode } from '@crm/contract/primitives';
-import { crmRoute, uuid, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { get, orEmpty, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { profitabilityWorkbook, valuationWorkbook, XLSX_CONTENT_TYPE } from './exports.js';
 import { captureInvoice, matchReceipt, postAdjustment, readProfitability, readValuation, runCostingNow } from './service.js';
 
@@ -57,54 +57,24 @@ const ValuationQuery = z.strictObject({
 });
 
 export const costingRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'post',
-    path: '/costing/invoices',
-    body: NewInvoice,
-    status: 201,
-    handle: (scope, { body }) => captureInvoice(scope, body),
+  post('/costing/invoices', { body: NewInvoice, status: 201 }, (scope, { body }) => captureInvoice(scope, body)),
+  post('/costing/invoice-lines/:id/match', { id: 'INVOICE_LINE_NOT_FOUND', body: MatchBody }, (scope, { id, body }) =>
+    matchReceipt(scope, id, body.receipt_id, body.note),
+  ),
+  post('/costing/adjustments', { body: NewAdjustment, status: 201 }, (scope, { body }) => postAdjustment(scope, body)),
+  post('/costing/run', { body: orEmpty(z.strictObject({})) }, (scope) => runCostingNow(scope)),
+  get('/costing/valuation', { query: ValuationQuery }, (scope, { query }) => readValuation(scope, query.as_of ?? new Date())),
+  get('/costing/valuation.xlsx', { query: ValuationQuery }, async (scope, { query }, res) => {
+    const file = await valuationWorkbook(await readValuation(scope, query.as_of ?? new Date()));
+    res.setHeader('content-type', XLSX_CONTENT_TYPE);
+    res.setHeader('content-disposition', 'attachment; filename="valuation.xlsx"');
+    res.status(200).send(file);
   }),
-  crmRoute({
-    method: 'post',
-    path: '/costing/invoice-lines/:id/match',
-    id: 'INVOICE_LINE_NOT_FOUND',
-    body: MatchBody,
-    handle: (scope, { id, body }) => matchReceipt(scope, id, body.receipt_id, body.note),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/costing/adjustments',
-    body: NewAdjustment,
-    status: 201,
-    handle: (scope, { body }) => postAdjustment(scope, body),
-  }),
-  crmRoute({ method: 'post', path: '/costing/run', body: orEmpty(z.strictObject({})), handle: (scope) => runCostingNow(scope) }),
-  crmRoute({
-    method: 'get',
-    path: '/costing/valuation',
-    query: ValuationQuery,
-    handle: (scope, { query }) => readValuation(scope, query.as_of ?? new Date()),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/costing/valuation.xlsx',
-    query: ValuationQuery,
-    handle: async (scope, { query }, res) => {
-      const file = await valuationWorkbook(await readValuation(scope, query.as_of ?? new Date()));
-      res.setHeader('content-type', XLSX_CONTENT_TYPE);
-      res.setHeader('content-disposition', 'attachment; filename="valuation.xlsx"');
-      res.status(200).send(file);
-    },
-  }),
-  crmRoute({ method: 'get', path: '/costing/profitability', handle: (scope) => readProfitability(scope) }),
-  crmRoute({
-    method: 'get',
-    path: '/costing/profitability.xlsx',
-    handle: async (scope, _input, res) => {
-      const file = await profitabilityWorkbook(await readProfitability(scope));
-      res.setHeader('content-type', XLSX_CONTENT_TYPE);
-      res.setHeader('content-disposition', 'attachment; filename="profitability.xlsx"');
-      res.status(200).send(file);
-    },
+  get('/costing/profitability', (scope) => readProfitability(scope)),
+  get('/costing/profitability.xlsx', async (scope, _input, res) => {
+    const file = await profitabilityWorkbook(await readProfitability(scope));
+    res.setHeader('content-type', XLSX_CONTENT_TYPE);
+    res.setHeader('content-disposition', 'attachment; filename="profitability.xlsx"');
+    res.status(200).send(file);
   }),
 ];

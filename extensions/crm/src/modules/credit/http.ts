@@ -3,7 +3,7 @@
  * reasons are audited and required.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, idList, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, idList, pageQuery, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { CREDIT_CURRENCIES } from './exposure.js';
 import {
   OVERVIEW_PAGE,
@@ -50,45 +50,14 @@ const OverrideBody = z.strictObject({ note: auditNote('an override is audited wi
 
 export const creditRoutes: AnyRoute[] = [
   // Server-Timing: the statements and the milliseconds of the read (its snapshot transaction).
-  crmRoute({
-    method: 'get',
-    path: '/credit/overview',
-    query: OverviewQuery,
-    serverTiming: 'counted',
-    handle: (scope, { query }) => creditOverview(scope, query),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/credit/exposure',
-    query: ExposureQuery,
-    serverTiming: 'counted',
-    handle: (scope, { query }) => readExposure(scope, query),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/credit/limits',
-    body: LimitBody,
-    status: 201,
-    handle: (scope, { body }) => setCreditLimit(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/credit/requests',
-    body: RequestBody,
-    status: 201,
-    handle: (scope, { body }) => requestCredit(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/credit/requests/decisions',
-    body: Decision,
-    handle: (scope, { body }) => decideCreditRequests(scope, [...new Set(body.ids)], body.decision, body.note),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/deals/:id/credit-override',
-    id: 'DEAL_NOT_FOUND',
-    body: OverrideBody,
-    handle: (scope, { id, body }) => overrideDealCreditBlock(scope, id, body.note),
-  }),
+  get('/credit/overview', { query: OverviewQuery, serverTiming: 'counted' }, (scope, { query }) => creditOverview(scope, query)),
+  get('/credit/exposure', { query: ExposureQuery, serverTiming: 'counted' }, (scope, { query }) => readExposure(scope, query)),
+  post('/credit/limits', { body: LimitBody, status: 201 }, (scope, { body }) => setCreditLimit(scope, body)),
+  post('/credit/requests', { body: RequestBody, status: 201 }, (scope, { body }) => requestCredit(scope, body)),
+  post('/credit/requests/decisions', { body: Decision }, (scope, { body }) =>
+    decideCreditRequests(scope, [...new Set(body.ids)], body.decision, body.note),
+  ),
+  post('/deals/:id/credit-override', { id: 'DEAL_NOT_FOUND', body: OverrideBody }, (scope, { id, body }) =>
+    overrideDealCreditBlock(scope, id, body.note),
+  ),
 ];

@@ -2,7 +2,7 @@
  * `POST /crm/customers` (stories 1, 4, 5): a customer identity and the org's profile of it.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { createCustomer, decidePendingCustomers, listPendingCustomers, mergeCustomers } from './service.js';
 
 const NewCustomerBody = z.strictObject({
@@ -49,21 +49,14 @@ const CustomerMerge = z.strictObject({
 });
 
 export const customerRoutes: AnyRoute[] = [
-  crmRoute({ method: 'post', path: '/customers', body: NewCustomerBody, handle: (scope, { body }) => createCustomer(scope, body) }),
+  post('/customers', { body: NewCustomerBody }, (scope, { body }) => createCustomer(scope, body)),
   // CRM admin only: merges a duplicate identity into another (docs/access-model.md).
-  crmRoute({
-    method: 'post',
-    path: '/customers/:id/merge',
-    id: 'CUSTOMER_NOT_FOUND',
-    body: CustomerMerge,
-    handle: (scope, { id, body }) => mergeCustomers(scope, id, body.into, body.note),
-  }),
+  post('/customers/:id/merge', { id: 'CUSTOMER_NOT_FOUND', body: CustomerMerge }, (scope, { id, body }) =>
+    mergeCustomers(scope, id, body.into, body.note),
+  ),
   // Customers Pending Review (stories 54, 60): the queue on /credit, decided by Sales Managers.
-  crmRoute({ method: 'get', path: '/customers/pending-review', handle: (scope) => listPendingCustomers(scope) }),
-  crmRoute({
-    method: 'post',
-    path: '/customers/pending-review/decisions',
-    body: ReviewDecisionBody,
-    handle: (scope, { body }) => decidePendingCustomers(scope, [...new Set(body.ids)], body.decision, body.note, body.into),
-  }),
+  get('/customers/pending-review', (scope) => listPendingCustomers(scope)),
+  post('/customers/pending-review/decisions', { body: ReviewDecisionBody }, (scope, { body }) =>
+    decidePendingCustomers(scope, [...new Set(body.ids)], body.decision, body.note, body.into),
+  ),
 ];

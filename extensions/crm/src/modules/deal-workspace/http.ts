@@ -4,7 +4,7 @@
  * issued in Server-Timing (a constant number whatever the size of the deal).
  */
 import { z } from 'zod';
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { get, type AnyRoute } from '../../shared/http.js';
 import { readDealTimeline, readDealWorkspace, TIMELINE_LIMIT_DEFAULT, TIMELINE_LIMIT_MAX } from './service.js';
 
 const LIMIT_HINT = `must be a whole number from 1 to ${TIMELINE_LIMIT_MAX}`;
@@ -29,20 +29,10 @@ const TimelineQuery = z
   });
 
 export const dealWorkspaceRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/deals/:id/workspace',
-    id: 'DEAL_NOT_FOUND',
-    serverTiming: 'counted',
-    handle: (scope, { id }) => readDealWorkspace(scope, id),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/deals/:id/timeline',
-    id: 'DEAL_NOT_FOUND',
-    query: TimelineQuery,
-    respond: 'as_is',
-    serverTiming: 'counted',
-    handle: (scope, { id, query }) => readDealTimeline(scope, id, query),
-  }),
+  get('/deals/:id/workspace', { id: 'DEAL_NOT_FOUND', serverTiming: 'counted' }, (scope, { id }) => readDealWorkspace(scope, id)),
+  get(
+    '/deals/:id/timeline',
+    { id: 'DEAL_NOT_FOUND', query: TimelineQuery, respond: 'as_is', serverTiming: 'counted' },
+    (scope, { id, query }) => readDealTimeline(scope, id, query),
+  ),
 ];

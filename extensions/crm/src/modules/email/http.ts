@@ -3,7 +3,7 @@
  * retry of a dead email, and the routing rules per org × email type.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, orEmpty, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, orEmpty, pageQuery, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { isAddress } from './routing.js';
 import { readEmail, readEmails, readRoutingRules, retryEmail, runDigestsByHand, setRoutingRule } from './service.js';
 import { SCHEDULED_KINDS } from './digests.js';
@@ -32,29 +32,19 @@ const RuleBody = z.strictObject({
 });
 
 export const emailRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/emails', query: ListQuery, handle: (scope, { query }) => readEmails(scope, query) }),
-  crmRoute({ method: 'get', path: '/emails/rules', handle: (scope) => readRoutingRules(scope) }),
-  crmRoute({
-    method: 'post',
-    path: '/emails/rules',
-    body: RuleBody,
-    handle: (scope, { body }) => {
-      const { org_id, email_type, ...input } = body;
-      return setRoutingRule(scope, org_id, email_type, input);
-    },
+  get('/emails', { query: ListQuery }, (scope, { query }) => readEmails(scope, query)),
+  get('/emails/rules', (scope) => readRoutingRules(scope)),
+  post('/emails/rules', { body: RuleBody }, (scope, { body }) => {
+    const { org_id, email_type, ...input } = body;
+    return setRoutingRule(scope, org_id, email_type, input);
   }),
-  crmRoute({
-    method: 'post',
-    path: '/emails/digests/run',
-    body: z.strictObject({ kind: z.enum(SCHEDULED_KINDS, { message: `must be one of ${SCHEDULED_KINDS.join(', ')}` }) }),
-    handle: (scope, { body }) => runDigestsByHand(scope, body.kind),
-  }),
-  crmRoute({ method: 'get', path: '/emails/:id', id: 'EMAIL_NOT_FOUND', handle: (scope, { id }) => readEmail(scope, id) }),
-  crmRoute({
-    method: 'post',
-    path: '/emails/:id/retry',
-    id: 'EMAIL_NOT_FOUND',
-    body: orEmpty(z.strictObject({ note })),
-    handle: (scope, { id, body }) => retryEmail(scope, id, body.note),
-  }),
+  post(
+    '/emails/digests/run',
+    { body: z.strictObject({ kind: z.enum(SCHEDULED_KINDS, { message: `must be one of ${SCHEDULED_KINDS.join(', ')}` }) }) },
+    (scope, { body }) => runDigestsByHand(scope, body.kind),
+  ),
+  get('/emails/:id', { id: 'EMAIL_NOT_FOUND' }, (scope, { id }) => readEmail(scope, id)),
+  post('/emails/:id/retry', { id: 'EMAIL_NOT_FOUND', body: orEmpty(z.strictObject({ note })) }, (scope, { id, body }) =>
+    retryEmail(scope, id, body.note),
+  ),
 ];

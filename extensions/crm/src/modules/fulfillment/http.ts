@@ -4,7 +4,7 @@
  * Abra check history). The number of SQL statements each read issued goes out in Server-Timing: it
  * stays the same for any page size and any number of deals.
  */
-import { crmRoute, type AnyRoute } from '../../shared/http.js';
+import { get, type AnyRoute } from '../../shared/http.js';
 import { CrmError } from '../../shared/errors.js';
 import { FulfillmentDealsQuery } from './query.js';
 import { readFulfillmentDeals } from './service.js';
@@ -14,47 +14,24 @@ import { FULFILLMENT_TABS } from './tabs.js';
 import { readFulfillmentTab, readFulfillmentTabCounts } from './tabs-service.js';
 
 export const fulfillmentRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/fulfillment/deals',
-    query: FulfillmentDealsQuery,
-    respond: 'as_is',
-    serverTiming: 'counted',
-    handle: (scope, { query }) => readFulfillmentDeals(scope, query),
+  get('/fulfillment/deals', { query: FulfillmentDealsQuery, respond: 'as_is', serverTiming: 'counted' }, (scope, { query }) =>
+    readFulfillmentDeals(scope, query),
+  ),
+  get('/fulfillment/tabs', { query: TabCountsQuery, serverTiming: 'counted' }, (scope, { query }) =>
+    readFulfillmentTabCounts(scope, query),
+  ),
+  get('/fulfillment/tabs/:tab', { query: TabPageQuery, serverTiming: 'counted' }, async (scope, { query, req }) => {
+    const tab = String(req.params['tab'] ?? '');
+    if (!isTab(tab)) {
+      const reason = `no such tab; use one of ${FULFILLMENT_TABS.join(', ')}`;
+      throw new CrmError('not_found', 'FULFILLMENT_TAB_NOT_FOUND', `tab: ${reason}`, [{ field: 'tab', reason }]);
+    }
+    return readFulfillmentTab(scope, tab, query);
   }),
-  crmRoute({
-    method: 'get',
-    path: '/fulfillment/tabs',
-    query: TabCountsQuery,
-    serverTiming: 'counted',
-    handle: (scope, { query }) => readFulfillmentTabCounts(scope, query),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/fulfillment/tabs/:tab',
-    query: TabPageQuery,
-    serverTiming: 'counted',
-    handle: async (scope, { query, req }) => {
-      const tab = String(req.params['tab'] ?? '');
-      if (!isTab(tab)) {
-        const reason = `no such tab; use one of ${FULFILLMENT_TABS.join(', ')}`;
-        throw new CrmError('not_found', 'FULFILLMENT_TAB_NOT_FOUND', `tab: ${reason}`, [{ field: 'tab', reason }]);
-      }
-      return readFulfillmentTab(scope, tab, query);
-    },
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/deals/:id/stock-checks',
-    id: 'DEAL_NOT_FOUND',
-    serverTiming: 'counted',
-    handle: (scope, { id }) => readStockChecks(scope, { dealId: id }),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/deal-lines/:id/stock-checks',
-    id: 'DEAL_LINE_NOT_FOUND',
-    serverTiming: 'counted',
-    handle: (scope, { id }) => readStockChecks(scope, { dealLineId: id }),
-  }),
+  get('/deals/:id/stock-checks', { id: 'DEAL_NOT_FOUND', serverTiming: 'counted' }, (scope, { id }) =>
+    readStockChecks(scope, { dealId: id }),
+  ),
+  get('/deal-lines/:id/stock-checks', { id: 'DEAL_LINE_NOT_FOUND', serverTiming: 'counted' }, (scope, { id }) =>
+    readStockChecks(scope, { dealLineId: id }),
+  ),
 ];

@@ -2,7 +2,7 @@
  * `/crm/fx-rates` routes (story 14), mounted by the crm endpoint.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, pageLimit, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, pageLimit, post, type AnyRoute } from '../../shared/http.js';
 import { isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { FX_PAIRS, FX_RATE_PATTERN } from './input-rules.js';
 import { addFxRate, lookUpRateAsOf, readFxOverview } from './service.js';
@@ -31,17 +31,7 @@ const HistoryQuery = z.strictObject({
 });
 
 export const fxRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/fx-rates',
-    query: HistoryQuery,
-    handle: (scope, { query }) => readFxOverview(scope, query.pair ?? null, query.limit),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/fx-rates/as-of',
-    query: AsOfQuery,
-    handle: (scope, { query }) => lookUpRateAsOf(scope, query.pair, query.at ?? new Date()),
-  }),
-  crmRoute({ method: 'post', path: '/fx-rates', body: NewFxRate, status: 201, handle: (scope, { body }) => addFxRate(scope, body) }),
+  get('/fx-rates', { query: HistoryQuery }, (scope, { query }) => readFxOverview(scope, query.pair ?? null, query.limit)),
+  get('/fx-rates/as-of', { query: AsOfQuery }, (scope, { query }) => lookUpRateAsOf(scope, query.pair, query.at ?? new Date())),
+  post('/fx-rates', { body: NewFxRate, status: 201 }, (scope, { body }) => addFxRate(scope, body)),
 ];

@@ -2,7 +2,7 @@
  * Staff routes for order form links (stories 51, 52): `/crm/order-form-tokens`.
  */
 import { z } from 'zod';
-import { crmRoute, uuid, orEmpty, type AnyRoute } from '../../shared/http.js';
+import { get, orEmpty, post, uuid, type AnyRoute } from '../../shared/http.js';
 import {
   downloadAttachment,
   issueOrderFormToken,
@@ -36,61 +36,35 @@ const IssueBody = z
   });
 
 export const orderFormRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'get',
-    path: '/order-form-tokens',
-    query: z.strictObject({ customer_profile_id: uuid.optional() }),
-    handle: (scope, { query }) => listOrderFormTokens(scope, query),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/order-form-tokens',
-    status: 201,
-    body: IssueBody,
-    handle: (scope, { body }) => issueOrderFormToken(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/order-form-tokens/:id/regenerate',
-    id: 'ORDER_FORM_TOKEN_NOT_FOUND',
-    status: 201,
-    body: orEmpty(z.strictObject({ expires_in_days: expiresInDays, note: z.string().trim().max(2000).optional() })),
-    handle: (scope, { id, body }) => regenerateOrderFormToken(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/order-form-tokens/:id/revoke',
-    id: 'ORDER_FORM_TOKEN_NOT_FOUND',
-    body: orEmpty(z.strictObject({ note: z.string().trim().max(2000).optional() })),
-    handle: (scope, { id, body }) => revokeOrderFormToken(scope, id, body.note ?? null),
-  }),
+  get('/order-form-tokens', { query: z.strictObject({ customer_profile_id: uuid.optional() }) }, (scope, { query }) =>
+    listOrderFormTokens(scope, query),
+  ),
+  post('/order-form-tokens', { status: 201, body: IssueBody }, (scope, { body }) => issueOrderFormToken(scope, body)),
+  post(
+    '/order-form-tokens/:id/regenerate',
+    {
+      id: 'ORDER_FORM_TOKEN_NOT_FOUND',
+      status: 201,
+      body: orEmpty(z.strictObject({ expires_in_days: expiresInDays, note: z.string().trim().max(2000).optional() })),
+    },
+    (scope, { id, body }) => regenerateOrderFormToken(scope, id, body),
+  ),
+  post(
+    '/order-form-tokens/:id/revoke',
+    { id: 'ORDER_FORM_TOKEN_NOT_FOUND', body: orEmpty(z.strictObject({ note: z.string().trim().max(2000).optional() })) },
+    (scope, { id, body }) => revokeOrderFormToken(scope, id, body.note ?? null),
+  ),
   // A form deal's attachments (58): internal, for the deal's org only.
-  crmRoute({
-    method: 'get',
-    path: '/deals/:id/order-form-attachments',
-    id: 'DEAL_NOT_FOUND',
-    handle: (scope, { id }) => listDealAttachments(scope, id),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/order-form-attachments/:id/file',
-    id: 'ORDER_FORM_ATTACHMENT_NOT_FOUND',
-    respond: 'as_is',
-    handle: (scope, { id }, res) => downloadAttachment(scope, id, res),
-  }),
+  get('/deals/:id/order-form-attachments', { id: 'DEAL_NOT_FOUND' }, (scope, { id }) => listDealAttachments(scope, id)),
+  get('/order-form-attachments/:id/file', { id: 'ORDER_FORM_ATTACHMENT_NOT_FOUND', respond: 'as_is' }, (scope, { id }, res) =>
+    downloadAttachment(scope, id, res),
+  ),
   // Resend with a diff (56): what staff changed since the customer was last sent the request.
   // Its preview: what a resend would send now (no email, no write); `changes: []` when nothing changed.
-  crmRoute({
-    method: 'get',
-    path: '/deals/:id/order-form-resend',
-    id: 'DEAL_NOT_FOUND',
-    handle: (scope, { id }) => previewOrderFormResend(scope, id),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/deals/:id/order-form-resend',
-    id: 'DEAL_NOT_FOUND',
-    body: orEmpty(z.strictObject({ note: z.string().trim().max(2000).optional() })),
-    handle: (scope, { id, body }) => resendOrderForm(scope, id, body.note || null),
-  }),
+  get('/deals/:id/order-form-resend', { id: 'DEAL_NOT_FOUND' }, (scope, { id }) => previewOrderFormResend(scope, id)),
+  post(
+    '/deals/:id/order-form-resend',
+    { id: 'DEAL_NOT_FOUND', body: orEmpty(z.strictObject({ note: z.string().trim().max(2000).optional() })) },
+    (scope, { id, body }) => resendOrderForm(scope, id, body.note || null),
+  ),
 ];

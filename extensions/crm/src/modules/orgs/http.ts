@@ -2,7 +2,7 @@
  * `/crm/me/org-context` (story 2): the caller's Active Org and Org Scope, read and switched.
  */
 import { z } from 'zod';
-import { crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
+import { get, patch, uuid, type AnyRoute } from '../../shared/http.js';
 import { ORG_SCOPES } from './access.js';
 import { readOrgContext, switchOrgContext } from './service.js';
 
@@ -14,11 +14,6 @@ const OrgContextChange = z
   .refine((v) => v.active_org !== undefined || v.scope !== undefined, { message: 'name active_org, scope or both' });
 
 export const orgRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/me/org-context', handle: (scope) => readOrgContext(scope) }),
-  crmRoute({
-    method: 'patch',
-    path: '/me/org-context',
-    body: OrgContextChange,
-    handle: (scope, { body }) => switchOrgContext(scope, body),
-  }),
+  get('/me/org-context', (scope) => readOrgContext(scope)),
+  patch('/me/org-context', { body: OrgContextChange }, (scope, { body }) => switchOrgContext(scope, body)),
 ];

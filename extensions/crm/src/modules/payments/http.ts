@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { IsoDate } from '@crm/contract/primitives';
-import { auditNote, crmRoute, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, pageQuery, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { Currency, PositiveMoney } from '../credit/http.js';
 import { PAYMENT_METHODS } from './repository.js';
 import { readLedger, recordPayment, recordReceivable, reversePayment, reverseReceivable } from './service.js';
@@ -43,29 +43,13 @@ const LedgerQuery = z.strictObject({
 });
 
 export const paymentRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/payments', query: LedgerQuery, handle: (scope, { query }) => readLedger(scope, query) }),
-  crmRoute({ method: 'post', path: '/payments', body: PaymentBody, status: 201, handle: (scope, { body }) => recordPayment(scope, body) }),
-  crmRoute({
-    method: 'post',
-    path: '/payments/:id/reverse',
-    id: 'PAYMENT_NOT_FOUND',
-    body: ReverseBody,
-    status: 201,
-    handle: (scope, { id, body }) => reversePayment(scope, id, body.note),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/receivables',
-    body: ReceivableBody,
-    status: 201,
-    handle: (scope, { body }) => recordReceivable(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/receivables/:id/reverse',
-    id: 'RECEIVABLE_NOT_FOUND',
-    body: ReverseBody,
-    status: 201,
-    handle: (scope, { id, body }) => reverseReceivable(scope, id, body.note),
-  }),
+  get('/payments', { query: LedgerQuery }, (scope, { query }) => readLedger(scope, query)),
+  post('/payments', { body: PaymentBody, status: 201 }, (scope, { body }) => recordPayment(scope, body)),
+  post('/payments/:id/reverse', { id: 'PAYMENT_NOT_FOUND', body: ReverseBody, status: 201 }, (scope, { id, body }) =>
+    reversePayment(scope, id, body.note),
+  ),
+  post('/receivables', { body: ReceivableBody, status: 201 }, (scope, { body }) => recordReceivable(scope, body)),
+  post('/receivables/:id/reverse', { id: 'RECEIVABLE_NOT_FOUND', body: ReverseBody, status: 201 }, (scope, { id, body }) =>
+    reverseReceivable(scope, id, body.note),
+  ),
 ];

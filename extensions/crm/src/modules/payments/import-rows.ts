@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { amount, choice, code, isCalendarDay, optionalText, required, text } from '../../shared/imports/cells.js';
-import { inRowOrg, orgOfRow, type ImportOrgs } from '../../shared/imports/orgs.js';
-import { sheetImport, validateRows, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
+import { validateOrgRows, type ImportOrgs } from '../../shared/imports/orgs.js';
+import { sheetImport, type RawRow, type Uniqueness, type ValidationResult } from '../../shared/imports/spec.js';
 import { CREDIT_CURRENCIES } from '../credit/exposure.js';
 import { PAYMENT_METHODS, type PaymentFields } from './repository.js';
 
@@ -15,6 +15,10 @@ export const MAX_PAYMENT_ROWS = 5_000;
 export const PAYMENT_SPEC = sheetImport({
   sheet: 'payments',
   rowsNoun: 'payment rows',
+  rowsName: 'payments',
+  table: 'payment_imports',
+  auditAction: 'payment_import.applied',
+  notFound: { what: 'payment import', hiddenIn: 'where you do not record payments' },
   maxRows: MAX_PAYMENT_ROWS,
   templateFileName: 'payments-template.xlsx',
   columns: [
@@ -64,37 +68,37 @@ export interface ValidatedPayment extends Pick<
   action: 'new';
 }
 
+/** One payment per org and reference in a file, as in the ledger. */
+const ONE_PER_REFERENCE: Uniqueness = {
+  column: 'reference',
+  reason: (first) => `duplicates row ${first}: one payment per org and reference`,
+};
+
 export function validatePaymentRows(rows: readonly RawRow[], catalogue: PaymentCatalogue): ValidationResult<ValidatedPayment> {
-  const orgOf = orgOfRow(catalogue.orgs, 'payment');
-  return validateRows(
-    PAYMENT_SPEC,
-    rows,
-    (cells, raw, fail) => {
-      const org = orgOf(cells.org_code, raw, fail);
-      const profileId = inRowOrg(catalogue.profiles, org, cells.tax_number, () =>
-        fail('tax_number', `no customer with tax number "${cells.tax_number}" in ${cells.org_code}`),
-      );
-      if (org && cells.reference && catalogue.takenReferences.has(`${org.id}|${cells.reference}`)) {
-        fail('reference', `a payment with reference "${cells.reference}" is recorded in ${cells.org_code} already`);
-      }
-      return {
-        uniqueKey: org && cells.reference ? `${org.id}|${cells.reference}` : null,
-        value: () => ({
-          row: raw.row,
-          org_id: org!.id,
-          org_code: cells.org_code!,
-          customer_profile_id: profileId!,
-          currency: cells.currency!,
-          amount: cells.amount!,
-          value_date: cells.value_date!,
-          method: cells.method!,
-          reference: cells.reference!,
-          proforma_ref: cells.proforma_ref ?? null,
-          note: cells.note ?? null,
-          action: 'new',
-        }),
-      };
-    },
-    { column: 'reference', reason: (first) => `duplicates row ${first}: one payment per org and reference` },
-  );
+  const rowOrgs = { orgs: catalogue.orgs, what: 'payment', unique: ONE_PER_REFERENCE };
+  return validateOrgRows(PAYMENT_SPEC, rows, rowOrgs, (cells, raw, fail, { org, inOrg }) => {
+    const profileId = inOrg(catalogue.profiles, cells.tax_number, () =>
+      fail('tax_number', `no customer with tax number "${cells.tax_number}" in ${cells.org_code}`),
+    );
+    if (org && cells.reference && catalogue.takenReferences.has(`${org.id}|${cells.reference}`)) {
+      fail('reference', `a payment with reference "${cells.reference}" is recorded in ${cells.org_code} already`);
+    }
+    return {
+      uniqueKey: org && cells.reference ? `${org.id}|${cells.reference}` : null,
+      value: () => ({
+        row: raw.row,
+        org_id: org!.id,
+        org_code: cells.org_code!,
+        customer_profile_id: profileId!,
+        currency: cells.currency!,
+        amount: cells.amount!,
+        value_date: cells.value_date!,
+        method: cells.method!,
+        reference: cells.reference!,
+        proforma_ref: cells.proforma_ref ?? null,
+        note: cells.note ?? null,
+        action: 'new',
+      }),
+    };
+  });
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { asAdmin, asUser, contextOf, expectRefusal, grant, JTR, MOD } from '../../testing/fakes.js';
-import { expectEveryUseCaseRefused, expectHiddenLikeMissing, importFixture } from '../../testing/import-records.js';
+import { asAdmin, asUser, expectRefusal, JTR, MOD } from '../../testing/fakes.js';
+import { expectEveryUseCaseRefused, importFixture } from '../../testing/import-records.js';
 import { lockCreditAccount } from '../credit/repository.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { paymentImports } from './import-service.js';
@@ -32,11 +32,11 @@ const CATALOGUE = {
 };
 const WRITERS = [insertPayments, settleAccount, lockCreditAccount, writeAudit];
 const row = (org: string, reference: string, tax = TAX) => [org, tax, 'TRY', '10', '2026-12-01', 'bank_transfer', reference, null, null];
-const kit = importFixture(paymentImports, PAYMENT_SPEC, 'payment_imports');
+const kit = importFixture(paymentImports, PAYMENT_SPEC, 'payment_imports', vi.mocked(loadUserOrgContext));
 const { file, dryRun } = kit;
 
 beforeEach(() => {
-  vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'sales_manager')]));
+  kit.roles({ MOD: 'finance', JTR: 'sales_manager' });
   vi.mocked(paymentImportCatalogue).mockResolvedValue(CATALOGUE);
 });
 
@@ -48,7 +48,7 @@ describe('payment import refusals', () => {
     }
     expect(loadUserOrgContext).not.toHaveBeenCalled();
     for (const role of ['sales_owner', 'sales_manager', 'pricing_manager', 'crm_admin', 'costing'] as const) {
-      vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role), grant(JTR, role)]));
+      kit.roles({ MOD: role, JTR: role });
       const upload = await file(row('MOD', 'R1'));
       await expectEveryUseCaseRefused(paymentImports, kit.db.scopeOf(asUser), { status: 403, code: 'PAYMENT_NOT_ALLOWED', upload });
     }
@@ -73,20 +73,19 @@ describe('payment import refusals', () => {
   });
 
   it('404 IMPORT_NOT_FOUND, word for word, for a missing import and one of an org where the caller does not record payments', async () => {
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'finance')]));
     vi.mocked(paymentImportCatalogue).mockResolvedValueOnce({
       ...CATALOGUE,
       profiles: [...CATALOGUE.profiles, { id: PROFILE, org_id: JTR, tax_number: TAX }],
     });
-    const both = await dryRun(row('MOD', 'R1'), row('JTR', 'R2'));
-    expect(both.error_count).toBe(0);
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'finance'), grant(JTR, 'sales_manager')]));
-    await expectHiddenLikeMissing(paymentImports, { caller: kit.db.scopeOf(asUser), admin: kit.db.scopeOf(asAdmin) }, both.id);
+    await kit.expectHidden([row('MOD', 'R1'), row('JTR', 'R2')], {
+      uploadedAs: { MOD: 'finance', JTR: 'finance' },
+      readAs: { MOD: 'finance', JTR: 'sales_manager' },
+    });
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 
   it('the orgs a caller imports into: Finance grants only (not the Org Scope); an admin every org', async () => {
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_manager'), grant(JTR, 'finance')]));
+    kit.roles({ MOD: 'sales_manager', JTR: 'finance' });
     const report = await dryRun(row('MOD', 'R1'), row('JTR', 'R2'));
     expect(vi.mocked(paymentImportCatalogue).mock.calls[0]![1]).toEqual([JTR]);
     expect(report.errors.map((e) => [e.row, e.column])).toEqual([
@@ -94,7 +93,7 @@ describe('payment import refusals', () => {
       [3, 'tax_number'],
     ]);
     expect(report.errors[0]!.reason).toBe('"MOD" is not one of your payment orgs (JTR)');
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([]));
+    kit.roles({});
     await paymentImports.createDryRun(kit.db.scopeOf(asAdmin), await file(row('MOD', 'R1')));
     expect(vi.mocked(paymentImportCatalogue).mock.calls[1]![1]).toEqual([MOD, JTR]);
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();

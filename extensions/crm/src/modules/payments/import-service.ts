@@ -11,11 +11,21 @@ import { CrmError } from '../../shared/errors.js';
 import { importOrgs } from '../../shared/imports/orgs.js';
 import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
+import type { RequestScope } from '../../shared/services.js';
 import { lockCreditAccount } from '../credit/repository.js';
 import { requireImporter } from '../orgs/require-access.js';
 import { PAYMENT_SPEC, validatePaymentRows, type ValidatedPayment } from './import-rows.js';
 import { insertPayments, paymentImportCatalogue, takenReferences } from './repository.js';
 import { settleAccount } from './service.js';
+
+/** Finance of the org (and admins): the orgs where the caller records payments. */
+function importer(scope: RequestScope): Promise<Importer> {
+  return requireImporter(
+    scope,
+    'payment.record',
+    () => new CrmError('forbidden', 'PAYMENT_NOT_ALLOWED', 'importing payments is for Finance: your roles do not include it'),
+  );
+}
 
 async function validate(db: Knex, who: Importer, raw: RawRow[]) {
   const texts = (key: string) => [...new Set(raw.map((r) => r.cells[key]?.trim()).filter((v): v is string => !!v))];
@@ -75,28 +85,9 @@ async function apply(trx: Knex.Transaction, rows: ValidatedPayment[], ctx: Apply
   );
 }
 
-export const paymentImports = importPipeline<ValidatedPayment>({
-  spec: PAYMENT_SPEC,
-  table: 'payment_imports',
-  auditAction: 'payment_import.applied',
-  rowsName: 'payments',
-  notFound: { what: 'payment import', hiddenIn: 'where you do not record payments' },
-  importer: (scope) =>
-    requireImporter(
-      scope,
-      'payment.record',
-      () => new CrmError('forbidden', 'PAYMENT_NOT_ALLOWED', 'importing payments is for Finance: your roles do not include it'),
-    ),
+export const paymentImports = importPipeline<ValidatedPayment>(PAYMENT_SPEC, {
+  importer,
   validate,
-  preview: (r) => ({
-    row: r.row,
-    org_code: r.org_code,
-    currency: r.currency,
-    amount: r.amount,
-    value_date: r.value_date,
-    method: r.method,
-    reference: r.reference,
-    action: r.action,
-  }),
+  preview: ['row', 'org_code', 'currency', 'amount', 'value_date', 'method', 'reference', 'action'],
   apply,
 });

@@ -13,8 +13,8 @@
 import { z } from 'zod';
 import { compareDecimals, roundDecimal } from '@crm/contract/decimal';
 import { isCalendarDay, required } from '../../shared/imports/cells.js';
-import { inRowOrg, orgOfRow, type ImportOrgs } from '../../shared/imports/orgs.js';
-import { sheetImport, validateRows, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
+import { validateOrgRows, type ImportOrgs } from '../../shared/imports/orgs.js';
+import { sheetImport, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
 import type { ImportAction } from '../../shared/imports/pipeline.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 import { validityOverlaps } from './agreements.js';
@@ -28,6 +28,10 @@ const DAY_RULE = 'must be a date, e.g. 2026-03-01 (a date cell or text YYYY-MM-D
 export const AGREEMENT_SPEC = sheetImport({
   sheet: 'agreements',
   rowsNoun: 'agreement rows',
+  rowsName: 'customer price agreements',
+  table: 'customer_price_imports',
+  auditAction: 'customer_price_import.applied',
+  notFound: { what: 'customer-price import', hiddenIn: 'where you do not keep customer prices' },
   maxRows: MAX_IMPORT_ROWS,
   templateFileName: 'customer-price-agreements-template.xlsx',
   columns: [
@@ -142,17 +146,16 @@ const window = (a: { valid_from: string; valid_to: string | null }) => ({ validF
 const days = (a: { valid_from: string; valid_to: string | null }) => `${a.valid_from} to ${a.valid_to ?? 'open end'}`;
 
 export function validateAgreementRows(rows: readonly RawRow[], catalogue: AgreementCatalogue): ValidationResult<ValidatedAgreementRow> {
-  const orgOf = orgOfRow(catalogue.orgs, 'customer-pricing');
+  const rowOrgs = { orgs: catalogue.orgs, what: 'customer-pricing' };
   const existing = new Map<string, ExistingAgreement[]>();
   for (const a of catalogue.agreements) existing.set(keyOf(a), [...(existing.get(keyOf(a)) ?? []), a]);
   const earlier = new Map<string, Array<{ row: number; valid_from: string; valid_to: string | null }>>();
 
-  return validateRows(AGREEMENT_SPEC, rows, (cells, raw, fail) => {
-    const managed = orgOf(cells.org_code, raw, fail);
-    const profileId = inRowOrg(catalogue.profiles, managed, cells.tax_number, () =>
+  return validateOrgRows(AGREEMENT_SPEC, rows, rowOrgs, (cells, raw, fail, { org: managed, inOrg }) => {
+    const profileId = inOrg(catalogue.profiles, cells.tax_number, () =>
       fail('tax_number', `no customer with tax number "${raw.cells['tax_number']}" in ${cells.org_code}`),
     );
-    const qualityId = inRowOrg(catalogue.qualities, managed, cells.quality_code, () =>
+    const qualityId = inOrg(catalogue.qualities, cells.quality_code, () =>
       fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`),
     );
     const from = cells.valid_from;

@@ -4,7 +4,7 @@
  * import pipeline's routes under `/crm/pricing/customer-price-import*`.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, patch, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { importRoutes } from '../../shared/imports/http.js';
 import { customerPriceImports, changeAgreement, createAgreement } from './agreements-service.js';
 import { price } from './http.js';
@@ -33,20 +33,10 @@ export const AgreementChangeBody = z.strictObject({
 });
 
 export const customerPriceRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'post',
-    path: '/customer-price-agreements',
-    body: NewAgreementBody,
-    status: 201,
-    handle: (scope, { body }) => createAgreement(scope, body),
-  }),
-  crmRoute({
-    method: 'patch',
-    path: '/customer-price-agreements/:id',
-    id: 'AGREEMENT_NOT_FOUND',
-    body: AgreementChangeBody,
-    handle: (scope, { id, body }) => changeAgreement(scope, id, body),
-  }),
+  post('/customer-price-agreements', { body: NewAgreementBody, status: 201 }, (scope, { body }) => createAgreement(scope, body)),
+  patch('/customer-price-agreements/:id', { id: 'AGREEMENT_NOT_FOUND', body: AgreementChangeBody }, (scope, { id, body }) =>
+    changeAgreement(scope, id, body),
+  ),
   ...importRoutes(customerPriceImports, {
     template: '/pricing/customer-price-import-template',
     imports: '/pricing/customer-price-imports',

@@ -13,7 +13,7 @@ import type { Knex } from 'knex';
 import { writeAudit } from '../../shared/audit.js';
 import { CrmError } from '../../shared/errors.js';
 import { importOrgs, namedOrgIds } from '../../shared/imports/orgs.js';
-import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
+import { applyFailed, importPipeline, previewOf, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
 import type { RequestScope } from '../../shared/services.js';
 import { crmErrorFromDatabase } from '../orgs/database-errors.js';
@@ -181,21 +181,24 @@ export async function changeAgreement(scope: RequestScope, id: string, change: A
 
 // --- the import (shared/imports)
 
-/** A validated row as the dry-run report shows it and its audit entry records it. */
-function previewOf(r: ValidatedAgreementRow) {
-  return {
-    row: r.row,
-    org_code: r.org_code,
-    tax_number: r.tax_number,
-    quality_code: r.quality_code,
-    currency: r.currency,
-    price: r.price,
-    previous_price: r.previous_price,
-    valid_from: r.valid_from,
-    valid_to: r.valid_to,
-    action: r.action,
-    note: r.note,
-  };
+/** What the dry-run report shows of a validated row, and its audit entry records. */
+const SHOWN = [
+  'row',
+  'org_code',
+  'tax_number',
+  'quality_code',
+  'currency',
+  'price',
+  'previous_price',
+  'valid_from',
+  'valid_to',
+  'action',
+  'note',
+] as const satisfies ReadonlyArray<keyof ValidatedAgreementRow>;
+
+/** Pricing managers (and admins): the orgs where the caller keeps customer prices. */
+function importer(scope: RequestScope): Promise<Importer> {
+  return requireImporter(scope, 'customer_price.manage', notAllowed);
 }
 
 /** What the managed orgs the file names know, then the rows checked against it. */
@@ -252,19 +255,14 @@ async function apply(trx: Knex.Transaction, rows: ValidatedAgreementRow[], ctx: 
       collection: 'customer_price_agreements',
       entityId: id,
       note: r.note ?? ctx.note,
-      details: { import_id: ctx.importId, ...previewOf(r) },
+      details: { import_id: ctx.importId, ...previewOf(r, SHOWN) },
     })),
   );
 }
 
-export const customerPriceImports = importPipeline<ValidatedAgreementRow>({
-  spec: AGREEMENT_SPEC,
-  table: 'customer_price_imports',
-  auditAction: 'customer_price_import.applied',
-  rowsName: 'customer price agreements',
-  notFound: { what: 'customer-price import', hiddenIn: 'where you do not keep customer prices' },
-  importer: (scope) => requireImporter(scope, 'customer_price.manage', notAllowed),
+export const customerPriceImports = importPipeline<ValidatedAgreementRow>(AGREEMENT_SPEC, {
+  importer,
   validate,
-  preview: previewOf,
+  preview: SHOWN,
   apply,
 });

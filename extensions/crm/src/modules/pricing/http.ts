@@ -3,7 +3,7 @@
  * crm endpoint.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, idList, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, idList, orEmpty, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { compareDecimals, isDecimalString, isPositiveDecimal } from '@crm/contract/decimal';
 import { CURRENCIES, LIST_PRICE_PATTERN } from './input-rules.js';
 import { pricingOverview, reconfirmListPrices, setListPrices } from './governance.js';
@@ -40,31 +40,15 @@ const SetPrices = z.strictObject({
 });
 
 export const pricingRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/pricing/overview', handle: (scope) => pricingOverview(scope) }),
-  crmRoute({
-    method: 'post',
-    path: '/pricing/list-prices/reconfirm',
-    body: Reconfirm,
-    handle: (scope, { body }) => reconfirmListPrices(scope, [...new Set(body.ids)], body.note),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/pricing/list-prices',
-    body: SetPrices,
-    handle: (scope, { body }) => setListPrices(scope, body.items, body.note),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/deal-lines/:id/pricing/submit',
-    id: 'DEAL_LINE_NOT_FOUND',
-    body: orEmpty(Submit),
-    handle: (scope, { id, body }) => submitLinePricing(scope, id, body.note || 'pricing submitted for approval'),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/deal-lines/:id/discount-request',
-    id: 'DEAL_LINE_NOT_FOUND',
-    body: DiscountRequest,
-    handle: (scope, { id, body }) => requestDiscount(scope, id, body.discount_pct, body.note),
-  }),
+  get('/pricing/overview', (scope) => pricingOverview(scope)),
+  post('/pricing/list-prices/reconfirm', { body: Reconfirm }, (scope, { body }) =>
+    reconfirmListPrices(scope, [...new Set(body.ids)], body.note),
+  ),
+  post('/pricing/list-prices', { body: SetPrices }, (scope, { body }) => setListPrices(scope, body.items, body.note)),
+  post('/deal-lines/:id/pricing/submit', { id: 'DEAL_LINE_NOT_FOUND', body: orEmpty(Submit) }, (scope, { id, body }) =>
+    submitLinePricing(scope, id, body.note || 'pricing submitted for approval'),
+  ),
+  post('/deal-lines/:id/discount-request', { id: 'DEAL_LINE_NOT_FOUND', body: DiscountRequest }, (scope, { id, body }) =>
+    requestDiscount(scope, id, body.discount_pct, body.note),
+  ),
 ];

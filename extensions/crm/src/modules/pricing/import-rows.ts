@@ -10,8 +10,8 @@
  */
 import { compareDecimals, roundDecimal } from '@crm/contract/decimal';
 import { amount, choice, code, optionalText } from '../../shared/imports/cells.js';
-import { inRowOrg, orgOfRow, type ImportOrgs } from '../../shared/imports/orgs.js';
-import { sheetImport, validateRows, type RawRow, type ValidationResult } from '../../shared/imports/spec.js';
+import { validateOrgRows, type ImportOrgs } from '../../shared/imports/orgs.js';
+import { sheetImport, type RawRow, type Uniqueness, type ValidationResult } from '../../shared/imports/spec.js';
 import type { ImportAction } from '../../shared/imports/pipeline.js';
 import { CURRENCIES, type Currency } from '../fx/rates.js';
 
@@ -31,6 +31,10 @@ export const IMPORT_CELLS = {
 export const LIST_PRICE_SPEC = sheetImport({
   sheet: 'prices',
   rowsNoun: 'price rows',
+  rowsName: 'prices',
+  table: 'pricing_imports',
+  auditAction: 'list_price_import.applied',
+  notFound: { what: 'price import', hiddenIn: 'where you do not govern prices' },
   maxRows: MAX_IMPORT_ROWS,
   templateFileName: 'list-prices-template.xlsx',
   columns: [
@@ -92,37 +96,37 @@ export interface ValidatedRow {
   previous_price: string | null;
 }
 
+/** One list price per org, quality and currency: in a file, as in the catalogue. */
+const ONE_PER_QUALITY_AND_CURRENCY: Uniqueness = {
+  column: 'quality_code',
+  reason: (first) => `duplicates row ${first}: one price per org, quality and currency`,
+};
+
 export function validateImportRows(rows: readonly RawRow[], catalogue: ImportCatalogue): ValidationResult<ValidatedRow> {
-  const orgOf = orgOfRow(catalogue.orgs, 'pricing');
-  return validateRows(
-    LIST_PRICE_SPEC,
-    rows,
-    (cells, raw, fail) => {
-      const org = orgOf(cells.org_code, raw, fail);
-      const qualityId = inRowOrg(catalogue.qualities, org, cells.quality_code, () =>
-        fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`),
-      );
-      return {
-        uniqueKey: qualityId && cells.currency ? `${qualityId}|${cells.currency}` : null,
-        value: () => {
-          const price = cells.price!;
-          const previous = catalogue.prices.get(`${qualityId}|${cells.currency}`) ?? null;
-          const action: ImportAction = previous === null ? 'new' : compareDecimals(previous, price) === 0 ? 'unchanged' : 'changed';
-          return {
-            row: raw.row,
-            org_id: org!.id,
-            org_code: cells.org_code!,
-            quality_id: qualityId!,
-            quality_code: cells.quality_code!,
-            currency: cells.currency!,
-            price,
-            note: cells.note ?? null,
-            action,
-            previous_price: previous === null ? null : roundDecimal(previous, 4),
-          };
-        },
-      };
-    },
-    { column: 'quality_code', reason: (first) => `duplicates row ${first}: one price per org, quality and currency` },
-  );
+  const rowOrgs = { orgs: catalogue.orgs, what: 'pricing', unique: ONE_PER_QUALITY_AND_CURRENCY };
+  return validateOrgRows(LIST_PRICE_SPEC, rows, rowOrgs, (cells, raw, fail, { org, inOrg }) => {
+    const qualityId = inOrg(catalogue.qualities, cells.quality_code, () =>
+      fail('quality_code', `no quality "${raw.cells['quality_code']}" in ${cells.org_code}`),
+    );
+    return {
+      uniqueKey: qualityId && cells.currency ? `${qualityId}|${cells.currency}` : null,
+      value: () => {
+        const price = cells.price!;
+        const previous = catalogue.prices.get(`${qualityId}|${cells.currency}`) ?? null;
+        const action: ImportAction = previous === null ? 'new' : compareDecimals(previous, price) === 0 ? 'unchanged' : 'changed';
+        return {
+          row: raw.row,
+          org_id: org!.id,
+          org_code: cells.org_code!,
+          quality_id: qualityId!,
+          quality_code: cells.quality_code!,
+          currency: cells.currency!,
+          price,
+          note: cells.note ?? null,
+          action,
+          previous_price: previous === null ? null : roundDecimal(previous, 4),
+        };
+      },
+    };
+  });
 }

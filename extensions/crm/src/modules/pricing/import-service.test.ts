@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
-import { asAdmin, asUser, contextOf, expectRefusal, grant, JTR, MOD } from '../../testing/fakes.js';
-import { expectEveryUseCaseRefused, expectHiddenLikeMissing, importFixture } from '../../testing/import-records.js';
+import { asUser, expectRefusal, JTR, MOD } from '../../testing/fakes.js';
+import { expectEveryUseCaseRefused, importFixture } from '../../testing/import-records.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { LIST_PRICE_SPEC } from './import-rows.js';
 import { listPriceImports } from './import-service.js';
@@ -23,11 +23,11 @@ const QUALITY = '22222222-2222-4222-8222-222222222222';
 const JTR_QUALITY = '22222222-2222-4222-8222-22222222222b';
 const WRITERS = [upsertImportedListPrices, writeAudit];
 const row = (org: string, quality: string, price = '84.5') => [org, quality, 'TRY', price, null];
-const kit = importFixture(listPriceImports, LIST_PRICE_SPEC, 'pricing_imports');
+const kit = importFixture(listPriceImports, LIST_PRICE_SPEC, 'pricing_imports', vi.mocked(loadUserOrgContext));
 const { file, dryRun } = kit;
 
 beforeEach(() => {
-  vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'finance')]));
+  kit.roles({ MOD: 'pricing_manager', JTR: 'finance' });
   vi.mocked(importCatalogue).mockResolvedValue({
     qualities: [
       { id: QUALITY, org_id: MOD, code: 'Q1' },
@@ -43,7 +43,7 @@ describe('list-price import refusals', () => {
     await expectEveryUseCaseRefused(listPriceImports, kit.db.scopeOf(null), { status: 401, code: 'UNAUTHENTICATED', upload });
     expect(loadUserOrgContext).not.toHaveBeenCalled();
     for (const role of ['sales_owner', 'finance', 'crm_admin', 'costing'] as const) {
-      vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, role), grant(JTR, role)]));
+      kit.roles({ MOD: role, JTR: role });
       await expectEveryUseCaseRefused(listPriceImports, kit.db.scopeOf(asUser), { status: 403, code: 'PRICING_NOT_ALLOWED', upload });
     }
     expect(kit.db.records).toEqual([]);
@@ -65,11 +65,10 @@ describe('list-price import refusals', () => {
   });
 
   it('404 IMPORT_NOT_FOUND, word for word, for a missing import and one of an org where the caller does not govern prices', async () => {
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_manager')]));
-    const both = await dryRun(row('MOD', 'Q1'), row('JTR', 'Q1'));
-    expect(both.error_count).toBe(0);
-    vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'pricing_manager'), grant(JTR, 'sales_owner')]));
-    await expectHiddenLikeMissing(listPriceImports, { caller: kit.db.scopeOf(asUser), admin: kit.db.scopeOf(asAdmin) }, both.id);
+    await kit.expectHidden([row('MOD', 'Q1'), row('JTR', 'Q1')], {
+      uploadedAs: { MOD: 'pricing_manager', JTR: 'sales_manager' },
+      readAs: { MOD: 'pricing_manager', JTR: 'sales_owner' },
+    });
     for (const writer of WRITERS) expect(writer).not.toHaveBeenCalled();
   });
 

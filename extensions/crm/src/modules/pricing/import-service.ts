@@ -18,9 +18,24 @@ import { CrmError } from '../../shared/errors.js';
 import { importOrgs, namedOrgIds } from '../../shared/imports/orgs.js';
 import { applyFailed, importPipeline, type ApplyContext, type Importer } from '../../shared/imports/pipeline.js';
 import type { RawRow } from '../../shared/imports/spec.js';
+import type { RequestScope } from '../../shared/services.js';
 import { requireImporter } from '../orgs/require-access.js';
 import { LIST_PRICE_SPEC, validateImportRows, type ValidatedRow } from './import-rows.js';
 import { importCatalogue, importedQualitiesGone, orgCodes, upsertImportedListPrices } from './repository.js';
+
+/** Pricing governors (and admins): the orgs where the caller governs prices. */
+function importer(scope: RequestScope): Promise<Importer> {
+  return requireImporter(
+    scope,
+    'pricing.govern',
+    () =>
+      new CrmError(
+        'forbidden',
+        'PRICING_NOT_ALLOWED',
+        'importing list prices is for pricing and sales managers: your roles do not include it',
+      ),
+  );
+}
 
 /** The catalogue of the governed orgs the file names, then the rows checked against it. */
 async function validate(db: Knex, who: Importer, raw: RawRow[]) {
@@ -82,33 +97,9 @@ async function apply(trx: Knex.Transaction, validated: ValidatedRow[], ctx: Appl
   );
 }
 
-export const listPriceImports = importPipeline<ValidatedRow>({
-  spec: LIST_PRICE_SPEC,
-  table: 'pricing_imports',
-  auditAction: 'list_price_import.applied',
-  rowsName: 'prices',
-  notFound: { what: 'price import', hiddenIn: 'where you do not govern prices' },
-  importer: (scope) =>
-    requireImporter(
-      scope,
-      'pricing.govern',
-      () =>
-        new CrmError(
-          'forbidden',
-          'PRICING_NOT_ALLOWED',
-          'importing list prices is for pricing and sales managers: your roles do not include it',
-        ),
-    ),
+export const listPriceImports = importPipeline<ValidatedRow>(LIST_PRICE_SPEC, {
+  importer,
   validate,
-  preview: (r) => ({
-    row: r.row,
-    org_code: r.org_code,
-    quality_code: r.quality_code,
-    currency: r.currency,
-    price: r.price,
-    previous_price: r.previous_price,
-    action: r.action,
-    note: r.note,
-  }),
+  preview: ['row', 'org_code', 'quality_code', 'currency', 'price', 'previous_price', 'action', 'note'],
   apply,
 });

@@ -5,7 +5,7 @@
  * with `POST /crm/deals/:id/won` (purchase-orders/http.ts).
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, orEmpty, pageQuery, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, get, orEmpty, pageQuery, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { CURRENCIES, PROFORMA_STATUSES } from './rules.js';
 import {
   acknowledgeBalanceCheck,
@@ -58,61 +58,24 @@ const SignedBody = z.strictObject({ file_id: uuid, note: auditNote() });
 const WaiveBody = z.strictObject({ note: auditNote() });
 
 export const proformaRoutes: AnyRoute[] = [
-  crmRoute({ method: 'get', path: '/proformas', query: ListQuery, handle: (scope, { query }) => readProformas(scope, query) }),
-  crmRoute({ method: 'get', path: '/proformas/:id', id: 'PROFORMA_NOT_FOUND', handle: (scope, { id }) => readProforma(scope, id) }),
-  crmRoute({
-    method: 'get',
-    path: '/proformas/:id/balance-check',
-    id: 'PROFORMA_NOT_FOUND',
-    handle: (scope, { id }) => readBalanceCheck(scope, id),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/proformas/:id/balance-check',
-    id: 'PROFORMA_NOT_FOUND',
-    body: AcknowledgeBody,
-    status: 201,
-    handle: (scope, { id, body }) => acknowledgeBalanceCheck(scope, id, body.figures),
-  }),
-  crmRoute({
-    method: 'get',
-    path: '/proformas/:id/pdf',
-    id: 'PROFORMA_NOT_FOUND',
-    handle: (scope, { id }, res) => downloadProforma(scope, id, res),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/proformas/:id/send',
-    id: 'PROFORMA_NOT_FOUND',
-    body: orEmpty(SendBody),
-    handle: (scope, { id, body }) => sendProforma(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/proformas/:id/mark-paid',
-    id: 'PROFORMA_NOT_FOUND',
-    body: MarkPaidBody,
-    handle: (scope, { id, body }) => confirmProformaPaid(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/contracts/:id/send',
-    id: 'CONTRACT_NOT_FOUND',
-    body: orEmpty(NoteBody),
-    handle: (scope, { id, body }) => sendContract(scope, id, body.note ?? null),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/contracts/:id/signed',
-    id: 'CONTRACT_NOT_FOUND',
-    body: SignedBody,
-    handle: (scope, { id, body }) => confirmContractSigned(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/contracts/:id/waive',
-    id: 'CONTRACT_NOT_FOUND',
-    body: WaiveBody,
-    handle: (scope, { id, body }) => waiveContract(scope, id, body.note),
-  }),
+  get('/proformas', { query: ListQuery }, (scope, { query }) => readProformas(scope, query)),
+  get('/proformas/:id', { id: 'PROFORMA_NOT_FOUND' }, (scope, { id }) => readProforma(scope, id)),
+  get('/proformas/:id/balance-check', { id: 'PROFORMA_NOT_FOUND' }, (scope, { id }) => readBalanceCheck(scope, id)),
+  post('/proformas/:id/balance-check', { id: 'PROFORMA_NOT_FOUND', body: AcknowledgeBody, status: 201 }, (scope, { id, body }) =>
+    acknowledgeBalanceCheck(scope, id, body.figures),
+  ),
+  get('/proformas/:id/pdf', { id: 'PROFORMA_NOT_FOUND' }, (scope, { id }, res) => downloadProforma(scope, id, res)),
+  post('/proformas/:id/send', { id: 'PROFORMA_NOT_FOUND', body: orEmpty(SendBody) }, (scope, { id, body }) =>
+    sendProforma(scope, id, body),
+  ),
+  post('/proformas/:id/mark-paid', { id: 'PROFORMA_NOT_FOUND', body: MarkPaidBody }, (scope, { id, body }) =>
+    confirmProformaPaid(scope, id, body),
+  ),
+  post('/contracts/:id/send', { id: 'CONTRACT_NOT_FOUND', body: orEmpty(NoteBody) }, (scope, { id, body }) =>
+    sendContract(scope, id, body.note ?? null),
+  ),
+  post('/contracts/:id/signed', { id: 'CONTRACT_NOT_FOUND', body: SignedBody }, (scope, { id, body }) =>
+    confirmContractSigned(scope, id, body),
+  ),
+  post('/contracts/:id/waive', { id: 'CONTRACT_NOT_FOUND', body: WaiveBody }, (scope, { id, body }) => waiveContract(scope, id, body.note)),
 ];

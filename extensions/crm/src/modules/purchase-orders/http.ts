@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { IsoDate } from '@crm/contract/primitives';
 // The contract's own schemas for what travels to the WMS unchanged (ship_to, reason codes): no drift.
 import { PO_CANCELLATION_REASONS, PoReleasedPayload } from '@crm/contract/events/po';
-import { auditNote, crmRoute, orEmpty, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, orEmpty, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { cancelPurchaseOrder, createPurchaseOrder, markDealWon, releasePurchaseOrder } from './service.js';
 
 const Waiver = z.strictObject({ note: auditNote() });
@@ -45,33 +45,14 @@ const CancelBody = z.strictObject({
 });
 
 export const purchaseOrderRoutes: AnyRoute[] = [
-  crmRoute({
-    method: 'post',
-    path: '/deals/:id/won',
-    id: 'DEAL_NOT_FOUND',
-    body: orEmpty(DealWon),
-    handle: (scope, { id, body }) =>
-      markDealWon(scope, id, body.note ?? null, { waive_proforma: body.waive_proforma, waive_contract: body.waive_contract }),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders',
-    body: NewPurchaseOrder,
-    status: 201,
-    handle: (scope, { body }) => createPurchaseOrder(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders/:id/release',
-    id: 'PURCHASE_ORDER_NOT_FOUND',
-    body: ReleaseBody,
-    handle: (scope, { id, body }) => releasePurchaseOrder(scope, id, body.note, body.override),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders/:id/cancel',
-    id: 'PURCHASE_ORDER_NOT_FOUND',
-    body: CancelBody,
-    handle: (scope, { id, body }) => cancelPurchaseOrder(scope, id, body),
-  }),
+  post('/deals/:id/won', { id: 'DEAL_NOT_FOUND', body: orEmpty(DealWon) }, (scope, { id, body }) =>
+    markDealWon(scope, id, body.note ?? null, { waive_proforma: body.waive_proforma, waive_contract: body.waive_contract }),
+  ),
+  post('/purchase-orders', { body: NewPurchaseOrder, status: 201 }, (scope, { body }) => createPurchaseOrder(scope, body)),
+  post('/purchase-orders/:id/release', { id: 'PURCHASE_ORDER_NOT_FOUND', body: ReleaseBody }, (scope, { id, body }) =>
+    releasePurchaseOrder(scope, id, body.note, body.override),
+  ),
+  post('/purchase-orders/:id/cancel', { id: 'PURCHASE_ORDER_NOT_FOUND', body: CancelBody }, (scope, { id, body }) =>
+    cancelPurchaseOrder(scope, id, body),
+  ),
 ];

@@ -5,7 +5,7 @@
  * SQL statement count in Server-Timing: constant whatever the number of POs.
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, distinctIds, get, pageQuery, pageRead, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { confirmPaymentsBulk, confirmPurchaseOrderPayment, readShipmentApproval, releaseBulk } from './service.js';
 import { readStockOwners } from './intercompany-service.js';
 
@@ -28,30 +28,11 @@ const PageQuery = z.strictObject(pageQuery({ max: 200, default: 50 }));
 
 export const shipmentApprovalRoutes: AnyRoute[] = [
   pageRead('/shipment-approval', PageQuery, readShipmentApproval),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders/:id/confirm-payment',
-    id: 'PURCHASE_ORDER_NOT_FOUND',
-    body: ConfirmBody,
-    handle: (scope, { id, body }) => confirmPurchaseOrderPayment(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders/confirm-payment',
-    body: BulkConfirmBody,
-    handle: (scope, { body }) => confirmPaymentsBulk(scope, body.items),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/purchase-orders/release',
-    body: BulkReleaseBody,
-    handle: (scope, { body }) => releaseBulk(scope, body.ids, body.note),
-  }),
+  post('/purchase-orders/:id/confirm-payment', { id: 'PURCHASE_ORDER_NOT_FOUND', body: ConfirmBody }, (scope, { id, body }) =>
+    confirmPurchaseOrderPayment(scope, id, body),
+  ),
+  post('/purchase-orders/confirm-payment', { body: BulkConfirmBody }, (scope, { body }) => confirmPaymentsBulk(scope, body.items)),
+  post('/purchase-orders/release', { body: BulkReleaseBody }, (scope, { body }) => releaseBulk(scope, body.ids, body.note)),
   // Story 73: the owner split of a PO's stock, the owner named only to callers granted in it.
-  crmRoute({
-    method: 'get',
-    path: '/purchase-orders/:id/stock-owners',
-    id: 'PURCHASE_ORDER_NOT_FOUND',
-    handle: (scope, { id }) => readStockOwners(scope, id),
-  }),
+  get('/purchase-orders/:id/stock-owners', { id: 'PURCHASE_ORDER_NOT_FOUND' }, (scope, { id }) => readStockOwners(scope, id)),
 ];

@@ -5,7 +5,7 @@
 import { FULFILMENT_NEXT_STEPS, QUALITY_CODE_PATTERN } from '@crm/contract';
 import { z } from 'zod';
 import { CrmError } from '../../shared/errors.js';
-import { auditNote, crmRoute, distinctIds, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, distinctIds, pageQuery, pageRead, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { decideShortage, decideShortagesBulk, readShortages } from './service.js';
 
 const SEND_BACK_ID = /^[A-Za-z0-9_-]{1,40}$/;
@@ -42,25 +42,15 @@ const ListQuery = z.strictObject({
 
 export const shortageRoutes: AnyRoute[] = [
   pageRead('/shortages', ListQuery, readShortages),
-  crmRoute({
-    method: 'post',
-    path: '/shortages/decide',
-    body: BulkBody,
-    handle: (scope, { body }) => decideShortagesBulk(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/shortages/:sendBackId/decide',
-    body: DecideBody,
-    handle: (scope, { body, req }) => {
-      const id = String(req.params['sendBackId'] ?? '');
-      // A malformed id is answered like a missing one (the same code), before the service runs.
-      if (!SEND_BACK_ID.test(id)) {
-        throw new CrmError('invalid_input', 'SEND_BACK_NOT_FOUND', 'sendBackId: no such send-back', [
-          { field: 'sendBackId', reason: 'is a WMS send_back_id: 1-40 characters of A-Z, a-z, 0-9, _ and -' },
-        ]);
-      }
-      return decideShortage(scope, id, body);
-    },
+  post('/shortages/decide', { body: BulkBody }, (scope, { body }) => decideShortagesBulk(scope, body)),
+  post('/shortages/:sendBackId/decide', { body: DecideBody }, (scope, { body, req }) => {
+    const id = String(req.params['sendBackId'] ?? '');
+    // A malformed id is answered like a missing one (the same code), before the service runs.
+    if (!SEND_BACK_ID.test(id)) {
+      throw new CrmError('invalid_input', 'SEND_BACK_NOT_FOUND', 'sendBackId: no such send-back', [
+        { field: 'sendBackId', reason: 'is a WMS send_back_id: 1-40 characters of A-Z, a-z, 0-9, _ and -' },
+      ]);
+    }
+    return decideShortage(scope, id, body);
   }),
 ];

@@ -3,7 +3,7 @@
  * count in Server-Timing (constant whatever the number of supplies).
  */
 import { z } from 'zod';
-import { auditNote, crmRoute, pageQuery, pageRead, uuid, type AnyRoute } from '../../shared/http.js';
+import { auditNote, pageQuery, pageRead, post, uuid, type AnyRoute } from '../../shared/http.js';
 import { MILESTONES, SUPPLY_TYPES } from './rules.js';
 import { decideSupplyRequest, readSupply, requestSupply, updateSupplyRequest } from './service.js';
 
@@ -48,25 +48,11 @@ const PageQuery = z.strictObject({
 
 export const supplyRoutes: AnyRoute[] = [
   pageRead('/supply', PageQuery, readSupply),
-  crmRoute({
-    method: 'post',
-    path: '/supply/requests',
-    status: 201,
-    body: RequestBody,
-    handle: (scope, { body }) => requestSupply(scope, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/supply/requests/:id/decide',
-    id: 'SUPPLY_REQUEST_NOT_FOUND',
-    body: DecideBody,
-    handle: (scope, { id, body }) => decideSupplyRequest(scope, id, body),
-  }),
-  crmRoute({
-    method: 'post',
-    path: '/supply/requests/:id/update',
-    id: 'SUPPLY_REQUEST_NOT_FOUND',
-    body: UpdateBody,
-    handle: (scope, { id, body }) => updateSupplyRequest(scope, id, body),
-  }),
+  post('/supply/requests', { status: 201, body: RequestBody }, (scope, { body }) => requestSupply(scope, body)),
+  post('/supply/requests/:id/decide', { id: 'SUPPLY_REQUEST_NOT_FOUND', body: DecideBody }, (scope, { id, body }) =>
+    decideSupplyRequest(scope, id, body),
+  ),
+  post('/supply/requests/:id/update', { id: 'SUPPLY_REQUEST_NOT_FOUND', body: UpdateBody }, (scope, { id, body }) =>
+    updateSupplyRequest(scope, id, body),
+  ),
 ];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { amount, choice, code, isCalendarDay, optionalText, text } from './cells.js';
-import { importOrgs, inRowOrg, namedOrgIds, orgOfRow } from './orgs.js';
+import { LIST_PRICE_SPEC } from '../../modules/pricing/import-rows.js';
+import { importOrgs, inRowOrg, namedOrgIds, orgOfRow, validateOrgRows } from './orgs.js';
 import { sheetImport, type RawRow } from './spec.js';
 
 const reason = (result: { success: boolean; error?: { issues: Array<{ message: string }> } }) => result.error?.issues[0]?.message;
@@ -71,20 +72,56 @@ describe('the orgs of an import', () => {
     expect(inRowOrg(known, { id: 'org-mod' }, undefined, () => missing.push('no name'))).toBeUndefined();
     expect(missing).toEqual(['JTR Q1']);
   });
+
+  it('validateOrgRows: the row check gets the row’s org and lookups in it; a refused org fails the row on org_code', () => {
+    const qualities = new Map([['org-mod|Q1', 'q1']]);
+    const row = (n: number, org: string, quality: string): RawRow => ({
+      row: n,
+      cells: { org_code: org, quality_code: quality, currency: 'TRY', price: '1', note: null },
+      extraCells: [],
+    });
+    const rowOrgs = {
+      orgs: importOrgs(ORGS, new Set(['org-mod'])),
+      what: 'pricing',
+      unique: { column: 'quality_code', reason: (first: number) => `as row ${first}` },
+    };
+    const rows = [row(2, 'mod', 'q1'), row(3, 'JTR', 'Q1'), row(4, 'MOD', 'Q2'), row(5, 'MOD', 'Q1')];
+    const result = validateOrgRows(LIST_PRICE_SPEC, rows, rowOrgs, (cells, raw, fail, { org, inOrg }) => {
+      const quality = inOrg(qualities, cells.quality_code, () => fail('quality_code', `no quality "${cells.quality_code}"`));
+      return { uniqueKey: quality ?? null, value: () => ({ row: raw.row, org_id: org!.id, quality }) };
+    });
+    expect(result.rows).toEqual([{ row: 2, org_id: 'org-mod', quality: 'q1' }]);
+    expect(result.errors).toEqual([
+      { row: 3, column: 'org_code', reason: '"JTR" is not one of your pricing orgs (MOD)' },
+      { row: 4, column: 'quality_code', reason: 'no quality "Q2"' },
+      { row: 5, column: 'quality_code', reason: 'as row 2' },
+    ]);
+    const orgless = { ...LIST_PRICE_SPEC, columns: LIST_PRICE_SPEC.columns.slice(1) };
+    expect(() => validateOrgRows(orgless, [], rowOrgs, () => ({ uniqueKey: null, value: () => 1 }))).toThrow(
+      'the sheet "prices" has no org_code column',
+    );
+  });
 });
 
 describe('sheetImport', () => {
-  it('5 MiB, 1000 reported errors, and the notes in order: the example, the rules of the sheet, its own', () => {
+  it('5 MiB, 1000 reported errors, and the notes in order: the example, the rules of the sheet, its own; the identity as given', () => {
+    const identity = {
+      table: 'thing_imports',
+      auditAction: 'thing_import.applied',
+      rowsName: 'things',
+      notFound: { what: 'thing import', hiddenIn: 'where you do not import things' },
+    };
     const spec = sheetImport({
       sheet: 'things',
       rowsNoun: 'thing rows',
+      ...identity,
       maxRows: 20_000,
       templateFileName: 'things.xlsx',
       columns: [{ key: 'org_code', hint: 'MOD', cell: code }],
       example: 'MOD',
       notes: ['first', 'second'],
     });
-    expect(spec).toMatchObject({ sheet: 'things', maxBytes: 5 * 1024 * 1024, maxRows: 20_000, maxReportedErrors: 1000 });
+    expect(spec).toMatchObject({ sheet: 'things', maxBytes: 5 * 1024 * 1024, maxRows: 20_000, maxReportedErrors: 1000, ...identity });
     expect(spec.templateNotes).toEqual([
       ['example', 'MOD'],
       ['rules', 'The first sheet ("things") is read; keep its headings exactly. At most 20000 rows and 5 MiB.'],

@@ -8,7 +8,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { CrmError } from '../errors.js';
-import { auditNote, crmRoute, pageLimit, type AnyRoute } from '../http.js';
+import { auditNote, get, pageLimit, post, type AnyRoute } from '../http.js';
 import type { ImportPipeline } from './pipeline.js';
 import { XLSX_CONTENT_TYPE, buildTemplate } from './xlsx.js';
 
@@ -76,45 +76,29 @@ export function importRoutes(pipeline: ImportPipeline, paths: ImportRoutes): Any
   const { spec } = pipeline;
   const ApplyBody = z.strictObject({ note: auditNote(`applying ${paths.applies} is audited with a note`) });
   return [
-    crmRoute({
-      method: 'get',
-      path: paths.template,
-      respond: 'as_is',
-      handle: async (scope, _input, res) => {
-        await pipeline.assertMayImport(scope);
-        const file = await buildTemplate(spec);
-        res
-          .status(200)
-          .set({
-            'content-type': XLSX_CONTENT_TYPE,
-            'content-disposition': `attachment; filename="${spec.templateFileName}"`,
-            'cache-control': 'no-store',
-          })
-          .end(file);
-        return undefined;
-      },
+    get(paths.template, { respond: 'as_is' }, async (scope, _input, res) => {
+      await pipeline.assertMayImport(scope);
+      const file = await buildTemplate(spec);
+      res
+        .status(200)
+        .set({
+          'content-type': XLSX_CONTENT_TYPE,
+          'content-disposition': `attachment; filename="${spec.templateFileName}"`,
+          'cache-control': 'no-store',
+        })
+        .end(file);
+      return undefined;
     }),
-    crmRoute({
-      method: 'post',
-      path: paths.imports,
-      query: UploadQuery,
-      rawBody: true,
-      status: 201,
-      handle: async (scope, { query, req }) => {
-        // Who may import is decided before the body is read: an upload of someone who may not is refused as is.
-        await pipeline.assertMayImport(scope);
-        const bytes = await readUpload(req, spec.maxBytes);
-        return pipeline.createDryRun(scope, { bytes, fileName: query.file_name ?? null });
-      },
+    post(paths.imports, { query: UploadQuery, rawBody: true, status: 201 }, async (scope, { query, req }) => {
+      // Who may import is decided before the body is read: an upload of someone who may not is refused as is.
+      await pipeline.assertMayImport(scope);
+      const bytes = await readUpload(req, spec.maxBytes);
+      return pipeline.createDryRun(scope, { bytes, fileName: query.file_name ?? null });
     }),
-    crmRoute({ method: 'get', path: paths.imports, query: ListQuery, handle: (scope, { query }) => pipeline.list(scope, query.limit) }),
-    crmRoute({ method: 'get', path: `${paths.imports}/:id`, id: 'IMPORT_NOT_FOUND', handle: (scope, { id }) => pipeline.read(scope, id) }),
-    crmRoute({
-      method: 'post',
-      path: `${paths.imports}/:id/apply`,
-      id: 'IMPORT_NOT_FOUND',
-      body: ApplyBody,
-      handle: (scope, { id, body }) => pipeline.apply(scope, id, body.note),
-    }),
+    get(paths.imports, { query: ListQuery }, (scope, { query }) => pipeline.list(scope, query.limit)),
+    get(`${paths.imports}/:id`, { id: 'IMPORT_NOT_FOUND' }, (scope, { id }) => pipeline.read(scope, id)),
+    post(`${paths.imports}/:id/apply`, { id: 'IMPORT_NOT_FOUND', body: ApplyBody }, (scope, { id, body }) =>
+      pipeline.apply(scope, id, body.note),
+    ),
   ];
 }

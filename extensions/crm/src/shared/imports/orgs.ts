@@ -3,7 +3,7 @@
  * may import into some orgs (the importer's `orgIds`), and an org the caller may not import into
  * reads exactly like one that does not exist. Pure.
  */
-import type { RawRow } from './spec.js';
+import { keysOf, validateRows, type ImportSpec, type RawRow, type RowCheck, type Uniqueness, type ValidationResult } from './spec.js';
 
 /** Every org by code; `allowed`: the caller may import into it. */
 export type ImportOrgs = ReadonlyMap<string, { id: string; allowed: boolean }>;
@@ -56,4 +56,33 @@ export function inRowOrg(
   const id = known.get(`${org.id}|${name}`);
   if (id === undefined) missing();
   return id;
+}
+
+/** What `validateOrgRows` hands a row check besides the row: its org, and lookups in that org. */
+export interface RowOrg {
+  /** The row's org when the caller may import into it; otherwise undefined (the row failed on `org_code`). */
+  org: { id: string } | undefined;
+  /** `inRowOrg` in the row's org: the id `name` has there, or `missing()` and undefined. */
+  inOrg(known: ReadonlyMap<string, string>, name: string | undefined, missing: () => void): string | undefined;
+}
+
+/**
+ * `validateRows` for a sheet whose rows name their org in `org_code` (every import of the pipeline):
+ * each row's org is read once, by `orgOfRow(orgs, what)` (a refused org fails the row on
+ * `org_code`), before the import's own check runs with it; `unique` as for `validateRows`.
+ */
+export function validateOrgRows<S extends ImportSpec, Valid>(
+  spec: S,
+  rows: readonly RawRow[],
+  how: { orgs: ImportOrgs; what: string; unique?: Uniqueness },
+  check: (...args: [...Parameters<RowCheck<S, Valid>>, RowOrg]) => ReturnType<RowCheck<S, Valid>>,
+): ValidationResult<Valid> {
+  if (!keysOf(spec).includes('org_code')) throw new Error(`the sheet "${spec.sheet}" has no org_code column`);
+  const orgOf = orgOfRow(how.orgs, how.what);
+  const withOrg: RowCheck<S, Valid> = (cells, raw, fail) => {
+    // The spec has an org_code column (checked above): its cell and its failure are the org's.
+    const org = orgOf((cells as { org_code?: string }).org_code, raw, fail as (column: 'org_code', reason: string) => void);
+    return check(cells, raw, fail, { org, inOrg: (known, name, missing) => inRowOrg(known, org, name, missing) });
+  };
+  return validateRows(spec, rows, withOrg, how.unique);
 }

@@ -5,7 +5,7 @@ import { CrmError } from '../errors.js';
 import { asAdmin, asUser, expectRefusal, JTR, MOD, USER } from '../../testing/fakes.js';
 import { expectEveryUseCaseRefused, importRecords, xlsxOf } from '../../testing/import-records.js';
 import { ImportApplyFailed, importPipeline, type ImportDefinition, type ImportedRow, type Importer } from './pipeline.js';
-import { validateRows, type ImportSpec } from './spec.js';
+import { validateRows, type SheetImport } from './spec.js';
 
 vi.mock('../audit.js', () => ({ writeAudit: vi.fn() }));
 
@@ -13,6 +13,10 @@ vi.mock('../audit.js', () => ({ writeAudit: vi.fn() }));
 const SPEC = {
   sheet: 'things',
   rowsNoun: 'thing rows',
+  rowsName: 'things',
+  table: 'thing_imports',
+  auditAction: 'thing_import.applied',
+  notFound: { what: 'thing import', hiddenIn: 'where you do not import things' },
   maxBytes: 1024 * 1024,
   maxRows: 3,
   maxReportedErrors: 2,
@@ -22,7 +26,7 @@ const SPEC = {
     { key: 'org_code', hint: 'MOD or JTR', cell: z.string({ error: 'is required' }) },
     { key: 'amount', hint: 'a whole number', cell: z.string({ error: 'is required' }).regex(/^\d+$/, 'must be a whole number') },
   ],
-} as const satisfies ImportSpec;
+} as const satisfies SheetImport;
 const HEADINGS = ['org_code', 'amount'];
 const ORGS: Record<string, string> = { MOD, JTR };
 
@@ -47,15 +51,10 @@ const validate = vi.fn<ImportDefinition<Thing>['validate']>(async (_db, who, raw
   }),
 );
 
-const things = importPipeline<Thing>({
-  spec: SPEC,
-  table: 'thing_imports',
-  auditAction: 'thing_import.applied',
-  rowsName: 'things',
-  notFound: { what: 'thing import', hiddenIn: 'where you do not import things' },
+const things = importPipeline<Thing>(SPEC, {
   importer,
   validate,
-  preview: (r) => ({ row: r.row, org_code: r.org_code, amount: r.amount }),
+  preview: ['row', 'org_code', 'amount'],
   apply: applyRows,
 });
 

@@ -15,19 +15,21 @@
  * visible to whoever may import into every org it names (admins: all); one not named yet (still
  * validating, or without valid rows) to the one who uploaded it.
  *
- * A new import is an `ImportDefinition`: its spec (spec.ts), who may import, how rows are
- * validated, what a preview row shows and how rows are applied. docs/imports.md.
+ * A new import is its sheet (spec.ts' `sheetImport`: the columns, the record table, the audit action,
+ * its words in messages) and an `ImportDefinition`: who may import, how rows are validated, what a
+ * preview row shows and how rows are applied. docs/imports.md.
  */
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { writeAudit } from '../audit.js';
 import { CrmError, type FieldProblem } from '../errors.js';
 import type { RequestScope } from '../services.js';
-import type { ImportSpec, RawRow, RowError, ValidationResult } from './spec.js';
+import type { RawRow, RowError, SheetImport, ValidationResult } from './spec.js';
 import { readRows } from './xlsx.js';
 
 export type ImportStatus = 'validating' | 'dry_run' | 'applied' | 'failed';
-export type ImportAction = 'new' | 'changed' | 'unchanged';
+const IMPORT_ACTIONS = ['new', 'changed', 'unchanged'] as const;
+export type ImportAction = (typeof IMPORT_ACTIONS)[number];
 
 /** Every validated row knows its spreadsheet row, its org and what applying it does. */
 export interface ImportedRow {
@@ -72,42 +74,41 @@ export function applyFailed(failure: string, fields: FieldProblem[]): ImportAppl
   );
 }
 
+/** What an import does with its sheet (`SheetImport`): the part that is code. */
 export interface ImportDefinition<Row extends ImportedRow> {
-  readonly spec: ImportSpec;
-  /** The record table (its columns: see the pricing_imports snapshot). */
-  readonly table: string;
-  /** The audit action of an applied import, e.g. list_price_import.applied. */
-  readonly auditAction: string;
-  /** What the rows hold, in messages: "prices". */
-  readonly rowsName: string;
-  /**
-   * How a missing import, and one the caller may not see, is answered (404 IMPORT_NOT_FOUND on
-   * `id`): `no such <what>, or one for orgs <hiddenIn>`, e.g. what `payment import`, hiddenIn
-   * `where you do not record payments`.
-   */
-  readonly notFound: { what: string; hiddenIn: string };
   /** Who the caller is and where they may import; refuses those who may not import at all. */
   importer(scope: RequestScope): Promise<Importer>;
   validate(db: Knex, who: Importer, rows: RawRow[]): Promise<ValidationResult<Row>>;
-  /** A validated row as the report's preview shows it. */
-  preview(row: Row): Record<string, unknown>;
+  /** What the report's preview shows of a validated row: these fields, in this order. */
+  readonly preview: ReadonlyArray<keyof Row & string>;
   /** Writes every row, in the transaction; throws ImportApplyFailed to refuse. */
   apply(trx: Knex.Transaction, rows: Row[], ctx: ApplyContext): Promise<void>;
 }
 
-interface ImportRecord<Row> {
+/** The record's count of rows per action, a column each: `new_count`, `changed_count`, `unchanged_count`. */
+type ActionCounts = { [A in ImportAction as `${A}_count`]: number };
+
+/** The record's counters: the file's rows, those read so far, the row errors, the rows per action. */
+const COUNTER_COLUMNS = ['total_rows', 'processed_rows', 'error_count', 'new_count', 'changed_count', 'unchanged_count'] as const;
+type ImportCounters = Record<(typeof COUNTER_COLUMNS)[number], number>;
+
+/** The rows per action as the report and the audit entry give them: `{ new, changed, unchanged }`. */
+function countsOf(record: ActionCounts): Record<ImportAction, number> {
+  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [action, record[`${action}_count`]])) as Record<ImportAction, number>;
+}
+
+/** The rows per action as the record keeps them. */
+function countColumns(counts: Record<ImportAction, number>): ActionCounts {
+  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [`${action}_count`, counts[action]])) as ActionCounts;
+}
+
+interface ImportRecord<Row> extends ImportCounters {
   id: string;
   org_id: string | null;
   org_codes: string[];
   status: ImportStatus;
   file_name: string | null;
   file_bytes: number;
-  total_rows: number;
-  processed_rows: number;
-  error_count: number;
-  new_count: number;
-  changed_count: number;
-  unchanged_count: number;
   errors: RowError[] | null;
   rows: Row[] | null;
   failure: string | null;
@@ -116,6 +117,11 @@ interface ImportRecord<Row> {
   applied_by: string | null;
   applied_at: Date | null;
   apply_note: string | null;
+}
+
+/** A validated row as a preview shows it: the `fields` named, in their order. */
+export function previewOf<Row>(row: Row, fields: ReadonlyArray<keyof Row & string>): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, row[field]]));
 }
 
 /** How many validated rows the report previews (all of them stay stored for apply). */
@@ -146,12 +152,12 @@ export interface ImportReport {
   apply_note: string | null;
 }
 
-/** The pipeline of one import: the use cases its HTTP routes call. */
-export function importPipeline<Row extends ImportedRow>(definition: ImportDefinition<Row>) {
-  const { spec, table } = definition;
+/** The pipeline of one import (`spec`, as `sheetImport` declares it): the use cases its HTTP routes call. */
+export function importPipeline<Row extends ImportedRow>(spec: SheetImport, definition: ImportDefinition<Row>) {
+  const { table } = spec;
   const notFound = () =>
-    new CrmError('not_found', 'IMPORT_NOT_FOUND', `no such ${definition.notFound.what}, or one for orgs ${definition.notFound.hiddenIn}`, [
-      { field: 'id', reason: `no such ${definition.notFound.what}` },
+    new CrmError('not_found', 'IMPORT_NOT_FOUND', `no such ${spec.notFound.what}, or one for orgs ${spec.notFound.hiddenIn}`, [
+      { field: 'id', reason: `no such ${spec.notFound.what}` },
     ]);
 
   async function load(db: Knex, id: string, lock = false): Promise<ImportRecord<Row> | undefined> {
@@ -183,8 +189,8 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
       error_count: record.error_count,
       errors: record.errors ?? [],
       errors_truncated: (record.errors?.length ?? 0) < record.error_count,
-      counts: { new: record.new_count, changed: record.changed_count, unchanged: record.unchanged_count },
-      preview: rows.slice(0, PREVIEW_ROWS).map(definition.preview),
+      counts: countsOf(record),
+      preview: rows.slice(0, PREVIEW_ROWS).map((row) => previewOf(row, definition.preview)),
       preview_truncated: rows.length > PREVIEW_ROWS,
       failure: record.failure,
       created_by: record.created_by,
@@ -228,9 +234,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           total_rows: raw.length,
           processed_rows: raw.length,
           error_count: result.errors.length,
-          new_count: counts.new,
-          changed_count: counts.changed,
-          unchanged_count: counts.unchanged,
+          ...countColumns(counts),
           errors: JSON.stringify(result.errors.slice(0, spec.maxReportedErrors)),
           rows: JSON.stringify(result.rows),
         });
@@ -263,12 +267,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
       'file_name',
       'org_id',
       'org_codes',
-      'total_rows',
-      'processed_rows',
-      'error_count',
-      'new_count',
-      'changed_count',
-      'unchanged_count',
+      ...COUNTER_COLUMNS,
       'created_by',
       'created_at',
       'applied_at',
@@ -304,7 +303,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
           throw new CrmError(
             'conflict',
             'IMPORT_ALREADY_APPLIED',
-            `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${definition.rowsName} again`,
+            `this import was applied at ${new Date(record.applied_at!).toISOString()}; upload the file again to change ${spec.rowsName} again`,
           );
         if (record.status === 'failed')
           throw new CrmError(
@@ -332,11 +331,11 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
             throw error.error;
           }
           if (error instanceof CrmError) throw error;
-          failure = `the database refused the ${definition.rowsName} (${(error as Error).message.split('\n')[0]!.slice(0, 300)})`;
+          failure = `the database refused the ${spec.rowsName} (${(error as Error).message.split('\n')[0]!.slice(0, 300)})`;
           throw new CrmError(
             'conflict',
             'IMPORT_APPLY_FAILED',
-            `applying failed and nothing was changed: the database refused the ${definition.rowsName}; see the import for details and upload the file again`,
+            `applying failed and nothing was changed: the database refused the ${spec.rowsName}; see the import for details and upload the file again`,
           );
         }
 
@@ -345,7 +344,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
             orgId: record.org_id,
             at,
             actor: who.userId,
-            action: definition.auditAction,
+            action: spec.auditAction,
             collection: table,
             entityId: id,
             note,
@@ -353,9 +352,7 @@ export function importPipeline<Row extends ImportedRow>(definition: ImportDefini
               file_name: record.file_name,
               org_codes: record.org_codes,
               rows: rows.length,
-              new: record.new_count,
-              changed: record.changed_count,
-              unchanged: record.unchanged_count,
+              ...countsOf(record),
             },
           },
         ]);

@@ -44,21 +44,45 @@ export interface ImportSpec<Columns extends readonly ImportColumn[] = readonly I
 }
 
 /**
+ * What an import through the pipeline (pipeline.ts) is besides its sheet: where its imports are
+ * kept, how applying one is audited, and what it is called in the pipeline's messages.
+ */
+export interface ImportIdentity {
+  /** The record table (its columns: see the pricing_imports snapshot). */
+  readonly table: string;
+  /** The audit action of an applied import, e.g. list_price_import.applied. */
+  readonly auditAction: string;
+  /** What the rows hold, in messages: "prices". */
+  readonly rowsName: string;
+  /**
+   * How a missing import, and one the caller may not see, is answered (404 IMPORT_NOT_FOUND on
+   * `id`): `no such <what>, or one for orgs <hiddenIn>`, e.g. what `payment import`, hiddenIn
+   * `where you do not record payments`.
+   */
+  readonly notFound: { readonly what: string; readonly hiddenIn: string };
+}
+
+/** The spec of a sheet imported through the pipeline: its columns and the import's identity. */
+export type SheetImport<Columns extends readonly ImportColumn[] = readonly ImportColumn[]> = ImportSpec<Columns> & ImportIdentity;
+
+/**
  * The spec of a sheet imported through the pipeline (pipeline.ts: payments, list prices, customer
  * price agreements), with what they share: at most 5 MiB, the first 1000 row errors reported, and
  * the template's notes in one order: the example row, the rules of every such sheet, the import's
  * own notes.
  */
-export function sheetImport<const Columns extends readonly ImportColumn[]>(sheet: {
-  sheet: string;
-  rowsNoun: string;
-  maxRows: number;
-  templateFileName: string;
-  columns: Columns;
-  /** The example row of the hints sheet, its cells separated by ` | `. */
-  example: string;
-  notes: readonly string[];
-}): ImportSpec<Columns> {
+export function sheetImport<const Columns extends readonly ImportColumn[]>(
+  sheet: ImportIdentity & {
+    sheet: string;
+    rowsNoun: string;
+    maxRows: number;
+    templateFileName: string;
+    columns: Columns;
+    /** The example row of the hints sheet, its cells separated by ` | `. */
+    example: string;
+    notes: readonly string[];
+  },
+): SheetImport<Columns> {
   const { example, notes, ...spec } = sheet;
   return {
     ...spec,
