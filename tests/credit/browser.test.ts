@@ -133,6 +133,10 @@ describe('/credit and /payments in a browser', () => {
     expect(await entry.innerText()).toContain('INV-BROWSER: 120.5000');
 
     await page.locator(`[data-testid="reverse-${reference}"]`).click();
+    // The dialog says what will happen to this payment (`crm.payments.reverse.explain` with its reference and amount).
+    expect(await page.locator('[data-testid="reverse-dialog"]').innerText()).toMatch(
+      new RegExp(`Payment ${reference} of 120\\.50* is undone`),
+    );
     await inputOf(page, 'reverse-note').fill('browser test: bounced');
     await page.locator('[data-testid="reverse-confirm"]').click();
     await page.locator(`[data-testid="entry-${reference}-reversal"]`).waitFor();

@@ -171,6 +171,9 @@ describe('/admin/wms-deliveries in a browser', () => {
     world!.simulator.control({ rejectKeys: [jtr.idempotency_key] });
     await row(second).locator(`[data-testid="retry-${second.id}"]`).click();
     await dialog.waitFor();
+    // What will happen, said of this message: its key (as code), its state and attempts.
+    expect(await dialog.locator('code').first().innerText()).toBe(second.idempotency_key);
+    expect(await dialog.innerText()).toMatch(/\(dead, 1 attempt\(s\)\) goes back to pending/);
     // v-button puts the test id on its wrapper; the <button> inside carries `disabled`.
     expect(await page.locator('[data-testid="retry-confirm"] button').isDisabled()).toBe(true);
     const note = `WMS master data fixed ${Date.now()}`;
