@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { col, cols, defineTable, headsOf, rowAttrs, rowId, rowKey, shownColumns } from './data-table.js';
+import { offered, rowAction } from './row-actions.js';
 
 type Row = { id: string; code: string; amount: string; status: string };
 const row: Row = { id: 'r1', code: 'D-1', amount: '12.50', status: 'open' };
@@ -14,6 +15,15 @@ describe('data-table', () => {
     expect(col<Row>('x.col.action', null).read(row)).toBe('');
     expect([col<Row>('x.col.code', 'code', { code: true }).code, code!.code]).toEqual([true, false]);
     expect(headsOf([code!, amount!, label])).toEqual(['x.col.code', 'x.col.amount:num', 'x.col.label']);
+  });
+
+  it('a column of row buttons offers, per row, what `actions` says (RowActions renders them)', () => {
+    const open = (r: Row) => rowAction(`open-${r.code}`, 'x.action.open', () => undefined);
+    const actions = col<Row>('x.col.actions', null, { actions: (r) => offered(r.status === 'open' && open(r)) });
+    expect(actions.name).toBe('actions');
+    expect(actions.actions?.(row).map((a) => a.testid)).toEqual(['open-D-1']);
+    expect(actions.actions?.({ ...row, status: 'closed' })).toEqual([]);
+    expect(col<Row>('x.col.code', 'code').actions).toBeUndefined();
   });
 
   it('a column with `when` is shown only while it says so', () => {

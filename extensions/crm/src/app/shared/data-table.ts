@@ -2,9 +2,11 @@
  * A command center's table declared once in the page's script: its columns (message key, how a
  * cell reads the row, numeric alignment, the cell's class) and its rows (key, test id and data
  * attributes of each `<tr>`, the id a bulk selection keeps). TableSection renders it (`:table`,
- * `:rows`); a cell that is more than text (a link, a row action, a chip with logic) is the page's
- * slot `#cell-<name>="{ row }"`. Pure, so it is unit-tested beside its source.
+ * `:rows`); a column of the row's buttons says `actions` (row-actions.ts); a cell that is more than
+ * text (a link, a chip with logic) is the page's slot `#cell-<name>="{ row }"`. Pure, so it is
+ * unit-tested beside its source.
  */
+import type { RowActionSpec } from './row-actions.js';
 
 /** The value of a cell: a field of the row or a function of it (a formatter: an org code, a date, a fallback). */
 export type CellRead<R> = keyof R | ((row: R) => unknown);
@@ -24,6 +26,8 @@ export interface ColumnOptions<R> {
   code?: boolean;
   /** Attributes of the cell's `<td>`: `data-testid`, `title`. */
   attrs?: (row: R) => Record<string, unknown>;
+  /** The row's buttons (RowActions): `offered(…)` of what the row offers now. */
+  actions?: (row: R) => RowActionSpec[];
 }
 
 export type Tone = 'neutral' | 'success' | 'warning' | 'danger';
@@ -39,6 +43,7 @@ export interface Column<R> {
   chip: ((row: R) => Tone | undefined) | undefined;
   code: boolean;
   attrs: ((row: R) => Record<string, unknown>) | undefined;
+  actions: ((row: R) => RowActionSpec[]) | undefined;
 }
 
 export interface TableSpec<R> {
@@ -76,8 +81,8 @@ export function col<R>(label: string, cell: CellRead<R> | null, options: ColumnO
   const name = options.name ?? (typeof cell === 'string' ? cell : label.slice(label.lastIndexOf('.') + 1));
   const read = typeof cell === 'function' ? cell : cell === null ? () => '' : (row: R) => row[cell];
   const cls = [options.num ? 'num' : '', options.class ?? ''].filter(Boolean).join(' ') || undefined;
-  const { when, chip, attrs } = options;
-  return { label, name, read, num: options.num ?? false, class: cls, when, chip, code: options.code ?? false, attrs };
+  const { when, chip, attrs, actions } = options;
+  return { label, name, read, num: options.num ?? false, class: cls, when, chip, code: options.code ?? false, attrs, actions };
 }
 
 export function defineTable<R>(spec: TableSpec<R>): TableSpec<R> {
