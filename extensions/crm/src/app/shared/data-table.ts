@@ -54,6 +54,8 @@ export interface TableSpec<R> {
   /** The table's data-testid; its empty state's is `<testid>-empty` unless `emptyTestid` says otherwise (`null`: none). */
   testid?: string;
   emptyTestid?: string | null;
+  /** The section's count is the number of its rows (unless TableSection is given `count`). */
+  counted?: boolean;
   columns: Array<Column<R>>;
   /** The row's key for Vue's `v-for` (default: the row's `id`). */
   key?: (row: R) => PropertyKey;
