@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  mayUseCosting,
-  mayUseCredit,
-  mayUseDealWorkspace,
-  mayUseEmails,
-  mayUseFulfillment,
-  mayUseFxRates,
-  mayUseOrderFormLinks,
-  mayUseOrgContext,
-  mayUsePricing,
-  mayUseProformas,
-  mayUseShipmentApproval,
-  mayUseSupplyTracking,
-  mayUseWmsDeliveries,
-  ROLE_IDS,
-  type ModuleCheck,
-} from './module-access.js';
+import * as access from './module-access.js';
+import { mayUseCredit, mayUseEmails, mayUseOrgContext, ROLE_IDS, type ModuleCheck } from './module-access.js';
 import { permissionsFrom, roles, userOf } from './role-permissions.testing.js';
 
 const permissionsOf = permissionsFrom([
@@ -30,23 +15,23 @@ const permissionsOf = permissionsFrom([
 const ROLES = ['Sales Owner', 'Sales Manager', 'Pricing Manager', 'Finance', 'Costing'] as const;
 
 /**
- * Which module each role's bar offers, from the roles and policies of the schema snapshot, with
- * the stories that say so. `true`/`false` per role, in the order of ROLES.
+ * Every module check module-access.ts exports, by its module's name (`mayUsePricing` → `Pricing`),
+ * but Org context's (every user's, below). Who may use each, and the stories that say so, are the
+ * checks' own comments there.
  */
-const MODULE_BAR: Array<[string, ModuleCheck, readonly [boolean, boolean, boolean, boolean, boolean]]> = [
-  ['Pricing (sales and pricing managers)', mayUsePricing, [false, true, true, false, false]],
-  ['FX rates (who reads rates)', mayUseFxRates, [true, true, true, true, true]],
-  ['WMS deliveries (who reads outbound messages)', mayUseWmsDeliveries, [false, true, false, false, false]],
-  ['Credit and Payments (who reads the payments ledger)', mayUseCredit, [false, true, false, true, false]],
-  ['Costing (who reads the costing ledger)', mayUseCosting, [false, false, false, false, true]],
-  ['Emails (Sales Managers)', mayUseEmails, [false, true, false, false, false]],
-  ['Shipment approval (stories 17, 35: Sales Managers)', mayUseShipmentApproval, [false, true, false, false, false]],
-  ['Deal workspace (issue #14: who reads deals, not costing)', mayUseDealWorkspace, [true, true, true, true, false]],
-  ['Fulfillment (stories 9, 10, 18: Sales Managers)', mayUseFulfillment, [false, true, false, false, false]],
-  ['Proformas (stories 40-45: who reads proformas)', mayUseProformas, [true, true, false, true, false]],
-  ['Supply tracking (story 11: who reads the supply mirror)', mayUseSupplyTracking, [true, true, true, true, true]],
-  ['Order form links (story 52: capability order_form.issue)', mayUseOrderFormLinks, [true, true, false, false, false]],
-];
+const CHECKS = Object.entries(access)
+  .filter(([name]) => name.startsWith('mayUse') && name !== 'mayUseOrgContext')
+  .map(([name, check]) => [name.slice('mayUse'.length), check as ModuleCheck] as const);
+
+/** Which modules each role's bar offers, from the roles and policies of the schema snapshot. */
+const MODULE_BAR: Record<(typeof ROLES)[number], string> = {
+  'Sales Owner': 'FxRates DealWorkspace Proformas SupplyTracking OrderFormLinks',
+  'Sales Manager':
+    'Pricing FxRates WmsDeliveries Credit Emails ShipmentApproval DealWorkspace Fulfillment Proformas SupplyTracking OrderFormLinks',
+  'Pricing Manager': 'Pricing FxRates DealWorkspace SupplyTracking',
+  Finance: 'FxRates Credit DealWorkspace Proformas SupplyTracking',
+  Costing: 'FxRates Costing SupplyTracking',
+};
 
 describe('module bar per role', () => {
   it('role ids match roles.json', () => {
@@ -55,11 +40,17 @@ describe('module bar per role', () => {
     expect(roles.find((r) => r.id === ROLE_IDS.pricingManager)?.name).toBe('Pricing Manager');
   });
 
-  it.each(MODULE_BAR)('%s', (_name, mayUse, shown) => {
-    expect(ROLES.map((role) => mayUse(userOf(role), permissionsOf(role)))).toEqual([...shown]);
+  it('the checks are the twelve modules of the bar (Org context aside)', () => {
+    expect(CHECKS.map(([name]) => name).sort()).toEqual([...new Set(Object.values(MODULE_BAR).flatMap((bar) => bar.split(' ')))].sort());
+    expect(CHECKS).toHaveLength(12);
   });
 
-  it.each(MODULE_BAR)('%s: an admin always, a user without role or permissions never', (_name, mayUse) => {
+  it.each(ROLES)('%s: the bar offers exactly its modules', (role) => {
+    const offered = CHECKS.filter(([, mayUse]) => mayUse(userOf(role), permissionsOf(role))).map(([name]) => name);
+    expect(offered.sort()).toEqual(MODULE_BAR[role].split(' ').sort());
+  });
+
+  it.each(CHECKS)('%s: an admin always, a user without role or permissions never', (_name, mayUse) => {
     expect(mayUse({ admin_access: true, role: null }, {})).toBe(true);
     expect(mayUse({ admin_access: false, role: null }, {})).toBe(false);
   });
