@@ -86,8 +86,9 @@ describe('/admin/order-form-links in a browser', () => {
     // Shown once: after "Done" (and after a reload) the link is nowhere on the page.
     await page.locator('[data-testid="order-links-shown-done"]').click();
     await page.locator('[data-testid="order-links-shown"]').waitFor({ state: 'detached' });
-    await page.reload();
-    await row(first!.id).waitFor({ timeout: 60_000 });
+    // A full load of the page again (what a reload does), through openAppPage: on a failure it says
+    // what the page showed (a CI run once saw the row not come back within 60 s after page.reload()).
+    await openAppPage(page, page.url(), row(first!.id));
     expect(await page.content()).not.toContain(path.split('/').pop()!);
 
     // Regenerate: a new link shown once; the old one replaced and dead at once.
