@@ -363,7 +363,19 @@ const LIST_COLUMNS = [
   'e.created_at',
 ] as const;
 
-export async function listEmails(db: Knex, filter: EmailListFilter): Promise<Array<Record<string, unknown>>> {
+/** A column's name in the answer: `e.state` → `state`, `o.code as org_code` → `org_code`. */
+type Selected<C extends string> = C extends `${string} as ${infer Alias}` ? Alias : C extends `${string}.${infer Field}` ? Field : C;
+type Listed = Selected<(typeof LIST_COLUMNS)[number]>;
+
+/** An email of the outbox list (LIST_COLUMNS: the type follows the list). */
+export type EmailListItem = Pick<EmailRow, Exclude<Listed, 'org_code' | 'deal_code'>> & { org_code: string; deal_code: string | null };
+/** One email with what it rendered, for the preview. */
+export type EmailDetail = EmailListItem &
+  Pick<EmailRow, (typeof DETAIL_COLUMNS)[number] extends `e.${infer F extends keyof EmailRow}` ? F : never>;
+
+const DETAIL_COLUMNS = ['e.html_body', 'e.text_body', 'e.from_name', 'e.from_address'] as const;
+
+export async function listEmails(db: Knex, filter: EmailListFilter): Promise<EmailListItem[]> {
   const q = db('email_messages as e')
     .join('orgs as o', 'o.id', 'e.org_id')
     .leftJoin('deals as d', 'd.id', 'e.deal_id')
@@ -382,12 +394,12 @@ export async function listEmails(db: Knex, filter: EmailListFilter): Promise<Arr
     .select(...LIST_COLUMNS);
 }
 
-export async function loadEmailDetail(db: Knex, id: string): Promise<Record<string, unknown> | undefined> {
+export async function loadEmailDetail(db: Knex, id: string): Promise<EmailDetail | undefined> {
   return db('email_messages as e')
     .join('orgs as o', 'o.id', 'e.org_id')
     .leftJoin('deals as d', 'd.id', 'e.deal_id')
     .where('e.id', id)
-    .first(...LIST_COLUMNS, 'e.html_body', 'e.text_body', 'e.from_name', 'e.from_address');
+    .first(...LIST_COLUMNS, ...DETAIL_COLUMNS);
 }
 
 // ---------------------------------------------------------------------------------------------

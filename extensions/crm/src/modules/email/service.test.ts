@@ -1,9 +1,20 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { writeAudit } from '../../shared/audit.js';
 import { asAdmin, asUser, contextOf, expectRefusal, fakeScope, grant, JTR, MOD } from '../../testing/fakes.js';
 import { loadUserOrgContext } from '../orgs/repository.js';
 import { requeueEmail } from './outbox.js';
-import { emailOrgOf, listEmails, loadOrgBranding, lockEmail, upsertRule, type EmailRow, type OrgBrandingRow } from './repository.js';
+import {
+  emailOrgOf,
+  listEmails,
+  loadOrgBranding,
+  lockEmail,
+  upsertRule,
+  type EmailDetail,
+  type EmailListItem,
+  type EmailRow,
+  type OrgBrandingRow,
+} from './repository.js';
+import type { EmailState } from './types.js';
 import { readEmail, readEmails, retryEmail, runDigestsByHand, setRoutingRule, type RuleInput } from './service.js';
 
 vi.mock('../orgs/repository.js', () => ({ loadUserOrgContext: vi.fn(), allOrgIds: vi.fn() }));
@@ -29,6 +40,19 @@ beforeEach(() => {
   vi.mocked(loadUserOrgContext).mockResolvedValue(contextOf([grant(MOD, 'sales_owner')]));
   vi.mocked(emailOrgOf).mockResolvedValue(MOD);
   vi.mocked(loadOrgBranding).mockResolvedValue({ id: MOD } as OrgBrandingRow);
+});
+
+describe('the types of what the reads answer follow their column lists', () => {
+  it('a list item has the listed fields (org and deal codes joined in), a detail adds what it rendered', () => {
+    expectTypeOf<EmailListItem['state']>().toEqualTypeOf<EmailState>();
+    expectTypeOf<EmailListItem['org_code']>().toEqualTypeOf<string>();
+    expectTypeOf<EmailListItem['deal_code']>().toEqualTypeOf<string | null>();
+    expectTypeOf<EmailListItem['created_at']>().toEqualTypeOf<Date>();
+    expectTypeOf<EmailListItem>().not.toHaveProperty('html_body');
+    expectTypeOf<EmailListItem>().not.toHaveProperty('context');
+    expectTypeOf<EmailDetail['html_body']>().toEqualTypeOf<string | null>();
+    expectTypeOf<EmailDetail['from_address']>().toEqualTypeOf<string | null>();
+  });
 });
 
 describe('email reads', () => {
