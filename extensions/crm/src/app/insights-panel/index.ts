@@ -6,6 +6,7 @@
  * command center. The dashboard itself is applied at start (scripts/lib/dashboards.ts).
  */
 import { definePanel } from '@directus/extensions-sdk';
+import { choiceOption } from '../shared/extension-options.js';
 import InsightPanel from './InsightPanel.vue';
 
 /** The figures a panel can show (its `figure` option), with what the panel editor calls them. */
@@ -25,15 +26,7 @@ export default definePanel({
   icon: 'insights',
   description: 'A command-center figure of the orgs in your Org Scope (only what your grants let you see).',
   component: InsightPanel,
-  options: [
-    {
-      field: 'figure',
-      name: 'Figure',
-      type: 'string',
-      meta: { width: 'full', interface: 'select-dropdown', options: { choices: FIGURES } },
-      schema: { default_value: 'human_gates' },
-    },
-  ],
+  options: [choiceOption('figure', 'Figure', FIGURES, 'human_gates')],
   minWidth: 12,
   minHeight: 8,
 });

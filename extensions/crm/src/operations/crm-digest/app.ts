@@ -1,4 +1,5 @@
 import { defineOperationApp } from '@directus/extensions-sdk';
+import { choiceOption } from '../../app/shared/extension-options.js';
 
 const KINDS = [
   { text: 'Weekly digest', value: 'weekly_digest' },
@@ -13,13 +14,5 @@ export default defineOperationApp({
   icon: 'mail',
   description: 'Emails one kind of digest to every org (once per org and period).',
   overview: ({ kind }) => [{ label: 'Kind', text: KINDS.find((k) => k.value === kind)?.text ?? String(kind ?? '–') }],
-  options: [
-    {
-      field: 'kind',
-      name: 'Kind',
-      type: 'string',
-      meta: { width: 'full', interface: 'select-dropdown', options: { choices: KINDS } },
-      schema: { default_value: 'weekly_digest' },
-    },
-  ],
+  options: [choiceOption('kind', 'Kind', KINDS, 'weekly_digest')],
 });
