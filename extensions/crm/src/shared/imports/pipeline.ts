@@ -28,8 +28,7 @@ import type { RawRow, RowError, SheetImport, ValidationResult } from './spec.js'
 import { readRows } from './xlsx.js';
 
 export type ImportStatus = 'validating' | 'dry_run' | 'applied' | 'failed';
-const IMPORT_ACTIONS = ['new', 'changed', 'unchanged'] as const;
-export type ImportAction = (typeof IMPORT_ACTIONS)[number];
+export type ImportAction = 'new' | 'changed' | 'unchanged';
 
 /** Every validated row knows its spreadsheet row, its org and what applying it does. */
 export interface ImportedRow {
@@ -93,14 +92,18 @@ const COUNTER_COLUMNS = ['total_rows', 'processed_rows', 'error_count', 'new_cou
 type ImportCounters = Record<(typeof COUNTER_COLUMNS)[number], number>;
 
 /** The rows per action as the report and the audit entry give them: `{ new, changed, unchanged }`. */
-function countsOf(record: ActionCounts): Record<ImportAction, number> {
-  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [action, record[`${action}_count`]])) as Record<ImportAction, number>;
-}
+const countsOf = (r: ActionCounts): Record<ImportAction, number> => ({
+  new: r.new_count,
+  changed: r.changed_count,
+  unchanged: r.unchanged_count,
+});
 
 /** The rows per action as the record keeps them. */
-function countColumns(counts: Record<ImportAction, number>): ActionCounts {
-  return Object.fromEntries(IMPORT_ACTIONS.map((action) => [`${action}_count`, counts[action]])) as ActionCounts;
-}
+const countColumns = (c: Record<ImportAction, number>): ActionCounts => ({
+  new_count: c.new,
+  changed_count: c.changed,
+  unchanged_count: c.unchanged,
+});
 
 interface ImportRecord<Row> extends ImportCounters {
   id: string;
